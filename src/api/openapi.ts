@@ -1,0 +1,165 @@
+/**
+ * The OpenAPI 3.1 document served at GET /v1/openapi.json. Request bodies are generated from the
+ * same zod schemas the routes validate with; test/integration checks every path here is routed.
+ */
+import { z } from 'zod';
+import { ERROR_CODES, REJECTION_CODES } from './errors';
+import { createAlbumBody, planUploadsBody, signedUploadsBody } from './schemas';
+
+const json = (schema: object) => ({ 'application/json': { schema } });
+const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
+const errorResponse = (description: string) => ({ description, content: json(ref('Error')) });
+const albumIdParameter = { name: 'albumId', in: 'path', required: true, schema: { type: 'string', pattern: '^alb_[a-z0-9]{8,64}$' } };
+const schema = (s: z.ZodType) => z.toJSONSchema(s, { target: 'draft-2020-12' });
+
+const albumStatus = {
+  type: 'object',
+  required: ['albumId', 'status', 'counts'],
+  properties: {
+    albumId: { type: 'string' },
+    tenantId: { type: 'string' },
+    title: { type: 'string' },
+    createdAt: { type: 'string', format: 'date-time' },
+    status: { enum: ['processing', 'idle', 'completed'] },
+    closeRequested: { type: 'boolean' },
+    counts: {
+      type: 'object',
+      properties: { total: { type: 'integer' }, analyzed: { type: 'integer' }, failed: { type: 'integer' }, pending: { type: 'integer' } },
+    },
+  },
+};
+const rejection = {
+  type: 'object',
+  properties: { name: { type: 'string' }, code: { enum: [...REJECTION_CODES] }, message: { type: 'string' } },
+};
+const uploadResult = {
+  type: 'object',
+  properties: {
+    accepted: { type: 'array', items: { type: 'object', properties: { photoId: { type: 'string' }, name: { type: 'string' } } } },
+    rejected: { type: 'array', items: ref('Rejection') },
+  },
+};
+
+export function openApiDocument(serverUrl: string) {
+  return {
+    openapi: '3.1.0',
+    info: { title: 'Lightbox API', version: '0.1.0', description: 'AI services as durable Temporal workflows.' },
+    servers: [{ url: serverUrl }],
+    security: [{ bearerAuth: [] }, { apiKeyHeader: [] }],
+    components: {
+      securitySchemes: {
+        bearerAuth: { type: 'http', scheme: 'bearer' },
+        apiKeyHeader: { type: 'apiKey', in: 'header', name: 'X-API-Key' },
+      },
+      schemas: {
+        Error: {
+          type: 'object',
+          required: ['error'],
+          properties: {
+            error: {
+              type: 'object',
+              required: ['code', 'message'],
+              properties: { code: { enum: Object.keys(ERROR_CODES) }, message: { type: 'string' }, details: {} },
+            },
+          },
+        },
+        AlbumStatus: albumStatus,
+        Rejection: rejection,
+        UploadResult: uploadResult,
+      },
+    },
+    paths: {
+      '/healthz': { get: { summary: 'Liveness', security: [], responses: { '200': { description: 'The process is up' } } } },
+      '/readyz': {
+        get: {
+          summary: 'Readiness: Temporal reachable and storage writable',
+          security: [],
+          responses: { '200': { description: 'Ready' }, '503': errorResponse('A dependency is not ready') },
+        },
+      },
+      '/metrics': { get: { summary: 'Prometheus metrics', security: [], responses: { '200': { description: 'Text exposition format' } } } },
+      '/v1/openapi.json': { get: { summary: 'This document', security: [], responses: { '200': { description: 'OpenAPI 3.1' } } } },
+      '/v1/albums': {
+        post: {
+          summary: 'Create an album (starts its AlbumWorkflow)',
+          parameters: [{ name: 'Idempotency-Key', in: 'header', schema: { type: 'string', maxLength: 200 } }],
+          requestBody: { content: json(schema(createAlbumBody)) },
+          responses: {
+            '201': { description: 'Created (or replayed for a repeated Idempotency-Key)', content: json(ref('AlbumStatus')) },
+            '400': errorResponse('Invalid body'),
+            '401': errorResponse('No or wrong API key'),
+          },
+        },
+      },
+      '/v1/albums/{albumId}': {
+        get: {
+          summary: 'Album status and counts (a workflow query)',
+          parameters: [albumIdParameter],
+          responses: { '200': { description: 'Status', content: json(ref('AlbumStatus')) }, '404': errorResponse('No such album for this tenant') },
+        },
+      },
+      '/v1/albums/{albumId}/results': {
+        get: {
+          summary: 'Per-photo results and failures',
+          parameters: [albumIdParameter],
+          responses: { '200': { description: 'Results' }, '404': errorResponse('No such album for this tenant') },
+        },
+      },
+      '/v1/albums/{albumId}/close': {
+        post: {
+          summary: 'Close the album: finish pending photos, write the manifest, complete the workflow',
+          parameters: [albumIdParameter],
+          responses: { '202': { description: 'Closing', content: json(ref('AlbumStatus')) }, '404': errorResponse('No such album') },
+        },
+      },
+      '/v1/albums/{albumId}/uploads': {
+        post: {
+          summary: 'Plan direct uploads: signed PUT URLs, one per file',
+          parameters: [albumIdParameter],
+          requestBody: { required: true, content: json(schema(planUploadsBody)) },
+          responses: {
+            '201': { description: 'Signed URLs and per-file rejections' },
+            '404': errorResponse('No such album'),
+            '409': errorResponse('Album closed'),
+          },
+        },
+      },
+      '/v1/albums/{albumId}/photos': {
+        post: {
+          summary: 'Add photos: multipart field "photos", or JSON {uploaded:[photoId]} after signed uploads',
+          parameters: [albumIdParameter],
+          requestBody: {
+            required: true,
+            content: {
+              'multipart/form-data': {
+                schema: { type: 'object', properties: { photos: { type: 'array', items: { type: 'string', format: 'binary' } } } },
+              },
+              ...json(schema(signedUploadsBody)),
+            },
+          },
+          responses: {
+            '202': { description: 'Accepted and rejected files', content: json(ref('UploadResult')) },
+            '404': errorResponse('No such album'),
+            '409': errorResponse('Album closed'),
+            '413': errorResponse('A file or the request is too large'),
+            '415': errorResponse('Neither multipart nor JSON'),
+          },
+        },
+      },
+      '/v1/blobs/{key}': {
+        get: {
+          summary: 'Download through a signed URL (local store only)',
+          security: [],
+          parameters: [{ name: 'key', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { '200': { description: 'The bytes' }, '403': errorResponse('Bad or expired signature') },
+        },
+        put: {
+          summary: 'Upload through a signed URL (local store only)',
+          security: [],
+          parameters: [{ name: 'key', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { '200': { description: 'Stored' }, '403': errorResponse('Bad or expired signature') },
+        },
+      },
+    },
+  };
+}

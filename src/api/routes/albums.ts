@@ -1,0 +1,87 @@
+/** Album routes: thin controllers over AlbumService. */
+import { Router, type Request } from 'express';
+import multer from 'multer';
+import type { Config } from '../../config';
+import { tenantOf } from '../auth';
+import { ApiError } from '../errors';
+import type { AlbumService } from '../services/album-service';
+import { albumIdParam, createAlbumBody, idempotencyKeyHeader, planUploadsBody, signedUploadsBody } from '../schemas';
+
+const albumId = (req: Request) => albumIdParam.parse(req.params.albumId);
+
+export function albumRoutes(albums: AlbumService, config: Config, links: { webUi?: (workflowId: string) => string }) {
+  const router = Router();
+  const upload = multer({
+    storage: multer.memoryStorage(),
+    limits: { fileSize: config.api.maxUploadBytes, files: config.api.maxFilesPerRequest, fields: 20 },
+  });
+
+  const albumLinks = (id: string, workflowId: string) => ({
+    self: `/v1/albums/${id}`,
+    photos: `/v1/albums/${id}/photos`,
+    uploads: `/v1/albums/${id}/uploads`,
+    results: `/v1/albums/${id}/results`,
+    ...(links.webUi ? { workflowUi: links.webUi(workflowId) } : {}),
+  });
+
+  router.post('/albums', async (req, res) => {
+    const body = createAlbumBody.parse(req.body ?? {});
+    const keyHeader = req.get('idempotency-key');
+    const key = keyHeader === undefined ? undefined : idempotencyKeyHeader.parse(keyHeader);
+    const tenant = tenantOf(req);
+    const { album, created } = await albums.createAlbum(tenant, body, key);
+    const workflowId = `album-${tenant}-${album.albumId}`;
+    if (!created) res.set('Idempotent-Replayed', 'true');
+    res.status(201).json({ ...album, workflowId, links: albumLinks(album.albumId, workflowId) });
+  });
+
+  router.get('/albums/:albumId', async (req, res) => {
+    const id = albumId(req);
+    const tenant = tenantOf(req);
+    const album = await albums.status(tenant, id);
+    res.json({ ...album, workflowId: `album-${tenant}-${id}`, links: albumLinks(id, `album-${tenant}-${id}`) });
+  });
+
+  router.get('/albums/:albumId/results', async (req, res) => {
+    res.json(await albums.results(tenantOf(req), albumId(req)));
+  });
+
+  router.post('/albums/:albumId/close', async (req, res) => {
+    res.status(202).json(await albums.close(tenantOf(req), albumId(req)));
+  });
+
+  router.post('/albums/:albumId/uploads', async (req, res) => {
+    const body = planUploadsBody.parse(req.body);
+    res.status(201).json(await albums.planUploads(tenantOf(req), albumId(req), body.files));
+  });
+
+  router.post('/albums/:albumId/photos', async (req, res, next) => {
+    const id = albumId(req);
+    const tenant = tenantOf(req);
+    if (req.is('multipart/form-data')) {
+      upload.array('photos', config.api.maxFilesPerRequest)(req, res, async (err?: unknown) => {
+        try {
+          if (err) throw err;
+          const files = (req.files as Express.Multer.File[] | undefined) ?? [];
+          if (files.length === 0) throw new ApiError('NO_FILES', 'Send one or more files in the multipart field "photos"');
+          const result = await albums.addUploadedFiles(
+            tenant,
+            id,
+            files.map((f) => ({ name: f.originalname, contentType: f.mimetype, data: f.buffer })),
+          );
+          res.status(202).json(result);
+        } catch (e) {
+          next(e);
+        }
+      });
+      return;
+    }
+    if (!req.is('application/json')) {
+      throw new ApiError('UNSUPPORTED_MEDIA_TYPE', 'Send multipart/form-data (field "photos") or JSON {"uploaded":[photoId…]}');
+    }
+    const body = signedUploadsBody.parse(req.body);
+    res.status(202).json(await albums.addSignedUploads(tenant, id, body.uploaded));
+  });
+
+  return router;
+}

@@ -1,0 +1,151 @@
+/**
+ * The only reader of process.env. Every setting Lightbox has is declared here, validated with
+ * zod, and documented in the README's configuration table (keep the two in step).
+ */
+import path from 'node:path';
+import { z } from 'zod';
+
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+
+const port = z.coerce.number().int().min(0).max(65535);
+const positiveInt = z.coerce.number().int().positive();
+const optionalString = z
+  .string()
+  .optional()
+  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LIGHTBOX_DATA_DIR: z.string().default('.lightbox'),
+
+  PORT: port.default(3000),
+  LIGHTBOX_PUBLIC_URL: optionalString,
+  LIGHTBOX_API_KEYS: optionalString,
+  LIGHTBOX_JSON_BODY_LIMIT: z.string().default('1mb'),
+  LIGHTBOX_MAX_UPLOAD_BYTES: positiveInt.default(50 * 1024 * 1024),
+  LIGHTBOX_MAX_FILES_PER_REQUEST: positiveInt.default(200),
+  LIGHTBOX_SIGNED_URL_TTL_SECONDS: positiveInt.max(7 * 24 * 3600).default(900),
+  LIGHTBOX_SIGNING_SECRET: optionalString,
+
+  TEMPORAL_ADDRESS: optionalString,
+  TEMPORAL_NAMESPACE: z.string().default('lightbox'),
+  TEMPORAL_API_KEY: optionalString,
+  TEMPORAL_TLS: bool.default(false),
+  TEMPORAL_CLI_PATH: optionalString,
+  TEMPORAL_TEST_SERVER_PATH: optionalString,
+  TEMPORAL_DEV_PORT: port.default(7233),
+  TEMPORAL_UI_PORT: port.default(8233),
+  TEMPORAL_UI_PUBLIC_URL: optionalString,
+
+  LIGHTBOX_STORAGE: z.enum(['local', 'gcs']).default('local'),
+  GCS_BUCKET: optionalString,
+  GCS_PROJECT_ID: optionalString,
+  GCS_API_ENDPOINT: optionalString,
+
+  LIGHTBOX_MAX_MEGAPIXELS: z.coerce.number().positive().default(150),
+  LIGHTBOX_ALBUM_IDLE_CLOSE_HOURS: z.coerce.number().positive().default(24 * 7),
+  LIGHTBOX_ALBUM_PARALLELISM: positiveInt.max(500).default(16),
+
+  CPU_WORKER_CONCURRENCY: positiveInt.optional(),
+  IO_WORKER_CONCURRENCY: positiveInt.default(50),
+  GPU_WORKER_CONCURRENCY: positiveInt.default(1),
+  WORKFLOW_WORKER_MAX_CACHED: positiveInt.default(200),
+  WORKER_SHUTDOWN_GRACE_SECONDS: positiveInt.default(30),
+  WORKER_METRICS_PORT: port.optional(),
+  WORKER_METRICS_HOST: z.string().default('0.0.0.0'),
+
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalString,
+  OTEL_SERVICE_NAME: optionalString,
+
+  /** Read only to find the temporal CLI on the user's PATH. */
+  PATH: z.string().default(''),
+});
+
+export type WorkerRole = 'workflow' | 'cpu' | 'io' | 'gpu';
+
+/** Default Prometheus port of each worker role, so one host can run them all side by side. */
+export const WORKER_METRICS_PORTS: Record<WorkerRole, number> = {
+  workflow: 9464,
+  cpu: 9465,
+  io: 9466,
+  gpu: 9467,
+};
+
+export class ConfigError extends Error {
+  override readonly name = 'ConfigError';
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
+  const parsed = envSchema.safeParse(env);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`);
+    throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
+  }
+  const e = parsed.data;
+  if (e.LIGHTBOX_STORAGE === 'gcs' && !e.GCS_BUCKET) {
+    throw new ConfigError('Invalid configuration:\n  GCS_BUCKET: required when LIGHTBOX_STORAGE=gcs');
+  }
+  const dataDir = path.resolve(e.LIGHTBOX_DATA_DIR);
+  const embedded = e.TEMPORAL_ADDRESS === undefined;
+  return {
+    env: e.NODE_ENV,
+    logLevel: e.LOG_LEVEL,
+    dataDir,
+    api: {
+      port: e.PORT,
+      publicUrl: (e.LIGHTBOX_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+      apiKeys: e.LIGHTBOX_API_KEYS,
+      jsonBodyLimit: e.LIGHTBOX_JSON_BODY_LIMIT,
+      maxUploadBytes: e.LIGHTBOX_MAX_UPLOAD_BYTES,
+      maxFilesPerRequest: e.LIGHTBOX_MAX_FILES_PER_REQUEST,
+      signedUrlTtlSeconds: e.LIGHTBOX_SIGNED_URL_TTL_SECONDS,
+    },
+    temporal: {
+      /** true: Lightbox runs its own dev server (npm start); false: TEMPORAL_ADDRESS names a cluster. */
+      embedded,
+      address: e.TEMPORAL_ADDRESS ?? `127.0.0.1:${e.TEMPORAL_DEV_PORT}`,
+      namespace: e.TEMPORAL_NAMESPACE,
+      apiKey: e.TEMPORAL_API_KEY,
+      tls: e.TEMPORAL_TLS || e.TEMPORAL_API_KEY !== undefined,
+      cliPath: e.TEMPORAL_CLI_PATH,
+      testServerPath: e.TEMPORAL_TEST_SERVER_PATH,
+      searchPath: e.PATH,
+      devPort: e.TEMPORAL_DEV_PORT,
+      uiPort: e.TEMPORAL_UI_PORT,
+      uiUrl: (e.TEMPORAL_UI_PUBLIC_URL ?? `http://localhost:${e.TEMPORAL_UI_PORT}`).replace(/\/+$/, ''),
+      dbFile: path.join(dataDir, 'temporal', 'dev-server.sqlite'),
+    },
+    storage: {
+      kind: e.LIGHTBOX_STORAGE,
+      localRoot: path.join(dataDir, 'blobs'),
+      signingSecret: e.LIGHTBOX_SIGNING_SECRET,
+      gcs: { bucket: e.GCS_BUCKET, projectId: e.GCS_PROJECT_ID, apiEndpoint: e.GCS_API_ENDPOINT },
+    },
+    photos: {
+      maxMegapixels: e.LIGHTBOX_MAX_MEGAPIXELS,
+      albumIdleCloseMs: Math.round(e.LIGHTBOX_ALBUM_IDLE_CLOSE_HOURS * 3600_000),
+      albumParallelism: e.LIGHTBOX_ALBUM_PARALLELISM,
+    },
+    workers: {
+      cpuConcurrency: e.CPU_WORKER_CONCURRENCY,
+      ioConcurrency: e.IO_WORKER_CONCURRENCY,
+      gpuConcurrency: e.GPU_WORKER_CONCURRENCY,
+      maxCachedWorkflows: e.WORKFLOW_WORKER_MAX_CACHED,
+      shutdownGraceSeconds: e.WORKER_SHUTDOWN_GRACE_SECONDS,
+      metricsPort: e.WORKER_METRICS_PORT,
+      metricsHost: e.WORKER_METRICS_HOST,
+    },
+    telemetry: {
+      otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
+      serviceName: e.OTEL_SERVICE_NAME,
+    },
+  };
+}
+
+export type Config = ReturnType<typeof loadConfig>;
+
+/** Names of every variable the schema knows, for the README table check. */
+export const CONFIG_VARIABLES = Object.keys(envSchema.shape);

@@ -1,0 +1,49 @@
+/**
+ * What each worker role polls and registers. The entrypoints are one line each; tests use these
+ * same specs to run real workers in-process.
+ */
+import os from 'node:os';
+import { createAlbumIoActivities } from '../activities/album-io';
+import { createGpuActivities } from '../activities/gpu-probe';
+import { createPhotoActivities } from '../activities/photo-analysis';
+import { WORKFLOW_INTERCEPTOR_MODULES } from '../telemetry/temporal-interceptors';
+import { blobStoreFromConfig } from './deps';
+import type { WorkerSpec } from './run-worker';
+
+export const WORKFLOWS_PATH = require.resolve('../workflows');
+
+export const workflowWorker: WorkerSpec = {
+  role: 'workflow',
+  options: (config) => ({
+    workflowsPath: WORKFLOWS_PATH,
+    maxCachedWorkflows: config.workers.maxCachedWorkflows,
+  }),
+};
+
+export const cpuWorker: WorkerSpec = {
+  role: 'cpu',
+  options: (config) => ({
+    activities: createPhotoActivities({ store: blobStoreFromConfig(config), maxMegapixels: config.photos.maxMegapixels }),
+    // Decoding is CPU-bound: more slots than cores only adds memory pressure.
+    maxConcurrentActivityTaskExecutions: config.workers.cpuConcurrency ?? Math.max(1, os.availableParallelism()),
+  }),
+};
+
+export const ioWorker: WorkerSpec = {
+  role: 'io',
+  options: (config) => ({
+    activities: createAlbumIoActivities({ store: blobStoreFromConfig(config) }),
+    maxConcurrentActivityTaskExecutions: config.workers.ioConcurrency,
+  }),
+};
+
+export const gpuWorker: WorkerSpec = {
+  role: 'gpu',
+  options: (config) => ({
+    activities: createGpuActivities(),
+    // One job per GPU by default: a second diffusion job on a T4 only thrashes its memory.
+    maxConcurrentActivityTaskExecutions: config.workers.gpuConcurrency,
+  }),
+};
+
+export { WORKFLOW_INTERCEPTOR_MODULES };

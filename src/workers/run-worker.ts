@@ -1,0 +1,58 @@
+/**
+ * What every worker process shares: config, telemetry, SDK metrics on a Prometheus port, the
+ * connection, interceptors, and a graceful stop on SIGTERM/SIGINT (in-flight activities get
+ * WORKER_SHUTDOWN_GRACE_SECONDS to finish; unfinished ones are retried by another worker).
+ */
+import { Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import pino from 'pino';
+import { loadConfig, WORKER_METRICS_PORTS, type Config, type WorkerRole } from '../config';
+import { TASK_QUEUES } from '../shared/task-queues';
+import { startTelemetry, type Telemetry } from '../telemetry/otel';
+import { workerInterceptors, workflowSinks } from '../telemetry/temporal-interceptors';
+import { connectWorker } from '../temporal/connection';
+
+export interface WorkerSpec {
+  role: WorkerRole;
+  /** Role-specific options: activities, workflowsPath, concurrency. */
+  options: (config: Config) => Promise<Partial<WorkerOptions>> | Partial<WorkerOptions>;
+}
+
+/** Builds the worker without running it (tests run workers in-process with the same wiring). */
+export async function createWorker(config: Config, spec: WorkerSpec, telemetry: Telemetry): Promise<Worker> {
+  const connection = await connectWorker(config.temporal);
+  return Worker.create({
+    connection,
+    namespace: config.temporal.namespace,
+    taskQueue: TASK_QUEUES[spec.role],
+    identity: `${spec.role}@${process.pid}@${require('node:os').hostname()}`,
+    interceptors: workerInterceptors(),
+    sinks: workflowSinks(telemetry.spanProcessor, telemetry.resource),
+    shutdownGraceTime: `${config.workers.shutdownGraceSeconds}s`,
+    ...(await spec.options(config)),
+  });
+}
+
+export async function runWorker(spec: WorkerSpec): Promise<void> {
+  const config = loadConfig();
+  const logger = pino({ level: config.logLevel, base: { component: `worker-${spec.role}` } });
+  const metricsPort = config.workers.metricsPort ?? WORKER_METRICS_PORTS[spec.role];
+  // Must run before any connection exists: the runtime owns the metrics exporter.
+  Runtime.install({
+    telemetryOptions: {
+      metrics: { prometheus: { bindAddress: `${config.workers.metricsHost}:${metricsPort}` } },
+    },
+  });
+  const telemetry = startTelemetry(config, `worker-${spec.role}`);
+  const worker = await createWorker(config, spec, telemetry);
+  logger.info({ taskQueue: TASK_QUEUES[spec.role], metricsPort, namespace: config.temporal.namespace }, 'worker started');
+  await worker.run();
+  await telemetry.shutdown();
+  logger.info('worker stopped');
+}
+
+export function main(spec: WorkerSpec): void {
+  runWorker(spec).catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

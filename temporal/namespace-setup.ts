@@ -24,8 +24,19 @@ export async function ensureNamespace(connection: Connection, namespace: string,
       if ((regErr as { code?: number }).code !== 6 /* ALREADY_EXISTS */) throw regErr;
     }
   }
-  const existing = await connection.operatorService.listSearchAttributes({ namespace });
-  const missing = SEARCH_ATTRIBUTE_DEFINITIONS.filter((d) => !(d.name in (existing.customAttributes ?? {})));
+  await ensureSearchAttributes(connection, namespace);
+}
+
+/** Registers whichever of our search attributes the namespace lacks. */
+export async function ensureSearchAttributes(connection: Connection, namespace: string): Promise<void> {
+  let existing: Record<string, unknown> = {};
+  try {
+    existing = (await connection.operatorService.listSearchAttributes({ namespace })).customAttributes ?? {};
+  } catch (err) {
+    // The Java time-skipping server can add search attributes but not list them.
+    if ((err as { code?: number }).code !== 12 /* UNIMPLEMENTED */) throw err;
+  }
+  const missing = SEARCH_ATTRIBUTE_DEFINITIONS.filter((d) => !(d.name in existing));
   if (missing.length > 0) {
     await connection.operatorService.addSearchAttributes({
       namespace,

@@ -55,6 +55,7 @@ const envSchema = z.object({
   WORKFLOW_WORKER_MAX_CACHED: positiveInt.default(200),
   WORKER_SHUTDOWN_GRACE_SECONDS: positiveInt.default(30),
   WORKER_METRICS_PORT: port.optional(),
+  WORKER_METRICS_PORT_BASE: port.default(9464),
   WORKER_METRICS_HOST: z.string().default('0.0.0.0'),
 
   OTEL_EXPORTER_OTLP_ENDPOINT: optionalString,
@@ -66,13 +67,8 @@ const envSchema = z.object({
 
 export type WorkerRole = 'workflow' | 'cpu' | 'io' | 'gpu';
 
-/** Default Prometheus port of each worker role, so one host can run them all side by side. */
-export const WORKER_METRICS_PORTS: Record<WorkerRole, number> = {
-  workflow: 9464,
-  cpu: 9465,
-  io: 9466,
-  gpu: 9467,
-};
+/** Offset of each worker role's Prometheus port from WORKER_METRICS_PORT_BASE, so one host can run them all. */
+export const WORKER_METRICS_PORT_OFFSET: Record<WorkerRole, number> = { workflow: 0, cpu: 1, io: 2, gpu: 3 };
 
 export class ConfigError extends Error {
   override readonly name = 'ConfigError';
@@ -136,6 +132,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       maxCachedWorkflows: e.WORKFLOW_WORKER_MAX_CACHED,
       shutdownGraceSeconds: e.WORKER_SHUTDOWN_GRACE_SECONDS,
       metricsPort: e.WORKER_METRICS_PORT,
+      metricsPortBase: e.WORKER_METRICS_PORT_BASE,
       metricsHost: e.WORKER_METRICS_HOST,
     },
     telemetry: {

@@ -172,7 +172,7 @@ export class LocalBlobStore implements BlobStore {
       try {
         await fs.mkdir(path.dirname(file), { recursive: true });
       } catch (err) {
-        throw this.conflictError(key, err);
+        throw await this.conflictError(key, err);
       }
       await fs.mkdir(path.dirname(meta), { recursive: true });
       const staged = await this.writeTemp(data);
@@ -184,7 +184,7 @@ export class LocalBlobStore implements BlobStore {
         await this.commit(staged, file);
       } catch (err) {
         await fs.rm(staged.tmp, { force: true });
-        throw this.conflictError(key, err);
+        throw await this.conflictError(key, err);
       }
       const st = await fs.stat(file);
       return { key, size: st.size, contentType, updatedAt: st.mtime, sha256 };
@@ -376,13 +376,14 @@ export class LocalBlobStore implements BlobStore {
     }
   }
 
-  private conflictError(key: string, err: unknown): unknown {
+  private async conflictError(key: string, err: unknown): Promise<unknown> {
     const code = errno(err);
+    if (code !== 'ENOTDIR' && code !== 'EEXIST' && code !== 'EISDIR') return err;
+    // The same errnos come from a rootDir that is not a directory: that is a setup error, not the key's.
+    const rootIsDir = await fs.stat(this.rootDir).then((st) => st.isDirectory(), () => false);
+    if (!rootIsDir) return err;
     // Filesystems cannot hold both "a/b" and "a/b/c"; GCS can, so say why instead of a bare errno.
-    if (code === 'ENOTDIR' || code === 'EEXIST' || code === 'EISDIR') {
-      return new InvalidBlobKeyError(key, 'the local store cannot hold a key and another key under it as a folder');
-    }
-    return err;
+    return new InvalidBlobKeyError(key, 'the local store cannot hold a key and another key under it as a folder');
   }
 
   private async withKeyLock<T>(key: string, fn: () => Promise<T>): Promise<T> {

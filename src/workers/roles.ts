@@ -6,7 +6,6 @@ import os from 'node:os';
 import { createAlbumIoActivities } from '../activities/album-io';
 import { createGpuActivities } from '../activities/gpu-probe';
 import { createPhotoActivities } from '../activities/photo-analysis';
-import { WORKFLOW_INTERCEPTOR_MODULES } from '../telemetry/temporal-interceptors';
 import { blobStoreFromConfig } from './deps';
 import type { WorkerSpec } from './run-worker';
 
@@ -45,5 +44,3 @@ export const gpuWorker: WorkerSpec = {
     maxConcurrentActivityTaskExecutions: config.workers.gpuConcurrency,
   }),
 };
-
-export { WORKFLOW_INTERCEPTOR_MODULES };

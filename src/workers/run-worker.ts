@@ -3,9 +3,10 @@
  * connection, interceptors, and a graceful stop on SIGTERM/SIGINT (in-flight activities get
  * WORKER_SHUTDOWN_GRACE_SECONDS to finish; unfinished ones are retried by another worker).
  */
+import os from 'node:os';
 import { Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import pino from 'pino';
-import { loadConfig, WORKER_METRICS_PORTS, type Config, type WorkerRole } from '../config';
+import { loadConfig, WORKER_METRICS_PORT_OFFSET, type Config, type WorkerRole } from '../config';
 import { TASK_QUEUES } from '../shared/task-queues';
 import { startTelemetry, type Telemetry } from '../telemetry/otel';
 import { workerInterceptors, workflowSinks } from '../telemetry/temporal-interceptors';
@@ -24,7 +25,7 @@ export async function createWorker(config: Config, spec: WorkerSpec, telemetry: 
     connection,
     namespace: config.temporal.namespace,
     taskQueue: TASK_QUEUES[spec.role],
-    identity: `${spec.role}@${process.pid}@${require('node:os').hostname()}`,
+    identity: `${spec.role}@${process.pid}@${os.hostname()}`,
     interceptors: workerInterceptors(),
     sinks: workflowSinks(telemetry.spanProcessor, telemetry.resource),
     shutdownGraceTime: `${config.workers.shutdownGraceSeconds}s`,
@@ -35,7 +36,7 @@ export async function createWorker(config: Config, spec: WorkerSpec, telemetry: 
 export async function runWorker(spec: WorkerSpec): Promise<void> {
   const config = loadConfig();
   const logger = pino({ level: config.logLevel, base: { component: `worker-${spec.role}` } });
-  const metricsPort = config.workers.metricsPort ?? WORKER_METRICS_PORTS[spec.role];
+  const metricsPort = config.workers.metricsPort ?? config.workers.metricsPortBase + WORKER_METRICS_PORT_OFFSET[spec.role];
   // Must run before any connection exists: the runtime owns the metrics exporter.
   Runtime.install({
     telemetryOptions: {

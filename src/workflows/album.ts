@@ -90,11 +90,19 @@ export async function AlbumWorkflow(input: AlbumWorkflowInput): Promise<AlbumSum
     }
   };
 
+  // Upload order, not completion order, so results read like the album.
+  const outcomes = () => {
+    const ids = [...known.keys()];
+    return {
+      photos: ids.flatMap((id) => analyzed.get(id) ?? []),
+      failed: ids.flatMap((id) => failed.get(id) ?? []),
+    };
+  };
+
   setHandler(albumStatusQuery, statusView);
   setHandler(albumResultsQuery, () => ({
     ...statusView(),
-    photos: [...analyzed.values()],
-    failed: [...failed.values()],
+    ...outcomes(),
   }));
   setHandler(closeAlbumSignal, () => {
     closeRequested = true;
@@ -164,8 +172,7 @@ export async function AlbumWorkflow(input: AlbumWorkflowInput): Promise<AlbumSum
     albumId: input.albumId,
     title: input.title,
     createdAt: input.createdAt,
-    photos: [...analyzed.values()],
-    failed: [...failed.values()],
+    ...outcomes(),
   });
   completed = true;
   publishStatus();

@@ -1,0 +1,135 @@
+/**
+ * The whole Lightbox stack in the test process: real workers for every queue (same specs as the
+ * worker entrypoints), the real Express app on an ephemeral port, a local blob store in a temp
+ * dir, all against a real Temporal server.
+ */
+import fs from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import type { AddressInfo } from 'node:net';
+import pino from 'pino';
+import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
+import { createApp } from '../../src/api/app';
+import { loadConfig, type Config } from '../../src/config';
+import { startTelemetry, type Telemetry } from '../../src/telemetry/otel';
+import { connectClient } from '../../src/temporal/connection';
+import { blobStoreFromConfig } from '../../src/workers/deps';
+import { cpuWorker, gpuWorker, ioWorker, workflowWorker } from '../../src/workers/roles';
+import { createWorker } from '../../src/workers/run-worker';
+import type { BlobStore } from '../../src/storage/blob-store';
+
+export const TENANT_A = { tenant: 'acme', key: 'test-key-acme-0123456789' };
+export const TENANT_B = { tenant: 'globex', key: 'test-key-globex-0123456789' };
+
+export interface Stack {
+  config: Config;
+  baseUrl: string;
+  store: BlobStore;
+  workers: Worker[];
+  stop(): Promise<void>;
+}
+
+let telemetry: Telemetry | undefined;
+
+/** One telemetry setup per test process, exporting nowhere, wired like production. */
+export function testTelemetry(): Telemetry {
+  telemetry ??= startTelemetry(loadConfig({ NODE_ENV: 'test' }), 'test');
+  return telemetry;
+}
+
+/** Worker lifecycle chatter drowns test output; warnings and errors still show. */
+export function quietRuntime(): void {
+  try {
+    Runtime.install({ logger: new DefaultLogger('WARN') });
+  } catch {
+    // already installed in this process
+  }
+}
+
+export async function startStack(temporalAddress: string, env: Record<string, string> = {}, logs?: string[]): Promise<Stack> {
+  quietRuntime();
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lightbox-test-'));
+  const server = http.createServer();
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  const port = (server.address() as AddressInfo).port;
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    LIGHTBOX_DATA_DIR: dataDir,
+    TEMPORAL_ADDRESS: temporalAddress,
+    LIGHTBOX_API_KEYS: `${TENANT_A.key}:${TENANT_A.tenant},${TENANT_B.key}:${TENANT_B.tenant}`,
+    LIGHTBOX_SIGNING_SECRET: 'test-signing-secret',
+    LIGHTBOX_PUBLIC_URL: `http://127.0.0.1:${port}`,
+    CPU_WORKER_CONCURRENCY: '2',
+    WORKER_SHUTDOWN_GRACE_SECONDS: '2',
+    ...env,
+  });
+  const workers = await Promise.all([workflowWorker, cpuWorker, ioWorker, gpuWorker].map((spec) => createWorker(config, spec, testTelemetry())));
+  const running = workers.map((w) => w.run());
+  const client = await connectClient(config.temporal);
+  const store = blobStoreFromConfig(config);
+  const app = createApp({
+    config,
+    client,
+    store,
+    apiKeys: new Map([
+      [TENANT_A.key, TENANT_A.tenant],
+      [TENANT_B.key, TENANT_B.tenant],
+    ]),
+    signingSecret: 'test-signing-secret',
+    logger: logs ? pino({ level: 'info' }, { write: (line: string) => void logs.push(line) }) : pino({ level: 'silent' }),
+  });
+  server.on('request', app);
+  return {
+    config,
+    baseUrl: `http://127.0.0.1:${port}`,
+    store,
+    workers,
+    async stop() {
+      await new Promise<void>((r) => server.close(() => r()));
+      for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+      await Promise.allSettled(running);
+      await client.connection.close();
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** fetch with an API key and JSON handling; returns status, headers and parsed body. */
+export async function call(
+  baseUrl: string,
+  key: string | undefined,
+  method: string,
+  p: string,
+  body?: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; headers: Headers; body: any }> {
+  const isForm = body instanceof FormData;
+  const res = await fetch(`${baseUrl}${p}`, {
+    method,
+    headers: {
+      ...(key ? { authorization: `Bearer ${key}` } : {}),
+      ...(body !== undefined && !isForm ? { 'content-type': 'application/json' } : {}),
+      ...headers,
+    },
+    body: body === undefined ? undefined : isForm ? body : JSON.stringify(body),
+  });
+  const text = await res.text();
+  let parsed: unknown = text;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    // not JSON
+  }
+  return { status: res.status, headers: res.headers, body: parsed };
+}
+
+export async function waitFor<T>(fn: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await fn();
+    if (done(v)) return v;
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; last value ${JSON.stringify(v)}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+}

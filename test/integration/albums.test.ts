@@ -1,0 +1,236 @@
+/**
+ * Upload → workflow → results through the real API, real workers and a real Temporal dev server.
+ */
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { demoAlbumFiles, scene } from '../../src/dev/demo-photos';
+import { connectClient } from '../../src/temporal/connection';
+import type { DevServer } from '../../temporal/dev-server';
+import { call, startStack, TENANT_A, TENANT_B, waitFor, type Stack } from '../helpers/stack';
+import { startTestDevServer } from '../helpers/temporal';
+
+let server: DevServer;
+let stack: Stack;
+const logs: string[] = [];
+
+before(async () => {
+  server = await startTestDevServer();
+  stack = await startStack(server.address, {}, logs);
+});
+
+after(async () => {
+  await stack?.stop();
+  await server?.stop();
+});
+
+const A = (method: string, p: string, body?: unknown, headers?: Record<string, string>) =>
+  call(stack.baseUrl, TENANT_A.key, method, p, body, headers);
+
+function form(files: Array<{ name: string; contentType: string; data: Buffer }>): FormData {
+  const f = new FormData();
+  for (const file of files) f.append('photos', new Blob([file.data], { type: file.contentType }), file.name);
+  return f;
+}
+
+async function completedResults(albumId: string) {
+  await waitFor(
+    () => A('GET', `/v1/albums/${albumId}`),
+    (r) => r.body.status === 'completed',
+  );
+  const res = await A('GET', `/v1/albums/${albumId}/results`);
+  assert.equal(res.status, 200);
+  return res.body;
+}
+
+describe('health, auth and errors', () => {
+  test('healthz answers and readyz sees Temporal and storage', async () => {
+    assert.deepEqual((await call(stack.baseUrl, undefined, 'GET', '/healthz')).body, { status: 'ok' });
+    const ready = await call(stack.baseUrl, undefined, 'GET', '/readyz');
+    assert.equal(ready.status, 200);
+    assert.deepEqual(ready.body.checks, { temporal: { ok: true }, storage: { ok: true } });
+  });
+
+  test('requests without a valid key get 401 UNAUTHENTICATED', async () => {
+    const none = await call(stack.baseUrl, undefined, 'POST', '/v1/albums', {});
+    assert.equal(none.status, 401);
+    assert.equal(none.body.error.code, 'UNAUTHENTICATED');
+    const wrong = await call(stack.baseUrl, 'not-a-key-at-all-xxxxxx', 'GET', '/v1/albums/alb_abcdefgh12');
+    assert.equal(wrong.status, 401);
+  });
+
+  test('bad input gets a 4xx with a machine-readable code', async () => {
+    const badId = await A('GET', '/v1/albums/not-an-album');
+    assert.equal(badId.status, 400);
+    assert.equal(badId.body.error.code, 'VALIDATION_FAILED');
+    const badJson = await fetch(`${stack.baseUrl}/v1/albums`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${TENANT_A.key}`, 'content-type': 'application/json' },
+      body: '{"title":',
+    });
+    assert.equal(badJson.status, 400);
+    assert.equal(((await badJson.json()) as any).error.code, 'INVALID_JSON');
+    const extra = await A('POST', '/v1/albums', { title: 'x', owner: 'someone' });
+    assert.equal(extra.status, 400);
+    assert.equal(extra.body.error.code, 'VALIDATION_FAILED');
+    const missing = await A('GET', '/v1/albums/alb_doesnotexist0000');
+    assert.equal(missing.status, 404);
+    assert.equal(missing.body.error.code, 'ALBUM_NOT_FOUND');
+    const route = await A('GET', '/v1/nothing-here');
+    assert.equal(route.status, 404);
+    assert.equal(route.body.error.code, 'ROUTE_NOT_FOUND');
+  });
+
+  test('every path in the OpenAPI document is routed', async () => {
+    const doc = (await call(stack.baseUrl, undefined, 'GET', '/v1/openapi.json')).body;
+    assert.equal(doc.openapi, '3.1.0');
+    const fill = (p: string) => p.replace('{albumId}', 'alb_doesnotexist0000').replace('{key}', 'tenants/acme/x');
+    for (const [p, ops] of Object.entries<Record<string, unknown>>(doc.paths)) {
+      for (const method of Object.keys(ops)) {
+        const res = await A(method.toUpperCase(), fill(p), method === 'get' ? undefined : {});
+        assert.notEqual(res.body?.error?.code, 'ROUTE_NOT_FOUND', `${method} ${p} is documented but not routed`);
+      }
+    }
+  });
+});
+
+describe('album workflow end to end', () => {
+  test('multipart upload: good photos analysed, bad ones rejected or failed by name, album completes', async () => {
+    const created = await A('POST', '/v1/albums', { title: 'Holiday' });
+    assert.equal(created.status, 201);
+    const { albumId, workflowId } = created.body;
+    assert.match(albumId, /^alb_[a-z0-9]+$/);
+    assert.equal(workflowId, `album-${TENANT_A.tenant}-${albumId}`);
+
+    const files = await demoAlbumFiles();
+    const upload = await A('POST', `/v1/albums/${albumId}/photos`, form([
+      ...files,
+      { name: 'notes.jpg', contentType: 'image/jpeg', data: Buffer.from('these are not pixels') },
+      { name: 'empty.jpg', contentType: 'image/jpeg', data: Buffer.alloc(0) },
+    ]));
+    assert.equal(upload.status, 202);
+    assert.equal(upload.body.accepted.length, files.length);
+    assert.deepEqual(
+      upload.body.rejected.map((r: any) => [r.name, r.code]),
+      [['notes.jpg', 'NOT_AN_IMAGE'], ['empty.jpg', 'EMPTY_FILE']],
+    );
+
+    const closed = await A('POST', `/v1/albums/${albumId}/close`);
+    assert.equal(closed.status, 202);
+    const results = await completedResults(albumId);
+    assert.deepEqual(results.counts, { total: files.length, analyzed: 5, failed: 2, pending: 0 });
+
+    const byName = new Map<string, any>(results.photos.map((p: any) => [p.name, p]));
+    const harbour = byName.get('harbour.jpg');
+    assert.equal(harbour.width, 800);
+    assert.equal(harbour.height, 600);
+    assert.equal(harbour.format, 'jpeg');
+    assert.equal(harbour.method, 'sharp-classic-v1');
+    assert.equal(harbour.blur.blurry, false);
+    assert.equal(byName.get('harbour-shaky.jpg').blur.blurry, true);
+    assert.ok(byName.get('harbour-shaky.jpg').blur.laplacianVariance < harbour.blur.laplacianVariance / 10);
+    assert.equal(byName.get('night.jpg').exposure.verdict, 'under');
+    assert.equal(byName.get('snow-glare.jpg').exposure.verdict, 'over');
+    assert.equal(harbour.exposure.verdict, 'ok');
+
+    const failed = new Map<string, any>(results.failed.map((f: any) => [f.name, f]));
+    assert.equal(failed.get('cut-off.jpg').code, 'CORRUPT_IMAGE');
+    assert.match(failed.get('cut-off.jpg').message, /cut-off\.jpg/);
+    assert.equal(failed.get('bomb.png').code, 'PIXEL_LIMIT_EXCEEDED');
+    assert.match(failed.get('bomb.png').message, /20000×20000/);
+
+    // The manifest and per-photo results are in storage, under the tenant's prefix.
+    const keys = await stack.store.list(`tenants/${TENANT_A.tenant}/albums/${albumId}/`);
+    assert.ok(keys.includes(`tenants/${TENANT_A.tenant}/albums/${albumId}/manifest.json`));
+    assert.equal(keys.filter((k) => k.includes('/results/')).length, 5);
+
+    const late = await A('POST', `/v1/albums/${albumId}/photos`, form([files[0]!]));
+    assert.equal(late.status, 409);
+    assert.equal(late.body.error.code, 'ALBUM_CLOSED');
+
+    // Visible to operators through the custom search attributes.
+    const client = await connectClient(stack.config.temporal);
+    const listed = [];
+    for await (const wf of client.workflow.list({
+      query: `LightboxTenant="${TENANT_A.tenant}" AND LightboxAlbumId="${albumId}" AND LightboxStatus="completed"`,
+    })) {
+      listed.push(wf.workflowId);
+    }
+    await client.connection.close();
+    assert.deepEqual(listed, [workflowId]);
+  });
+
+  test('signed-URL uploads: plan, PUT, hand over; missing and bogus uploads are rejected', async () => {
+    const { albumId } = (await A('POST', '/v1/albums', {})).body;
+    const photo = await scene(640, 480, 2);
+    const plan = await A('POST', `/v1/albums/${albumId}/uploads`, {
+      files: [
+        { name: 'direct.jpg', contentType: 'image/jpeg', size: photo.length },
+        { name: 'fake.jpg', contentType: 'image/jpeg', size: 20 },
+        { name: 'never-sent.jpg', contentType: 'image/jpeg', size: 1000 },
+        { name: 'movie.mp4', contentType: 'video/mp4', size: 1000 },
+      ],
+    });
+    assert.equal(plan.status, 201);
+    assert.deepEqual(plan.body.rejected.map((r: any) => r.code), ['UNSUPPORTED_TYPE']);
+    const [direct, fake, neverSent] = plan.body.uploads;
+
+    const put = (u: any, data: Buffer) => fetch(u.url, { method: 'PUT', headers: u.headers, body: data });
+    assert.equal((await put(direct, photo)).status, 200);
+    assert.equal((await put(fake, Buffer.from('definitely not a jpeg'))).status, 200);
+    // A signed URL is for its own key and method only.
+    const tampered = await fetch(direct.url.replace(direct.photoId, neverSent.photoId), { method: 'PUT', headers: direct.headers, body: photo });
+    assert.equal(tampered.status, 403);
+
+    const handed = await A('POST', `/v1/albums/${albumId}/photos`, {
+      uploaded: [direct.photoId, fake.photoId, neverSent.photoId, 'ph_unknownupload000'],
+    });
+    assert.equal(handed.status, 202);
+    assert.deepEqual(handed.body.accepted.map((a: any) => a.name).sort(), ['direct.jpg', 'fake.jpg']);
+    assert.deepEqual(handed.body.rejected.map((r: any) => r.code).sort(), ['UNKNOWN_UPLOAD', 'UPLOAD_NOT_FOUND']);
+
+    await A('POST', `/v1/albums/${albumId}/close`);
+    const results = await completedResults(albumId);
+    assert.deepEqual(results.photos.map((p: any) => [p.name, p.width, p.height]), [['direct.jpg', 640, 480]]);
+    // The signed path skips the API's sniffing: the activity catches the fake and names it.
+    assert.deepEqual(results.failed.map((f: any) => [f.name, f.code]), [['fake.jpg', 'NOT_AN_IMAGE']]);
+  });
+
+  test('an Idempotency-Key makes a repeated create return the same album', async () => {
+    const headers = { 'idempotency-key': 'create-once-7f3a' };
+    const first = await A('POST', '/v1/albums', { title: 'Once' }, headers);
+    const again = await A('POST', '/v1/albums', { title: 'Once' }, headers);
+    assert.equal(first.status, 201);
+    assert.equal(again.status, 201);
+    assert.equal(again.body.albumId, first.body.albumId);
+    assert.equal(again.headers.get('idempotent-replayed'), 'true');
+    // The same key from another tenant is another album.
+    const other = await call(stack.baseUrl, TENANT_B.key, 'POST', '/v1/albums', { title: 'Once' }, headers);
+    assert.notEqual(other.body.albumId, first.body.albumId);
+  });
+
+  test("another tenant's album answers 404, for reads and writes alike", async () => {
+    const { albumId } = (await A('POST', '/v1/albums', { title: 'Private' })).body;
+    const B = (method: string, p: string, body?: unknown) => call(stack.baseUrl, TENANT_B.key, method, p, body);
+    for (const res of [
+      await B('GET', `/v1/albums/${albumId}`),
+      await B('GET', `/v1/albums/${albumId}/results`),
+      await B('POST', `/v1/albums/${albumId}/close`),
+      await B('POST', `/v1/albums/${albumId}/uploads`, { files: [{ name: 'a.jpg', contentType: 'image/jpeg', size: 10 }] }),
+    ]) {
+      assert.equal(res.status, 404);
+      assert.equal(res.body.error.code, 'ALBUM_NOT_FOUND');
+    }
+    assert.equal((await A('GET', `/v1/albums/${albumId}`)).body.status, 'idle');
+  });
+
+  test('metrics count requests by route, and logs carry no secrets', async () => {
+    const metrics = await call(stack.baseUrl, undefined, 'GET', '/metrics');
+    assert.equal(metrics.status, 200);
+    assert.match(metrics.body, /lightbox_http_requests_total\{method="POST",route="\/v1\/albums",status="201"\} \d+/);
+    assert.match(metrics.body, /lightbox_http_request_duration_seconds_bucket\{le="0\.1",method="GET",route="\/v1\/albums\/:albumId"/);
+    const joined = logs.join('');
+    assert.ok(joined.includes('"statusCode":201'), 'request logs are written');
+    assert.ok(!joined.includes(TENANT_A.key) && !joined.includes(TENANT_B.key), 'API keys never reach the logs');
+    assert.ok(!/signature=/.test(joined), 'signed-URL signatures never reach the logs');
+  });
+});

@@ -38,7 +38,11 @@ export function createPhotoActivities({ store, maxMegapixels }: PhotoActivityDep
   const maxPixels = Math.floor(maxMegapixels * 1_000_000);
 
   async function analyzePhoto({ tenantId, albumId, photo }: AnalyzePhotoInput): Promise<PhotoAnalysis> {
-    assertTenantKey(tenantId, photo.key);
+    try {
+      assertTenantKey(tenantId, photo.key);
+    } catch (err) {
+      throw badPhoto(photo, 'INVALID_KEY', (err as Error).message);
+    }
     let bytes: Buffer;
     try {
       bytes = await store.get(photo.key);

@@ -25,6 +25,7 @@ export const NON_RETRYABLE_ERROR_TYPES = [
   'CORRUPT_IMAGE',
   'PIXEL_LIMIT_EXCEEDED',
   'BLOB_NOT_FOUND',
+  'INVALID_KEY',
   'NO_GPU',
 ] as const;
 

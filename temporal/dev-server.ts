@@ -27,6 +27,8 @@ export interface DevServerOptions {
   /** Where the server's own log goes (default: discarded). */
   logFile?: string;
   headless?: boolean;
+  /** Keep the terminal's Ctrl-C away from the server so its owner can stop it last. */
+  ownProcessGroup?: boolean;
 }
 
 export interface DevServer {
@@ -99,7 +101,7 @@ export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
   }
 
   const log = o.logFile ? fs.openSync(o.logFile, 'a') : 'ignore';
-  const child = spawn(o.cli.path, devServerArgs(o), { stdio: ['ignore', log, log] });
+  const child = spawn(o.cli.path, devServerArgs(o), { stdio: ['ignore', log, log], detached: o.ownProcessGroup ?? false });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   try {
     await waitForFrontend(address, o.namespace, child, 60_000);
@@ -124,8 +126,9 @@ export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
 }
 
 /** The dev server as the embedded stack configures it. */
-export function startConfiguredDevServer(config: Config, logFile?: string): Promise<DevServer> {
+export function startConfiguredDevServer(config: Config, logFile?: string, extra: Partial<DevServerOptions> = {}): Promise<DevServer> {
   return startDevServer({
+    ...extra,
     cli: findTemporalCli({ explicitPath: config.temporal.cliPath, searchPath: config.temporal.searchPath }),
     port: config.temporal.devPort,
     uiPort: config.temporal.uiPort,

@@ -141,7 +141,7 @@ async function main() {
   try {
     if (config.temporal.embedded) {
       say(`starting Temporal dev server on ${config.temporal.address} (data: ${config.temporal.dbFile})`);
-      server = await startConfiguredDevServer(config, path.join(logDir, 'temporal.log'));
+      server = await startConfiguredDevServer(config, path.join(logDir, 'temporal.log'), { ownProcessGroup: true });
       say(`Temporal ready (${server.source}), namespace "${config.temporal.namespace}", Web UI ${server.uiUrl}`);
     } else {
       say(`TEMPORAL_ADDRESS=${config.temporal.address}: using that cluster, starting no server`);
@@ -152,7 +152,12 @@ async function main() {
     for (const p of PROCESSES) {
       const logFile = path.join(logDir, `${p.name}.log`);
       const out = fs.openSync(logFile, 'a');
-      const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, p.script)], { cwd: root, stdio: ['ignore', out, out] });
+      // Own process group: Ctrl-C reaches only this script, which stops workers and API before the server.
+      const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, p.script)], {
+        cwd: root,
+        stdio: ['ignore', out, out],
+        detached: true,
+      });
       children.push({ name: p.name, child, logFile });
       child.once('exit', (code, signal) => {
         if (!stopping) {

@@ -1,0 +1,63 @@
+/**
+ * A worker as production runs it: its own process, from its entrypoint, configured only by the
+ * environment. It exports the SDK's metrics on its Prometheus port and stops cleanly on SIGTERM.
+ */
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import type { DevServer } from '../../temporal/dev-server';
+import { freePort, startTestDevServer } from '../helpers/temporal';
+import { waitFor } from '../helpers/stack';
+
+let server: DevServer;
+let dataDir: string;
+
+before(async () => {
+  server = await startTestDevServer();
+  dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lightbox-proc-'));
+});
+
+after(async () => {
+  await server?.stop();
+  if (dataDir) fs.rmSync(dataDir, { recursive: true, force: true });
+});
+
+for (const role of ['cpu', 'gpu'] as const) {
+  test(`the ${role} worker process serves SDK metrics and exits 0 on SIGTERM`, async () => {
+    const metricsPort = await freePort();
+    let output = '';
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', '..', 'src', 'workers', `${role}-worker.ts`)], {
+      env: {
+        ...process.env,
+        NODE_ENV: 'test',
+        TEMPORAL_ADDRESS: server.address,
+        LIGHTBOX_DATA_DIR: dataDir,
+        LIGHTBOX_SIGNING_SECRET: 'proc-test-secret',
+        WORKER_METRICS_PORT: String(metricsPort),
+        WORKER_METRICS_HOST: '127.0.0.1',
+        WORKER_SHUTDOWN_GRACE_SECONDS: '3',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      const metrics = await waitFor(
+        () => fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((r) => r.text(), () => ''),
+        (text) => /temporal_/.test(text) && /task_queue="lightbox-/.test(text),
+        30_000,
+      );
+      assert.match(metrics, new RegExp(`task_queue="lightbox-${role}"`));
+      await waitFor(async () => output, (o) => /"msg":"worker started"/.test(o), 30_000);
+      child.kill('SIGTERM');
+      assert.equal(await exited, 0, output);
+      assert.match(output, /"msg":"worker stopped"/);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+}

@@ -49,6 +49,19 @@ const envSchema = z.object({
   LIGHTBOX_ALBUM_IDLE_CLOSE_HOURS: z.coerce.number().positive().default(24 * 7),
   LIGHTBOX_ALBUM_PARALLELISM: positiveInt.max(500).default(16),
 
+  LIGHTBOX_MODELS_DIR: optionalString,
+  LIGHTBOX_MODEL_SOURCE: z.enum(['huggingface', 'gcs']).default('huggingface'),
+  LIGHTBOX_MODELS_BUCKET: optionalString,
+  HF_TOKEN: optionalString,
+  ORT_INTRA_OP_THREADS: positiveInt.optional(),
+  ORT_INTER_OP_THREADS: positiveInt.default(1),
+  REDIS_URL: optionalString,
+  LIGHTBOX_EMBEDDING_CACHE_ENTRIES: positiveInt.default(10_000),
+  LIGHTBOX_DUPLICATE_THRESHOLD: z.coerce.number().min(0).max(1).default(0.92),
+  LIGHTBOX_PEOPLE_MIN_FACES: positiveInt.default(2),
+  LIGHTBOX_DECODE_TIMEOUT_MS: positiveInt.default(30_000),
+  LIGHTBOX_DECODE_MAX_MEMORY_MB: positiveInt.default(1024),
+
   CPU_WORKER_CONCURRENCY: positiveInt.optional(),
   IO_WORKER_CONCURRENCY: positiveInt.default(50),
   GPU_WORKER_CONCURRENCY: positiveInt.default(1),
@@ -124,6 +137,25 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       maxMegapixels: e.LIGHTBOX_MAX_MEGAPIXELS,
       albumIdleCloseMs: Math.round(e.LIGHTBOX_ALBUM_IDLE_CLOSE_HOURS * 3600_000),
       albumParallelism: e.LIGHTBOX_ALBUM_PARALLELISM,
+    },
+    models: {
+      /** Where installed model files live (npm run models:pull writes here). */
+      dir: e.LIGHTBOX_MODELS_DIR ? path.resolve(e.LIGHTBOX_MODELS_DIR) : path.join(dataDir, 'models'),
+      source: e.LIGHTBOX_MODEL_SOURCE,
+      bucket: e.LIGHTBOX_MODELS_BUCKET,
+      hfToken: e.HF_TOKEN,
+      intraOpThreads: e.ORT_INTRA_OP_THREADS,
+      interOpThreads: e.ORT_INTER_OP_THREADS,
+    },
+    cache: {
+      redisUrl: e.REDIS_URL,
+      embeddingEntries: e.LIGHTBOX_EMBEDDING_CACHE_ENTRIES,
+    },
+    analysis: {
+      duplicateThreshold: e.LIGHTBOX_DUPLICATE_THRESHOLD,
+      peopleMinFaces: e.LIGHTBOX_PEOPLE_MIN_FACES,
+      decodeTimeoutMs: e.LIGHTBOX_DECODE_TIMEOUT_MS,
+      decodeMaxMemoryMb: e.LIGHTBOX_DECODE_MAX_MEMORY_MB,
     },
     workers: {
       cpuConcurrency: e.CPU_WORKER_CONCURRENCY,

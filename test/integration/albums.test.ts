@@ -2,6 +2,8 @@
  * Upload → workflow → results through the real API, real workers and a real Temporal dev server.
  */
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { demoAlbumFiles, scene } from '../../src/dev/demo-photos';
 import { connectClient } from '../../src/temporal/connection';
@@ -15,7 +17,8 @@ const logs: string[] = [];
 
 before(async () => {
   server = await startTestDevServer();
-  stack = await startStack(server.address, {}, logs);
+  // Small limits so the tests can cross them; the demo files fit well inside.
+  stack = await startStack(server.address, { LIGHTBOX_MAX_UPLOAD_BYTES: String(2 * 1024 * 1024), LIGHTBOX_MAX_FILES_PER_REQUEST: '12' }, logs);
 });
 
 after(async () => {
@@ -206,6 +209,27 @@ describe('album workflow end to end', () => {
     // The same key from another tenant is another album.
     const other = await call(stack.baseUrl, TENANT_B.key, 'POST', '/v1/albums', { title: 'Once' }, headers);
     assert.notEqual(other.body.albumId, first.body.albumId);
+  });
+
+  test('upload limits answer 413 with a code, and spooled files are cleaned up', async () => {
+    const { albumId } = (await A('POST', '/v1/albums', {})).body;
+    const small = await scene(64, 48);
+    const big = Buffer.concat([small, Buffer.alloc(3 * 1024 * 1024)]);
+    const tooBig = await A('POST', `/v1/albums/${albumId}/photos`, form([{ name: 'huge.jpg', contentType: 'image/jpeg', data: big }]));
+    assert.equal(tooBig.status, 413);
+    assert.equal(tooBig.body.error.code, 'PAYLOAD_TOO_LARGE');
+    const many = Array.from({ length: 13 }, (_, i) => ({ name: `p${i}.jpg`, contentType: 'image/jpeg', data: small }));
+    const tooMany = await A('POST', `/v1/albums/${albumId}/photos`, form(many));
+    assert.equal(tooMany.status, 413);
+    assert.equal(tooMany.body.error.code, 'TOO_MANY_FILES');
+    const hugeJson = await A('POST', '/v1/albums', { title: 'x'.repeat(2 * 1024 * 1024) });
+    assert.equal(hugeJson.status, 413);
+    const ok = await A('POST', `/v1/albums/${albumId}/photos`, form(many.slice(0, 2)));
+    assert.equal(ok.status, 202);
+    assert.equal(ok.body.accepted.length, 2);
+    const spool = path.join(stack.config.dataDir, 'tmp', 'uploads');
+    const left = fs.readdirSync(spool, { recursive: true });
+    assert.deepEqual(left, [], `no upload is left spooled on disk: ${left.join(', ')}`);
   });
 
   test("another tenant's album answers 404, for reads and writes alike", async () => {

@@ -1,5 +1,7 @@
 /** Album routes: thin controllers over AlbumService. */
 import { Router, type Request } from 'express';
+import fs from 'node:fs';
+import path from 'node:path';
 import multer from 'multer';
 import type { Config } from '../../config';
 import { tenantOf } from '../auth';
@@ -11,8 +13,11 @@ const albumId = (req: Request) => albumIdParam.parse(req.params.albumId);
 
 export function albumRoutes(albums: AlbumService, config: Config, links: { webUi?: (workflowId: string) => string }) {
   const router = Router();
+  // Spool to disk, not memory: a request of many large files must not hold them all in RAM.
+  const spoolDir = path.join(config.dataDir, 'tmp', 'uploads');
+  fs.mkdirSync(spoolDir, { recursive: true });
   const upload = multer({
-    storage: multer.memoryStorage(),
+    storage: multer.diskStorage({ destination: (req, _file, cb) => cb(null, (req as unknown as { spool: string }).spool) }),
     limits: { fileSize: config.api.maxUploadBytes, files: config.api.maxFilesPerRequest, fields: 20 },
   });
 
@@ -59,20 +64,29 @@ export function albumRoutes(albums: AlbumService, config: Config, links: { webUi
     const id = albumId(req);
     const tenant = tenantOf(req);
     if (req.is('multipart/form-data')) {
+      // One spool folder per request, removed whole afterwards: that also catches partial files
+      // multer leaves behind when a limit aborts the upload mid-file.
+      const spool = await fs.promises.mkdtemp(path.join(spoolDir, 'req-'));
+      (req as unknown as { spool: string }).spool = spool;
       upload.array('photos', config.api.maxFilesPerRequest)(req, res, async (err?: unknown) => {
-        try {
+        const files = (req.files as Express.Multer.File[] | undefined) ?? [];
+        const work = async () => {
           if (err) throw err;
-          const files = (req.files as Express.Multer.File[] | undefined) ?? [];
           if (files.length === 0) throw new ApiError('NO_FILES', 'Send one or more files in the multipart field "photos"');
-          const result = await albums.addUploadedFiles(
+          return albums.addUploadedFiles(
             tenant,
             id,
-            files.map((f) => ({ name: f.originalname, contentType: f.mimetype, data: f.buffer })),
+            files.map((f) => ({ name: f.originalname, contentType: f.mimetype, read: () => fs.promises.readFile(f.path) })),
           );
-          res.status(202).json(result);
-        } catch (e) {
-          next(e);
-        }
+        };
+        const outcome = await work().then(
+          (result) => ({ result }),
+          (error: unknown) => ({ error }),
+        );
+        // Clean up before answering, so a client that retries at once finds the disk as it was.
+        await fs.promises.rm(spool, { recursive: true, force: true });
+        if ('error' in outcome) next(outcome.error);
+        else res.status(202).json(outcome.result);
       });
       return;
     }

@@ -37,7 +37,8 @@ export interface Rejection {
 export interface UploadedFile {
   name: string;
   contentType?: string;
-  data: Buffer;
+  /** Read lazily, one file at a time, so a many-file request never sits in memory whole. */
+  read(): Promise<Buffer>;
 }
 
 export interface PlannedUpload {
@@ -161,11 +162,12 @@ export class AlbumService {
     const rejected: Rejection[] = [];
     const refs: PhotoRef[] = [];
     for (const file of files) {
-      if (file.data.length === 0) {
+      const data = await file.read();
+      if (data.length === 0) {
         rejected.push({ name: file.name, code: 'EMPTY_FILE', message: `"${file.name}" is empty (0 bytes)` });
         continue;
       }
-      const format = sniffImageFormat(file.data.subarray(0, 32));
+      const format = sniffImageFormat(data.subarray(0, 32));
       if (!format || !contentTypeMatches(file.contentType, format)) {
         rejected.push({
           name: file.name,
@@ -178,7 +180,7 @@ export class AlbumService {
       }
       const photoId = newId('ph');
       const key = this.photoKey(tenantId, albumId, photoId);
-      await this.store.put(key, file.data, { contentType: file.contentType });
+      await this.store.put(key, data, { contentType: file.contentType });
       refs.push({ photoId, name: file.name, key, contentType: file.contentType });
     }
     const result = await this.hand(tenantId, albumId, refs);

@@ -1,0 +1,89 @@
+/**
+ * What the CPU worker and its decoder children say to each other over the IPC channel, and what
+ * a decode comes back as. Shared by both sides so they cannot drift apart.
+ */
+
+/** Codes for input that is bad in itself: retrying it can never help. */
+export type BadInputCode = 'CORRUPT_IMAGE' | 'PIXEL_LIMIT_EXCEEDED';
+
+export interface GrayRaster {
+  /** One byte per pixel, row-major, no padding: `width * height` bytes. */
+  data: Buffer;
+  width: number;
+  height: number;
+}
+
+export interface DecodeOk {
+  kind: 'ok';
+  /** Display dimensions, after EXIF orientation. */
+  width: number;
+  height: number;
+  /** libvips's name for the format (jpeg, png, heif…), null when it does not say. */
+  format: string | null;
+  /** Greyscale, auto-oriented, fitted inside GRAY_MAX_SIDE: what the quality measures read. */
+  gray: GrayRaster;
+  durationMs: number;
+}
+
+export interface DecodeBadInput {
+  kind: 'bad-input';
+  code: BadInputCode;
+  message: string;
+  durationMs: number;
+}
+
+/** The child died on its own: a native crash (signal) or an unexpected exit. */
+export interface DecodeCrashed {
+  kind: 'crashed';
+  signal: NodeJS.Signals | null;
+  exitCode: number | null;
+  message: string;
+  durationMs: number;
+}
+
+export interface DecodeTimeout {
+  kind: 'timeout';
+  timeoutMs: number;
+  message: string;
+  durationMs: number;
+}
+
+export interface DecodeMemory {
+  kind: 'memory';
+  limitMb: number;
+  /** Highest resident set seen while decoding, when the watchdog could read it. */
+  rssMb: number | null;
+  message: string;
+  durationMs: number;
+}
+
+export type DecodeResult = DecodeOk | DecodeBadInput | DecodeCrashed | DecodeTimeout | DecodeMemory;
+export type DecodeFailure = Exclude<DecodeResult, DecodeOk>;
+
+/** Quality is measured at this size: enough detail for blur, cheap for 100-MP originals. */
+export const GRAY_MAX_SIDE = 1024;
+
+export type ParentMessage = { type: 'decode'; id: number; bytes: Buffer };
+
+export type ChildMessage =
+  | { type: 'ready'; testHooks: boolean }
+  | { type: 'result'; id: number; result: Omit<DecodeOk, 'durationMs'> | Omit<DecodeBadInput, 'durationMs'> };
+
+/**
+ * TEST-ONLY poison payloads. A child started with `--test-hooks` whose configuration says
+ * NODE_ENV=test treats a payload that starts with TEST_HOOK_MAGIC as an order to misbehave like
+ * a poison file would, so the tests can prove the parent survives each way a decode can go
+ * wrong. Anywhere else these bytes are just a file that is not an image (bad-input).
+ *
+ * - `hang`: spins forever on the main thread (a decoder stuck in a loop) → timeout
+ * - `native-memory`: allocates and touches off-heap buffers, as libvips would → memory (RSS watchdog)
+ * - `heap-memory`: fills the V8 heap until it aborts → memory (--max-old-space-size)
+ * - `segfault`: raises SIGSEGV on itself, as a native crash in libvips does → crashed
+ * - `exit`: exits with code 3 mid-decode → crashed
+ */
+export const TEST_HOOK_MAGIC = 'LIGHTBOX-DECODE-TEST-HOOK:';
+export type TestHook = 'hang' | 'native-memory' | 'heap-memory' | 'segfault' | 'exit';
+
+export function testHookPayload(hook: TestHook): Buffer {
+  return Buffer.from(`${TEST_HOOK_MAGIC}${hook}`, 'latin1');
+}

@@ -3,22 +3,22 @@
  * corrupt, truncated, empty, a decompression bomb) is a non-retryable failure that names the
  * photo, so the album records it and moves on; anything else is retried by Temporal.
  */
+import { trace } from '@opentelemetry/api';
 import { ApplicationFailure, log } from '@temporalio/activity';
-import sharp, { type Metadata, type OutputInfo } from 'sharp';
 import type { PhotoAnalysis, PhotoRef } from '../shared/album';
 import { contentTypeMatches, sniffImageFormat } from '../shared/image-types';
 import type { BlobStore } from '../storage/blob-store';
 import { BlobNotFoundError } from '../storage/blob-store';
 import { assertTenantKey, tenantKey } from '../storage/keys';
+import { describeDecodeFailure, type IsolatedDecoder } from './decode/isolated-decode';
 import { BLUR_THRESHOLD, exposureStats, laplacianVariance, round } from './photo-quality';
 
 export const PHOTO_ANALYSIS_METHOD = 'sharp-classic-v1';
-/** Quality is measured at this size: enough detail for blur, cheap for 100-MP originals. */
-const ANALYSIS_MAX_SIDE = 1024;
 
 export interface PhotoActivityDeps {
   store: BlobStore;
-  maxMegapixels: number;
+  /** Decodes in child processes; the pixel limit is the decoder's (LIGHTBOX_MAX_MEGAPIXELS). */
+  decoder: IsolatedDecoder;
 }
 
 export interface AnalyzePhotoInput {
@@ -34,10 +34,9 @@ export function photoResultKey(tenantId: string, albumId: string, photoId: strin
   return tenantKey(tenantId, 'albums', albumId, 'results', `${photoId}.json`);
 }
 
-export function createPhotoActivities({ store, maxMegapixels }: PhotoActivityDeps) {
-  const maxPixels = Math.floor(maxMegapixels * 1_000_000);
-
+export function createPhotoActivities({ store, decoder }: PhotoActivityDeps) {
   async function analyzePhoto({ tenantId, albumId, photo }: AnalyzePhotoInput): Promise<PhotoAnalysis> {
+    trace.getActiveSpan()?.setAttributes({ 'lightbox.photo_id': photo.photoId, 'lightbox.tenant': tenantId, 'lightbox.album_id': albumId });
     try {
       assertTenantKey(tenantId, photo.key);
     } catch (err) {
@@ -58,44 +57,25 @@ export function createPhotoActivities({ store, maxMegapixels }: PhotoActivityDep
       throw badPhoto(photo, 'NOT_AN_IMAGE', `declared as ${photo.contentType} but the bytes are ${format}`);
     }
 
-    // The header alone tells the pixel count: refuse bombs before libvips allocates anything.
-    let meta: Metadata;
-    try {
-      meta = await sharp(bytes, { limitInputPixels: false }).metadata();
-    } catch (err) {
-      throw badPhoto(photo, 'CORRUPT_IMAGE', `the image header cannot be read (${(err as Error).message})`);
+    // Decoding happens in a child process with memory and time limits: a file that crashes,
+    // hangs or bloats libvips takes down that child, never this worker.
+    const decoded = await decoder.decode(bytes);
+    if (decoded.kind !== 'ok') {
+      const failure = describeDecodeFailure(decoded);
+      if (!failure.retryable) throw badPhoto(photo, failure.code, failure.message);
+      // Maybe the machine, maybe the file: retry, and the retry policy's attempt cap marks a
+      // true poison file failed while the album completes.
+      throw ApplicationFailure.retryable(`Photo "${photo.name}" (${photo.photoId}): ${failure.message}`, failure.code);
     }
-    const width = meta.autoOrient?.width ?? meta.width;
-    const height = meta.autoOrient?.height ?? meta.height;
-    if (!width || !height) throw badPhoto(photo, 'CORRUPT_IMAGE', 'the image has no dimensions');
-    if (width * height > maxPixels) {
-      throw badPhoto(
-        photo,
-        'PIXEL_LIMIT_EXCEEDED',
-        `${width}×${height} is ${(width * height / 1e6).toFixed(1)} MP, over the ${maxMegapixels} MP limit`,
-      );
-    }
-
-    let gray: { data: Buffer; info: OutputInfo };
-    try {
-      gray = await sharp(bytes, { limitInputPixels: maxPixels, failOn: 'truncated', sequentialRead: true })
-        .autoOrient()
-        .resize(ANALYSIS_MAX_SIDE, ANALYSIS_MAX_SIDE, { fit: 'inside', withoutEnlargement: true })
-        .greyscale()
-        .raw()
-        .toBuffer({ resolveWithObject: true });
-    } catch (err) {
-      throw badPhoto(photo, 'CORRUPT_IMAGE', `the image cannot be decoded (${(err as Error).message})`);
-    }
-
-    const pixels = new Uint8Array(gray.data.buffer, gray.data.byteOffset, gray.info.width * gray.info.height);
-    const variance = laplacianVariance(pixels, gray.info.width, gray.info.height);
+    const { width, height, gray } = decoded;
+    const pixels = new Uint8Array(gray.data.buffer, gray.data.byteOffset, gray.width * gray.height);
+    const variance = laplacianVariance(pixels, gray.width, gray.height);
     const result: PhotoAnalysis = {
       photoId: photo.photoId,
       name: photo.name,
       width,
       height,
-      format: meta.format ?? format,
+      format: decoded.format ?? format,
       sizeBytes: bytes.length,
       blur: { laplacianVariance: round(variance, 2), blurry: variance < BLUR_THRESHOLD },
       exposure: exposureStats(pixels),

@@ -5,6 +5,7 @@
 import os from 'node:os';
 import { createAlbumIoActivities } from '../activities/album-io';
 import { createGpuActivities } from '../activities/gpu-probe';
+import { createIsolatedDecoder, isolatedDecoderOptionsFromConfig } from '../activities/decode/isolated-decode';
 import { createPhotoActivities } from '../activities/photo-analysis';
 import { blobStoreFromConfig } from './deps';
 import type { WorkerSpec } from './run-worker';
@@ -13,34 +14,45 @@ export const WORKFLOWS_PATH = require.resolve('../workflows');
 
 export const workflowWorker: WorkerSpec = {
   role: 'workflow',
-  options: (config) => ({
-    workflowsPath: WORKFLOWS_PATH,
-    maxCachedWorkflows: config.workers.maxCachedWorkflows,
+  setup: (config) => ({
+    options: { workflowsPath: WORKFLOWS_PATH, maxCachedWorkflows: config.workers.maxCachedWorkflows },
   }),
 };
 
 export const cpuWorker: WorkerSpec = {
   role: 'cpu',
-  options: (config) => ({
-    activities: createPhotoActivities({ store: blobStoreFromConfig(config), maxMegapixels: config.photos.maxMegapixels }),
+  setup: async (config) => {
     // Decoding is CPU-bound: more slots than cores only adds memory pressure.
-    maxConcurrentActivityTaskExecutions: config.workers.cpuConcurrency ?? Math.max(1, os.availableParallelism()),
-  }),
+    const concurrency = config.workers.cpuConcurrency ?? Math.max(1, os.availableParallelism());
+    const decoder = createIsolatedDecoder({ ...isolatedDecoderOptionsFromConfig(config), poolSize: concurrency });
+    await decoder.warmUp();
+    return {
+      options: {
+        activities: createPhotoActivities({ store: blobStoreFromConfig(config), decoder }),
+        maxConcurrentActivityTaskExecutions: concurrency,
+      },
+      dispose: () => decoder.close(),
+    };
+  },
 };
 
 export const ioWorker: WorkerSpec = {
   role: 'io',
-  options: (config) => ({
-    activities: createAlbumIoActivities({ store: blobStoreFromConfig(config) }),
-    maxConcurrentActivityTaskExecutions: config.workers.ioConcurrency,
+  setup: (config) => ({
+    options: {
+      activities: createAlbumIoActivities({ store: blobStoreFromConfig(config) }),
+      maxConcurrentActivityTaskExecutions: config.workers.ioConcurrency,
+    },
   }),
 };
 
 export const gpuWorker: WorkerSpec = {
   role: 'gpu',
-  options: (config) => ({
-    activities: createGpuActivities(),
-    // One job per GPU by default: a second diffusion job on a T4 only thrashes its memory.
-    maxConcurrentActivityTaskExecutions: config.workers.gpuConcurrency,
+  setup: (config) => ({
+    options: {
+      activities: createGpuActivities(),
+      // One job per GPU by default: a second diffusion job on a T4 only thrashes its memory.
+      maxConcurrentActivityTaskExecutions: config.workers.gpuConcurrency,
+    },
   }),
 };

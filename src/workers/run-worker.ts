@@ -12,16 +12,28 @@ import { startTelemetry, type Telemetry } from '../telemetry/otel';
 import { workerInterceptors, workflowSinks } from '../telemetry/temporal-interceptors';
 import { connectWorker } from '../temporal/connection';
 
+export interface RoleSetup {
+  /** Role-specific options: activities, workflowsPath, concurrency. */
+  options: Partial<WorkerOptions>;
+  /** Releases what the activities hold (child processes, connections) once the worker has stopped. */
+  dispose?: () => Promise<void>;
+}
+
 export interface WorkerSpec {
   role: WorkerRole;
-  /** Role-specific options: activities, workflowsPath, concurrency. */
-  options: (config: Config) => Promise<Partial<WorkerOptions>> | Partial<WorkerOptions>;
+  setup: (config: Config) => Promise<RoleSetup> | RoleSetup;
+}
+
+export interface CreatedWorker {
+  worker: Worker;
+  dispose: () => Promise<void>;
 }
 
 /** Builds the worker without running it (tests run workers in-process with the same wiring). */
-export async function createWorker(config: Config, spec: WorkerSpec, telemetry: Telemetry): Promise<Worker> {
+export async function createWorker(config: Config, spec: WorkerSpec, telemetry: Telemetry): Promise<CreatedWorker> {
   const connection = await connectWorker(config.temporal);
-  return Worker.create({
+  const { options, dispose } = await spec.setup(config);
+  const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: TASK_QUEUES[spec.role],
@@ -29,8 +41,15 @@ export async function createWorker(config: Config, spec: WorkerSpec, telemetry: 
     interceptors: workerInterceptors(),
     sinks: workflowSinks(telemetry.spanProcessor, telemetry.resource),
     shutdownGraceTime: `${config.workers.shutdownGraceSeconds}s`,
-    ...(await spec.options(config)),
+    ...options,
   });
+  return {
+    worker,
+    async dispose() {
+      await dispose?.();
+      await connection.close();
+    },
+  };
 }
 
 export async function runWorker(spec: WorkerSpec): Promise<void> {
@@ -44,10 +63,14 @@ export async function runWorker(spec: WorkerSpec): Promise<void> {
     },
   });
   const telemetry = startTelemetry(config, `worker-${spec.role}`);
-  const worker = await createWorker(config, spec, telemetry);
+  const { worker, dispose } = await createWorker(config, spec, telemetry);
   logger.info({ taskQueue: TASK_QUEUES[spec.role], metricsPort, namespace: config.temporal.namespace }, 'worker started');
-  await worker.run();
-  await telemetry.shutdown();
+  try {
+    await worker.run();
+  } finally {
+    await dispose();
+    await telemetry.shutdown();
+  }
   logger.info('worker stopped');
 }
 

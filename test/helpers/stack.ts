@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
+import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { createApp } from '../../src/api/app';
 import { loadConfig, type Config } from '../../src/config';
 import { startTelemetry, type Telemetry } from '../../src/telemetry/otel';
@@ -30,11 +31,25 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-let telemetry: Telemetry | undefined;
+let telemetry: (Telemetry & { spans?: InMemorySpanExporter }) | undefined;
 
-/** One telemetry setup per test process, exporting nowhere, wired like production. */
-export function testTelemetry(): Telemetry {
-  telemetry ??= startTelemetry(loadConfig({ NODE_ENV: 'test' }), 'test');
+/**
+ * One telemetry setup per test process, exporting nowhere, wired like production. With
+ * `memory: true` every finished span, workflow spans from the sink included, is also kept in
+ * `spans`; ask for it before startStack, since the global tracer provider is set once.
+ */
+export function testTelemetry(opts: { memory: true }): Telemetry & { spans: InMemorySpanExporter };
+export function testTelemetry(opts?: { memory?: boolean }): Telemetry & { spans?: InMemorySpanExporter };
+export function testTelemetry(opts: { memory?: boolean } = {}): Telemetry & { spans?: InMemorySpanExporter } {
+  if (!telemetry) {
+    const spans = opts.memory ? new InMemorySpanExporter() : undefined;
+    telemetry = {
+      ...startTelemetry(loadConfig({ NODE_ENV: 'test' }), 'test', spans && new SimpleSpanProcessor(spans)),
+      spans,
+    };
+  } else if (opts.memory && !telemetry.spans) {
+    throw new Error('testTelemetry({ memory: true }) must come before anything else starts telemetry in this process');
+  }
   return telemetry;
 }
 
@@ -64,7 +79,8 @@ export async function startStack(temporalAddress: string, env: Record<string, st
     WORKER_SHUTDOWN_GRACE_SECONDS: '2',
     ...env,
   });
-  const workers = await Promise.all([workflowWorker, cpuWorker, ioWorker, gpuWorker].map((spec) => createWorker(config, spec, testTelemetry())));
+  const created = await Promise.all([workflowWorker, cpuWorker, ioWorker, gpuWorker].map((spec) => createWorker(config, spec, testTelemetry())));
+  const workers = created.map((c) => c.worker);
   const running = workers.map((w) => w.run());
   const client = await connectClient(config.temporal);
   const store = blobStoreFromConfig(config);
@@ -89,6 +105,7 @@ export async function startStack(temporalAddress: string, env: Record<string, st
       await new Promise<void>((r) => server.close(() => r()));
       for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
       await Promise.allSettled(running);
+      await Promise.all(created.map((c) => c.dispose()));
       await client.connection.close();
       fs.rmSync(dataDir, { recursive: true, force: true });
     },

@@ -11,6 +11,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { createAlbumIoActivities } from '../../src/activities/album-io';
+import { createIsolatedDecoder, testHookPayload } from '../../src/activities/decode/isolated-decode';
 import { createPhotoActivities } from '../../src/activities/photo-analysis';
 import { scene } from '../../src/dev/demo-photos';
 import type { AlbumWorkflowInput, PhotoRef } from '../../src/shared/album';
@@ -27,6 +28,9 @@ import { createTimeSkippingEnv } from '../helpers/temporal';
 let env: TestWorkflowEnvironment;
 let store: LocalBlobStore;
 let dir: string;
+// Test hooks let a payload crash the decoder child on purpose (NODE_ENV=test only).
+process.env.NODE_ENV = 'test';
+const decoder = createIsolatedDecoder({ timeoutMs: 5000, maxMemoryMb: 512, poolSize: 2, maxPixels: 150e6, testHooks: true });
 const telemetry = testTelemetry();
 
 before(async () => {
@@ -37,6 +41,7 @@ before(async () => {
 });
 
 after(async () => {
+  await decoder.close();
   await env?.teardown();
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
@@ -51,7 +56,7 @@ async function withWorkers<T>(fn: () => Promise<T>): Promise<T> {
       interceptors: workerInterceptors(),
       sinks: workflowSinks(telemetry.spanProcessor, telemetry.resource),
     }),
-    Worker.create({ ...common, taskQueue: TASK_QUEUES.cpu, activities: createPhotoActivities({ store, maxMegapixels: 150 }) }),
+    Worker.create({ ...common, taskQueue: TASK_QUEUES.cpu, activities: createPhotoActivities({ store, decoder }) }),
     Worker.create({ ...common, taskQueue: TASK_QUEUES.io, activities: createAlbumIoActivities({ store }) }),
   ]);
   const [first, ...rest] = workers;
@@ -121,5 +126,27 @@ test('a corrupt photo is recorded as failed without failing the album; updates a
       handle.executeUpdate(addPhotosUpdate, { args: [{ photos: [good] }] }),
       (err: unknown) => err instanceof WorkflowUpdateFailedError || err instanceof WorkflowNotFoundError,
     );
+  });
+});
+
+test('a photo that crashes the decoder is retried, then marked failed, and the album completes', async () => {
+  const jpeg = await scene(320, 240);
+  const good = await putPhoto('alb_poison000', 'ph_fine000000', 'fine.jpg', jpeg);
+  const poison = await putPhoto('alb_poison000', 'ph_poison0000', 'poison.jpg', Buffer.concat([jpeg.subarray(0, 4), testHookPayload('segfault')]));
+  await withWorkers(async () => {
+    const handle = await env.client.workflow.start(AlbumWorkflow, {
+      taskQueue: TASK_QUEUES.workflow,
+      workflowId: 'album-acme-alb_poison000',
+      args: [input('alb_poison000', [good, poison])],
+    });
+    await handle.signal(closeAlbumSignal);
+    const summary = await handle.result();
+    assert.deepEqual(summary.counts, { total: 2, analyzed: 1, failed: 1, pending: 0 });
+    const results = await handle.query(albumResultsQuery);
+    assert.deepEqual(results.failed.map((f) => [f.name, f.code]), [['poison.jpg', 'DECODER_CRASHED']]);
+    const history = await handle.fetchHistory();
+    const attempts = history.events?.filter((e) => e.activityTaskStartedEventAttributes).map((e) => e.activityTaskStartedEventAttributes!.attempt);
+    // Started events are written once, with the final attempt number: the poison photo used all five.
+    assert.ok(attempts?.includes(5), `attempts seen: ${attempts?.join(',')}`);
   });
 });

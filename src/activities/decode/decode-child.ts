@@ -123,11 +123,11 @@ async function handle(message: ParentMessage): Promise<void> {
   const backstop = setTimeout(() => process.exit(70), selfTimeoutMs);
   try {
     const bytes = Buffer.isBuffer(message.bytes) ? message.bytes : Buffer.from(message.bytes);
-    const magic = bytes.subarray(0, TEST_HOOK_MAGIC.length).toString('latin1');
+    // The magic may follow a few real header bytes, so a poison payload also passes the
+    // activity's magic-byte sniffing and reaches the decoder as a real upload would.
+    const at = testHooks ? bytes.subarray(0, 64).indexOf(TEST_HOOK_MAGIC, 0, 'latin1') : -1;
     const result =
-      testHooks && magic === TEST_HOOK_MAGIC
-        ? await runTestHook(bytes.subarray(TEST_HOOK_MAGIC.length).toString('latin1') as TestHook)
-        : await decode(bytes);
+      at >= 0 ? await runTestHook(bytes.subarray(at + TEST_HOOK_MAGIC.length).toString('latin1') as TestHook) : await decode(bytes);
     send({ type: 'result', id: message.id, result });
   } finally {
     clearTimeout(backstop);

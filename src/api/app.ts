@@ -15,6 +15,7 @@ import { albumRoutes } from './routes/albums';
 import { blobRoutes } from './routes/blobs';
 import { healthRoutes } from './routes/health';
 import { AlbumService } from './services/album-service';
+import { requestTracing } from './tracing';
 
 export interface AppDeps {
   config: Config;
@@ -33,6 +34,8 @@ export function createApp({ config, client, store, apiKeys, signingSecret, logge
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');
   const metrics = createApiMetrics();
 
+  // First, so everything after it, Temporal calls included, runs inside the request's span.
+  app.use(requestTracing());
   app.use(helmet());
   app.use(
     pinoHttp({

@@ -1,5 +1,6 @@
 /** The API's Prometheus metrics: request counts and latency by route and status. */
 import type { RequestHandler } from 'express';
+import { routeOf } from './tracing';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export function createApiMetrics() {
@@ -23,7 +24,7 @@ export function createApiMetrics() {
     const end = duration.startTimer();
     res.on('finish', () => {
       // The matched route pattern, never the raw path: ids in paths would explode cardinality.
-      const route = req.route?.path ? `${req.baseUrl}${req.route.path}` : 'unmatched';
+      const route = routeOf(req)?.route ?? 'unmatched';
       const labels = { method: req.method, route, status: String(res.statusCode) };
       requests.inc(labels);
       end(labels);

@@ -9,7 +9,9 @@ import {
   OpenTelemetryActivityOutboundInterceptor,
   OpenTelemetryWorkflowClientInterceptor,
 } from '@temporalio/interceptors-opentelemetry';
-import type { WorkerOptions } from '@temporalio/worker';
+import { trace } from '@opentelemetry/api';
+import type { Context as ActivityContext } from '@temporalio/activity';
+import type { ActivityExecuteInput, ActivityInboundCallsInterceptor, Next, WorkerOptions } from '@temporalio/worker';
 import type { Resource } from '@opentelemetry/resources';
 import type { SpanProcessor } from '@opentelemetry/sdk-trace-base';
 
@@ -25,7 +27,7 @@ export function workerInterceptors(): NonNullable<WorkerOptions['interceptors']>
     workflowModules: WORKFLOW_INTERCEPTOR_MODULES,
     activity: [
       (ctx) => ({
-        inbound: new OpenTelemetryActivityInboundInterceptor(ctx),
+        inbound: new QueueTaggingActivityInbound(ctx),
         outbound: new OpenTelemetryActivityOutboundInterceptor(ctx),
       }),
     ],
@@ -34,4 +36,21 @@ export function workerInterceptors(): NonNullable<WorkerOptions['interceptors']>
 
 export function workflowSinks(spanProcessor: SpanProcessor, resource: Resource) {
   return { exporter: makeWorkflowExporter(spanProcessor, resource) };
+}
+
+/**
+ * The RunActivity span with the task queue it was taken from: the same activity type can be
+ * polled on several queues (cpu vs gpu), and the queue is what tells which worker pool ran it.
+ */
+class QueueTaggingActivityInbound implements ActivityInboundCallsInterceptor {
+  private readonly otel: OpenTelemetryActivityInboundInterceptor;
+  constructor(private readonly ctx: ActivityContext) {
+    this.otel = new OpenTelemetryActivityInboundInterceptor(ctx);
+  }
+  execute(input: ActivityExecuteInput, next: Next<ActivityInboundCallsInterceptor, 'execute'>): Promise<unknown> {
+    return this.otel.execute(input, (inner) => {
+      trace.getActiveSpan()?.setAttribute('lightbox.queue', this.ctx.info.taskQueue);
+      return next(inner);
+    });
+  }
 }

@@ -252,6 +252,9 @@ describe('album workflow end to end', () => {
     assert.equal(metrics.status, 200);
     assert.match(metrics.body, /lightbox_http_requests_total\{method="POST",route="\/v1\/albums",status="201"\} \d+/);
     assert.match(metrics.body, /lightbox_http_request_duration_seconds_bucket\{le="0\.1",method="GET",route="\/v1\/albums\/:albumId"/);
+    // Failed requests keep their full route too (an error unwinds the routers before the response ends).
+    assert.match(metrics.body, /lightbox_http_requests_total\{method="POST",route="\/v1\/albums\/:albumId\/photos",status="409"\} \d+/);
+    assert.match(metrics.body, /lightbox_http_requests_total\{method="GET",route="\/v1\/albums\/:albumId",status="404"\} \d+/);
     const joined = logs.join('');
     assert.ok(joined.includes('"statusCode":201'), 'request logs are written');
     assert.ok(!joined.includes(TENANT_A.key) && !joined.includes(TENANT_B.key), 'API keys never reach the logs');

@@ -11,7 +11,7 @@
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { demoAlbumFiles, scene } from '../src/dev/demo-photos';
+import { demoAlbumFiles, photosForm, scene } from '../src/dev/demo-photos';
 import { loadConfig } from '../src/config';
 import { findTemporalCli } from '../temporal/find-cli';
 import { call, startStack, TENANT_A, waitFor } from '../test/helpers/stack';
@@ -33,9 +33,7 @@ async function main() {
 
     // 1. Multipart upload with good and bad photos, closed by request.
     const mixed = (await A('POST', '/v1/albums', { title: 'Mixed album' })).body;
-    const form = new FormData();
-    for (const f of await demoAlbumFiles()) form.append('photos', new Blob([f.data], { type: f.contentType }), f.name);
-    await A('POST', `/v1/albums/${mixed.albumId}/photos`, form);
+    await A('POST', `/v1/albums/${mixed.albumId}/photos`, photosForm(await demoAlbumFiles()));
     await A('POST', `/v1/albums/${mixed.albumId}/close`);
     await waitCompleted(mixed.albumId);
     recorded.push({ name: 'album-mixed-closed', workflowId: mixed.workflowId });

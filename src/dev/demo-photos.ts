@@ -100,3 +100,10 @@ export async function demoAlbumFiles(): Promise<DemoFile[]> {
     { name: 'bomb.png', contentType: 'image/png', data: pngBomb(), expect: 'PIXEL_LIMIT_EXCEEDED' },
   ];
 }
+
+/** A multipart body with each file in the `photos` field, as the API takes it. */
+export function photosForm(files: Array<Pick<DemoFile, 'name' | 'contentType' | 'data'>>): FormData {
+  const form = new FormData();
+  for (const f of files) form.append('photos', new Blob([f.data], { type: f.contentType }), f.name);
+  return form;
+}

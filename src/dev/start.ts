@@ -12,7 +12,7 @@ import { loadConfig, type Config } from '../config';
 import { resolveApiKeys } from '../config/secrets';
 import { repoRoot } from '../shared/repo-root';
 import { startConfiguredDevServer, type DevServer } from '../../temporal/dev-server';
-import { demoAlbumFiles } from './demo-photos';
+import { demoAlbumFiles, photosForm } from './demo-photos';
 
 const PROCESSES = [
   { name: 'worker-workflow', script: 'src/workers/workflow-worker.ts' },
@@ -71,8 +71,7 @@ async function runDemo(config: Config, key: string): Promise<void> {
     title: 'Demo album',
   });
   say(`demo album ${album.albumId} created (workflow ${album.workflowId})`);
-  const form = new FormData();
-  for (const f of files) form.append('photos', new Blob([f.data], { type: f.contentType }), f.name);
+  const form = photosForm(files);
   const upload = await api<{ accepted: unknown[]; rejected: unknown[] }>(config, key, 'POST', `/v1/albums/${album.albumId}/photos`, form);
   say(`uploaded ${files.length} photos: ${upload.accepted.length} accepted, ${upload.rejected.length} rejected at the door`);
   await api(config, key, 'POST', `/v1/albums/${album.albumId}/close`);

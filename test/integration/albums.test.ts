@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { demoAlbumFiles, scene } from '../../src/dev/demo-photos';
+import { demoAlbumFiles, scene, photosForm } from '../../src/dev/demo-photos';
 import { connectClient } from '../../src/temporal/connection';
 import type { DevServer } from '../../temporal/dev-server';
 import { call, startStack, TENANT_A, TENANT_B, waitFor, type Stack } from '../helpers/stack';
@@ -29,11 +29,7 @@ after(async () => {
 const A = (method: string, p: string, body?: unknown, headers?: Record<string, string>) =>
   call(stack.baseUrl, TENANT_A.key, method, p, body, headers);
 
-function form(files: Array<{ name: string; contentType: string; data: Buffer }>): FormData {
-  const f = new FormData();
-  for (const file of files) f.append('photos', new Blob([file.data], { type: file.contentType }), file.name);
-  return f;
-}
+const form = photosForm;
 
 async function completedResults(albumId: string) {
   await waitFor(

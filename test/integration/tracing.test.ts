@@ -13,7 +13,7 @@ import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
 import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { ApiError, errorHandler, notFoundHandler } from '../../src/api/errors';
 import { requestTracing } from '../../src/api/tracing';
-import { scene } from '../../src/dev/demo-photos';
+import { scene, photosForm } from '../../src/dev/demo-photos';
 import type { DevServer } from '../../temporal/dev-server';
 import { call, startStack, TENANT_A, testTelemetry, waitFor, type Stack } from '../helpers/stack';
 import { startTestDevServer } from '../helpers/temporal';
@@ -36,11 +36,7 @@ after(async () => {
 const A = (method: string, p: string, body?: unknown, headers?: Record<string, string>) =>
   call(stack.baseUrl, TENANT_A.key, method, p, body, headers);
 
-function form(files: Array<{ name: string; contentType: string; data: Buffer }>): FormData {
-  const f = new FormData();
-  for (const file of files) f.append('photos', new Blob([file.data], { type: file.contentType }), file.name);
-  return f;
-}
+const form = photosForm;
 
 const idOf = (s: ReadableSpan) => s.spanContext().spanId;
 const traceOf = (s: ReadableSpan) => s.spanContext().traceId;

@@ -1,0 +1,34 @@
+/**
+ * Interleaved 8-bit pixels (what sharp's raw output gives) → one image's planar float tensor,
+ * normalised as a model's registry entry says. Shared by every image model so the channel order,
+ * scale and mean/std rules are applied in one place.
+ */
+import type { ImagePreprocessing } from './registry';
+
+/**
+ * Writes 3×height×width floats at `out[offset…]`. `pixels` is RGB (or RGBA/… with `channels`),
+ * row-major; the model's colour order decides which source channel lands in each plane.
+ */
+export function writeNchw(
+  pixels: Uint8Array,
+  width: number,
+  height: number,
+  channels: number,
+  prep: Pick<ImagePreprocessing, 'colorOrder' | 'scale' | 'mean' | 'std'>,
+  out: Float32Array,
+  offset = 0,
+): void {
+  if (channels < 3) throw new Error(`expected at least 3 channels, got ${channels}`);
+  if (pixels.length < width * height * channels) throw new Error('pixel buffer is smaller than width×height×channels');
+  if (out.length < offset + 3 * width * height) throw new Error('output tensor is too small');
+  const plane = width * height;
+  const order = prep.colorOrder === 'RGB' ? [0, 1, 2] : [2, 1, 0];
+  for (let c = 0; c < 3; c++) {
+    const src = order[c]!;
+    // mean/std are indexed by the model's channel (BGR models list them in BGR order).
+    const mul = prep.scale / prep.std[c]!;
+    const sub = prep.mean[c]! / prep.std[c]!;
+    const base = offset + c * plane;
+    for (let i = 0; i < plane; i++) out[base + i] = pixels[i * channels + src]! * mul - sub;
+  }
+}

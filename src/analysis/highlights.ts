@@ -1,0 +1,211 @@
+/**
+ * An album's highlights: the best photos that are not alike.
+ *
+ * 1. Each duplicate group is one candidate, its best-quality photo (ties: lowest photoId), so
+ *    two photos of one group can never both be picked.
+ * 2. base = quality·w + uniqueness·w, where quality weighs sharpness relative to this album
+ *    (a phone album and a DSLR album each get their sharpest photos), the exposure verdict,
+ *    resolution and, when measured, noise; uniqueness is 1 − the closest other candidate.
+ * 3. Picks are made one at a time by maximal marginal relevance: base − diversity × the
+ *    similarity to the closest photo already picked, so the second beach sunset waits its turn.
+ */
+import {
+  QUALITY_WEIGHTS,
+  detailVariance,
+  exposureScore,
+  noiseScore,
+  resolutionScore,
+  round,
+  type ExposureStats,
+} from '../activities/photo-quality';
+import { compareIds, packUnitRows } from './duplicates';
+
+export interface HighlightCandidate {
+  photoId: string;
+  embedding: ArrayLike<number>;
+  /** From the per-photo measurement (at ≤1024 px). */
+  laplacianVariance: number;
+  exposure: ExposureStats;
+  /** Original dimensions. */
+  width: number;
+  height: number;
+  /** Left out when not measured: quality then stands on the other components. */
+  noiseSigma?: number;
+}
+
+export interface HighlightOptions {
+  /** How many to pick at most. */
+  count: number;
+  /** From findDuplicateGroups; ids of photos not among the candidates are ignored. */
+  duplicateGroups?: readonly (readonly string[])[];
+  /** Weight of the similarity penalty against photos already picked (0: pure ranking). */
+  diversity?: number;
+}
+
+export const HIGHLIGHT_WEIGHTS = { quality: 0.75, uniqueness: 0.25 } as const;
+export const DEFAULT_DIVERSITY = 0.5;
+
+export interface HighlightReasons {
+  /** Album-relative: detail / (detail + album median), so the album's median photo is 0.5. */
+  sharpness: number;
+  exposure: number;
+  resolution: number;
+  noise: number | null;
+  quality: number;
+  /** 1 − cosine to the most similar other candidate (negative similarity counts as 0). */
+  uniqueness: number;
+  /** Cosine to the most similar photo picked before this one (0 for the first). */
+  similarityToPicked: number;
+  /** The rest of its duplicate group, which this photo represents. */
+  represents: string[];
+}
+
+export interface Highlight {
+  photoId: string;
+  /** quality·w + uniqueness·w, before the diversity penalty. */
+  base: number;
+  /** What it was picked on: base − diversity × similarityToPicked. */
+  score: number;
+  reasons: HighlightReasons;
+}
+
+interface Scored {
+  photoId: string;
+  index: number;
+  sharpness: number;
+  exposure: number;
+  resolution: number;
+  noise: number | null;
+  quality: number;
+  represents: string[];
+}
+
+export function pickHighlights(candidates: readonly HighlightCandidate[], options: HighlightOptions): Highlight[] {
+  const { count, duplicateGroups = [], diversity = DEFAULT_DIVERSITY } = options;
+  if (!Number.isInteger(count) || count < 0) throw new RangeError(`count must be a non-negative integer, got ${count}`);
+  if (!(diversity >= 0)) throw new RangeError(`diversity must be ≥ 0, got ${diversity}`);
+  if (candidates.length === 0 || count === 0) return [];
+
+  const byId = new Map<string, number>();
+  candidates.forEach((c, i) => {
+    if (byId.has(c.photoId)) throw new Error(`photo ${c.photoId} appears twice`);
+    byId.set(c.photoId, i);
+  });
+  const scored = scoreQuality(candidates);
+  const pool = representatives(scored, duplicateGroups, byId);
+
+  const dims = candidates[0]!.embedding.length;
+  const packed = packUnitRows(
+    pool.map((s) => candidates[s.index]!),
+    dims,
+  );
+  const sim = (a: number, b: number) => {
+    let s = 0;
+    for (let k = 0; k < dims; k++) s += packed[a * dims + k]! * packed[b * dims + k]!;
+    return s;
+  };
+
+  const m = pool.length;
+  const closest = new Float64Array(m).fill(0);
+  for (let a = 0; a < m; a++) {
+    for (let b = a + 1; b < m; b++) {
+      const s = sim(a, b);
+      if (s > closest[a]!) closest[a] = s;
+      if (s > closest[b]!) closest[b] = s;
+    }
+  }
+  const base = pool.map((s, a) => HIGHLIGHT_WEIGHTS.quality * s.quality + HIGHLIGHT_WEIGHTS.uniqueness * (1 - closest[a]!));
+
+  const picked: Highlight[] = [];
+  const taken = new Uint8Array(m);
+  const toPicked = new Float64Array(m).fill(0); // max(0, cosine to the closest photo picked so far)
+  while (picked.length < Math.min(count, m)) {
+    let best = -1;
+    let bestScore = -Infinity;
+    for (let a = 0; a < m; a++) {
+      if (taken[a]) continue;
+      const score = base[a]! - diversity * toPicked[a]!;
+      if (best < 0 || score > bestScore || (score === bestScore && compareIds(pool[a]!.photoId, pool[best]!.photoId) < 0)) {
+        best = a;
+        bestScore = score;
+      }
+    }
+    taken[best] = 1;
+    const s = pool[best]!;
+    picked.push({
+      photoId: s.photoId,
+      base: round(base[best]!),
+      score: round(bestScore),
+      reasons: {
+        sharpness: round(s.sharpness),
+        exposure: round(s.exposure),
+        resolution: round(s.resolution),
+        noise: s.noise === null ? null : round(s.noise),
+        quality: round(s.quality),
+        uniqueness: round(1 - closest[best]!),
+        similarityToPicked: round(toPicked[best]!),
+        represents: s.represents,
+      },
+    });
+    for (let a = 0; a < m; a++) {
+      if (taken[a]) continue;
+      const s2 = sim(a, best);
+      if (s2 > toPicked[a]!) toPicked[a] = s2;
+    }
+  }
+  return picked;
+}
+
+function scoreQuality(candidates: readonly HighlightCandidate[]): Scored[] {
+  const detail = candidates.map((c) => detailVariance(c.laplacianVariance, c.noiseSigma ?? 0));
+  const median = medianOf(detail);
+  return candidates.map((c, index) => {
+    const d = detail[index]!;
+    const sharpness = d + median === 0 ? 0.5 : d / (d + median);
+    const exposure = exposureScore(c.exposure);
+    const resolution = resolutionScore(c.width, c.height);
+    const noise = c.noiseSigma === undefined ? null : noiseScore(c.noiseSigma);
+    // Without a noise measure its weight is shared out over the rest, keeping quality in [0, 1].
+    const wNoise = noise === null ? 0 : QUALITY_WEIGHTS.noise;
+    const total = QUALITY_WEIGHTS.sharpness + QUALITY_WEIGHTS.exposure + QUALITY_WEIGHTS.resolution + wNoise;
+    const quality =
+      (QUALITY_WEIGHTS.sharpness * sharpness +
+        QUALITY_WEIGHTS.exposure * exposure +
+        QUALITY_WEIGHTS.resolution * resolution +
+        wNoise * (noise ?? 0)) /
+      total;
+    return { photoId: c.photoId, index, sharpness, exposure, resolution, noise, quality, represents: [] };
+  });
+}
+
+/** One candidate per duplicate group (its best quality, ties to the lowest id) plus every photo in no group. */
+function representatives(scored: Scored[], groups: readonly (readonly string[])[], byId: Map<string, number>): Scored[] {
+  const grouped = new Set<string>();
+  const pool: Scored[] = [];
+  for (const group of groups) {
+    const members: Scored[] = [];
+    for (const id of group) {
+      if (grouped.has(id)) throw new Error(`photo ${id} is in more than one duplicate group`);
+      grouped.add(id);
+      const i = byId.get(id);
+      if (i !== undefined) members.push(scored[i]!);
+    }
+    if (members.length === 0) continue;
+    members.sort((a, b) => b.quality - a.quality || compareIds(a.photoId, b.photoId));
+    const best = members[0]!;
+    best.represents = members
+      .slice(1)
+      .map((s) => s.photoId)
+      .sort(compareIds);
+    pool.push(best);
+  }
+  for (const s of scored) if (!grouped.has(s.photoId)) pool.push(s);
+  // Candidate order must not leak into ties or floating-point sums.
+  return pool.sort((a, b) => compareIds(a.photoId, b.photoId));
+}
+
+function medianOf(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
+}

@@ -8,6 +8,7 @@ import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
+import { after, before } from 'node:test';
 import pino from 'pino';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
@@ -19,6 +20,7 @@ import { blobStoreFromConfig } from '../../src/workers/deps';
 import { cpuWorker, gpuWorker, ioWorker, workflowWorker } from '../../src/workers/roles';
 import { createWorker } from '../../src/workers/run-worker';
 import type { BlobStore } from '../../src/storage/blob-store';
+import { startTestDevServer } from './temporal';
 
 export const TENANT_A = { tenant: 'acme', key: 'test-key-acme-0123456789' };
 export const TENANT_B = { tenant: 'globex', key: 'test-key-globex-0123456789' };
@@ -149,4 +151,27 @@ export async function waitFor<T>(fn: () => Promise<T>, done: (v: T) => boolean, 
     if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; last value ${JSON.stringify(v)}`);
     await new Promise((r) => setTimeout(r, 200));
   }
+}
+
+/**
+ * For a test file: a fresh dev server and the whole stack on it, started before its tests and
+ * stopped after them. Read `.stack` inside tests (it exists once `before` has run).
+ */
+export function useStackOnDevServer(env: Record<string, string> = {}, logs?: string[]): { readonly stack: Stack } {
+  let server: Awaited<ReturnType<typeof startTestDevServer>> | undefined;
+  let stack: Stack | undefined;
+  before(async () => {
+    server = await startTestDevServer();
+    stack = await startStack(server.address, env, logs);
+  });
+  after(async () => {
+    await stack?.stop();
+    await server?.stop();
+  });
+  return {
+    get stack() {
+      if (!stack) throw new Error('the stack starts in before(): use it inside tests');
+      return stack;
+    },
+  };
 }

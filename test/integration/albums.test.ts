@@ -4,30 +4,17 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, describe, test } from 'node:test';
+import { describe, test } from 'node:test';
 import { demoAlbumFiles, scene, photosForm } from '../../src/dev/demo-photos';
 import { connectClient } from '../../src/temporal/connection';
-import type { DevServer } from '../../temporal/dev-server';
-import { call, startStack, TENANT_A, TENANT_B, waitFor, type Stack } from '../helpers/stack';
-import { startTestDevServer } from '../helpers/temporal';
+import { call, TENANT_A, TENANT_B, waitFor, useStackOnDevServer } from '../helpers/stack';
 
-let server: DevServer;
-let stack: Stack;
 const logs: string[] = [];
-
-before(async () => {
-  server = await startTestDevServer();
-  // Small limits so the tests can cross them; the demo files fit well inside.
-  stack = await startStack(server.address, { LIGHTBOX_MAX_UPLOAD_BYTES: String(2 * 1024 * 1024), LIGHTBOX_MAX_FILES_PER_REQUEST: '12' }, logs);
-});
-
-after(async () => {
-  await stack?.stop();
-  await server?.stop();
-});
+// Small limits so the tests can cross them; the demo files fit well inside.
+const running = useStackOnDevServer({ LIGHTBOX_MAX_UPLOAD_BYTES: String(2 * 1024 * 1024), LIGHTBOX_MAX_FILES_PER_REQUEST: '12' }, logs);
 
 const A = (method: string, p: string, body?: unknown, headers?: Record<string, string>) =>
-  call(stack.baseUrl, TENANT_A.key, method, p, body, headers);
+  call(running.stack.baseUrl, TENANT_A.key, method, p, body, headers);
 
 const form = photosForm;
 
@@ -43,17 +30,17 @@ async function completedResults(albumId: string) {
 
 describe('health, auth and errors', () => {
   test('healthz answers and readyz sees Temporal and storage', async () => {
-    assert.deepEqual((await call(stack.baseUrl, undefined, 'GET', '/healthz')).body, { status: 'ok' });
-    const ready = await call(stack.baseUrl, undefined, 'GET', '/readyz');
+    assert.deepEqual((await call(running.stack.baseUrl, undefined, 'GET', '/healthz')).body, { status: 'ok' });
+    const ready = await call(running.stack.baseUrl, undefined, 'GET', '/readyz');
     assert.equal(ready.status, 200);
     assert.deepEqual(ready.body.checks, { temporal: { ok: true }, storage: { ok: true } });
   });
 
   test('requests without a valid key get 401 UNAUTHENTICATED', async () => {
-    const none = await call(stack.baseUrl, undefined, 'POST', '/v1/albums', {});
+    const none = await call(running.stack.baseUrl, undefined, 'POST', '/v1/albums', {});
     assert.equal(none.status, 401);
     assert.equal(none.body.error.code, 'UNAUTHENTICATED');
-    const wrong = await call(stack.baseUrl, 'not-a-key-at-all-xxxxxx', 'GET', '/v1/albums/alb_abcdefgh12');
+    const wrong = await call(running.stack.baseUrl, 'not-a-key-at-all-xxxxxx', 'GET', '/v1/albums/alb_abcdefgh12');
     assert.equal(wrong.status, 401);
   });
 
@@ -61,7 +48,7 @@ describe('health, auth and errors', () => {
     const badId = await A('GET', '/v1/albums/not-an-album');
     assert.equal(badId.status, 400);
     assert.equal(badId.body.error.code, 'VALIDATION_FAILED');
-    const badJson = await fetch(`${stack.baseUrl}/v1/albums`, {
+    const badJson = await fetch(`${running.stack.baseUrl}/v1/albums`, {
       method: 'POST',
       headers: { authorization: `Bearer ${TENANT_A.key}`, 'content-type': 'application/json' },
       body: '{"title":',
@@ -80,7 +67,7 @@ describe('health, auth and errors', () => {
   });
 
   test('every path in the OpenAPI document is routed', async () => {
-    const doc = (await call(stack.baseUrl, undefined, 'GET', '/v1/openapi.json')).body;
+    const doc = (await call(running.stack.baseUrl, undefined, 'GET', '/v1/openapi.json')).body;
     assert.equal(doc.openapi, '3.1.0');
     const fill = (p: string) => p.replace('{albumId}', 'alb_doesnotexist0000').replace('{key}', 'tenants/acme/x');
     for (const [p, ops] of Object.entries<Record<string, unknown>>(doc.paths)) {
@@ -138,7 +125,7 @@ describe('album workflow end to end', () => {
     assert.match(failed.get('bomb.png').message, /20000×20000/);
 
     // The manifest and per-photo results are in storage, under the tenant's prefix.
-    const keys = await stack.store.list(`tenants/${TENANT_A.tenant}/albums/${albumId}/`);
+    const keys = await running.stack.store.list(`tenants/${TENANT_A.tenant}/albums/${albumId}/`);
     assert.ok(keys.includes(`tenants/${TENANT_A.tenant}/albums/${albumId}/manifest.json`));
     assert.equal(keys.filter((k) => k.includes('/results/')).length, 5);
 
@@ -147,7 +134,7 @@ describe('album workflow end to end', () => {
     assert.equal(late.body.error.code, 'ALBUM_CLOSED');
 
     // Visible to operators through the custom search attributes.
-    const client = await connectClient(stack.config.temporal);
+    const client = await connectClient(running.stack.config.temporal);
     const listed = [];
     for await (const wf of client.workflow.list({
       query: `LightboxTenant="${TENANT_A.tenant}" AND LightboxAlbumId="${albumId}" AND LightboxStatus="completed"`,
@@ -203,7 +190,7 @@ describe('album workflow end to end', () => {
     assert.equal(again.body.albumId, first.body.albumId);
     assert.equal(again.headers.get('idempotent-replayed'), 'true');
     // The same key from another tenant is another album.
-    const other = await call(stack.baseUrl, TENANT_B.key, 'POST', '/v1/albums', { title: 'Once' }, headers);
+    const other = await call(running.stack.baseUrl, TENANT_B.key, 'POST', '/v1/albums', { title: 'Once' }, headers);
     assert.notEqual(other.body.albumId, first.body.albumId);
   });
 
@@ -223,14 +210,14 @@ describe('album workflow end to end', () => {
     const ok = await A('POST', `/v1/albums/${albumId}/photos`, form(many.slice(0, 2)));
     assert.equal(ok.status, 202);
     assert.equal(ok.body.accepted.length, 2);
-    const spool = path.join(stack.config.dataDir, 'tmp', 'uploads');
+    const spool = path.join(running.stack.config.dataDir, 'tmp', 'uploads');
     const left = fs.readdirSync(spool, { recursive: true });
     assert.deepEqual(left, [], `no upload is left spooled on disk: ${left.join(', ')}`);
   });
 
   test("another tenant's album answers 404, for reads and writes alike", async () => {
     const { albumId } = (await A('POST', '/v1/albums', { title: 'Private' })).body;
-    const B = (method: string, p: string, body?: unknown) => call(stack.baseUrl, TENANT_B.key, method, p, body);
+    const B = (method: string, p: string, body?: unknown) => call(running.stack.baseUrl, TENANT_B.key, method, p, body);
     for (const res of [
       await B('GET', `/v1/albums/${albumId}`),
       await B('GET', `/v1/albums/${albumId}/results`),
@@ -244,7 +231,7 @@ describe('album workflow end to end', () => {
   });
 
   test('metrics count requests by route, and logs carry no secrets', async () => {
-    const metrics = await call(stack.baseUrl, undefined, 'GET', '/metrics');
+    const metrics = await call(running.stack.baseUrl, undefined, 'GET', '/metrics');
     assert.equal(metrics.status, 200);
     assert.match(metrics.body, /lightbox_http_requests_total\{method="POST",route="\/v1\/albums",status="201"\} \d+/);
     assert.match(metrics.body, /lightbox_http_request_duration_seconds_bucket\{le="0\.1",method="GET",route="\/v1\/albums\/:albumId"/);

@@ -14,27 +14,14 @@ import type { ReadableSpan } from '@opentelemetry/sdk-trace-base';
 import { ApiError, errorHandler, notFoundHandler } from '../../src/api/errors';
 import { requestTracing } from '../../src/api/tracing';
 import { scene, photosForm } from '../../src/dev/demo-photos';
-import type { DevServer } from '../../temporal/dev-server';
-import { call, startStack, TENANT_A, testTelemetry, waitFor, type Stack } from '../helpers/stack';
-import { startTestDevServer } from '../helpers/temporal';
+import { call, TENANT_A, testTelemetry, waitFor, useStackOnDevServer } from '../helpers/stack';
 
 // Before startStack: the global tracer provider is registered once per process.
 const telemetry = testTelemetry({ memory: true });
-let server: DevServer;
-let stack: Stack;
-
-before(async () => {
-  server = await startTestDevServer();
-  stack = await startStack(server.address);
-});
-
-after(async () => {
-  await stack?.stop();
-  await server?.stop();
-});
+const running = useStackOnDevServer();
 
 const A = (method: string, p: string, body?: unknown, headers?: Record<string, string>) =>
-  call(stack.baseUrl, TENANT_A.key, method, p, body, headers);
+  call(running.stack.baseUrl, TENANT_A.key, method, p, body, headers);
 
 const form = photosForm;
 

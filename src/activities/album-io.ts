@@ -1,5 +1,5 @@
 /** I/O-queue activities for albums: writing what the CPU work produced to durable storage. */
-import type { PhotoAnalysis, PhotoFailure } from '../shared/album';
+import type { AlbumPipelineView, PhotoAnalysis, PhotoFailure } from '../shared/album';
 import type { BlobStore } from '../storage/blob-store';
 import { tenantKey } from '../storage/keys';
 
@@ -23,5 +23,21 @@ export function createAlbumIoActivities({ store }: { store: BlobStore }) {
     await store.put(key, Buffer.from(JSON.stringify(manifest)), { contentType: 'application/json' });
     return key;
   }
-  return { writeAlbumManifest };
+  /** The pipeline's manifest: where the results are and how the album ended (completed or cancelled). */
+  async function writeAlbumPipelineManifest(input: {
+    tenantId: string;
+    albumId: string;
+    title?: string;
+    createdAt: string;
+    analysis: number;
+    status: 'completed' | 'cancelled';
+    view: AlbumPipelineView;
+  }): Promise<string> {
+    const key = albumManifestKey(input.tenantId, input.albumId);
+    const { view, ...rest } = input;
+    const manifest = { ...rest, counts: view.counts, progress: view.progress, methods: view.methods, resultsKey: view.resultsKey, finishedAt: new Date().toISOString() };
+    await store.put(key, Buffer.from(JSON.stringify(manifest)), { contentType: 'application/json' });
+    return key;
+  }
+  return { writeAlbumManifest, writeAlbumPipelineManifest };
 }

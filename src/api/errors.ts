@@ -14,9 +14,11 @@ export const ERROR_CODES = {
   INVALID_SIGNATURE: 403,
   SIGNATURE_EXPIRED: 403,
   ALBUM_NOT_FOUND: 404,
+  PHOTO_NOT_FOUND: 404,
   BLOB_NOT_FOUND: 404,
   ROUTE_NOT_FOUND: 404,
   ALBUM_CLOSED: 409,
+  ALBUM_NOT_FINISHED: 409,
   PAYLOAD_TOO_LARGE: 413,
   TOO_MANY_FILES: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
@@ -28,7 +30,7 @@ export const ERROR_CODES = {
 export type ErrorCode = keyof typeof ERROR_CODES;
 
 /** Per-file rejection codes inside a 2xx upload response (not HTTP errors). */
-export const REJECTION_CODES = ['EMPTY_FILE', 'NOT_AN_IMAGE', 'FILE_TOO_LARGE', 'UNSUPPORTED_TYPE', 'UNKNOWN_UPLOAD', 'UPLOAD_NOT_FOUND'] as const;
+export const REJECTION_CODES = ['EMPTY_FILE', 'NOT_AN_IMAGE', 'FILE_TOO_LARGE', 'UNSUPPORTED_TYPE', 'UNKNOWN_UPLOAD', 'UPLOAD_NOT_FOUND', 'ALBUM_FULL', 'INVALID_KEY'] as const;
 
 export class ApiError extends Error {
   override readonly name = 'ApiError';

@@ -9,6 +9,38 @@ import { createAlbumBody, planUploadsBody, signedUploadsBody } from './schemas';
 const json = (schema: object) => ({ 'application/json': { schema } });
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
 const errorResponse = (description: string) => ({ description, content: json(ref('Error')) });
+const photoIdParameter = { name: 'photoId', in: 'path', required: true, schema: { type: 'string', pattern: '^ph_[a-z0-9]{8,64}$' } };
+const albumResults = {
+  type: 'object',
+  required: ['status', 'highlights', 'duplicates', 'people', 'categories', 'quality', 'failed', 'models'],
+  properties: {
+    status: { enum: ['processing', 'idle', 'completed', 'cancelled'] },
+    upToDate: { type: 'boolean', description: 'false while photos are still being analysed or the album step has not run since' },
+    highlights: { type: 'array', items: { type: 'string' }, description: 'photoIds, best first; never two of one duplicate group' },
+    duplicates: { type: 'array', items: { type: 'array', items: { type: 'string' } } },
+    people: {
+      description: '[{personId, photoIds, faces}], or {status:"model-not-installed", reason}',
+    },
+    categories: { type: 'object', additionalProperties: { type: 'object' }, description: 'photoId → {label, names, score} or {status:"model-not-installed"}' },
+    quality: { type: 'object', additionalProperties: { type: 'object' }, description: 'photoId → {score, blurry, blur, exposure, sharpness, noise, resolution, megapixels}' },
+    failed: {
+      type: 'array',
+      items: {
+        type: 'object',
+        properties: {
+          photoId: { type: 'string' },
+          name: { type: 'string' },
+          code: { type: 'string' },
+          message: { type: 'string' },
+          stage: { type: 'string' },
+          attempts: { type: 'integer' },
+          model: { type: 'string' },
+        },
+      },
+    },
+    models: { type: 'object', description: 'the model id@version or classic method behind each kind of result' },
+  },
+};
 const albumIdParameter = { name: 'albumId', in: 'path', required: true, schema: { type: 'string', pattern: '^alb_[a-z0-9]{8,64}$' } };
 const schema = (s: z.ZodType) => z.toJSONSchema(s, { target: 'draft-2020-12' });
 
@@ -20,8 +52,15 @@ const albumStatus = {
     tenantId: { type: 'string' },
     title: { type: 'string' },
     createdAt: { type: 'string', format: 'date-time' },
-    status: { enum: ['processing', 'idle', 'completed'] },
+    status: { enum: ['processing', 'idle', 'completed', 'cancelled'] },
+    analysis: { type: 'integer', description: '1 for the first analysis; each re-analysis is the next number' },
     closeRequested: { type: 'boolean' },
+    progress: {
+      type: 'object',
+      description: 'Per stage: photos {total, done, failed, ratePerSecond, etaSeconds}; album {runs, running, lastDurationMs, upToDate}; cacheHits',
+    },
+    failed: { type: 'array', description: 'The most recent failures (all of them are in /results)' },
+    resultsKey: { type: 'string' },
     counts: {
       type: 'object',
       properties: { total: { type: 'integer' }, analyzed: { type: 'integer' }, failed: { type: 'integer' }, pending: { type: 'integer' } },
@@ -64,6 +103,7 @@ export function openApiDocument(serverUrl: string) {
           },
         },
         AlbumStatus: albumStatus,
+        AlbumResults: albumResults,
         Rejection: rejection,
         UploadResult: uploadResult,
       },
@@ -97,12 +137,35 @@ export function openApiDocument(serverUrl: string) {
           parameters: [albumIdParameter],
           responses: { '200': { description: 'Status', content: json(ref('AlbumStatus')) }, '404': errorResponse('No such album for this tenant') },
         },
+        delete: {
+          summary: 'Cancel the album: in-flight photos stop, the manifest records what was done, status becomes cancelled',
+          parameters: [albumIdParameter],
+          responses: { '202': { description: 'Cancelled', content: json(ref('AlbumStatus')) }, '404': errorResponse('No such album') },
+        },
+      },
+      '/v1/albums/{albumId}/reanalyze': {
+        post: {
+          summary: 'Analyse a finished album again (e.g. new model versions) as a new run; unchanged models hit the embedding cache',
+          parameters: [albumIdParameter],
+          responses: {
+            '202': { description: 'Re-analysis started', content: json(ref('AlbumStatus')) },
+            '404': errorResponse('No such album'),
+            '409': errorResponse('ALBUM_NOT_FINISHED: the album is still open or processing'),
+          },
+        },
+      },
+      '/v1/albums/{albumId}/photos/{photoId}': {
+        get: {
+          summary: 'A signed, expiring download URL for one photo',
+          parameters: [albumIdParameter, photoIdParameter],
+          responses: { '200': { description: '{photoId, url, method, expiresAt, headers}' }, '404': errorResponse('No such album or photo') },
+        },
       },
       '/v1/albums/{albumId}/results': {
         get: {
-          summary: 'Per-photo results and failures',
+          summary: 'Highlights, duplicate groups, people, categories, quality per photo, failures, and the models behind them',
           parameters: [albumIdParameter],
-          responses: { '200': { description: 'Results' }, '404': errorResponse('No such album for this tenant') },
+          responses: { '200': { description: 'Results', content: json(ref('AlbumResults')) }, '404': errorResponse('No such album for this tenant') },
         },
       },
       '/v1/albums/{albumId}/close': {

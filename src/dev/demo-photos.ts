@@ -1,10 +1,12 @@
 /**
- * Photos the project makes itself, for the demo and the tests: a sharp scene, a blurred copy,
- * an under- and an over-exposed shot, and the bad inputs a real album meets (truncated JPEG,
- * a text file named .jpg, an empty file, a decompression bomb).
+ * Photos the project makes itself, for the demo and the tests: two different scenes, copies of
+ * one (resized WebP, re-encoded JPEG), a blurred copy, an under- and an over-exposed shot, and
+ * the bad inputs a real album meets (truncated JPEG, a text file named .jpg, an empty file, a
+ * decompression bomb).
  */
 import zlib from 'node:zlib';
 import sharp from 'sharp';
+import { syntheticScene } from '../analysis/synthetic-photos';
 
 export interface DemoFile {
   name: string;
@@ -12,6 +14,8 @@ export interface DemoFile {
   data: Buffer;
   /** What the pipeline should make of it. */
   expect: 'ok' | 'blurry' | 'under' | 'over' | 'CORRUPT_IMAGE' | 'NOT_AN_IMAGE' | 'EMPTY_FILE' | 'PIXEL_LIMIT_EXCEEDED';
+  /** Files with the same group are copies of one photo: the pipeline should group them as duplicates. */
+  copyOf?: string;
 }
 
 /** A deterministic scene with edges at several scales: stripes, discs and a gradient sky. */
@@ -85,15 +89,17 @@ export function pngBomb(width = 20000, height = 20000): Buffer {
 
 export async function demoAlbumFiles(): Promise<DemoFile[]> {
   const base = await scene(800, 600, 1);
-  const second = await scene(1024, 768, 3);
+  const second = await syntheticScene(7, 1024, 768);
+  const resizedCopy = await sharp(base).resize(480).webp({ quality: 70 }).toBuffer();
   const blurred = await sharp(base).blur(6).jpeg({ quality: 90 }).toBuffer();
   const dark = await sharp(base).linear(0.12, 0).jpeg().toBuffer();
   const bright = await sharp(base).linear(1, 200).jpeg().toBuffer();
   const truncated = second.subarray(0, Math.floor(second.length * 0.4));
   return [
-    { name: 'harbour.jpg', contentType: 'image/jpeg', data: base, expect: 'ok' },
+    { name: 'harbour.jpg', contentType: 'image/jpeg', data: base, expect: 'ok', copyOf: 'harbour' },
     { name: 'garden.jpg', contentType: 'image/jpeg', data: second, expect: 'ok' },
-    { name: 'harbour-shaky.jpg', contentType: 'image/jpeg', data: blurred, expect: 'blurry' },
+    { name: 'harbour-small.webp', contentType: 'image/webp', data: resizedCopy, expect: 'ok', copyOf: 'harbour' },
+    { name: 'harbour-shaky.jpg', contentType: 'image/jpeg', data: blurred, expect: 'blurry', copyOf: 'harbour' },
     { name: 'night.jpg', contentType: 'image/jpeg', data: dark, expect: 'under' },
     { name: 'snow-glare.jpg', contentType: 'image/jpeg', data: bright, expect: 'over' },
     { name: 'cut-off.jpg', contentType: 'image/jpeg', data: truncated, expect: 'CORRUPT_IMAGE' },

@@ -3,6 +3,7 @@
  * normalised as a model's registry entry says. Shared by every image model so the channel order,
  * scale and mean/std rules are applied in one place.
  */
+import sharp, { type Sharp } from 'sharp';
 import type { ImagePreprocessing } from './registry';
 
 /**
@@ -31,4 +32,34 @@ export function writeNchw(
     const base = offset + c * plane;
     for (let i = 0; i < plane; i++) out[base + i] = pixels[i * channels + src]! * mul - sub;
   }
+}
+
+/**
+ * Decoded pixels (interleaved, 8-bit, already EXIF-oriented), e.g. the isolated decoder's RGB
+ * raster: models preprocess from it without libvips ever parsing the untrusted file in-process.
+ */
+export interface RawImage {
+  data: Uint8Array;
+  width: number;
+  height: number;
+  channels: number;
+}
+
+export type ImageInput = Buffer | RawImage;
+
+/** An auto-oriented sharp pipeline over either an encoded file or an already decoded raster. */
+export function openImage(input: ImageInput, limitInputPixels = 150_000_000): Sharp {
+  if (Buffer.isBuffer(input)) return sharp(input, { limitInputPixels, failOn: 'error' }).rotate();
+  const { data, width, height, channels } = input;
+  if (channels !== 3 && channels !== 4) throw new Error(`a raw image needs 3 or 4 channels, got ${channels}`);
+  return sharp(data, { raw: { width, height, channels } });
+}
+
+/** Display size (after EXIF orientation) of an encoded file or a raster. */
+export async function imageSize(input: ImageInput, limitInputPixels = 150_000_000): Promise<{ width: number; height: number }> {
+  if (!Buffer.isBuffer(input)) return { width: input.width, height: input.height };
+  const meta = await sharp(input, { limitInputPixels }).metadata();
+  if (!meta.width || !meta.height) throw new Error('cannot read the photo size');
+  const turned = (meta.orientation ?? 1) >= 5;
+  return turned ? { width: meta.height, height: meta.width } : { width: meta.width, height: meta.height };
 }

@@ -91,3 +91,208 @@ export interface AlbumSummary {
 export function albumWorkflowId(tenantId: string, albumId: string): string {
   return `album-${tenantId}-${albumId}`;
 }
+
+// ---------------------------------------------------------------------------------------------
+// The photo pipeline (AlbumWorkflow since the `album-pipeline-v2` patch). Workflow history holds
+// only what is below: references, counts and per-photo failures. Embeddings and per-photo
+// results live in the blob store, keyed by album and analysis.
+// ---------------------------------------------------------------------------------------------
+
+/** Pipeline stages, in the order a photo goes through them; `album` runs over the whole album. */
+export type PhotoStage = 'fetch' | 'decode' | 'embedding' | 'category' | 'quality' | 'faces' | 'album';
+
+export interface PhotoFailureRecord {
+  photoId: string;
+  name: string;
+  stage: PhotoStage;
+  code: string;
+  message: string;
+  /** `id@version` of the model that was running, when one was. */
+  model?: string;
+  /** How many times the photo was tried before it was given up on. */
+  attempts: number;
+}
+
+export interface PipelineSettings {
+  /** Photos per CPU activity: one decode pass and ONE inference run per batch. */
+  batchSize: number;
+  /** Photos in flight per album (batches × batchSize). */
+  parallelism: number;
+  /** Heartbeat timeout of a batch, seconds: how soon a killed worker's batch is retried elsewhere. */
+  heartbeatSeconds: number;
+  /** Continue-as-new past this many history events (or when the server suggests it). */
+  continueAsNewAfterEvents: number;
+  /** Refuse photos past this many per album. */
+  maxPhotos: number;
+  /** Quiet time after the last photo before the album-wide step runs (photos come in several requests). */
+  settleMs: number;
+}
+
+export interface AlbumPipelineInput {
+  tenantId: string;
+  albumId: string;
+  title?: string;
+  createdAt: string;
+  idleCloseMs: number;
+  /** 1 for the first analysis; a re-analysis (new model versions) is a new run with the next number. */
+  analysis: number;
+  settings: PipelineSettings;
+  photos?: PhotoRef[];
+  /** Set by continue-as-new: the blob holding the previous run's state. */
+  stateKey?: string;
+  /** Runs of this analysis so far (continue-as-new increments it). */
+  runIndex?: number;
+  /** A re-analysis: redo every photo of this earlier analysis (e.g. `a1`). */
+  reanalyzeFrom?: string;
+}
+
+export interface PhotoBatchInput {
+  tenantId: string;
+  albumId: string;
+  analysisId: string;
+  photos: PhotoRef[];
+}
+
+export type PhotoOutcome = { photoId: string; ok: true; cacheHit: boolean } | { photoId: string; ok: false; failure: PhotoFailureRecord };
+
+export interface PhotoBatchResult {
+  outcomes: PhotoOutcome[];
+  /** Which model or classic method produced each kind of result in this batch. */
+  methods: AnalysisMethods;
+}
+
+export interface AnalysisMethods {
+  embedding: string;
+  category: string;
+  faces: string;
+  quality: string;
+}
+
+export interface AlbumAnalysisInput {
+  tenantId: string;
+  albumId: string;
+  analysisId: string;
+}
+
+export interface AlbumAnalysisSummary {
+  resultsKey: string;
+  photos: number;
+  highlights: number;
+  duplicateGroups: number;
+  people: number;
+  durationMs: number;
+}
+
+export type AlbumPipelineStatus = 'processing' | 'idle' | 'completed' | 'cancelled';
+
+export interface StageProgress {
+  total: number;
+  done: number;
+  failed: number;
+  /** Photos per second since the stage first started in this analysis (null before any finished). */
+  ratePerSecond: number | null;
+  /** Seconds left at that rate (null when unknown). */
+  etaSeconds: number | null;
+}
+
+export interface AlbumProgress {
+  photos: StageProgress;
+  album: { runs: number; running: boolean; lastDurationMs: number | null; upToDate: boolean };
+  cacheHits: number;
+}
+
+export interface AlbumPipelineView {
+  albumId: string;
+  tenantId: string;
+  title?: string;
+  createdAt: string;
+  analysis: number;
+  status: AlbumPipelineStatus;
+  closeRequested: boolean;
+  counts: AlbumCounts;
+  progress: AlbumProgress;
+  failed: PhotoFailureRecord[];
+  methods?: AnalysisMethods;
+  /** Blob key of the latest album-level results (absent until the first album step). */
+  resultsKey?: string;
+  /** Continue-as-new generation of this analysis. */
+  runIndex: number;
+}
+
+export interface AddPhotosPipelineResult extends AddPhotosResult {
+  rejected: Array<{ photoId: string; name: string; code: string; message: string }>;
+}
+
+export interface AlbumPipelineSummary {
+  albumId: string;
+  analysis: number;
+  status: 'completed' | 'cancelled';
+  counts: AlbumCounts;
+  manifestKey: string;
+  resultsKey?: string;
+}
+
+export function analysisId(analysis: number): string {
+  return `a${analysis}`;
+}
+
+/** The album-level results document (blob), what GET /v1/albums/:id/results serves. */
+export interface AlbumResultsDoc {
+  albumId: string;
+  analysisId: string;
+  generatedAt: string;
+  photoCount: number;
+  /** Every analysed photo: its file name and what was decoded. */
+  photos: Record<string, { name: string; width: number; height: number; format: string }>;
+  /** Best first; never two photos of one duplicate group. */
+  highlights: string[];
+  /** Every photo the analysis gave up on, in photoId order. */
+  failed: PhotoFailureRecord[];
+  highlightScores: Array<{ photoId: string; score: number; represents: string[] }>;
+  duplicates: string[][];
+  people: Array<{ personId: string; photoIds: string[]; faces: number }> | { status: 'model-not-installed'; reason: string };
+  categories: Record<string, { label: string; names: { en: string; ko: string }; score: number } | { status: 'model-not-installed' }>;
+  quality: Record<
+    string,
+    {
+      score: number;
+      blurry: boolean;
+      blur: number;
+      exposure: 'under' | 'over' | 'ok';
+      sharpness: number;
+      noise: number;
+      resolution: number;
+      megapixels: number;
+    }
+  >;
+  models: {
+    embedding: string;
+    category: string;
+    faces: string;
+    quality: string;
+    duplicates: { method: string; threshold: number };
+    people: { eps: number; minFaces: number };
+    highlights: { count: number; diversity: number };
+  };
+}
+
+/** What an album run hands to its continuation (through the blob store, by key). */
+export interface AlbumPipelineState {
+  knownIds: string[];
+  counts: { analyzed: number; failed: number };
+  recentFailures: PhotoFailureRecord[];
+  cacheHits: number;
+  methods?: AnalysisMethods;
+  resultsKey?: string;
+  albumRuns: number;
+  albumUpToDate: boolean;
+  lastAlbumDurationMs: number | null;
+  /** Time (ms) photos were in flight so far: the rate and ETA are per busy second, not per idle hour. */
+  photosBusyMs: number;
+  closeRequested: boolean;
+  /** Blob keys of the pages of photos still to analyse, in order. */
+  pendingPageKeys: string[];
+}
+
+/** Photos per stored page of pending photos: a page is one activity payload (~100 KB). */
+export const PENDING_PAGE_SIZE = 500;

@@ -2,6 +2,11 @@
 import type { Config } from '../config';
 import { resolveSigningSecret } from '../config/secrets';
 import { createBlobStore, type BlobStore } from '../storage';
+import pino from 'pino';
+import { loadPhotoModels, readLabelsFile, type PhotoModels } from '../activities/photo-pipeline/photo-models';
+import { createEmbeddingCache, type EmbeddingCache } from '../cache/embedding-cache';
+import { createModelRuntime } from '../models';
+import { registry } from '../telemetry/metrics';
 
 export function blobStoreFromConfig(config: Config): BlobStore {
   if (config.storage.kind === 'gcs') {
@@ -18,4 +23,20 @@ export function blobStoreFromConfig(config: Config): BlobStore {
     signingSecret: resolveSigningSecret(config),
     publicBaseUrl: config.api.publicUrl,
   });
+}
+
+/** The photo models this worker has (each missing one is reported and falls back honestly). */
+export function photoModelsFromConfig(config: Config): Promise<PhotoModels> {
+  return loadPhotoModels({
+    runtime: createModelRuntime(config.models),
+    set: config.models.set,
+    labels: readLabelsFile(config.analysis.categoryLabelsFile),
+    limitInputPixels: Math.floor(config.photos.maxMegapixels * 1e6),
+    logger: pino({ level: config.logLevel, base: { component: 'photo-models' } }),
+  });
+}
+
+/** Redis when REDIS_URL is set (shared by every CPU worker), else an in-process LRU. */
+export function embeddingCacheFromConfig(config: Config): EmbeddingCache {
+  return createEmbeddingCache(config.cache, { registry, logger: pino({ level: config.logLevel, base: { component: 'embedding-cache' } }) });
 }

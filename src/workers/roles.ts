@@ -7,7 +7,10 @@ import { createAlbumIoActivities } from '../activities/album-io';
 import { createGpuActivities } from '../activities/gpu-probe';
 import { createIsolatedDecoder, isolatedDecoderOptionsFromConfig } from '../activities/decode/isolated-decode';
 import { createPhotoActivities } from '../activities/photo-analysis';
-import { blobStoreFromConfig } from './deps';
+import { createAlbumAnalysisActivities } from '../activities/photo-pipeline/analyze-album';
+import { createPhotoPipelineActivities } from '../activities/photo-pipeline/analyze-batch';
+import { createAlbumStateActivities } from '../activities/photo-pipeline/album-state';
+import { blobStoreFromConfig, embeddingCacheFromConfig, photoModelsFromConfig } from './deps';
 import type { WorkerSpec } from './run-worker';
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
@@ -25,13 +28,23 @@ export const cpuWorker: WorkerSpec = {
     // Decoding is CPU-bound: more slots than cores only adds memory pressure.
     const concurrency = config.workers.cpuConcurrency ?? Math.max(1, os.availableParallelism());
     const decoder = createIsolatedDecoder({ ...isolatedDecoderOptionsFromConfig(config), poolSize: concurrency });
-    await decoder.warmUp();
+    const store = blobStoreFromConfig(config);
+    const [models] = await Promise.all([photoModelsFromConfig(config), decoder.warmUp()]);
+    const cache = embeddingCacheFromConfig(config);
     return {
       options: {
-        activities: createPhotoActivities({ store: blobStoreFromConfig(config), decoder }),
+        activities: {
+          // analyzePhoto: albums started before the pipeline (album-v1) still call it.
+          ...createPhotoActivities({ store, decoder }),
+          ...createPhotoPipelineActivities({ store, decoder, models, cache, decodeAttempts: config.analysis.decodeAttempts }),
+          ...createAlbumAnalysisActivities({ store, settings: config.analysis }),
+        },
         maxConcurrentActivityTaskExecutions: concurrency,
       },
-      dispose: () => decoder.close(),
+      dispose: async () => {
+        await decoder.close();
+        await cache.close();
+      },
     };
   },
 };
@@ -40,7 +53,10 @@ export const ioWorker: WorkerSpec = {
   role: 'io',
   setup: (config) => ({
     options: {
-      activities: createAlbumIoActivities({ store: blobStoreFromConfig(config) }),
+      activities: (() => {
+        const store = blobStoreFromConfig(config);
+        return { ...createAlbumIoActivities({ store }), ...createAlbumStateActivities({ store }) };
+      })(),
       maxConcurrentActivityTaskExecutions: config.workers.ioConcurrency,
     },
   }),

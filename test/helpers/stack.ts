@@ -78,6 +78,8 @@ export async function startStack(temporalAddress: string, env: Record<string, st
     LIGHTBOX_SIGNING_SECRET: 'test-signing-secret',
     LIGHTBOX_PUBLIC_URL: `http://127.0.0.1:${port}`,
     CPU_WORKER_CONCURRENCY: '2',
+    // Tests close their albums explicitly; waiting for more uploads only slows them down.
+    LIGHTBOX_ALBUM_SETTLE_SECONDS: '0',
     WORKER_SHUTDOWN_GRACE_SECONDS: '2',
     ...env,
   });

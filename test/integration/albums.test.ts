@@ -69,7 +69,7 @@ describe('health, auth and errors', () => {
   test('every path in the OpenAPI document is routed', async () => {
     const doc = (await call(running.stack.baseUrl, undefined, 'GET', '/v1/openapi.json')).body;
     assert.equal(doc.openapi, '3.1.0');
-    const fill = (p: string) => p.replace('{albumId}', 'alb_doesnotexist0000').replace('{key}', 'tenants/acme/x');
+    const fill = (p: string) => p.replace('{albumId}', 'alb_doesnotexist0000').replace('{photoId}', 'ph_doesnotexist0000').replace('{key}', 'tenants/acme/x');
     for (const [p, ops] of Object.entries<Record<string, unknown>>(doc.paths)) {
       for (const method of Object.keys(ops)) {
         const res = await A(method.toUpperCase(), fill(p), method === 'get' ? undefined : {});
@@ -103,23 +103,37 @@ describe('album workflow end to end', () => {
     const closed = await A('POST', `/v1/albums/${albumId}/close`);
     assert.equal(closed.status, 202);
     const results = await completedResults(albumId);
-    assert.deepEqual(results.counts, { total: files.length, analyzed: 5, failed: 2, pending: 0 });
+    const bad = files.filter((f) => f.expect === 'CORRUPT_IMAGE' || f.expect === 'PIXEL_LIMIT_EXCEEDED').length;
+    assert.deepEqual(results.counts, { total: files.length, analyzed: files.length - bad, failed: bad, pending: 0 });
 
-    const byName = new Map<string, any>(results.photos.map((p: any) => [p.name, p]));
-    const harbour = byName.get('harbour.jpg');
-    assert.equal(harbour.width, 800);
-    assert.equal(harbour.height, 600);
-    assert.equal(harbour.format, 'jpeg');
-    assert.equal(harbour.method, 'sharp-classic-v1');
-    assert.equal(harbour.blur.blurry, false);
-    assert.equal(byName.get('harbour-shaky.jpg').blur.blurry, true);
-    assert.ok(byName.get('harbour-shaky.jpg').blur.laplacianVariance < harbour.blur.laplacianVariance / 10);
-    assert.equal(byName.get('night.jpg').exposure.verdict, 'under');
-    assert.equal(byName.get('snow-glare.jpg').exposure.verdict, 'over');
-    assert.equal(harbour.exposure.verdict, 'ok');
+    const idOf = new Map<string, string>(Object.entries<any>(results.photos).map(([id, p]) => [p.name, id]));
+    const harbourId = idOf.get('harbour.jpg')!;
+    assert.deepEqual(results.photos[harbourId], { name: 'harbour.jpg', width: 800, height: 600, format: 'jpeg' });
+    const quality = (name: string) => results.quality[idOf.get(name)!];
+    assert.equal(quality('harbour.jpg').blurry, false);
+    assert.equal(quality('harbour-shaky.jpg').blurry, true);
+    assert.ok(quality('harbour-shaky.jpg').blur < quality('harbour.jpg').blur / 10);
+    assert.ok(quality('harbour-shaky.jpg').score < quality('harbour.jpg').score);
+    assert.equal(quality('night.jpg').exposure, 'under');
+    assert.equal(quality('snow-glare.jpg').exposure, 'over');
+    assert.equal(quality('harbour.jpg').exposure, 'ok');
+    // No model is installed in this stack: the classic methods ran and the results say so.
+    assert.equal(results.models.embedding, 'phash-colorlayout-v1');
+    assert.equal(results.models.category, 'model-not-installed');
+    assert.deepEqual(results.categories[harbourId], { status: 'model-not-installed' });
+    assert.equal(results.people.status, 'model-not-installed');
+    // The copies of the harbour (resized WebP, blurred) form one group; the sharp original represents it.
+    const copies = files.filter((f) => f.copyOf === 'harbour').map((f) => idOf.get(f.name)!).sort();
+    assert.deepEqual(results.duplicates, [copies]);
+    assert.ok(results.highlights.includes(harbourId));
+    assert.ok(results.highlights.includes(idOf.get('garden.jpg')));
+    assert.ok(!results.highlights.includes(idOf.get('harbour-shaky.jpg')));
+    assert.ok(!results.highlights.includes(idOf.get('harbour-small.webp')));
 
     const failed = new Map<string, any>(results.failed.map((f: any) => [f.name, f]));
     assert.equal(failed.get('cut-off.jpg').code, 'CORRUPT_IMAGE');
+    assert.equal(failed.get('cut-off.jpg').stage, 'decode');
+    assert.equal(failed.get('cut-off.jpg').attempts, 1);
     assert.match(failed.get('cut-off.jpg').message, /cut-off\.jpg/);
     assert.equal(failed.get('bomb.png').code, 'PIXEL_LIMIT_EXCEEDED');
     assert.match(failed.get('bomb.png').message, /20000×20000/);
@@ -127,7 +141,9 @@ describe('album workflow end to end', () => {
     // The manifest and per-photo results are in storage, under the tenant's prefix.
     const keys = await running.stack.store.list(`tenants/${TENANT_A.tenant}/albums/${albumId}/`);
     assert.ok(keys.includes(`tenants/${TENANT_A.tenant}/albums/${albumId}/manifest.json`));
-    assert.equal(keys.filter((k) => k.includes('/results/')).length, 5);
+    assert.equal(keys.filter((k) => k.includes('/analyses/a1/photos/')).length, files.length - bad);
+    assert.equal(keys.filter((k) => k.includes('/analyses/a1/failures/')).length, 2);
+    assert.ok(keys.includes(`tenants/${TENANT_A.tenant}/albums/${albumId}/analyses/a1/album.json`));
 
     const late = await A('POST', `/v1/albums/${albumId}/photos`, form([files[0]!]));
     assert.equal(late.status, 409);
@@ -176,7 +192,7 @@ describe('album workflow end to end', () => {
 
     await A('POST', `/v1/albums/${albumId}/close`);
     const results = await completedResults(albumId);
-    assert.deepEqual(results.photos.map((p: any) => [p.name, p.width, p.height]), [['direct.jpg', 640, 480]]);
+    assert.deepEqual(Object.values(results.photos).map((p: any) => [p.name, p.width, p.height]), [['direct.jpg', 640, 480]]);
     // The signed path skips the API's sniffing: the activity catches the fake and names it.
     assert.deepEqual(results.failed.map((f: any) => [f.name, f.code]), [['fake.jpg', 'NOT_AN_IMAGE']]);
   });

@@ -3,6 +3,7 @@ import { test } from 'node:test';
 import { loadConfig } from '../../src/config';
 import {
   DisjointSets,
+  FALLBACK_DUPLICATE_THRESHOLD,
   RECOMMENDED_DUPLICATE_THRESHOLDS,
   duplicateThresholdFor,
   findDuplicateGroups,
@@ -96,18 +97,16 @@ test('5,000 photos: planted pairs are found exactly, in seconds', () => {
     photos.push({ photoId: id, embedding: Float32Array.from(base.embedding, (x) => x + 0.1 * gauss()) });
     expected.push([base.photoId, id]);
   }
-  const started = performance.now();
-  const groups = findDuplicateGroups(photos, 0.92);
-  const ms = performance.now() - started;
-  assert.deepEqual(groups, expected);
-  // About 1 s on a 2-core CI machine; the bound only catches an accidental blow-up.
-  assert.ok(ms < 20_000, `took ${ms.toFixed(0)} ms`);
+  // Its speed is measured by npm run bench (album step), never asserted here.
+  assert.deepEqual(findDuplicateGroups(photos, 0.92), expected);
 });
 
-test('each method gets its calibrated threshold; unknown methods get the configured one', () => {
-  assert.equal(duplicateThresholdFor(PERCEPTUAL_METHOD_ID, 0.92), RECOMMENDED_DUPLICATE_THRESHOLDS[PERCEPTUAL_METHOD_ID]);
-  assert.equal(duplicateThresholdFor('clip-vit-b32-v1', 0.92), 0.92);
-  assert.equal(loadConfig({}).analysis.duplicateThreshold, 0.92);
+test('each method gets its calibrated threshold unless an operator sets one; unknown methods get the fallback', () => {
+  assert.equal(loadConfig({}).analysis.duplicateThreshold, undefined);
+  assert.equal(duplicateThresholdFor(PERCEPTUAL_METHOD_ID, undefined), RECOMMENDED_DUPLICATE_THRESHOLDS[PERCEPTUAL_METHOD_ID]);
+  assert.equal(duplicateThresholdFor(PERCEPTUAL_METHOD_ID, 0.97), 0.97);
+  assert.equal(duplicateThresholdFor('clip-vit-b32-image@1', undefined), FALLBACK_DUPLICATE_THRESHOLD);
+  assert.equal(loadConfig({ LIGHTBOX_DUPLICATE_THRESHOLD: '0.9' }).analysis.duplicateThreshold, 0.9);
 });
 
 test('disjoint sets merge transitively', () => {

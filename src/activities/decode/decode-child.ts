@@ -7,12 +7,14 @@
  * [--test-hooks]. See protocol.ts for the messages.
  */
 import sharp, { type Metadata } from 'sharp';
+import { thumbnailFrom } from '../../analysis/perceptual-embedding';
 import {
   GRAY_MAX_SIDE,
   TEST_HOOK_MAGIC,
   type ChildMessage,
   type DecodeBadInput,
   type DecodeOk,
+  type DecodeOptions,
   type ParentMessage,
   type TestHook,
 } from './protocol';
@@ -48,7 +50,7 @@ function badInput(code: DecodeBadInput['code'], message: string): Omit<DecodeBad
   return { kind: 'bad-input', code, message };
 }
 
-async function decode(bytes: Buffer): Promise<ChildResult> {
+async function decode(bytes: Buffer, options: DecodeOptions = {}): Promise<ChildResult> {
   // The header alone tells the pixel count: refuse bombs before libvips allocates anything.
   let meta: Metadata;
   try {
@@ -66,16 +68,31 @@ async function decode(bytes: Buffer): Promise<ChildResult> {
     );
   }
   try {
+    // One decode of the untrusted bytes; the grey raster, the thumbnail and the models' input
+    // are all derived from this trusted raster.
     const { data, info } = await sharp(bytes, { limitInputPixels: maxPixels, failOn: 'truncated', sequentialRead: true })
       .autoOrient()
       .resize(GRAY_MAX_SIDE, GRAY_MAX_SIDE, { fit: 'inside', withoutEnlargement: true })
-      .greyscale()
+      .flatten({ background: '#ffffff' })
+      .toColourspace('srgb')
+      .removeAlpha()
       .raw()
       .toBuffer({ resolveWithObject: true });
-    if (info.channels !== 1 || data.length !== info.width * info.height) {
+    if (info.channels !== 3 || data.length !== info.width * info.height * 3) {
       return badInput('CORRUPT_IMAGE', `unexpected raster ${info.width}×${info.height}×${info.channels}`);
     }
-    return { kind: 'ok', width, height, format: meta.format ?? null, gray: { data, width: info.width, height: info.height } };
+    const raw = { raw: { width: info.width, height: info.height, channels: 3 as const } };
+    const gray = await sharp(data, raw).greyscale().raw().toBuffer();
+    const thumb = Buffer.from(await thumbnailFrom(sharp(data, raw)));
+    return {
+      kind: 'ok',
+      width,
+      height,
+      format: meta.format ?? null,
+      gray: { data: gray, width: info.width, height: info.height },
+      thumb,
+      ...(options.rgb ? { rgb: { data, width: info.width, height: info.height, channels: 3 as const } } : {}),
+    };
   } catch (err) {
     const message = (err as Error).message;
     if (/pixel limit/i.test(message)) return badInput('PIXEL_LIMIT_EXCEEDED', message);
@@ -127,7 +144,7 @@ async function handle(message: ParentMessage): Promise<void> {
     // activity's magic-byte sniffing and reaches the decoder as a real upload would.
     const at = testHooks ? bytes.subarray(0, 64).indexOf(TEST_HOOK_MAGIC, 0, 'latin1') : -1;
     const result =
-      at >= 0 ? await runTestHook(bytes.subarray(at + TEST_HOOK_MAGIC.length).toString('latin1') as TestHook) : await decode(bytes);
+      at >= 0 ? await runTestHook(bytes.subarray(at + TEST_HOOK_MAGIC.length).toString('latin1') as TestHook) : await decode(bytes, message.options);
     send({ type: 'result', id: message.id, result });
   } finally {
     clearTimeout(backstop);

@@ -17,7 +17,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pino from 'pino';
 import type { Config } from '../../config';
-import type { ChildMessage, DecodeFailure, DecodeResult, ParentMessage } from './protocol';
+import type { ChildMessage, DecodeFailure, DecodeOptions, DecodeResult, ParentMessage } from './protocol';
 
 export * from './protocol';
 
@@ -57,7 +57,7 @@ export interface DecoderStats {
 
 export interface IsolatedDecoder {
   /** Resolves with what became of the photo; rejects only when the decoder itself cannot work. */
-  decode(bytes: Buffer): Promise<DecodeResult>;
+  decode(bytes: Buffer, options?: DecodeOptions): Promise<DecodeResult>;
   /** Forks the whole pool now, so the first photos do not pay for it. */
   warmUp(): Promise<void>;
   stats(): DecoderStats;
@@ -149,6 +149,7 @@ const STARTUP_FAILURES_BEFORE_GIVING_UP = 3;
 interface Job {
   id: number;
   bytes: Buffer;
+  options: DecodeOptions;
   resolve(result: DecodeResult): void;
   reject(err: Error): void;
   startedAt: number;
@@ -249,11 +250,11 @@ class DecoderPool implements IsolatedDecoder {
     process.once('exit', this.killAllOnExit);
   }
 
-  decode(bytes: Buffer): Promise<DecodeResult> {
+  decode(bytes: Buffer, options: DecodeOptions = {}): Promise<DecodeResult> {
     if (this.closed) return Promise.reject(new DecoderClosedError('the decoder is closed'));
     if (!(bytes instanceof Uint8Array)) return Promise.reject(new TypeError('decode() takes a Buffer'));
     return new Promise<DecodeResult>((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, bytes: Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes), resolve, reject, startedAt: 0 });
+      this.queue.push({ id: this.nextId++, bytes: Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes), options, resolve, reject, startedAt: 0 });
       this.pump();
     });
   }
@@ -398,7 +399,7 @@ class DecoderPool implements IsolatedDecoder {
     child.proc.ref();
     child.timer = setTimeout(() => this.kill(child, 'timeout'), this.timeoutMs);
     child.poller = setInterval(() => this.pollRss(child), this.rssPollMs);
-    const message: ParentMessage = { type: 'decode', id: job.id, bytes: job.bytes };
+    const message: ParentMessage = { type: 'decode', id: job.id, bytes: job.bytes, options: job.options };
     // A failed send means the child is dying; its exit event settles the job.
     child.proc.send(message, undefined, undefined, () => {});
   }

@@ -13,6 +13,14 @@ export interface GrayRaster {
   height: number;
 }
 
+/** Interleaved 8-bit sRGB, alpha flattened on white: `width * height * 3` bytes. */
+export interface RgbRaster {
+  data: Buffer;
+  width: number;
+  height: number;
+  channels: 3;
+}
+
 export interface DecodeOk {
   kind: 'ok';
   /** Display dimensions, after EXIF orientation. */
@@ -22,6 +30,10 @@ export interface DecodeOk {
   format: string | null;
   /** Greyscale, auto-oriented, fitted inside GRAY_MAX_SIDE: what the quality measures read. */
   gray: GrayRaster;
+  /** The 32×32 RGB thumbnail the perceptual embedding is computed from. */
+  thumb: Buffer;
+  /** Auto-oriented sRGB fitted inside GRAY_MAX_SIDE, only when asked for: what models preprocess from. */
+  rgb?: RgbRaster;
   durationMs: number;
 }
 
@@ -60,10 +72,18 @@ export interface DecodeMemory {
 export type DecodeResult = DecodeOk | DecodeBadInput | DecodeCrashed | DecodeTimeout | DecodeMemory;
 export type DecodeFailure = Exclude<DecodeResult, DecodeOk>;
 
-/** Quality is measured at this size: enough detail for blur, cheap for 100-MP originals. */
+/**
+ * Quality is measured, and models preprocess, at this size: enough detail for blur and for faces,
+ * cheap for 100-MP originals.
+ */
 export const GRAY_MAX_SIDE = 1024;
 
-export type ParentMessage = { type: 'decode'; id: number; bytes: Buffer };
+export interface DecodeOptions {
+  /** Also send back the RGB raster (models need it; the classic method does not). */
+  rgb?: boolean;
+}
+
+export type ParentMessage = { type: 'decode'; id: number; bytes: Buffer; options?: DecodeOptions };
 
 export type ChildMessage =
   | { type: 'ready'; testHooks: boolean }

@@ -7,7 +7,7 @@ import type { Config } from '../../config';
 import { tenantOf } from '../auth';
 import { ApiError } from '../errors';
 import type { AlbumService } from '../services/album-service';
-import { albumIdParam, createAlbumBody, idempotencyKeyHeader, planUploadsBody, signedUploadsBody } from '../schemas';
+import { albumIdParam, createAlbumBody, idempotencyKeyHeader, photoIdSchema, planUploadsBody, signedUploadsBody } from '../schemas';
 
 const albumId = (req: Request) => albumIdParam.parse(req.params.albumId);
 
@@ -53,6 +53,18 @@ export function albumRoutes(albums: AlbumService, config: Config, links: { webUi
 
   router.post('/albums/:albumId/close', async (req, res) => {
     res.status(202).json(await albums.close(tenantOf(req), albumId(req)));
+  });
+
+  router.delete('/albums/:albumId', async (req, res) => {
+    res.status(202).json(await albums.cancel(tenantOf(req), albumId(req)));
+  });
+
+  router.post('/albums/:albumId/reanalyze', async (req, res) => {
+    res.status(202).json(await albums.reanalyze(tenantOf(req), albumId(req)));
+  });
+
+  router.get('/albums/:albumId/photos/:photoId', async (req, res) => {
+    res.json(await albums.photoUrl(tenantOf(req), albumId(req), photoIdSchema.parse(req.params.photoId)));
   });
 
   router.post('/albums/:albumId/uploads', async (req, res) => {

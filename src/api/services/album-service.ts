@@ -15,17 +15,20 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Config } from '../../config';
 import {
   albumWorkflowId,
-  type AddPhotosResult,
-  type AlbumResultsView,
-  type AlbumStatusView,
+  type AddPhotosPipelineResult,
+  type AlbumPipelineInput,
+  type AlbumPipelineSummary,
+  type AlbumPipelineView,
+  type AlbumResultsDoc,
   type PhotoRef,
 } from '../../shared/album';
 import { ACCEPTED_CONTENT_TYPES, contentTypeMatches, sniffImageFormat } from '../../shared/image-types';
 import { SA } from '../../shared/search-attributes';
 import { TASK_QUEUES } from '../../shared/task-queues';
 import type { BlobStore, SignedUrl } from '../../storage/blob-store';
+import { BlobNotFoundError } from '../../storage/blob-store';
 import { tenantKey } from '../../storage/keys';
-import { addPhotosUpdate, AlbumWorkflow, albumResultsQuery, albumStatusQuery, closeAlbumSignal } from '../../workflows/album';
+import { addPhotosUpdate, AlbumWorkflow, albumStatusQuery, closeAlbumSignal, MAX_PHOTOS_PER_UPDATE } from '../../workflows/album';
 import { ApiError } from '../errors';
 
 export interface Rejection {
@@ -61,6 +64,34 @@ export class AlbumService {
     private readonly config: Pick<Config, 'photos' | 'api'>,
   ) {}
 
+  /** What every new analysis run of an album starts with, from config. */
+  private pipelineInput(tenantId: string, albumId: string, base: { title?: string; createdAt: string; analysis: number }): AlbumPipelineInput {
+    const p = this.config.photos;
+    return {
+      tenantId,
+      albumId,
+      ...base,
+      idleCloseMs: p.albumIdleCloseMs,
+      settings: {
+        batchSize: p.batchSize,
+        parallelism: p.albumParallelism,
+        heartbeatSeconds: p.heartbeatSeconds,
+        continueAsNewAfterEvents: p.continueAsNewAfterEvents,
+        maxPhotos: p.maxPhotosPerAlbum,
+        settleMs: p.albumSettleMs,
+      },
+    };
+  }
+
+  private searchAttributes(tenantId: string, albumId: string) {
+    return [
+      { key: SA.tenant, value: tenantId },
+      { key: SA.albumId, value: albumId },
+      { key: SA.jobKind, value: 'album' },
+      { key: SA.status, value: 'idle' },
+    ];
+  }
+
   private handle(tenantId: string, albumId: string): WorkflowHandle<typeof AlbumWorkflow> {
     return this.client.workflow.getHandle<typeof AlbumWorkflow>(albumWorkflowId(tenantId, albumId));
   }
@@ -78,7 +109,7 @@ export class AlbumService {
   }
 
   /** With an idempotency key the album id is derived from it, so a retried create finds the first album. */
-  async createAlbum(tenantId: string, input: { title?: string }, idempotencyKey?: string): Promise<{ album: AlbumStatusView; created: boolean }> {
+  async createAlbum(tenantId: string, input: { title?: string }, idempotencyKey?: string): Promise<{ album: AlbumPipelineView; created: boolean }> {
     const albumId = idempotencyKey
       ? `alb_${crypto.createHash('sha256').update(`${tenantId}\n${idempotencyKey}`).digest('hex').slice(0, 24)}`
       : newId('alb');
@@ -88,57 +119,112 @@ export class AlbumService {
         taskQueue: TASK_QUEUES.workflow,
         workflowId: albumWorkflowId(tenantId, albumId),
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
-        args: [
-          {
-            tenantId,
-            albumId,
-            title: input.title,
-            createdAt,
-            idleCloseMs: this.config.photos.albumIdleCloseMs,
-            parallelism: this.config.photos.albumParallelism,
-          },
-        ],
-        typedSearchAttributes: [
-          { key: SA.tenant, value: tenantId },
-          { key: SA.albumId, value: albumId },
-          { key: SA.jobKind, value: 'album' },
-          { key: SA.status, value: 'idle' },
-        ],
+        args: [this.pipelineInput(tenantId, albumId, { title: input.title, createdAt, analysis: 1 })],
+        typedSearchAttributes: this.searchAttributes(tenantId, albumId),
       });
-      return {
-        created: true,
-        album: {
-          albumId,
-          tenantId,
-          title: input.title,
-          createdAt,
-          status: 'idle',
-          closeRequested: false,
-          counts: { total: 0, analyzed: 0, failed: 0, pending: 0 },
-        },
-      };
+      return { created: true, album: await this.status(tenantId, albumId) };
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError) || !idempotencyKey) throw err;
       return { created: false, album: await this.status(tenantId, albumId) };
     }
   }
 
-  status(tenantId: string, albumId: string): Promise<AlbumStatusView> {
+  status(tenantId: string, albumId: string): Promise<AlbumPipelineView> {
     return this.withAlbum(albumId, () => this.handle(tenantId, albumId).query(albumStatusQuery));
   }
 
-  results(tenantId: string, albumId: string): Promise<AlbumResultsView> {
-    return this.withAlbum(albumId, () => this.handle(tenantId, albumId).query(albumResultsQuery));
+  /** Live status from the workflow; the album-wide results from the blob store, by the key the workflow holds. */
+  async results(tenantId: string, albumId: string) {
+    const view = await this.status(tenantId, albumId);
+    let doc: AlbumResultsDoc | undefined;
+    if (view.resultsKey) {
+      try {
+        doc = JSON.parse((await this.store.get(view.resultsKey)).toString('utf8')) as AlbumResultsDoc;
+      } catch (err) {
+        if (!(err instanceof BlobNotFoundError)) throw err;
+      }
+    }
+    const failed = new Map((doc?.failed ?? []).map((f) => [f.photoId, f]));
+    for (const f of view.failed) if (!failed.has(f.photoId)) failed.set(f.photoId, f);
+    return {
+      albumId,
+      status: view.status,
+      analysis: view.analysis,
+      counts: view.counts,
+      progress: view.progress,
+      // Results cover the photos analysed when the album step last ran; `upToDate` says whether that is all of them.
+      upToDate: view.progress.album.upToDate && view.counts.pending === 0,
+      generatedAt: doc?.generatedAt ?? null,
+      photos: doc?.photos ?? {},
+      highlights: doc?.highlights ?? [],
+      highlightScores: doc?.highlightScores ?? [],
+      duplicates: doc?.duplicates ?? [],
+      people: doc?.people ?? [],
+      categories: doc?.categories ?? {},
+      quality: doc?.quality ?? {},
+      failed: [...failed.values()].map(({ photoId, name, code, message, stage, attempts, model }) => ({
+        photoId,
+        name,
+        code,
+        message,
+        stage,
+        attempts,
+        ...(model ? { model } : {}),
+      })),
+      models: doc?.models ?? view.methods ?? null,
+    };
   }
 
-  async close(tenantId: string, albumId: string): Promise<AlbumStatusView> {
+  /** Cancels the album's run: in-flight photos stop, the manifest records what was done. */
+  async cancel(tenantId: string, albumId: string): Promise<AlbumPipelineView> {
+    const handle = this.handle(tenantId, albumId);
+    const before = await this.status(tenantId, albumId);
+    if (before.status === 'completed' || before.status === 'cancelled') return before;
+    await this.withAlbum(albumId, () => handle.cancel());
+    // The workflow records the cancellation when its next task runs; answer once it has.
+    await this.withAlbum(albumId, () => handle.result().catch(() => undefined));
+    return this.status(tenantId, albumId);
+  }
+
+  /**
+   * A new analysis of a finished album (e.g. after a model upgrade): a new run of the same
+   * workflow id over the same photos. Embeddings of models that did not change come from the cache.
+   */
+  async reanalyze(tenantId: string, albumId: string): Promise<AlbumPipelineView> {
+    const current = await this.status(tenantId, albumId);
+    if (current.status !== 'completed' && current.status !== 'cancelled') {
+      throw new ApiError('ALBUM_NOT_FINISHED', `Album ${albumId} is still ${current.status}: close it before re-analysing`);
+    }
+    const last = (await this.handle(tenantId, albumId).result()) as AlbumPipelineSummary;
+    const analysis = (last.analysis ?? 1) + 1;
+    await this.client.workflow.start(AlbumWorkflow, {
+      taskQueue: TASK_QUEUES.workflow,
+      workflowId: albumWorkflowId(tenantId, albumId),
+      workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+      args: [{ ...this.pipelineInput(tenantId, albumId, { title: current.title, createdAt: current.createdAt, analysis }), reanalyzeFrom: `a${last.analysis ?? 1}` }],
+      typedSearchAttributes: this.searchAttributes(tenantId, albumId),
+    });
+    return this.status(tenantId, albumId);
+  }
+
+  /** A signed, expiring download URL for one photo of the album. */
+  async photoUrl(tenantId: string, albumId: string, photoId: string) {
+    await this.status(tenantId, albumId);
+    const key = this.photoKey(tenantId, albumId, photoId);
+    const meta = await this.store.stat(key);
+    if (!meta) throw new ApiError('PHOTO_NOT_FOUND', `No photo ${photoId} in album ${albumId}`);
+    const signed = await this.store.signedDownloadUrl(key, { expiresInSeconds: this.config.api.signedUrlTtlSeconds });
+    return { photoId, contentType: meta.contentType, size: meta.size, ...signed };
+  }
+
+  async close(tenantId: string, albumId: string): Promise<AlbumPipelineView> {
     await this.withAlbum(albumId, () => this.handle(tenantId, albumId).signal(closeAlbumSignal));
     return this.status(tenantId, albumId);
   }
 
   private async requireOpen(tenantId: string, albumId: string): Promise<void> {
     const album = await this.status(tenantId, albumId);
-    if (album.closeRequested || album.status === 'completed') {
+    if (album.closeRequested || album.status === 'completed' || album.status === 'cancelled') {
       throw new ApiError('ALBUM_CLOSED', `Album ${albumId} is closed and takes no more photos`);
     }
   }
@@ -151,9 +237,21 @@ export class AlbumService {
     return tenantKey(tenantId, 'albums', albumId, 'uploads', `${photoId}.json`);
   }
 
-  private async hand(tenantId: string, albumId: string, photos: PhotoRef[]): Promise<AddPhotosResult> {
-    if (photos.length === 0) return { accepted: [], duplicates: [] };
-    return this.withAlbum(albumId, () => this.handle(tenantId, albumId).executeUpdate(addPhotosUpdate, { args: [{ photos }] }));
+  private async hand(tenantId: string, albumId: string, photos: PhotoRef[]): Promise<AddPhotosPipelineResult> {
+    const result: AddPhotosPipelineResult = { accepted: [], duplicates: [], rejected: [] };
+    for (let i = 0; i < photos.length; i += MAX_PHOTOS_PER_UPDATE) {
+      const chunk = photos.slice(i, i + MAX_PHOTOS_PER_UPDATE);
+      const r = await this.withAlbum(albumId, () => this.handle(tenantId, albumId).executeUpdate(addPhotosUpdate, { args: [{ photos: chunk }] }));
+      result.accepted.push(...r.accepted);
+      result.duplicates.push(...r.duplicates);
+      result.rejected.push(...(r.rejected ?? []));
+    }
+    return result;
+  }
+
+  /** The workflow's own refusals (album full, a key outside the album) read like upload rejections. */
+  private static refused(result: AddPhotosPipelineResult): Rejection[] {
+    return result.rejected.map((r) => ({ name: r.name, code: r.code, message: r.message }));
   }
 
   /** Multipart path: the bytes come through the API. */
@@ -184,7 +282,7 @@ export class AlbumService {
       refs.push({ photoId, name: file.name, key, contentType: file.contentType });
     }
     const result = await this.hand(tenantId, albumId, refs);
-    return { accepted: result.accepted, rejected };
+    return { accepted: result.accepted, rejected: [...rejected, ...AlbumService.refused(result)] };
   }
 
   /** Signed-URL path, step 1: where to PUT each file. */
@@ -238,6 +336,6 @@ export class AlbumService {
       refs.push({ photoId, name: pending.name, key: pending.key, contentType: pending.contentType });
     }
     const result = await this.hand(tenantId, albumId, refs);
-    return { accepted: [...result.accepted, ...result.duplicates], rejected };
+    return { accepted: [...result.accepted, ...result.duplicates], rejected: [...rejected, ...AlbumService.refused(result)] };
   }
 }

@@ -3,6 +3,7 @@
  * one unit-length Float32Array per photo. Unit length makes cosine similarity a dot product, which
  * is what duplicate detection and zero-shot scoring use.
  */
+import type { ImageInput } from '../image-tensor';
 import { getModelSpec, modelRef, type ImagePreprocessing, type ModelSpec } from '../registry';
 import type { SessionPool } from '../sessions';
 import { splitRows } from '../vectors';
@@ -39,8 +40,8 @@ export class ClipImageEncoder {
     return this.spec.preprocessing as ImagePreprocessing;
   }
 
-  /** Encoded photos (JPEG, PNG, WebP, …) → embeddings, in order. */
-  async embed(images: readonly Buffer[]): Promise<ImageEmbeddings> {
+  /** Encoded photos (JPEG, PNG, WebP, …) or decoded rasters → embeddings, in order. */
+  async embed(images: readonly ImageInput[]): Promise<ImageEmbeddings> {
     const session = await this.sessions.get(this.spec);
     const batch = await clipImageBatch(images, this.prep, this.options);
     return this.run(session, batch, images.length);

@@ -6,8 +6,7 @@
  * filters over the whole source footprint when shrinking, so results match PIL to within rounding.
  */
 import * as ort from 'onnxruntime-node';
-import sharp from 'sharp';
-import { writeNchw } from '../image-tensor';
+import { openImage, writeNchw, type ImageInput } from '../image-tensor';
 import { getModelSpec, type ImagePreprocessing } from '../registry';
 
 export const CLIP_IMAGE_PREPROCESSING = getModelSpec('clip-vit-b32-image').preprocessing as ImagePreprocessing;
@@ -29,13 +28,10 @@ export class ImagePreprocessError extends Error {
   }
 }
 
-async function clipPixels(image: Buffer, prep: ImagePreprocessing, options: ImageInputOptions) {
+async function clipPixels(image: ImageInput, prep: ImagePreprocessing, options: ImageInputOptions) {
   if (prep.resize !== 'shortest-edge-center-crop') throw new Error(`CLIP preprocessing cannot do resize mode ${prep.resize}`);
-  const { data, info } = await sharp(image, {
-    limitInputPixels: options.limitInputPixels ?? 150_000_000,
-    failOn: 'error',
-  })
-    .rotate() // EXIF orientation: phones store portrait shots sideways
+  // EXIF orientation applied: phones store portrait shots sideways.
+  const { data, info } = await openImage(image, options.limitInputPixels)
     .resize(prep.width, prep.height, {
       fit: 'cover',
       position: 'centre',
@@ -53,7 +49,7 @@ async function clipPixels(image: Buffer, prep: ImagePreprocessing, options: Imag
 
 /** One photo → Float32Array of 3×224×224, ready to be one row of a batch. */
 export async function preprocessClipImage(
-  image: Buffer,
+  image: ImageInput,
   prep: ImagePreprocessing = CLIP_IMAGE_PREPROCESSING,
   options: ImageInputOptions = {},
 ): Promise<Float32Array> {
@@ -68,7 +64,7 @@ export async function preprocessClipImage(
  * straight into the batch buffer. Throws ImagePreprocessError naming the first photo that fails.
  */
 export async function clipImageBatch(
-  images: readonly Buffer[],
+  images: readonly ImageInput[],
   prep: ImagePreprocessing = CLIP_IMAGE_PREPROCESSING,
   options: ImageInputOptions = {},
 ): Promise<ort.Tensor> {

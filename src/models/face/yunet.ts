@@ -5,7 +5,7 @@
  * back to the photo's own pixels.
  */
 import * as ort from 'onnxruntime-node';
-import sharp from 'sharp';
+import { imageSize, openImage, type ImageInput } from '../image-tensor';
 import { getModelSpec, modelRef, type ImagePreprocessing, type ModelSpec } from '../registry';
 import type { SessionPool } from '../sessions';
 
@@ -115,14 +115,9 @@ export interface Letterboxed {
 }
 
 /** Fits the photo inside the model input keeping its aspect, pads right and bottom with black. */
-export async function letterbox(image: Buffer, prep: ImagePreprocessing, limitInputPixels = 150_000_000): Promise<Letterboxed> {
-  const meta = await sharp(image, { limitInputPixels }).metadata();
-  if (!meta.width || !meta.height) throw new Error('cannot read the photo size');
-  const turned = (meta.orientation ?? 1) >= 5;
-  const width = turned ? meta.height : meta.width;
-  const height = turned ? meta.width : meta.height;
-  const { data, info } = await sharp(image, { limitInputPixels, failOn: 'error' })
-    .rotate()
+export async function letterbox(image: ImageInput, prep: ImagePreprocessing, limitInputPixels = 150_000_000): Promise<Letterboxed> {
+  const { width, height } = await imageSize(image, limitInputPixels);
+  const { data, info } = await openImage(image, limitInputPixels)
     .resize(prep.width, prep.height, { fit: 'inside', kernel: prep.interpolation === 'bicubic' ? 'cubic' : 'linear' })
     .removeAlpha()
     .toColourspace('srgb')
@@ -167,7 +162,7 @@ export class YuNetDetector {
   }
 
   /** Faces in the photo's own (EXIF-rotated) pixel coordinates, best first. */
-  async detect(image: Buffer, options: DecodeOptions = {}): Promise<{ model: string; width: number; height: number; faces: FaceDetection[] }> {
+  async detect(image: ImageInput, options: DecodeOptions = {}): Promise<{ model: string; width: number; height: number; faces: FaceDetection[] }> {
     const prep = this.spec.preprocessing as ImagePreprocessing;
     const session = await this.sessions.get(this.spec);
     const lb = await letterbox(image, prep, this.options.limitInputPixels);

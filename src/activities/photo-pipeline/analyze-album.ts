@@ -1,0 +1,157 @@
+/**
+ * The album half of the pipeline, run once the album's photos are in (and again for that album
+ * only when photos arrive later): reads every per-photo document of the analysis from the blob
+ * store, then duplicate groups (copy detection on the perceptual embedding, its calibrated
+ * threshold), people (DBSCAN over face embeddings), highlights (quality + uniqueness + variety,
+ * one photo per duplicate group), and writes the album's results document.
+ */
+import { trace } from '@opentelemetry/api';
+import { heartbeat, log } from '@temporalio/activity';
+import { duplicateThresholdFor, findDuplicateGroups } from '../../analysis/duplicates';
+import { pickHighlights } from '../../analysis/highlights';
+import { clusterPeople, type Face } from '../../analysis/people';
+import { PERCEPTUAL_METHOD_ID } from '../../analysis/perceptual-embedding';
+import type { AlbumAnalysisInput, AlbumAnalysisSummary, AlbumResultsDoc } from '../../shared/album';
+import type { BlobStore } from '../../storage/blob-store';
+import { stageSeconds } from '../../telemetry/metrics';
+import { albumResultsKey, failureDocsPrefix, photoDocsPrefix } from './keys';
+import { decodeVector, type FailureDoc, type PhotoDoc } from './photo-doc';
+import { NOT_INSTALLED } from './photo-models';
+
+export interface AlbumAnalysisSettings {
+  /** Operator override; unset → the perceptual method's calibrated threshold. */
+  duplicateThreshold: number | undefined;
+  peopleEps: number;
+  peopleMinFaces: number;
+  highlightCount: number;
+  highlightDiversity: number;
+}
+
+const READ_CONCURRENCY = 16;
+
+async function readDocs<T>(store: BlobStore, keys: readonly string[]): Promise<T[]> {
+  const docs: T[] = new Array(keys.length);
+  let next = 0;
+  const reader = async () => {
+    while (next < keys.length) {
+      const i = next++;
+      docs[i] = JSON.parse((await store.get(keys[i]!)).toString('utf8')) as T;
+      if (i % 200 === 0) heartbeat({ read: i });
+    }
+  };
+  await Promise.all(Array.from({ length: READ_CONCURRENCY }, reader));
+  return docs;
+}
+
+export function createAlbumAnalysisActivities({ store, settings }: { store: BlobStore; settings: AlbumAnalysisSettings }) {
+  async function analyzeAlbum({ tenantId, albumId, analysisId }: AlbumAnalysisInput): Promise<AlbumAnalysisSummary> {
+    const started = Date.now();
+    const end = stageSeconds.startTimer({ kind: 'album', stage: 'album' });
+    trace.getActiveSpan()?.setAttributes({ 'lightbox.tenant': tenantId, 'lightbox.album_id': albumId });
+    const keys = (await store.list(photoDocsPrefix(tenantId, albumId, analysisId))).filter((k) => k.endsWith('.json'));
+    const docs = (await readDocs<PhotoDoc>(store, keys)).filter((d) => d.analysisId === analysisId);
+    const failureKeys = (await store.list(failureDocsPrefix(tenantId, albumId, analysisId))).filter((k) => k.endsWith('.json'));
+    const analysed = new Set(docs.map((d) => d.photoId));
+    // A photo that failed once and was analysed on a later try counts as analysed.
+    const failed = (await readDocs<FailureDoc>(store, failureKeys))
+      .filter((f) => f.analysisId === analysisId && !analysed.has(f.photoId))
+      .map(({ photoId, name, stage, code, message, model, attempts }) => ({ photoId, name, stage, code, message, attempts, ...(model ? { model } : {}) }));
+    heartbeat({ read: docs.length });
+
+    const threshold = duplicateThresholdFor(PERCEPTUAL_METHOD_ID, settings.duplicateThreshold);
+    const duplicates = findDuplicateGroups(
+      docs.map((d) => ({ photoId: d.photoId, embedding: decodeVector(d.perceptual.vector) })),
+      threshold,
+    );
+    heartbeat({ stage: 'duplicates', groups: duplicates.length });
+
+    const faceDocs = docs.filter((d) => d.faces.status === 'ok');
+    let people: AlbumResultsDoc['people'];
+    if (faceDocs.length === 0 && docs.some((d) => d.faces.status === NOT_INSTALLED)) {
+      const missing = docs.find((d) => d.faces.status === NOT_INSTALLED)!.faces as { reason: string };
+      people = { status: NOT_INSTALLED, reason: missing.reason };
+    } else {
+      const faces: Face[] = faceDocs.flatMap((d) =>
+        d.faces.status === 'ok' ? d.faces.faces.map((f) => ({ faceId: f.faceId, photoId: d.photoId, embedding: decodeVector(f.embedding) })) : [],
+      );
+      people = clusterPeople(faces, { eps: settings.peopleEps, minFaces: settings.peopleMinFaces }).people.map((p) => ({
+        personId: p.personId,
+        photoIds: p.photoIds,
+        faces: p.faceIds.length,
+      }));
+    }
+    heartbeat({ stage: 'people' });
+
+    const highlights = pickHighlights(
+      docs.map((d) => ({
+        photoId: d.photoId,
+        embedding: decodeVector(d.embedding.vector),
+        laplacianVariance: d.quality.measures.laplacianVariance,
+        exposure: d.quality.measures.exposure,
+        width: d.width,
+        height: d.height,
+        noiseSigma: d.quality.measures.noiseSigma,
+      })),
+      { count: settings.highlightCount, duplicateGroups: duplicates, diversity: settings.highlightDiversity },
+    );
+
+    const first = docs[0];
+    const doc: AlbumResultsDoc = {
+      albumId,
+      analysisId,
+      generatedAt: new Date().toISOString(),
+      photoCount: docs.length,
+      photos: Object.fromEntries(docs.map((d) => [d.photoId, { name: d.name, width: d.width, height: d.height, format: d.format }])),
+      highlights: highlights.map((h) => h.photoId),
+      failed,
+      highlightScores: highlights.map((h) => ({ photoId: h.photoId, score: Math.round(h.score * 1e4) / 1e4, represents: h.reasons.represents })),
+      duplicates,
+      people,
+      categories: Object.fromEntries(
+        docs.map((d) => [
+          d.photoId,
+          d.category.status === 'ok' ? { label: d.category.label, names: d.category.names, score: d.category.score } : { status: NOT_INSTALLED },
+        ]),
+      ),
+      quality: Object.fromEntries(
+        docs.map((d) => [
+          d.photoId,
+          {
+            score: d.quality.score,
+            blurry: d.quality.blurry,
+            blur: d.quality.measures.laplacianVariance,
+            exposure: d.quality.exposureVerdict,
+            sharpness: d.quality.components.sharpness,
+            noise: d.quality.components.noise,
+            resolution: d.quality.components.resolution,
+            megapixels: d.quality.measures.megapixels,
+          },
+        ]),
+      ),
+      models: {
+        embedding: first?.embedding.model ?? 'none',
+        category: first?.category.status === 'ok' ? first.category.model : NOT_INSTALLED,
+        faces: first?.faces.status === 'ok' || first?.faces.status === 'failed' ? first.faces.model : NOT_INSTALLED,
+        quality: first?.quality.method ?? 'none',
+        duplicates: { method: PERCEPTUAL_METHOD_ID, threshold },
+        people: { eps: settings.peopleEps, minFaces: settings.peopleMinFaces },
+        highlights: { count: settings.highlightCount, diversity: settings.highlightDiversity },
+      },
+    };
+    const resultsKey = albumResultsKey(tenantId, albumId, analysisId);
+    await store.put(resultsKey, Buffer.from(JSON.stringify(doc)), { contentType: 'application/json' });
+    end();
+    const summary = {
+      resultsKey,
+      photos: docs.length,
+      highlights: doc.highlights.length,
+      duplicateGroups: duplicates.length,
+      people: Array.isArray(people) ? people.length : 0,
+      durationMs: Date.now() - started,
+    };
+    log.info('album analysed', { albumId, ...summary });
+    return summary;
+  }
+
+  return { analyzeAlbum };
+}

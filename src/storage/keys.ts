@@ -22,6 +22,16 @@ const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 
 const TENANTS_ROOT = 'tenants';
 
+/** UTF-8 length without Buffer: workflows build keys too, and their sandbox has no Node globals. */
+function utf8Length(s: string): number {
+  let n = 0;
+  for (const ch of s) {
+    const cp = ch.codePointAt(0)!;
+    n += cp < 0x80 ? 1 : cp < 0x800 ? 2 : cp < 0x10000 ? 3 : 4;
+  }
+  return n;
+}
+
 function fail(key: string, reason: string): never {
   throw new InvalidBlobKeyError(key, reason);
 }
@@ -43,7 +53,7 @@ export function keyProblem(key: string): string | null {
   // Checked before the per-segment charset so the error names the actual problem.
   if (key.includes('\u0000')) return 'contains NUL';
   if (CONTROL_CHARS.test(key)) return 'contains control characters';
-  if (Buffer.byteLength(key, 'utf8') > MAX_KEY_BYTES) return `longer than ${MAX_KEY_BYTES} bytes`;
+  if (utf8Length(key) > MAX_KEY_BYTES) return `longer than ${MAX_KEY_BYTES} bytes`;
   if (key.includes('\\')) return 'contains a backslash';
   if (key.startsWith('/')) return 'absolute (leading "/")';
   for (const segment of key.split('/')) {

@@ -1,6 +1,7 @@
 /**
- * AlbumWorkflow on the time-skipping server with the real activities over a temp local store:
- * timers (idle auto-close) run in an instant, and activity failures behave as in production.
+ * AlbumWorkflow (the photo pipeline) on the time-skipping server with the real activities over a
+ * temp local store and the real isolated decoder: timers (idle close, retries' backoff) run in an
+ * instant, and activity failures behave as in production.
  */
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
@@ -12,17 +13,23 @@ import { Worker } from '@temporalio/worker';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
 import { createAlbumIoActivities } from '../../src/activities/album-io';
 import { createIsolatedDecoder, testHookPayload } from '../../src/activities/decode/isolated-decode';
-import { createPhotoActivities } from '../../src/activities/photo-analysis';
+import { createAlbumAnalysisActivities } from '../../src/activities/photo-pipeline/analyze-album';
+import { createPhotoPipelineActivities } from '../../src/activities/photo-pipeline/analyze-batch';
+import { createAlbumStateActivities } from '../../src/activities/photo-pipeline/album-state';
+import { loadPhotoModels, type PhotoModels } from '../../src/activities/photo-pipeline/photo-models';
+import { derivedCopies, syntheticScene } from '../../src/analysis/synthetic-photos';
+import { LruEmbeddingCache } from '../../src/cache/embedding-cache';
 import { scene } from '../../src/dev/demo-photos';
-import type { AlbumWorkflowInput, PhotoRef } from '../../src/shared/album';
+import { createModelRuntime } from '../../src/models';
+import type { AlbumPipelineInput, AlbumPipelineSummary, AlbumResultsDoc, PhotoRef } from '../../src/shared/album';
 import { TASK_QUEUES } from '../../src/shared/task-queues';
+import type { BlobStore } from '../../src/storage/blob-store';
 import { LocalBlobStore } from '../../src/storage/local-store';
 import { tenantKey } from '../../src/storage/keys';
 import { workerInterceptors, workflowSinks } from '../../src/telemetry/temporal-interceptors';
-import { testTelemetry } from '../helpers/stack';
-import { addPhotosUpdate, AlbumWorkflow, albumResultsQuery, closeAlbumSignal } from '../../src/workflows/album';
+import { addPhotosUpdate, AlbumWorkflow, albumStatusQuery, closeAlbumSignal } from '../../src/workflows/album';
 import { WORKFLOWS_PATH } from '../../src/workers/roles';
-import { quietRuntime } from '../helpers/stack';
+import { quietRuntime, testTelemetry } from '../helpers/stack';
 import { createTimeSkippingEnv } from '../helpers/temporal';
 
 let env: TestWorkflowEnvironment;
@@ -32,12 +39,18 @@ let dir: string;
 process.env.NODE_ENV = 'test';
 const decoder = createIsolatedDecoder({ timeoutMs: 5000, maxMemoryMb: 512, poolSize: 2, maxPixels: 150e6, testHooks: true });
 const telemetry = testTelemetry();
+const cache = new LruEmbeddingCache({ maxEntries: 1000 });
+const FIXTURE_MODELS = path.join(__dirname, '..', 'fixtures', 'models');
+let noModels: PhotoModels;
+let testModels: PhotoModels;
 
 before(async () => {
   quietRuntime();
   env = await createTimeSkippingEnv();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lightbox-wf-'));
   store = new LocalBlobStore({ rootDir: dir, signingSecret: 's', publicBaseUrl: 'http://127.0.0.1:1' });
+  noModels = await loadPhotoModels({ runtime: createModelRuntime({ dir: path.join(dir, 'no-models'), interOpThreads: 1, intraOpThreads: undefined }), set: 'production' });
+  testModels = await loadPhotoModels({ runtime: createModelRuntime({ dir: FIXTURE_MODELS, interOpThreads: 1, intraOpThreads: undefined }), set: 'test' });
 });
 
 after(async () => {
@@ -46,8 +59,11 @@ after(async () => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-async function withWorkers<T>(fn: () => Promise<T>): Promise<T> {
+const analysisSettings = { duplicateThreshold: undefined, peopleEps: 0.5, peopleMinFaces: 2, highlightCount: 20, highlightDiversity: 0.5 };
+
+async function withWorkers<T>(fn: () => Promise<T>, opts: { models?: PhotoModels; cpuStore?: BlobStore } = {}): Promise<T> {
   const common = { connection: env.nativeConnection, namespace: env.namespace };
+  const cpuStore = opts.cpuStore ?? store;
   const workers = await Promise.all([
     Worker.create({
       ...common,
@@ -56,8 +72,15 @@ async function withWorkers<T>(fn: () => Promise<T>): Promise<T> {
       interceptors: workerInterceptors(),
       sinks: workflowSinks(telemetry.spanProcessor, telemetry.resource),
     }),
-    Worker.create({ ...common, taskQueue: TASK_QUEUES.cpu, activities: createPhotoActivities({ store, decoder }) }),
-    Worker.create({ ...common, taskQueue: TASK_QUEUES.io, activities: createAlbumIoActivities({ store }) }),
+    Worker.create({
+      ...common,
+      taskQueue: TASK_QUEUES.cpu,
+      activities: {
+        ...createPhotoPipelineActivities({ store: cpuStore, decoder, models: opts.models ?? noModels, cache }),
+        ...createAlbumAnalysisActivities({ store, settings: analysisSettings }),
+      },
+    }),
+    Worker.create({ ...common, taskQueue: TASK_QUEUES.io, activities: { ...createAlbumIoActivities({ store }), ...createAlbumStateActivities({ store }) } }),
   ]);
   const [first, ...rest] = workers;
   return first!.runUntil(async () => {
@@ -71,82 +94,210 @@ async function withWorkers<T>(fn: () => Promise<T>): Promise<T> {
   });
 }
 
-async function putPhoto(albumId: string, photoId: string, name: string, data: Buffer): Promise<PhotoRef> {
+async function putPhoto(albumId: string, photoId: string, name: string, data: Buffer, contentType = 'image/jpeg'): Promise<PhotoRef> {
   const key = tenantKey('acme', 'albums', albumId, 'photos', photoId);
-  await store.put(key, data, { contentType: 'image/jpeg' });
-  return { photoId, name, key, contentType: 'image/jpeg' };
+  await store.put(key, data, { contentType });
+  return { photoId, name, key, contentType };
 }
 
-const input = (albumId: string, photos: PhotoRef[] = []): AlbumWorkflowInput => ({
+const input = (albumId: string, photos: PhotoRef[] = [], settings: Partial<AlbumPipelineInput['settings']> = {}): AlbumPipelineInput => ({
   tenantId: 'acme',
   albumId,
   createdAt: '2026-01-01T00:00:00.000Z',
   idleCloseMs: 24 * 3600_000,
-  parallelism: 4,
+  analysis: 1,
+  settings: { batchSize: 4, parallelism: 8, heartbeatSeconds: 30, continueAsNewAfterEvents: 10_000, maxPhotos: 100, settleMs: 0, ...settings },
   photos,
 });
 
-test('an album with no new photos closes itself after the idle period and writes its manifest', async () => {
+const start = (albumId: string, args: AlbumPipelineInput) =>
+  env.client.workflow.start(AlbumWorkflow, { taskQueue: TASK_QUEUES.workflow, workflowId: `album-acme-${albumId}`, args: [args] });
+
+const resultsOf = async (summary: { resultsKey?: string }): Promise<AlbumResultsDoc> =>
+  JSON.parse((await store.get(summary.resultsKey!)).toString()) as AlbumResultsDoc;
+
+test('an album with no new photos closes itself after the idle period, with album results and a manifest', async () => {
   const photo = await putPhoto('alb_idle00000', 'ph_one0000000', 'one.jpg', await scene(320, 240));
-  const summary = await withWorkers(() =>
-    env.client.workflow.execute(AlbumWorkflow, {
-      taskQueue: TASK_QUEUES.workflow,
-      workflowId: 'album-acme-alb_idle00000',
-      args: [input('alb_idle00000', [photo])],
-    }),
-  );
+  const summary = (await withWorkers(() =>
+    env.client.workflow.execute(AlbumWorkflow, { taskQueue: TASK_QUEUES.workflow, workflowId: 'album-acme-alb_idle00000', args: [input('alb_idle00000', [photo])] }),
+  )) as AlbumPipelineSummary;
   // A day of idle time passed in the time-skipping server without a close signal.
+  assert.equal(summary.status, 'completed');
   assert.deepEqual(summary.counts, { total: 1, analyzed: 1, failed: 0, pending: 0 });
+  assert.deepEqual((await resultsOf(summary)).highlights, ['ph_one0000000']);
   const manifest = JSON.parse((await store.get(summary.manifestKey)).toString());
-  assert.equal(manifest.photos[0].name, 'one.jpg');
+  assert.equal(manifest.status, 'completed');
+  assert.equal(manifest.resultsKey, summary.resultsKey);
 });
 
-test('a corrupt photo is recorded as failed without failing the album; updates after close are refused', async () => {
-  const good = await putPhoto('alb_mixed0000', 'ph_good000000', 'good.jpg', await scene(320, 240));
-  const bad = await putPhoto('alb_mixed0000', 'ph_bad0000000', 'bad.jpg', Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]));
+test('copies are grouped, different scenes never are, blurred copies rank low; a corrupt photo fails alone', async () => {
+  const albumId = 'alb_dupes0000';
+  const refs: PhotoRef[] = [];
+  const groups: string[][] = [];
+  for (const seed of [11, 12, 13]) {
+    const original = await syntheticScene(seed, 640, 480);
+    const copies = await derivedCopies(original);
+    const group = [await putPhoto(albumId, `ph_s${seed}orig00`, `scene-${seed}.jpg`, original)];
+    group.push(await putPhoto(albumId, `ph_s${seed}small0`, `scene-${seed}-small.webp`, copies.webp, 'image/webp'));
+    group.push(await putPhoto(albumId, `ph_s${seed}crop00`, `scene-${seed}-crop.jpg`, copies['crop-left']));
+    refs.push(...group);
+    groups.push(group.map((r) => r.photoId).sort());
+  }
+  const blurred = await putPhoto(albumId, 'ph_s11blur00', 'scene-11-blurred.jpg', await (await import('sharp')).default(await syntheticScene(11, 640, 480)).blur(5).jpeg().toBuffer());
+  groups[0] = [...groups[0]!, blurred.photoId].sort();
+  const lone = await putPhoto(albumId, 'ph_lone00000', 'lone.jpg', await syntheticScene(99, 640, 480));
+  const bad = await putPhoto(albumId, 'ph_bad000000', 'bad.jpg', Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]));
   await withWorkers(async () => {
-    const handle = await env.client.workflow.start(AlbumWorkflow, {
-      taskQueue: TASK_QUEUES.workflow,
-      workflowId: 'album-acme-alb_mixed0000',
-      args: [input('alb_mixed0000')],
-    });
-    const added = await handle.executeUpdate(addPhotosUpdate, { args: [{ photos: [good, bad, good] }] });
-    assert.deepEqual(added.accepted.map((p) => p.name), ['good.jpg', 'bad.jpg']);
-    assert.deepEqual(added.duplicates.map((p) => p.name), ['good.jpg']);
-
+    const handle = await start(albumId, input(albumId));
+    const outside = { photoId: 'ph_elsewhere0', name: 'elsewhere.jpg', key: tenantKey('acme', 'albums', 'alb_other0000', 'photos', 'ph_elsewhere0') };
+    const added = await handle.executeUpdate(addPhotosUpdate, { args: [{ photos: [...refs, blurred, lone, bad, lone, outside] }] });
+    assert.equal(added.accepted.length, refs.length + 3);
+    assert.deepEqual(added.duplicates.map((p) => p.name), ['lone.jpg']);
+    assert.deepEqual(added.rejected.map((p) => [p.name, p.code]), [['elsewhere.jpg', 'INVALID_KEY']]);
     await handle.signal(closeAlbumSignal);
-    const summary = await handle.result();
-    assert.deepEqual(summary.counts, { total: 2, analyzed: 1, failed: 1, pending: 0 });
-    const results = await handle.query(albumResultsQuery);
-    assert.equal(results.status, 'completed');
-    assert.deepEqual(results.failed.map((f) => [f.name, f.code]), [['bad.jpg', 'CORRUPT_IMAGE']]);
+    const summary = (await handle.result()) as AlbumPipelineSummary;
+    assert.deepEqual(summary.counts, { total: refs.length + 3, analyzed: refs.length + 2, failed: 1, pending: 0 });
+
+    const results = await resultsOf(summary);
+    assert.deepEqual(results.duplicates, [...groups].sort((a, b) => (a[0]! < b[0]! ? -1 : 1)));
+    // One photo per group, the lone scene too; the blurred copy is never the group's pick.
+    assert.equal(results.highlights.length, 4);
+    assert.ok(!results.highlights.includes(blurred.photoId));
+    assert.ok(results.quality[blurred.photoId]!.score < results.quality['ph_s11orig00']!.score);
+    assert.equal(results.quality[blurred.photoId]!.blurry, true);
+    assert.deepEqual(results.failed.map((f) => [f.name, f.code, f.stage, f.attempts]), [['bad.jpg', 'CORRUPT_IMAGE', 'decode', 1]]);
+    assert.equal(results.models.embedding, 'phash-colorlayout-v1');
 
     // A completed album takes no update at all (the server refuses it before any handler runs).
     await assert.rejects(
-      handle.executeUpdate(addPhotosUpdate, { args: [{ photos: [good] }] }),
+      handle.executeUpdate(addPhotosUpdate, { args: [{ photos: [lone] }] }),
       (err: unknown) => err instanceof WorkflowUpdateFailedError || err instanceof WorkflowNotFoundError,
     );
   });
 });
 
-test('a photo that crashes the decoder is retried, then marked failed, and the album completes', async () => {
+test('a photo that crashes the decoder is tried in fresh children, then failed with its attempts; the album completes', async () => {
+  const albumId = 'alb_poison000';
   const jpeg = await scene(320, 240);
-  const good = await putPhoto('alb_poison000', 'ph_fine000000', 'fine.jpg', jpeg);
-  const poison = await putPhoto('alb_poison000', 'ph_poison0000', 'poison.jpg', Buffer.concat([jpeg.subarray(0, 4), testHookPayload('segfault')]));
+  const good = await putPhoto(albumId, 'ph_fine000000', 'fine.jpg', jpeg);
+  const poison = await putPhoto(albumId, 'ph_poison0000', 'poison.jpg', Buffer.concat([jpeg.subarray(0, 4), testHookPayload('segfault')]));
   await withWorkers(async () => {
-    const handle = await env.client.workflow.start(AlbumWorkflow, {
-      taskQueue: TASK_QUEUES.workflow,
-      workflowId: 'album-acme-alb_poison000',
-      args: [input('alb_poison000', [good, poison])],
-    });
+    const handle = await start(albumId, input(albumId, [good, poison]));
     await handle.signal(closeAlbumSignal);
-    const summary = await handle.result();
+    const summary = (await handle.result()) as AlbumPipelineSummary;
     assert.deepEqual(summary.counts, { total: 2, analyzed: 1, failed: 1, pending: 0 });
-    const results = await handle.query(albumResultsQuery);
-    assert.deepEqual(results.failed.map((f) => [f.name, f.code]), [['poison.jpg', 'DECODER_CRASHED']]);
-    const history = await handle.fetchHistory();
-    const attempts = history.events?.filter((e) => e.activityTaskStartedEventAttributes).map((e) => e.activityTaskStartedEventAttributes!.attempt);
-    // Started events are written once, with the final attempt number: the poison photo used all five.
-    assert.ok(attempts?.includes(5), `attempts seen: ${attempts?.join(',')}`);
+    const view = await handle.query(albumStatusQuery);
+    assert.deepEqual(view.failed.map((f) => [f.name, f.code, f.stage, f.attempts]), [['poison.jpg', 'DECODER_CRASHED', 'decode', 3]]);
   });
+});
+
+test('a batch that fails whole is split, so only the photo behind it is lost', async () => {
+  const albumId = 'alb_split0000';
+  const photos = await Promise.all([1, 2, 3, 4].map(async (i) => putPhoto(albumId, `ph_split000${i}`, `p${i}.jpg`, await syntheticScene(30 + i, 320, 240))));
+  // Storage that always errors for one object (not "missing": an outage), which no retry fixes.
+  const flaky: BlobStore = Object.create(store, {
+    get: {
+      value: async (key: string) => {
+        if (key === photos[2]!.key) throw new Error('storage backend 503');
+        return store.get(key);
+      },
+    },
+  });
+  await withWorkers(
+    async () => {
+      const handle = await start(albumId, input(albumId, photos, { batchSize: 4 }));
+      await handle.signal(closeAlbumSignal);
+      const summary = (await handle.result()) as AlbumPipelineSummary;
+      assert.deepEqual(summary.counts, { total: 4, analyzed: 3, failed: 1, pending: 0 });
+      const results = await resultsOf(summary);
+      assert.deepEqual(Object.keys(results.quality).sort(), ['ph_split0001', 'ph_split0002', 'ph_split0004']);
+      assert.deepEqual(results.failed.map((f) => [f.name, f.attempts]), [['p3.jpg', 5]]);
+      assert.match(results.failed[0]!.message, /storage backend 503/);
+    },
+    { cpuStore: flaky },
+  );
+});
+
+test('a long album continues as new with its state in the blob store, and finishes every photo once', async () => {
+  const albumId = 'alb_longone00';
+  const jpeg = await scene(160, 120);
+  const first = await Promise.all(Array.from({ length: 24 }, (_, i) => putPhoto(albumId, `ph_long${String(i).padStart(5, '0')}`, `l${i}.jpg`, jpeg)));
+  const later = await Promise.all(Array.from({ length: 6 }, (_, i) => putPhoto(albumId, `ph_late${String(i).padStart(5, '0')}`, `late${i}.jpg`, jpeg)));
+  await withWorkers(async () => {
+    const handle = await start(albumId, input(albumId, first, { batchSize: 2, parallelism: 2, continueAsNewAfterEvents: 40 }));
+    await handle.executeUpdate(addPhotosUpdate, { args: [{ photos: later }] });
+    // An update sent to a continued run is answered from the carried state: known photos are duplicates.
+    const again = await handle.executeUpdate(addPhotosUpdate, { args: [{ photos: [first[0]!] }] });
+    assert.deepEqual(again.duplicates.map((p) => p.photoId), [first[0]!.photoId]);
+    await handle.signal(closeAlbumSignal);
+    const summary = (await handle.result()) as AlbumPipelineSummary;
+    assert.deepEqual(summary.counts, { total: 30, analyzed: 30, failed: 0, pending: 0 });
+    const view = await handle.query(albumStatusQuery);
+    assert.ok(view.runIndex >= 2, `continued ${view.runIndex} times`);
+    // Identical bytes: embeddings computed for the first batch only, the rest served by the cache.
+    assert.ok(view.progress.cacheHits >= 28, `cache hits ${view.progress.cacheHits}`);
+    const results = await resultsOf(summary);
+    assert.equal(results.photoCount, 30);
+    assert.equal(results.duplicates.length, 1);
+    assert.equal(results.duplicates[0]!.length, 30);
+  });
+});
+
+test('cancelling an album stops it cleanly and says so; re-analysis reuses cached embeddings', async () => {
+  const albumId = 'alb_cancel000';
+  const photos = await Promise.all([1, 2].map(async (i) => putPhoto(albumId, `ph_cancel00${i}`, `c${i}.jpg`, await syntheticScene(50 + i, 320, 240))));
+  await withWorkers(async () => {
+    const handle = await start(albumId, input(albumId, photos));
+    await handle.cancel();
+    const summary = (await handle.result()) as AlbumPipelineSummary;
+    assert.equal(summary.status, 'cancelled');
+    assert.equal((await handle.query(albumStatusQuery)).status, 'cancelled');
+    assert.equal(JSON.parse((await store.get(summary.manifestKey)).toString()).status, 'cancelled');
+  });
+
+  const reAlbum = 'alb_reanalyz0';
+  const refs = await Promise.all([1, 2, 3].map(async (i) => putPhoto(reAlbum, `ph_re00000${i}`, `r${i}.jpg`, await syntheticScene(60 + i, 320, 240))));
+  await withWorkers(async () => {
+    const first = (await env.client.workflow.execute(AlbumWorkflow, {
+      taskQueue: TASK_QUEUES.workflow,
+      workflowId: `album-acme-${reAlbum}`,
+      args: [{ ...input(reAlbum, refs), idleCloseMs: 1000 }],
+    })) as AlbumPipelineSummary;
+    assert.equal(first.analysis, 1);
+    const second = (await env.client.workflow.execute(AlbumWorkflow, {
+      taskQueue: TASK_QUEUES.workflow,
+      workflowId: `album-acme-${reAlbum}`,
+      args: [{ ...input(reAlbum), analysis: 2, reanalyzeFrom: 'a1' }],
+    })) as AlbumPipelineSummary;
+    assert.equal(second.analysis, 2);
+    assert.deepEqual(second.counts, { total: 3, analyzed: 3, failed: 0, pending: 0 });
+    assert.match(second.resultsKey!, /\/analyses\/a2\/album\.json$/);
+    const handle = env.client.workflow.getHandle(`album-acme-${reAlbum}`);
+    assert.equal((await handle.query(albumStatusQuery)).progress.cacheHits, 3);
+  });
+});
+
+test('with the (test) models installed, embeddings, categories and faces come from ONNX and say which model', async () => {
+  const albumId = 'alb_onnx00000';
+  const photos = await Promise.all([1, 2, 3].map(async (i) => putPhoto(albumId, `ph_onnx0000${i}`, `o${i}.jpg`, await syntheticScene(70 + i, 400, 300))));
+  await withWorkers(
+    async () => {
+      const handle = await start(albumId, input(albumId, photos));
+      await handle.signal(closeAlbumSignal);
+      const summary = (await handle.result()) as AlbumPipelineSummary;
+      assert.deepEqual(summary.counts, { total: 3, analyzed: 3, failed: 0, pending: 0 });
+      const results = await resultsOf(summary);
+      assert.equal(results.models.embedding, 'clip-vit-b32-image-test@test-1');
+      assert.equal(results.models.category, 'clip-vit-b32-image-test@test-1+clip-vit-b32-text-test@test-1');
+      assert.equal(results.models.faces, 'yunet-2023mar-test@test-1+arcface-w600k-r50-test@test-1');
+      for (const p of photos) {
+        const c = results.categories[p.photoId] as { label: string; score: number };
+        assert.ok(typeof c.label === 'string' && c.score > 0 && c.score <= 1);
+      }
+      // Copy detection stays on the calibrated perceptual method whatever model is installed.
+      assert.equal(results.models.duplicates.method, 'phash-colorlayout-v1');
+      assert.ok(Array.isArray(results.people));
+    },
+    { models: testModels },
+  );
 });

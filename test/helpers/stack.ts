@@ -18,7 +18,7 @@ import { startTelemetry, type Telemetry } from '../../src/telemetry/otel';
 import { connectClient } from '../../src/temporal/connection';
 import { blobStoreFromConfig } from '../../src/workers/deps';
 import { cpuWorker, gpuWorker, ioWorker, workflowWorker } from '../../src/workers/roles';
-import { createWorker } from '../../src/workers/run-worker';
+import { createWorker, type WorkerSpec } from '../../src/workers/run-worker';
 import type { BlobStore } from '../../src/storage/blob-store';
 import { startTestDevServer } from './temporal';
 
@@ -64,7 +64,12 @@ export function quietRuntime(): void {
   }
 }
 
-export async function startStack(temporalAddress: string, env: Record<string, string> = {}, logs?: string[]): Promise<Stack> {
+export async function startStack(
+  temporalAddress: string,
+  env: Record<string, string> = {},
+  logs?: string[],
+  roles: WorkerSpec[] = [workflowWorker, cpuWorker, ioWorker, gpuWorker],
+): Promise<Stack> {
   quietRuntime();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lightbox-test-'));
   const server = http.createServer();
@@ -83,7 +88,7 @@ export async function startStack(temporalAddress: string, env: Record<string, st
     WORKER_SHUTDOWN_GRACE_SECONDS: '2',
     ...env,
   });
-  const created = await Promise.all([workflowWorker, cpuWorker, ioWorker, gpuWorker].map((spec) => createWorker(config, spec, testTelemetry())));
+  const created = await Promise.all(roles.map((spec) => createWorker(config, spec, testTelemetry())));
   const workers = created.map((c) => c.worker);
   const running = workers.map((w) => w.run());
   const client = await connectClient(config.temporal);

@@ -1,0 +1,119 @@
+/**
+ * A CPU worker SIGKILLed in the middle of an album, as the OOM killer or a node failure would:
+ * the real worker process (its entrypoint, configured by the environment) dies with batches in
+ * flight, a new one starts, and the album completes with every photo analysed exactly once.
+ */
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import sharp from 'sharp';
+import { syntheticScene } from '../../src/analysis/synthetic-photos';
+import { photosForm } from '../../src/dev/demo-photos';
+import { connectClient } from '../../src/temporal/connection';
+import { gpuWorker, ioWorker, workflowWorker } from '../../src/workers/roles';
+import type { DevServer } from '../../temporal/dev-server';
+import { call, startStack, TENANT_A, waitFor, type Stack } from '../helpers/stack';
+import { freePort, startTestDevServer } from '../helpers/temporal';
+
+let server: DevServer;
+let stack: Stack;
+const HEARTBEAT_SECONDS = '3';
+
+before(async () => {
+  server = await startTestDevServer();
+  // Everything but the CPU worker runs in this process; the CPU worker is a child we can kill.
+  stack = await startStack(
+    server.address,
+    { LIGHTBOX_PHOTO_HEARTBEAT_SECONDS: HEARTBEAT_SECONDS, LIGHTBOX_PHOTO_BATCH_SIZE: '2', LIGHTBOX_ALBUM_PARALLELISM: '4' },
+    undefined,
+    [workflowWorker, ioWorker, gpuWorker],
+  );
+});
+
+after(async () => {
+  await stack?.stop();
+  await server?.stop();
+});
+
+async function startCpuWorker(): Promise<{ child: ChildProcess; output: () => string; exited: Promise<unknown> }> {
+  let output = '';
+  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', '..', 'src', 'workers', 'cpu-worker.ts')], {
+    env: {
+      ...process.env,
+      NODE_ENV: 'test',
+      TEMPORAL_ADDRESS: server.address,
+      LIGHTBOX_DATA_DIR: stack.config.dataDir,
+      LIGHTBOX_SIGNING_SECRET: 'test-signing-secret',
+      CPU_WORKER_CONCURRENCY: '2',
+      WORKER_METRICS_PORT: String(await freePort()),
+      WORKER_METRICS_HOST: '127.0.0.1',
+      WORKER_SHUTDOWN_GRACE_SECONDS: '2',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (d) => (output += d));
+  child.stderr!.on('data', (d) => (output += d));
+  const exited = new Promise((resolve) => child.once('exit', resolve));
+  await waitFor(async () => output, (o) => /"msg":"worker started"/.test(o), 60_000);
+  return { child, output: () => output, exited };
+}
+
+test('SIGKILL of the CPU worker mid-album: a new worker finishes it, every photo analysed exactly once', async () => {
+  const A = (method: string, p: string, body?: unknown) => call(stack.baseUrl, TENANT_A.key, method, p, body);
+  // Large enough that decoding takes a while, so the kill lands with batches in flight.
+  const files = await Promise.all(
+    Array.from({ length: 24 }, async (_, i) => ({
+      name: `big-${i}.jpg`,
+      contentType: 'image/jpeg',
+      data: await sharp(await syntheticScene(200 + i, 1200, 900)).resize(3600, 2700).jpeg({ quality: 95 }).toBuffer(),
+    })),
+  );
+  const first = await startCpuWorker();
+  let second: Awaited<ReturnType<typeof startCpuWorker>> | undefined;
+  try {
+    const { albumId, workflowId } = (await A('POST', '/v1/albums', { title: 'Crash' })).body;
+    const upload = await A('POST', `/v1/albums/${albumId}/photos`, photosForm(files));
+    assert.equal(upload.body.accepted.length, files.length);
+    await A('POST', `/v1/albums/${albumId}/close`);
+
+    const atKill = await waitFor(
+      () => A('GET', `/v1/albums/${albumId}`),
+      (r) => r.body.counts.analyzed >= 2,
+      120_000,
+    );
+    first.child.kill('SIGKILL');
+    await first.exited;
+    assert.ok(atKill.body.counts.pending > 0, `the album finished before the kill (${JSON.stringify(atKill.body.counts)})`);
+
+    second = await startCpuWorker();
+    const done = await waitFor(
+      () => A('GET', `/v1/albums/${albumId}`),
+      (r) => r.body.status === 'completed',
+      180_000,
+    );
+    assert.deepEqual(done.body.counts, { total: files.length, analyzed: files.length, failed: 0, pending: 0 });
+
+    const results = (await A('GET', `/v1/albums/${albumId}/results`)).body;
+    assert.deepEqual(Object.values<any>(results.photos).map((p) => p.name).sort(), files.map((f) => f.name).sort());
+    assert.equal(Object.keys(results.quality).length, files.length);
+    assert.deepEqual(results.failed, []);
+    // One result document per photo, whatever was retried.
+    const docs = await stack.store.list(`tenants/${TENANT_A.tenant}/albums/${albumId}/analyses/a1/photos/`);
+    assert.equal(docs.length, files.length);
+
+    // The history shows the kill: a batch that had started on the dead worker ran again.
+    const client = await connectClient(stack.config.temporal);
+    try {
+      const history = await client.workflow.getHandle(workflowId).fetchHistory();
+      const retried = history.events!.filter((e) => (e.activityTaskStartedEventAttributes?.attempt ?? 1) > 1);
+      assert.ok(retried.length > 0, 'no activity was retried after the kill');
+      const timedOut = history.events!.filter((e) => e.activityTaskTimedOutEventAttributes);
+      assert.equal(timedOut.length, 0, 'a batch gave up instead of being retried');
+    } finally {
+      await client.connection.close();
+    }
+  } finally {
+    for (const w of [first, second]) if (w && w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
+  }
+});

@@ -260,3 +260,70 @@ describe('album workflow end to end', () => {
     assert.ok(!/signature=/.test(joined), 'signed-URL signatures never reach the logs');
   });
 });
+
+describe('album pipeline controls through the API', () => {
+  test('progress has a rate and an ETA; a re-uploaded photo is a cache hit; photos have signed download URLs', async () => {
+    const photo = await scene(640, 480, 5);
+    const first = (await A('POST', '/v1/albums', { title: 'First' })).body;
+    await A('POST', `/v1/albums/${first.albumId}/photos`, form([{ name: 'same.jpg', contentType: 'image/jpeg', data: photo }]));
+    await A('POST', `/v1/albums/${first.albumId}/close`);
+    const firstDone = await completedResults(first.albumId);
+    assert.equal((await A('GET', `/v1/albums/${first.albumId}`)).body.progress.cacheHits, 0);
+
+    // The same bytes in another album: the embedding comes from the cache, not from the model.
+    const second = (await A('POST', '/v1/albums', { title: 'Second' })).body;
+    const upload = await A('POST', `/v1/albums/${second.albumId}/photos`, form([{ name: 'again.jpg', contentType: 'image/jpeg', data: photo }]));
+    await A('POST', `/v1/albums/${second.albumId}/close`);
+    await completedResults(second.albumId);
+    const status = (await A('GET', `/v1/albums/${second.albumId}`)).body;
+    assert.equal(status.progress.cacheHits, 1);
+    assert.equal(status.progress.photos.done, 1);
+    assert.ok(status.progress.photos.ratePerSecond > 0);
+    assert.equal(status.progress.photos.etaSeconds, 0);
+    assert.equal(status.progress.album.upToDate, true);
+
+    const photoId = upload.body.accepted[0].photoId;
+    const link = await A('GET', `/v1/albums/${second.albumId}/photos/${photoId}`);
+    assert.equal(link.status, 200);
+    const downloaded = await fetch(link.body.url);
+    assert.equal(downloaded.status, 200);
+    assert.ok(Buffer.from(await downloaded.arrayBuffer()).equals(photo));
+    const missing = await A('GET', `/v1/albums/${second.albumId}/photos/ph_nosuchphoto00`);
+    assert.equal(missing.status, 404);
+    assert.equal(missing.body.error.code, 'PHOTO_NOT_FOUND');
+    assert.ok(Object.keys(firstDone.quality).length === 1);
+  });
+
+  test('DELETE cancels an album cleanly; a finished album can be re-analysed as a new run', async () => {
+    const files = await demoAlbumFiles();
+    const doomed = (await A('POST', '/v1/albums', { title: 'Doomed' })).body;
+    await A('POST', `/v1/albums/${doomed.albumId}/photos`, form(files));
+    const cancelled = await A('DELETE', `/v1/albums/${doomed.albumId}`);
+    assert.equal(cancelled.status, 202);
+    assert.equal(cancelled.body.status, 'cancelled');
+    const late = await A('POST', `/v1/albums/${doomed.albumId}/photos`, form([files[0]!]));
+    assert.equal(late.body.error.code, 'ALBUM_CLOSED');
+
+    const album = (await A('POST', '/v1/albums', { title: 'Twice' })).body;
+    const notYet = await A('POST', `/v1/albums/${album.albumId}/reanalyze`);
+    assert.equal(notYet.status, 409);
+    assert.equal(notYet.body.error.code, 'ALBUM_NOT_FINISHED');
+    await A('POST', `/v1/albums/${album.albumId}/photos`, form(files));
+    await A('POST', `/v1/albums/${album.albumId}/close`);
+    const before = await completedResults(album.albumId);
+    const again = await A('POST', `/v1/albums/${album.albumId}/reanalyze`);
+    assert.equal(again.status, 202);
+    assert.equal(again.body.analysis, 2);
+    const after = await waitFor(
+      () => A('GET', `/v1/albums/${album.albumId}`),
+      (r) => r.body.analysis === 2 && r.body.status === 'completed',
+    );
+    // Unchanged models: every photo that was embedded before comes from the cache.
+    assert.equal(after.body.progress.cacheHits, before.counts.analyzed);
+    const results = (await A('GET', `/v1/albums/${album.albumId}/results`)).body;
+    assert.equal(results.analysis, 2);
+    assert.deepEqual(results.duplicates, before.duplicates);
+    assert.deepEqual(results.highlights, before.highlights);
+    assert.deepEqual(results.failed.map((f: any) => f.code).sort(), before.failed.map((f: any) => f.code).sort());
+  });
+});

@@ -126,45 +126,56 @@ describe('one trace from the API through the workflow to every activity', () => 
       inTrace(createSpan).filter((s) => s.name === 'RunWorkflow:AlbumWorkflow'),
       'RunWorkflow:AlbumWorkflow in the create trace',
     );
-    const analyses = spans.filter((s) => s.name === 'RunActivity:analyzePhoto' && s.attributes['lightbox.album_id'] === albumId);
+    // Photos are analysed in batches: every photo is in exactly one batch span, which names it.
+    const analyses = spans.filter((s) => s.name === 'RunActivity:analyzePhotoBatch' && s.attributes['lightbox.album_id'] === albumId);
+    const photosOf = (s: ReadableSpan) => String(s.attributes['lightbox.photo_ids']).split(',');
     assert.deepEqual(
-      analyses.map((s) => s.attributes['lightbox.photo_id']).sort(),
+      analyses.flatMap(photosOf).sort(),
       [...photoIds.values()].sort(),
-      `one RunActivity:analyzePhoto per photo, each naming its photo${tree}`,
+      `every photo in one RunActivity:analyzePhotoBatch, each naming its photos${tree}`,
     );
     for (const run of analyses) {
       const chain = pathTo(run, spans);
       assert.deepEqual(
         names(chain),
-        ['HTTP POST /v1/albums', 'StartWorkflow:AlbumWorkflow', 'RunWorkflow:AlbumWorkflow', 'StartActivity:analyzePhoto', 'RunActivity:analyzePhoto'],
-        `photo ${run.attributes['lightbox.photo_id']} hangs off the create request's trace${tree}`,
+        ['HTTP POST /v1/albums', 'StartWorkflow:AlbumWorkflow', 'RunWorkflow:AlbumWorkflow', 'StartActivity:analyzePhotoBatch', 'RunActivity:analyzePhotoBatch'],
+        `batch ${photosOf(run).join(',')} hangs off the create request's trace${tree}`,
       );
       assert.equal(chain[0], createSpan);
       assert.equal(chain[2], runWorkflow);
       assert.equal(chain[0]!.parentSpanId, callerSpan);
       assert.equal(run.attributes['lightbox.queue'], 'lightbox-cpu');
       assert.equal(run.attributes['lightbox.tenant'], TENANT_A.tenant);
+      assert.equal(run.attributes['lightbox.model'], 'phash-colorlayout-v1');
       assert.equal(run.attributes.temporalWorkflowId, workflowId);
     }
 
-    // The bad photo fails its activity span, with the decoder's reason recorded as an exception.
-    const cut = one(analyses.filter((s) => s.attributes['lightbox.photo_id'] === photoIds.get('cut.jpg')), 'RunActivity for cut.jpg');
-    assert.equal(cut.status.code, SpanStatusCode.ERROR, `cut.jpg's RunActivity is ERROR${tree}`);
-    assert.match(cut.status.message ?? '', /cut\.jpg/);
-    const exception = cut.events.find((e) => e.name === 'exception');
-    assert.ok(exception, `cut.jpg's RunActivity records an exception event${tree}`);
-    assert.equal(exception.attributes?.['exception.type'], 'ApplicationFailure');
-    assert.match(String(exception.attributes?.['exception.message']), /cut\.jpg/);
-    for (const good of analyses.filter((s) => s !== cut)) assert.notEqual(good.status.code, SpanStatusCode.ERROR, `good photos are not errors${tree}`);
+    // A bad photo does not fail its batch (the album goes on), but its batch span records it.
+    const cutId = photoIds.get('cut.jpg')!;
+    const cut = one(analyses.filter((s) => photosOf(s).includes(cutId)), 'RunActivity for cut.jpg');
+    const failedEvent = cut.events.find((e) => e.name === 'photo.failed' && e.attributes?.['lightbox.photo_id'] === cutId);
+    assert.ok(failedEvent, `cut.jpg's batch span records a photo.failed event${tree}`);
+    assert.equal(failedEvent.attributes?.['lightbox.error_code'], 'CORRUPT_IMAGE');
+    assert.equal(failedEvent.attributes?.['lightbox.stage'], 'decode');
+    assert.match(String(failedEvent.attributes?.['exception.message']), /cut\.jpg/);
+    for (const good of analyses) assert.notEqual(good.status.code, SpanStatusCode.ERROR, `batches with a bad photo still succeed${tree}`);
+
+    // The album-wide step runs on the CPU queue once the photos are in, in the workflow's trace.
+    const albumStep = spans.filter((s) => s.name === 'RunActivity:analyzeAlbum' && s.attributes.temporalWorkflowId === workflowId);
+    assert.ok(albumStep.length >= 1, `the album step ran${tree}`);
+    assert.equal(pathTo(albumStep[0]!, spans)[2], runWorkflow);
 
     // The manifest is written on the I/O queue, scheduled by the workflow run: it belongs to
     // the workflow's trace (the create request's), not to the close request that prompted it.
-    const manifest = one(spans.filter((s) => s.name === 'RunActivity:writeAlbumManifest' && s.attributes.temporalWorkflowId === workflowId), 'RunActivity:writeAlbumManifest');
+    const manifest = one(
+      spans.filter((s) => s.name === 'RunActivity:writeAlbumPipelineManifest' && s.attributes.temporalWorkflowId === workflowId),
+      'RunActivity:writeAlbumPipelineManifest',
+    );
     assert.equal(manifest.attributes['lightbox.queue'], 'lightbox-io');
     assert.deepEqual(
       names(pathTo(manifest, spans)),
-      ['HTTP POST /v1/albums', 'StartWorkflow:AlbumWorkflow', 'RunWorkflow:AlbumWorkflow', 'StartActivity:writeAlbumManifest', 'RunActivity:writeAlbumManifest'],
-      `writeAlbumManifest hangs off the workflow run${tree}`,
+      ['HTTP POST /v1/albums', 'StartWorkflow:AlbumWorkflow', 'RunWorkflow:AlbumWorkflow', 'StartActivity:writeAlbumPipelineManifest', 'RunActivity:writeAlbumPipelineManifest'],
+      `writeAlbumPipelineManifest hangs off the workflow run${tree}`,
     );
     assert.equal(pathTo(manifest, spans)[2], runWorkflow);
 

@@ -200,6 +200,13 @@ export function createPhotoPipelineActivities({ store, decoder, models, cache, d
               contentType: 'application/json',
             });
             outcomes.set(photo.photoId, { photoId: photo.photoId, ok: false, failure: err.record });
+            // The batch succeeds (the album goes on), so the photo's failure is an event on its span.
+            trace.getActiveSpan()?.addEvent('photo.failed', {
+              'lightbox.photo_id': photo.photoId,
+              'lightbox.error_code': err.record.code,
+              'lightbox.stage': err.record.stage,
+              'exception.message': err.record.message,
+            });
           }
           heartbeat([...outcomes.values()]);
         }),

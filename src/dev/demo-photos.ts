@@ -6,7 +6,6 @@
  */
 import zlib from 'node:zlib';
 import sharp from 'sharp';
-import { syntheticScene } from '../analysis/synthetic-photos';
 
 export interface DemoFile {
   name: string;
@@ -89,7 +88,8 @@ export function pngBomb(width = 20000, height = 20000): Buffer {
 
 export async function demoAlbumFiles(): Promise<DemoFile[]> {
   const base = await scene(800, 600, 1);
-  const second = await syntheticScene(7, 1024, 768);
+  // Another scene with a different layout (sky below, as in a reflection): not a copy of the harbour.
+  const second = await sharp(await scene(1024, 768, 3)).rotate(180).jpeg({ quality: 90 }).toBuffer();
   const resizedCopy = await sharp(base).resize(480).webp({ quality: 70 }).toBuffer();
   const blurred = await sharp(base).blur(6).jpeg({ quality: 90 }).toBuffer();
   const dark = await sharp(base).linear(0.12, 0).jpeg().toBuffer();
@@ -97,7 +97,7 @@ export async function demoAlbumFiles(): Promise<DemoFile[]> {
   const truncated = second.subarray(0, Math.floor(second.length * 0.4));
   return [
     { name: 'harbour.jpg', contentType: 'image/jpeg', data: base, expect: 'ok', copyOf: 'harbour' },
-    { name: 'garden.jpg', contentType: 'image/jpeg', data: second, expect: 'ok' },
+    { name: 'lake.jpg', contentType: 'image/jpeg', data: second, expect: 'ok' },
     { name: 'harbour-small.webp', contentType: 'image/webp', data: resizedCopy, expect: 'ok', copyOf: 'harbour' },
     { name: 'harbour-shaky.jpg', contentType: 'image/jpeg', data: blurred, expect: 'blurry', copyOf: 'harbour' },
     { name: 'night.jpg', contentType: 'image/jpeg', data: dark, expect: 'under' },

@@ -85,21 +85,36 @@ async function runDemo(config: Config, key: string): Promise<void> {
   }
   type Results = {
     counts: { total: number; analyzed: number; failed: number };
-    photos: Array<{ name: string; width: number; height: number; blur: { laplacianVariance: number; blurry: boolean }; exposure: { verdict: string } }>;
-    failed: Array<{ name: string; code: string; message: string }>;
+    photos: Record<string, { name: string; width: number; height: number }>;
+    quality: Record<string, { score: number; blur: number; blurry: boolean; exposure: string }>;
+    categories: Record<string, { label?: string; status?: string }>;
+    highlights: string[];
+    duplicates: string[][];
+    people: unknown;
+    models: Record<string, unknown>;
+    failed: Array<{ name: string; code: string; stage: string; message: string }>;
   };
   const results = await api<Results>(config, key, 'GET', `/v1/albums/${album.albumId}/results`);
   say(`demo album completed: ${results.counts.analyzed} analysed, ${results.counts.failed} failed of ${results.counts.total}`);
+  const nameOf = (id: string) => results.photos[id]?.name ?? id;
+  const groupOf = new Map(results.duplicates.flatMap((g, i) => g.map((id) => [id, `group ${i + 1}`] as const)));
   console.table(
-    results.photos.map((p) => ({
+    Object.entries(results.photos).map(([id, p]) => ({
       photo: p.name,
       size: `${p.width}×${p.height}`,
-      sharpness: p.blur.laplacianVariance,
-      blurry: p.blur.blurry,
-      exposure: p.exposure.verdict,
+      quality: results.quality[id]?.score,
+      sharpness: results.quality[id]?.blur,
+      blurry: results.quality[id]?.blurry,
+      exposure: results.quality[id]?.exposure,
+      category: results.categories[id]?.label ?? results.categories[id]?.status,
+      duplicates: groupOf.get(id) ?? '',
+      highlight: results.highlights.includes(id) ? `#${results.highlights.indexOf(id) + 1}` : '',
     })),
   );
-  if (results.failed.length) console.table(results.failed.map((f) => ({ photo: f.name, code: f.code, message: f.message })));
+  say(`duplicate groups: ${results.duplicates.map((g) => `[${g.map(nameOf).join(', ')}]`).join(' ') || 'none'}`);
+  say(`highlights: ${results.highlights.map(nameOf).join(', ')}`);
+  say(`models: ${JSON.stringify(results.models)}`);
+  if (results.failed.length) console.table(results.failed.map((f) => ({ photo: f.name, stage: f.stage, code: f.code, message: f.message })));
   say(`results:   curl -H "Authorization: Bearer ${key}" ${config.api.publicUrl}/v1/albums/${album.albumId}/results`);
   if (album.links.workflowUi) say(`Web UI:    ${album.links.workflowUi}`);
   say(`CLI:       temporal workflow list --namespace ${config.temporal.namespace} --address ${config.temporal.address}`);

@@ -272,7 +272,7 @@ export interface AlbumResultsDoc {
     quality: string;
     duplicates: { method: string; threshold: number };
     people: { eps: number; minFaces: number };
-    highlights: { count: number; diversity: number };
+    highlights: { count: number; diversity: number; minQuality: number };
   };
 }
 

@@ -126,9 +126,12 @@ describe('album workflow end to end', () => {
     const copies = files.filter((f) => f.copyOf === 'harbour').map((f) => idOf.get(f.name)!).sort();
     assert.deepEqual(results.duplicates, [copies]);
     assert.ok(results.highlights.includes(harbourId));
-    assert.ok(results.highlights.includes(idOf.get('garden.jpg')));
+    assert.ok(results.highlights.includes(idOf.get('lake.jpg')));
     assert.ok(!results.highlights.includes(idOf.get('harbour-shaky.jpg')));
     assert.ok(!results.highlights.includes(idOf.get('harbour-small.webp')));
+    // Badly exposed shots are not highlights, however unique.
+    assert.ok(!results.highlights.includes(idOf.get('night.jpg')));
+    assert.ok(!results.highlights.includes(idOf.get('snow-glare.jpg')));
 
     const failed = new Map<string, any>(results.failed.map((f: any) => [f.name, f]));
     assert.equal(failed.get('cut-off.jpg').code, 'CORRUPT_IMAGE');

@@ -59,7 +59,7 @@ after(async () => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const analysisSettings = { duplicateThreshold: undefined, peopleEps: 0.5, peopleMinFaces: 2, highlightCount: 20, highlightDiversity: 0.5 };
+const analysisSettings = { duplicateThreshold: undefined, peopleEps: 0.5, peopleMinFaces: 2, highlightCount: 20, highlightDiversity: 0.5, highlightMinQuality: 0.4 };
 
 async function withWorkers<T>(fn: () => Promise<T>, opts: { models?: PhotoModels; cpuStore?: BlobStore } = {}): Promise<T> {
   const common = { connection: env.nativeConnection, namespace: env.namespace };

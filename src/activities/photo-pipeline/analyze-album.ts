@@ -25,6 +25,8 @@ export interface AlbumAnalysisSettings {
   peopleMinFaces: number;
   highlightCount: number;
   highlightDiversity: number;
+  /** A photo under this quality score (0–1) is never a highlight, however unique. */
+  highlightMinQuality: number;
 }
 
 const READ_CONCURRENCY = 16;
@@ -82,8 +84,9 @@ export function createAlbumAnalysisActivities({ store, settings }: { store: Blob
     }
     heartbeat({ stage: 'people' });
 
+    // Candidates clear an absolute quality floor; each duplicate group is still represented by its best.
     const highlights = pickHighlights(
-      docs.map((d) => ({
+      docs.filter((d) => d.quality.score >= settings.highlightMinQuality).map((d) => ({
         photoId: d.photoId,
         embedding: decodeVector(d.embedding.vector),
         laplacianVariance: d.quality.measures.laplacianVariance,
@@ -135,7 +138,7 @@ export function createAlbumAnalysisActivities({ store, settings }: { store: Blob
         quality: first?.quality.method ?? 'none',
         duplicates: { method: PERCEPTUAL_METHOD_ID, threshold },
         people: { eps: settings.peopleEps, minFaces: settings.peopleMinFaces },
-        highlights: { count: settings.highlightCount, diversity: settings.highlightDiversity },
+        highlights: { count: settings.highlightCount, diversity: settings.highlightDiversity, minQuality: settings.highlightMinQuality },
       },
     };
     const resultsKey = albumResultsKey(tenantId, albumId, analysisId);

@@ -55,6 +55,7 @@ const envSchema = z.object({
   HF_TOKEN: optionalString,
   ORT_INTRA_OP_THREADS: positiveInt.optional(),
   ORT_INTER_OP_THREADS: positiveInt.default(1),
+  ORT_ALLOW_SPINNING: bool.default(false),
   REDIS_URL: optionalString,
   LIGHTBOX_EMBEDDING_CACHE_ENTRIES: positiveInt.default(10_000),
   LIGHTBOX_DUPLICATE_THRESHOLD: z.coerce.number().min(0).max(1).optional(),
@@ -165,6 +166,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       hfToken: e.HF_TOKEN,
       intraOpThreads: e.ORT_INTRA_OP_THREADS,
       interOpThreads: e.ORT_INTER_OP_THREADS,
+      allowSpinning: e.ORT_ALLOW_SPINNING,
     },
     cache: {
       redisUrl: e.REDIS_URL,

@@ -27,13 +27,14 @@ export interface ModelRuntime {
 
 /** The store and session pool a worker process shares across all its activities. */
 export function createModelRuntime(
-  models: Pick<Config['models'], 'dir' | 'intraOpThreads' | 'interOpThreads'>,
+  models: Pick<Config['models'], 'dir' | 'intraOpThreads' | 'interOpThreads'> & { allowSpinning?: boolean },
   extra: Pick<SessionSettings, 'executionProviders'> = {},
 ): ModelRuntime {
   const store = new ModelStore({ dir: models.dir });
   const sessions = new SessionPool(store, {
     ...(models.intraOpThreads !== undefined ? { intraOpThreads: models.intraOpThreads } : {}),
     interOpThreads: models.interOpThreads,
+    allowSpinning: models.allowSpinning ?? false,
     ...extra,
   });
   return { store, sessions };

@@ -8,6 +8,7 @@
  */
 import sharp, { type Metadata } from 'sharp';
 import { thumbnailFrom } from '../../analysis/perceptual-embedding';
+import { qualityScore } from '../photo-quality';
 import {
   GRAY_MAX_SIDE,
   TEST_HOOK_MAGIC,
@@ -84,6 +85,7 @@ async function decode(bytes: Buffer, options: DecodeOptions = {}): Promise<Child
     const raw = { raw: { width: info.width, height: info.height, channels: 3 as const } };
     const gray = await sharp(data, raw).greyscale().raw().toBuffer();
     const thumb = Buffer.from(await thumbnailFrom(sharp(data, raw)));
+    const quality = qualityScore(new Uint8Array(gray.buffer, gray.byteOffset, gray.length), info.width, info.height, { width, height });
     return {
       kind: 'ok',
       width,
@@ -91,6 +93,7 @@ async function decode(bytes: Buffer, options: DecodeOptions = {}): Promise<Child
       format: meta.format ?? null,
       gray: { data: gray, width: info.width, height: info.height },
       thumb,
+      quality,
       ...(options.rgb ? { rgb: { data, width: info.width, height: info.height, channels: 3 as const } } : {}),
     };
   } catch (err) {

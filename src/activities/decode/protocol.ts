@@ -3,6 +3,8 @@
  * a decode comes back as. Shared by both sides so they cannot drift apart.
  */
 
+import type { QualityScore } from '../photo-quality';
+
 /** Codes for input that is bad in itself: retrying it can never help. */
 export type BadInputCode = 'CORRUPT_IMAGE' | 'PIXEL_LIMIT_EXCEEDED';
 
@@ -32,6 +34,8 @@ export interface DecodeOk {
   gray: GrayRaster;
   /** The 32×32 RGB thumbnail the perceptual embedding is computed from. */
   thumb: Buffer;
+  /** Sharpness, exposure, noise and resolution, measured in the child (off the worker's event loop). */
+  quality: QualityScore;
   /** Auto-oriented sRGB fitted inside GRAY_MAX_SIDE, only when asked for: what models preprocess from. */
   rgb?: RgbRaster;
   durationMs: number;

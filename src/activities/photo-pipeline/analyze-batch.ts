@@ -22,7 +22,7 @@ import { BlobNotFoundError, type BlobStore } from '../../storage/blob-store';
 import { assertTenantKey } from '../../storage/keys';
 import { inferenceBatchSize, inferenceSeconds, jobOutcomes, stageSeconds } from '../../telemetry/metrics';
 import { describeDecodeFailure, type DecodeOk, type IsolatedDecoder } from '../decode/isolated-decode';
-import { BLUR_THRESHOLD, qualityScore } from '../photo-quality';
+import { BLUR_THRESHOLD } from '../photo-quality';
 import { failureDocKey, photoDocKey } from './keys';
 import { decodeVector, encodeVector, type FacesRecord, type FailureDoc, type PhotoDoc, type VectorRecord } from './photo-doc';
 import { NOT_INSTALLED, type PhotoModels } from './photo-models';
@@ -62,12 +62,17 @@ const fail = (photo: PhotoRef, stage: PhotoStage, code: string, detail: string, 
 
 const PERCEPTUAL_REF = { modelId: PERCEPTUAL_METHOD, modelVersion: PERCEPTUAL_VERSION };
 
-async function timed<T>(stage: PhotoStage, fn: () => Promise<T>): Promise<T> {
+/** Times one stage into the metric and into `into` (ms), which the batch's log line reports. */
+type Timed = PhotoStage | 'store';
+
+async function timed<T>(stage: Timed, into: Partial<Record<Timed, number>>, fn: () => Promise<T>): Promise<T> {
   const end = stageSeconds.startTimer({ kind: 'photo', stage });
+  const started = performance.now();
   try {
     return await fn();
   } finally {
     end();
+    into[stage] = Math.round((into[stage] ?? 0) + performance.now() - started);
   }
 }
 
@@ -186,9 +191,10 @@ export function createPhotoPipelineActivities({ store, decoder, models, cache, d
     const todo = photos.filter((p) => !outcomes.has(p.photoId));
     const report = () => heartbeat([...outcomes.values()]);
     report();
+    const ms: Partial<Record<Timed, number>> = {};
 
     const decoded: Decoded[] = [];
-    await timed('decode', () =>
+    await timed('decode', ms, () =>
       Promise.all(
         todo.map(async (photo) => {
           try {
@@ -217,16 +223,16 @@ export function createPhotoPipelineActivities({ store, decoder, models, cache, d
     decoded.sort((a, b) => order.get(a.photo.photoId)! - order.get(b.photo.photoId)!);
 
     if (decoded.length > 0) {
-      const { primary, perceptual } = await timed('embedding', () => imageEmbeddings(decoded));
+      const { primary, perceptual } = await timed('embedding', ms, () => imageEmbeddings(decoded));
       report();
+      const docs: PhotoDoc[] = [];
       for (let i = 0; i < decoded.length; i++) {
         const d = decoded[i]!;
-        const gray = new Uint8Array(d.image.gray.data.buffer, d.image.gray.data.byteOffset, d.image.gray.width * d.image.gray.height);
-        const quality = qualityScore(gray, d.image.gray.width, d.image.gray.height, d.image);
+        const quality = d.image.quality;
         const zs = models.zeroShot;
         const top = zs ? zs.top(decodeVector(primary[i]!.vector)) : undefined;
-        const faces = await timed('faces', () => facesOf(d));
-        const doc: PhotoDoc = {
+        const faces = await timed('faces', ms, () => facesOf(d));
+        docs.push({
           photoId: d.photo.photoId,
           name: d.photo.name,
           analysisId,
@@ -249,18 +255,22 @@ export function createPhotoPipelineActivities({ store, decoder, models, cache, d
             : { status: NOT_INSTALLED, reason: models.missing.category ?? 'no category model' },
           faces,
           analysedAt: new Date().toISOString(),
-        };
-        await store.put(photoDocKey(tenantId, albumId, analysisId, d.photo.photoId), Buffer.from(JSON.stringify(doc)), {
-          contentType: 'application/json',
         });
-        outcomes.set(d.photo.photoId, { photoId: d.photo.photoId, ok: true, cacheHit: primary[i]!.cached });
-        report();
       }
+      await timed('store', ms, () =>
+        Promise.all(
+          docs.map(async (doc, i) => {
+            await store.put(photoDocKey(tenantId, albumId, analysisId, doc.photoId), Buffer.from(JSON.stringify(doc)), { contentType: 'application/json' });
+            outcomes.set(doc.photoId, { photoId: doc.photoId, ok: true, cacheHit: primary[i]!.cached });
+          }),
+        ),
+      );
+      report();
     }
 
     const result = photos.map((p) => outcomes.get(p.photoId)!);
     for (const o of result) jobOutcomes.inc({ kind: 'photo', outcome: o.ok ? 'ok' : 'failed', code: o.ok ? '' : o.failure.code });
-    log.info('photo batch analysed', { albumId, photos: photos.length, failed: result.filter((o) => !o.ok).length });
+    log.info('photo batch analysed', { albumId, photos: photos.length, failed: result.filter((o) => !o.ok).length, ms });
     return { outcomes: result, methods: models.methods };
   }
 

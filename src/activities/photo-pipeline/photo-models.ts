@@ -95,6 +95,8 @@ export async function loadPhotoModels({ runtime, set, labels = DEFAULT_LABELS, l
   else {
     models.imageEncoder = new ClipImageEncoder(runtime.sessions, ids.image, { limitInputPixels });
     models.methods.embedding = models.imageEncoder.ref;
+    // Load now: a 350 MB session takes a second or more, which the first album should not pay.
+    await runtime.sessions.get(models.imageEncoder.spec);
   }
 
   const textMissing = imageMissing ?? (await available(runtime, ids.text));
@@ -110,6 +112,7 @@ export async function loadPhotoModels({ runtime, set, labels = DEFAULT_LABELS, l
   else {
     models.detector = new YuNetDetector(runtime.sessions, ids.detector, { limitInputPixels });
     models.faceEmbedder = new ArcFaceEmbedder(runtime.sessions, ids.faces);
+    await Promise.all([runtime.sessions.get(models.detector.spec), runtime.sessions.get(models.faceEmbedder.spec)]);
     models.methods.faces = `${models.detector.ref}+${models.faceEmbedder.ref}`;
   }
 

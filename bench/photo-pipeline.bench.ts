@@ -1,0 +1,301 @@
+/**
+ * The photo pipeline, measured end to end on this machine:
+ *
+ *  A. Throughput: N photos through the whole stack (API → AlbumWorkflow → CPU worker process
+ *     running the shape-faithful CLIP ViT-B/32 image encoder → album step), against raw
+ *     onnxruntime-node throughput of the same model measured in the same run. The ratio is the
+ *     figure (target ≥ 0.8). Also per-photo latency (batch scheduled → batch done), history
+ *     events per photo, and the CPU worker's peak RSS (worker and its decoder children).
+ *  B. Scale: a 5,000-photo album through the classic pipeline: history events per photo, the
+ *     largest run's history against Temporal's limits, continue-as-new count, largest payload.
+ *
+ * The shape-faithful model has the real architecture with random weights (its embeddings mean
+ * nothing, its compute and memory are the real model's); it is generated on first run into
+ * .lightbox/models-bench (~350 MB, git-ignored).
+ *
+ *   npm run bench -- photo            # defaults: 96 photos of 1600×1200, 5,000-photo scale run
+ *   BENCH_PHOTOS=200 BENCH_SCALE_PHOTOS=0 npm run bench -- photo
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import * as ort from 'onnxruntime-node';
+import sharp from 'sharp';
+import { syntheticScene } from '../src/analysis/synthetic-photos';
+import { photosForm } from '../src/dev/demo-photos';
+import { BENCH_MODELS_DIR, createModelRuntime, getModelSpec } from '../src/models';
+import { connectClient } from '../src/temporal/connection';
+import { gpuWorker, ioWorker, workflowWorker } from '../src/workers/roles';
+import { call, startStack, TENANT_A, waitFor, type Stack } from '../test/helpers/stack';
+import { freePort, startTestDevServer } from '../test/helpers/temporal';
+
+const ROOT = path.join(__dirname, '..');
+const MODELS = path.join(ROOT, BENCH_MODELS_DIR);
+const N = Number(process.env.BENCH_PHOTOS ?? 96);
+const SCALE_N = Number(process.env.BENCH_SCALE_PHOTOS ?? 5000);
+const [W, H] = (process.env.BENCH_PHOTO_SIZE ?? '1600x1200').split('x').map(Number) as [number, number];
+const BATCH = Number(process.env.BENCH_BATCH ?? 8);
+const CPU_SLOTS = Number(process.env.BENCH_CPU_SLOTS ?? 2);
+const LIMITS = { events: 51_200, historyBytes: 50 * 1024 * 1024, payloadBytes: 2 * 1024 * 1024 };
+
+function ensureBenchModel(): void {
+  if (fs.existsSync(path.join(MODELS, 'models.lock.json'))) return;
+  console.log(`generating the shape-faithful CLIP ViT-B/32 into ${MODELS} (once)…`);
+  const r = spawnSync('python3', ['scripts/make-test-models.py', '--shape-faithful', MODELS], {
+    cwd: ROOT,
+    stdio: 'inherit',
+    env: { ...process.env, PYTHONPATH: path.join(ROOT, '.tools', 'py') },
+  });
+  if (r.status !== 0) throw new Error('could not generate the benchmark model (run npm run setup first)');
+}
+
+/** Raw ORT: random [B,3,224,224] batches through the same model, same thread settings as the worker. */
+async function rawOrtPhotosPerSecond(photos: number): Promise<{ perSecond: number; msPerBatch: number }> {
+  const { sessions } = createModelRuntime({ dir: MODELS, intraOpThreads: undefined, interOpThreads: 1 });
+  const spec = getModelSpec('clip-vit-b32-image-bench');
+  const session = await sessions.get(spec);
+  const input = spec.inputs[0]!.name;
+  const batch = new ort.Tensor('float32', Float32Array.from({ length: BATCH * 3 * 224 * 224 }, () => Math.random() * 2 - 1), [BATCH, 3, 224, 224]);
+  await session.run({ [input]: batch }); // warm-up
+  const runs = Math.max(3, Math.ceil(photos / BATCH));
+  const started = performance.now();
+  for (let i = 0; i < runs; i++) await session.run({ [input]: batch });
+  const ms = performance.now() - started;
+  return { perSecond: (runs * BATCH) / (ms / 1000), msPerBatch: ms / runs };
+}
+
+function rssKb(pid: number): number {
+  try {
+    const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : 0;
+  } catch {
+    return 0;
+  }
+}
+
+function childPids(pid: number): number[] {
+  try {
+    return fs
+      .readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
+      .trim()
+      .split(/\s+/)
+      .filter(Boolean)
+      .map(Number);
+  } catch {
+    return [];
+  }
+}
+
+async function startCpuWorker(stack: Stack, server: { address: string }, env: Record<string, string>) {
+  let output = '';
+  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src', 'workers', 'cpu-worker.ts')], {
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      LIGHTBOX_API_KEYS: 'unused-bench-key-000000:bench',
+      TEMPORAL_ADDRESS: server.address,
+      LIGHTBOX_DATA_DIR: stack.config.dataDir,
+      LIGHTBOX_SIGNING_SECRET: 'test-signing-secret',
+      CPU_WORKER_CONCURRENCY: String(CPU_SLOTS),
+      WORKER_METRICS_PORT: String(await freePort()),
+      WORKER_METRICS_HOST: '127.0.0.1',
+      LOG_LEVEL: process.env.BENCH_WORKER_LOG_LEVEL ?? 'info',
+      ...env,
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  child.stdout!.on('data', (d) => (output += d));
+  if (process.env.BENCH_VERBOSE) {
+    child.stdout!.pipe(process.stderr);
+    child.stderr!.pipe(process.stderr);
+  }
+  child.stderr!.on('data', (d) => (output += d));
+  const exited = new Promise((r) => child.once('exit', r));
+  await waitFor(async () => output, (o) => /"msg":"worker started"/.test(o) || child.exitCode !== null, 120_000);
+  if (child.exitCode !== null) throw new Error(`cpu worker exited: ${output}`);
+  let peakWorker = 0;
+  let peakTotal = 0;
+  const sampler = setInterval(() => {
+    const w = rssKb(child.pid!);
+    const total = w + childPids(child.pid!).reduce((s, p) => s + rssKb(p), 0);
+    peakWorker = Math.max(peakWorker, w);
+    peakTotal = Math.max(peakTotal, total);
+  }, 100);
+  return {
+    async stop() {
+      clearInterval(sampler);
+      child.kill('SIGTERM');
+      await exited;
+    },
+    peaks: () => ({ workerMb: peakWorker / 1024, totalMb: peakTotal / 1024 }),
+  };
+}
+
+interface RunStats {
+  runs: number;
+  events: number;
+  maxRunEvents: number;
+  maxRunBytes: number;
+  maxPayloadBytes: number;
+  batchLatenciesMs: number[];
+  firstStart: number;
+  lastDone: number;
+  batches: number;
+}
+
+async function historyStats(stack: Stack, workflowId: string): Promise<RunStats> {
+  const client = await connectClient(stack.config.temporal);
+  try {
+    const runIds: Array<{ runId: string; start: number }> = [];
+    for await (const wf of client.workflow.list({ query: `WorkflowId="${workflowId}"` })) runIds.push({ runId: wf.runId, start: wf.startTime.getTime() });
+    const stats: RunStats = { runs: runIds.length, events: 0, maxRunEvents: 0, maxRunBytes: 0, maxPayloadBytes: 0, batchLatenciesMs: [], firstStart: Infinity, lastDone: 0, batches: 0 };
+    for (const { runId } of runIds) {
+      const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
+      const events = history.events ?? [];
+      stats.events += events.length;
+      stats.maxRunEvents = Math.max(stats.maxRunEvents, events.length);
+      const scheduled = new Map<string, { at: number; photos: number; type: string }>();
+      let bytes = 0;
+      for (const e of events) {
+        const size = JSON.stringify(e).length;
+        bytes += size;
+        stats.maxPayloadBytes = Math.max(stats.maxPayloadBytes, size);
+        const at = Number(e.eventTime?.seconds ?? 0) * 1000 + Math.floor((e.eventTime?.nanos ?? 0) / 1e6);
+        const s = e.activityTaskScheduledEventAttributes;
+        if (s) scheduled.set(String(e.eventId), { at, photos: 0, type: s.activityType?.name ?? '' });
+        const started = e.activityTaskStartedEventAttributes;
+        if (started && scheduled.get(String(started.scheduledEventId))?.type === 'analyzePhotoBatch') stats.firstStart = Math.min(stats.firstStart, at);
+        const done = e.activityTaskCompletedEventAttributes;
+        if (done) {
+          const from = scheduled.get(String(done.scheduledEventId));
+          if (from?.type === 'analyzePhotoBatch') {
+            stats.batches++;
+            stats.lastDone = Math.max(stats.lastDone, at);
+            const photos = JSON.parse(Buffer.from(done.result!.payloads![0]!.data!).toString()).outcomes.length as number;
+            for (let i = 0; i < photos; i++) stats.batchLatenciesMs.push(at - from.at);
+          }
+        }
+      }
+      stats.maxRunBytes = Math.max(stats.maxRunBytes, bytes);
+    }
+    return stats;
+  } finally {
+    await client.connection.close();
+  }
+}
+
+const pct = (xs: number[], p: number) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
+};
+
+async function runAlbum(stack: Stack, files: Array<{ name: string; contentType: string; data: Buffer }>, title: string) {
+  const A = (method: string, p: string, body?: unknown) => call(stack.baseUrl, TENANT_A.key, method, p, body);
+  const album = (await A('POST', '/v1/albums', { title })).body;
+  const started = Date.now();
+  for (let i = 0; i < files.length; i += 200) {
+    const r = await A('POST', `/v1/albums/${album.albumId}/photos`, photosForm(files.slice(i, i + 200)));
+    if (r.status !== 202 || r.body.accepted.length !== Math.min(200, files.length - i)) throw new Error(`upload failed: ${JSON.stringify(r.body).slice(0, 300)}`);
+  }
+  await A('POST', `/v1/albums/${album.albumId}/close`);
+  const done = await waitFor(() => A('GET', `/v1/albums/${album.albumId}`), (r) => r.body.status === 'completed', 60 * 60_000);
+  const wallSeconds = (Date.now() - started) / 1000;
+  if (done.body.counts.analyzed !== files.length) throw new Error(`expected ${files.length} analysed: ${JSON.stringify(done.body.counts)}`);
+  const results = (await A('GET', `/v1/albums/${album.albumId}/results`)).body;
+  return { albumId: album.albumId as string, workflowId: album.workflowId as string, wallSeconds, results, status: done.body };
+}
+
+async function main() {
+  ensureBenchModel();
+  console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`);
+  const server = await startTestDevServer();
+  const stack = await startStack(
+    server.address,
+    {
+      LIGHTBOX_PHOTO_BATCH_SIZE: String(BATCH),
+      LIGHTBOX_ALBUM_PARALLELISM: String(BATCH * CPU_SLOTS * 2),
+      LIGHTBOX_MAX_FILES_PER_REQUEST: '200',
+      LIGHTBOX_ALBUM_MAX_PHOTOS: String(Math.max(10_000, SCALE_N)),
+    },
+    undefined,
+    [workflowWorker, ioWorker, gpuWorker],
+  );
+  const rows: Array<Record<string, string>> = [];
+  try {
+    // ---- A. throughput with the shape-faithful CLIP encoder --------------------------------
+    console.log(`A. ${N} photos of ${W}×${H}, batches of ${BATCH}, ${CPU_SLOTS} CPU slots, model clip-vit-b32-image-bench`);
+    const files = await Promise.all(
+      Array.from({ length: N }, async (_, i) => ({
+        name: `p${i}.jpg`,
+        contentType: 'image/jpeg',
+        data: await sharp(await syntheticScene(1000 + i, 400, 300)).resize(W, H).jpeg({ quality: 90 }).toBuffer(),
+      })),
+    );
+    const worker = await startCpuWorker(stack, server, { LIGHTBOX_MODEL_SET: 'bench', LIGHTBOX_MODELS_DIR: MODELS });
+    const album = await runAlbum(stack, files, 'bench-clip');
+    await worker.stop();
+    if (album.results.models.embedding !== 'clip-vit-b32-image-bench@bench-1') throw new Error(`the worker did not use the bench model: ${JSON.stringify(album.results.models)}`);
+    const stats = await historyStats(stack, album.workflowId);
+    const pipelinePerSecond = N / ((stats.lastDone - stats.firstStart) / 1000);
+    // Raw ORT measured after the pipeline, with the worker gone, so neither disturbs the other.
+    const raw = await rawOrtPhotosPerSecond(N);
+    const ratio = pipelinePerSecond / raw.perSecond;
+    const peaks = worker.peaks();
+    rows.push(
+      { measure: 'raw ORT, CLIP ViT-B/32 (shape-faithful)', value: `${raw.perSecond.toFixed(1)} photos/s (${raw.msPerBatch.toFixed(0)} ms per batch of ${BATCH})`, target: '', verdict: '' },
+      { measure: 'whole pipeline, same model', value: `${pipelinePerSecond.toFixed(1)} photos/s (first batch start → last batch done)`, target: '', verdict: '' },
+      { measure: 'pipeline / raw ORT', value: ratio.toFixed(2), target: '≥ 0.80', verdict: ratio >= 0.8 ? 'met' : 'NOT met' },
+      { measure: 'per-photo latency p50 / p95', value: `${(pct(stats.batchLatenciesMs, 50) / 1000).toFixed(2)} s / ${(pct(stats.batchLatenciesMs, 95) / 1000).toFixed(2)} s (batch scheduled → done, queue wait included)`, target: '', verdict: '' },
+      { measure: 'album wall time (upload → completed)', value: `${album.wallSeconds.toFixed(1)} s`, target: '', verdict: '' },
+      { measure: 'history events per photo', value: `${(stats.events / N).toFixed(2)} (${stats.events} events, ${stats.runs} run(s))`, target: '', verdict: '' },
+      { measure: 'CPU worker peak RSS', value: `${peaks.workerMb.toFixed(0)} MB worker, ${peaks.totalMb.toFixed(0)} MB with decoder children`, target: '', verdict: '' },
+    );
+
+    // ---- B. a 5,000-photo album against Temporal's limits ------------------------------------
+    if (SCALE_N > 0) {
+      console.log(`B. ${SCALE_N} photos (160×120) through the classic pipeline`);
+      const small = await Promise.all(
+        Array.from({ length: SCALE_N }, async (_, i) => ({ name: `s${i}.jpg`, contentType: 'image/jpeg', data: await syntheticScene(5000 + i, 160, 120) })),
+      );
+      const classic = await startCpuWorker(stack, server, {});
+      const big = await runAlbum(stack, small, 'bench-scale');
+      await classic.stop();
+      const s = await historyStats(stack, big.workflowId);
+      rows.push(
+        { measure: `${SCALE_N}-photo album: wall time`, value: `${big.wallSeconds.toFixed(0)} s (${(SCALE_N / big.wallSeconds).toFixed(1)} photos/s, classic method)`, target: '', verdict: '' },
+        { measure: `${SCALE_N}-photo album: history events per photo`, value: `${(s.events / SCALE_N).toFixed(2)} (${s.events} events over ${s.runs} runs)`, target: '', verdict: '' },
+        {
+          measure: 'largest run: events',
+          value: String(s.maxRunEvents),
+          target: `< ${LIMITS.events} (limit)`,
+          verdict: s.maxRunEvents < LIMITS.events / 4 ? 'far from it' : s.maxRunEvents < LIMITS.events ? 'under' : 'OVER',
+        },
+        {
+          measure: 'largest run: history size',
+          value: `${(s.maxRunBytes / 1024 / 1024).toFixed(2)} MB`,
+          target: `< ${LIMITS.historyBytes / 1024 / 1024} MB`,
+          verdict: s.maxRunBytes < LIMITS.historyBytes / 4 ? 'far from it' : 'under',
+        },
+        {
+          measure: 'largest event (payload)',
+          value: `${(s.maxPayloadBytes / 1024).toFixed(0)} KB`,
+          target: `< ${LIMITS.payloadBytes / 1024 / 1024} MB`,
+          verdict: s.maxPayloadBytes < 512 * 1024 ? 'under the 512 KB warning' : 'under',
+        },
+        { measure: 'continue-as-new', value: `${s.runs - 1} time(s)`, target: '', verdict: '' },
+        { measure: 'album results', value: `${Object.keys(big.results.quality).length} photos, ${big.results.duplicates.length} duplicate groups, ${big.results.highlights.length} highlights`, target: '', verdict: '' },
+      );
+    }
+  } finally {
+    await stack.stop();
+    await server.stop();
+  }
+  console.log('\nPhoto pipeline benchmark (this machine; the model is shape-faithful: real compute, random weights)');
+  console.table(rows);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

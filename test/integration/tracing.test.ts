@@ -143,6 +143,8 @@ describe('one trace from the API through the workflow to every activity', () => 
       assert.equal(chain[2], runWorkflow);
       assert.equal(chain[0]!.parentSpanId, callerSpan);
       assert.equal(run.attributes['lightbox.queue'], 'lightbox-cpu');
+      assert.equal(run.attributes['lightbox.activity'], 'analyzePhoto');
+      assert.equal(run.attributes['lightbox.album_id'], albumId);
       assert.equal(run.attributes['lightbox.tenant'], TENANT_A.tenant);
       assert.equal(run.attributes.temporalWorkflowId, workflowId);
     }
@@ -150,6 +152,7 @@ describe('one trace from the API through the workflow to every activity', () => 
     // The bad photo fails its activity span, with the decoder's reason recorded as an exception.
     const cut = one(analyses.filter((s) => s.attributes['lightbox.photo_id'] === photoIds.get('cut.jpg')), 'RunActivity for cut.jpg');
     assert.equal(cut.status.code, SpanStatusCode.ERROR, `cut.jpg's RunActivity is ERROR${tree}`);
+    assert.equal(cut.attributes['lightbox.error_code'], 'CORRUPT_IMAGE', `the failure's code is on the span${tree}`);
     assert.match(cut.status.message ?? '', /cut\.jpg/);
     const exception = cut.events.find((e) => e.name === 'exception');
     assert.ok(exception, `cut.jpg's RunActivity records an exception event${tree}`);
@@ -161,6 +164,8 @@ describe('one trace from the API through the workflow to every activity', () => 
     // the workflow's trace (the create request's), not to the close request that prompted it.
     const manifest = one(spans.filter((s) => s.name === 'RunActivity:writeAlbumManifest' && s.attributes.temporalWorkflowId === workflowId), 'RunActivity:writeAlbumManifest');
     assert.equal(manifest.attributes['lightbox.queue'], 'lightbox-io');
+    assert.equal(manifest.attributes['lightbox.activity'], 'writeAlbumManifest');
+    assert.equal(manifest.attributes['lightbox.tenant'], TENANT_A.tenant);
     assert.deepEqual(
       names(pathTo(manifest, spans)),
       ['HTTP POST /v1/albums', 'StartWorkflow:AlbumWorkflow', 'RunWorkflow:AlbumWorkflow', 'StartActivity:writeAlbumManifest', 'RunActivity:writeAlbumManifest'],

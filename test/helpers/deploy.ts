@@ -14,7 +14,8 @@ const run = promisify(execFile);
 
 /** Every YAML document in a file (multi-document files are common in Kubernetes). */
 export function yamlDocs(file: string): any[] {
-  return YAML.parseAllDocuments(fs.readFileSync(file, 'utf8')).map((d) => {
+  // merge: YAML 1.1 `<<` keys, as docker compose and kubectl resolve them.
+  return YAML.parseAllDocuments(fs.readFileSync(file, 'utf8'), { merge: true }).map((d) => {
     if (d.errors.length > 0) throw new Error(`${path.relative(REPO, file)}: ${d.errors.map((e) => e.message).join('; ')}`);
     return d.toJS();
   });

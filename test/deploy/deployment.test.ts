@@ -290,7 +290,7 @@ describe('compose, Dockerfile, Temporal config', () => {
     ajv.addKeyword({ keyword: 'id', schemaType: 'string' });
     const check = ajv.compile(schema);
     assert.ok(check(compose), ajv.errorsText(check.errors));
-    const broken = structuredClone(compose);
+    const broken = structuredClone(compose) as { services: { api: { depends_on: unknown } } };
     broken.services.api.depends_on = 'temporal';
     assert.ok(!check(broken), 'the schema rejects a malformed service');
   });

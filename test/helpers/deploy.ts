@@ -45,5 +45,5 @@ export async function exec(name: string, args: string[], opts: { env?: NodeJS.Pr
 /** The series names a registry exposes (histograms as their _bucket/_sum/_count series). */
 export async function seriesNames(registry: Registry): Promise<string[]> {
   const metrics = await registry.getMetricsAsJSON();
-  return metrics.flatMap((m) => (m.type === 'histogram' ? ['_bucket', '_sum', '_count'].map((s) => `${m.name}${s}`) : [m.name]));
+  return metrics.flatMap((m) => (String(m.type) === 'histogram' ? ['_bucket', '_sum', '_count'].map((s) => `${m.name}${s}`) : [m.name]));
 }

@@ -67,17 +67,18 @@ const api: Dashboard = {
       panels: [
         {
           title: '5xx ratio',
+          description: 'Share of requests answered with a server error (0 when there are none).',
           unit: 'percentunit',
           kind: 'stat',
           width: 6,
-          queries: [{ expr: `sum(${rate('lightbox_http_requests_total{status=~"5.."}')}) / sum(${rate('lightbox_http_requests_total')})` }],
+          queries: [{ expr: `(sum(${rate('lightbox_http_requests_total{status=~"5.."}')}) or vector(0)) / sum(${rate('lightbox_http_requests_total')})` }],
         },
         {
           title: '4xx ratio',
           unit: 'percentunit',
           kind: 'stat',
           width: 6,
-          queries: [{ expr: `sum(${rate('lightbox_http_requests_total{status=~"4.."}')}) / sum(${rate('lightbox_http_requests_total')})` }],
+          queries: [{ expr: `(sum(${rate('lightbox_http_requests_total{status=~"4.."}')}) or vector(0)) / sum(${rate('lightbox_http_requests_total')})` }],
         },
         {
           title: '4xx / 5xx per second by route and status',

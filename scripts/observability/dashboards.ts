@@ -30,6 +30,12 @@ const GPU_QUEUES = 'task_queue=~"lightbox-gpu.*"';
 const rate = (expr: string, window = '5m') => `rate(${expr}[${window}])`;
 const quantile = (q: number, bucket: string, by: string, window = '5m') =>
   `histogram_quantile(${q}, sum by (le, ${by}) (rate(${bucket}[${window}])))`;
+/** A duration panel: the p95 of a histogram, one line per value of `by`. */
+const p95 = (title: string, bucket: string, by: string, window?: string): Panel => ({
+  title,
+  unit: 's',
+  queries: [{ expr: quantile(0.95, bucket, by, window), legend: by.split(', ').map((l) => `{{${l}}}`).join(' ') }],
+});
 
 const api: Dashboard = {
   uid: 'lightbox-api',
@@ -107,7 +113,7 @@ const models: Dashboard = {
     {
       title: 'Inference',
       panels: [
-        { title: 'Inference p95 by model', unit: 's', queries: [{ expr: quantile(0.95, 'lightbox_inference_duration_seconds_bucket', 'model'), legend: '{{model}}' }] },
+        p95('Inference p95 by model', 'lightbox_inference_duration_seconds_bucket', 'model'),
         { title: 'Inference runs per second by model and method', unit: 'ops', queries: [{ expr: `sum by (model, method) (${rate('lightbox_inference_duration_seconds_count')})`, legend: '{{model}} ({{method}})' }] },
         {
           title: 'Mean batch size by model',
@@ -150,9 +156,9 @@ const models: Dashboard = {
           unit: 'short',
           queries: [{ expr: `60 * sum by (outcome) (${rate('lightbox_job_outcomes_total{kind="photo"}')})`, legend: '{{outcome}}' }],
         },
-        { title: 'Photo stage p95 by stage', unit: 's', queries: [{ expr: quantile(0.95, 'lightbox_stage_duration_seconds_bucket{kind="photo"}', 'stage'), legend: '{{stage}}' }] },
+        p95('Photo stage p95 by stage', 'lightbox_stage_duration_seconds_bucket{kind="photo"}', 'stage'),
         { title: 'Photos waiting for a CPU worker', unit: 'short', queries: [{ expr: 'max by (task_queue) (lightbox_task_queue_backlog{task_queue="lightbox-cpu", task_type="activity"})', legend: '{{task_queue}}' }] },
-        { title: 'Stage p95 by kind and stage (all pipelines)', unit: 's', queries: [{ expr: quantile(0.95, 'lightbox_stage_duration_seconds_bucket', 'kind, stage'), legend: '{{kind}} {{stage}}' }] },
+        p95('Stage p95 by kind and stage (all pipelines)', 'lightbox_stage_duration_seconds_bucket', 'kind, stage'),
       ],
     },
     {
@@ -192,11 +198,7 @@ const gpu: Dashboard = {
       panels: [
         { title: 'Backlog by GPU queue', unit: 'short', queries: [{ expr: `max by (task_queue) (lightbox_task_queue_backlog{${GPU_QUEUES}, task_type="activity"})`, legend: '{{task_queue}}' }] },
         { title: 'Oldest waiting task by GPU queue', unit: 's', queries: [{ expr: `max by (task_queue) (lightbox_task_queue_backlog_age_seconds{${GPU_QUEUES}, task_type="activity"})`, legend: '{{task_queue}}' }] },
-        {
-          title: 'Schedule-to-start p95 by GPU queue',
-          unit: 's',
-          queries: [{ expr: quantile(0.95, `temporal_activity_schedule_to_start_latency_bucket{${GPU_QUEUES}}`, 'task_queue', '15m'), legend: '{{task_queue}}' }],
-        },
+        p95('Schedule-to-start p95 by GPU queue', `temporal_activity_schedule_to_start_latency_bucket{${GPU_QUEUES}}`, 'task_queue', '15m'),
         {
           title: 'Pollers by GPU queue (server view and worker view)',
           unit: 'short',
@@ -206,11 +208,7 @@ const gpu: Dashboard = {
           ],
         },
         { title: 'GPU workers up by pool', unit: 'short', queries: [{ expr: 'sum by (pool) (up{job="lightbox-worker", pool=~"gpu.*"})', legend: '{{pool}}' }] },
-        {
-          title: 'GPU activity duration p95 by type',
-          unit: 's',
-          queries: [{ expr: quantile(0.95, `temporal_activity_execution_latency_bucket{${GPU_QUEUES}}`, 'activity_type', '15m'), legend: '{{activity_type}}' }],
-        },
+        p95('GPU activity duration p95 by type', `temporal_activity_execution_latency_bucket{${GPU_QUEUES}}`, 'activity_type', '15m'),
       ],
     },
     {
@@ -279,16 +277,8 @@ const temporalDash: Dashboard = {
             { expr: 'max by (task_queue) (lightbox_task_queue_tasks_dispatch_rate{task_type="activity"})', legend: 'dispatched {{task_queue}}' },
           ],
         },
-        {
-          title: 'Activity schedule-to-start p95 by queue',
-          unit: 's',
-          queries: [{ expr: quantile(0.95, 'temporal_activity_schedule_to_start_latency_bucket', 'task_queue'), legend: '{{task_queue}}' }],
-        },
-        {
-          title: 'Workflow task schedule-to-start p95 by queue',
-          unit: 's',
-          queries: [{ expr: quantile(0.95, 'temporal_workflow_task_schedule_to_start_latency_bucket', 'task_queue'), legend: '{{task_queue}}' }],
-        },
+        p95('Activity schedule-to-start p95 by queue', 'temporal_activity_schedule_to_start_latency_bucket', 'task_queue'),
+        p95('Workflow task schedule-to-start p95 by queue', 'temporal_workflow_task_schedule_to_start_latency_bucket', 'task_queue'),
       ],
     },
     {
@@ -315,21 +305,9 @@ const temporalDash: Dashboard = {
           unit: 'ops',
           queries: [{ expr: `sum by (task_queue, activity_type) (${rate('temporal_activity_execution_failed_total')})`, legend: '{{task_queue}} {{activity_type}}' }],
         },
-        {
-          title: 'Activity duration p95 by type',
-          unit: 's',
-          queries: [{ expr: quantile(0.95, 'temporal_activity_execution_latency_bucket', 'activity_type'), legend: '{{activity_type}}' }],
-        },
-        {
-          title: 'Workflow task execution p95',
-          unit: 's',
-          queries: [{ expr: quantile(0.95, 'temporal_workflow_task_execution_latency_bucket', 'workflow_type'), legend: '{{workflow_type}}' }],
-        },
-        {
-          title: 'Temporal request latency p95 by operation (workers to server)',
-          unit: 's',
-          queries: [{ expr: quantile(0.95, 'temporal_request_latency_bucket', 'operation'), legend: '{{operation}}' }],
-        },
+        p95('Activity duration p95 by type', 'temporal_activity_execution_latency_bucket', 'activity_type'),
+        p95('Workflow task execution p95', 'temporal_workflow_task_execution_latency_bucket', 'workflow_type'),
+        p95('Temporal request latency p95 by operation (workers to server)', 'temporal_request_latency_bucket', 'operation'),
         {
           title: 'Backlog stats failures per second',
           unit: 'ops',

@@ -311,10 +311,10 @@ describe('compose, Dockerfile, Temporal config', () => {
     }
     // Prometheus in compose scrapes every worker service on its metrics port.
     const [prom] = yamlDocs(path.join(DEPLOY, 'prometheus', 'prometheus.yml'));
-    const targets = prom.scrape_configs.find((j: { job_name: string }) => j.job_name === 'lightbox-worker').static_configs.map((c: { targets: string[] }) => c.targets[0]);
+    const [sd] = prom.scrape_configs.find((j: { job_name: string }) => j.job_name === 'lightbox-worker').dns_sd_configs;
     const workerServices = services.filter((s) => s.startsWith('worker-'));
-    assert.deepEqual(targets.map((t: string) => t.split(':')[0]).sort(), workerServices.sort());
-    for (const t of targets) assert.equal(t.split(':')[1], compose['x-lightbox-env'].WORKER_METRICS_PORT);
+    assert.deepEqual([...sd.names].sort(), workerServices.sort());
+    assert.equal(String(sd.port), compose['x-lightbox-env'].WORKER_METRICS_PORT);
     assert.equal(compose.secrets['discord-webhook-url'].file, './secrets/discord-webhook-url');
     assert.match(fs.readFileSync(path.join(REPO, '.gitignore'), 'utf8'), /^deploy\/secrets\/$/m, 'the webhook secret stays out of git');
   });

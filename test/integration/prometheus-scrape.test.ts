@@ -94,19 +94,23 @@ before(async () => {
   assert.equal((await A('POST', `/v1/albums/${albumId}/close`)).status, 202);
   await waitFor(() => A('GET', `/v1/albums/${albumId}`), (r) => r.body.status === 'completed', 90_000);
 
-  // The committed Prometheus config, its lightbox jobs pointed at this test's processes.
+  // The committed Prometheus config, its lightbox jobs pointed at this test's processes. The
+  // workers' DNS discovery becomes static targets carrying the name DNS would have given them,
+  // so the committed relabelling (name → pool) is what labels them here too.
   const [config] = yamlDocs(path.join(DEPLOY, 'prometheus', 'prometheus.yml'));
-  const local = (target: string) => {
-    const host = target.split(':')[0]!;
-    if (host === 'api') return `127.0.0.1:${apiPort}`;
-    return `127.0.0.1:${workerPorts[host.replace(/^worker-/, '')]}`;
-  };
+  const apiTarget = `127.0.0.1:${apiPort}`;
+  const localTargets = (job: any) =>
+    job.dns_sd_configs
+      ? job.dns_sd_configs.flatMap((sd: { names: string[] }) =>
+          sd.names.map((name) => ({ targets: [`127.0.0.1:${workerPorts[name.replace(/^worker-/, '')]}`], labels: { __meta_dns_name: name } })),
+        )
+      : job.static_configs.map((sc: { targets: string[] }) => ({ ...sc, targets: sc.targets.map((t) => (t.startsWith('api:') ? apiTarget : t)) }));
   const promConfig = {
     global: { ...config.global, scrape_interval: '1s', evaluation_interval: '1s' },
     rule_files: ruleFiles(),
     scrape_configs: config.scrape_configs
       .filter((j: { job_name: string }) => j.job_name.startsWith('lightbox-'))
-      .map((j: { static_configs: Array<{ targets: string[] }> }) => ({ ...j, static_configs: j.static_configs.map((s) => ({ ...s, targets: s.targets.map(local) })) })),
+      .map(({ dns_sd_configs: _dns, ...j }: any) => ({ ...j, static_configs: localTargets({ dns_sd_configs: _dns, ...j }) })),
   };
   const configFile = path.join(dir, 'prometheus.yml');
   fs.writeFileSync(configFile, YAML.stringify(promConfig));

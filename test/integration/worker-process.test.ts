@@ -1,6 +1,7 @@
 /**
  * A worker as production runs it: its own process, from its entrypoint, configured only by the
- * environment. It exports the SDK's metrics on its Prometheus port and stops cleanly on SIGTERM.
+ * environment. Its one metrics port serves the shared registry and the SDK's metrics and answers
+ * the Kubernetes probes; it stops cleanly on SIGTERM.
  */
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -52,7 +53,15 @@ for (const role of ['cpu', 'gpu'] as const) {
         30_000,
       );
       assert.match(metrics, new RegExp(`task_queue="lightbox-${role}"`));
+      // One port for both: the shared registry (process metrics, labelled with the worker) and the SDK's.
+      assert.match(metrics, new RegExp(`lightbox_process_cpu_seconds_total\\{component="worker-${role}"\\}`));
       await waitFor(async () => output, (o) => /"msg":"worker started"/.test(o), 30_000);
+      const probe = async (p: string) => {
+        const res = await fetch(`http://127.0.0.1:${metricsPort}${p}`);
+        return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+      };
+      assert.deepEqual(await probe('/healthz'), { status: 200, body: { status: 'ok', role, taskQueue: `lightbox-${role}`, state: 'RUNNING' } });
+      assert.deepEqual(await probe('/readyz'), { status: 200, body: { status: 'ready', role, taskQueue: `lightbox-${role}`, state: 'RUNNING' } });
       child.kill('SIGTERM');
       assert.equal(await exited, 0, output);
       assert.match(output, /"msg":"worker stopped"/);

@@ -21,6 +21,7 @@ import { contentTypeMatches, sniffImageFormat } from '../../shared/image-types';
 import { BlobNotFoundError, type BlobStore } from '../../storage/blob-store';
 import { assertTenantKey } from '../../storage/keys';
 import { inferenceBatchSize, inferenceSeconds, jobOutcomes, stageSeconds } from '../../telemetry/metrics';
+import { tagModel } from '../../telemetry/span-tags';
 import { describeDecodeFailure, type DecodeOk, type IsolatedDecoder } from '../decode/isolated-decode';
 import { BLUR_THRESHOLD } from '../photo-quality';
 import { failureDocKey, photoDocKey } from './keys';
@@ -183,8 +184,9 @@ export function createPhotoPipelineActivities({ store, decoder, models, cache, d
       'lightbox.tenant': tenantId,
       'lightbox.album_id': albumId,
       'lightbox.photo_ids': photos.map((p) => p.photoId).join(','),
-      'lightbox.model': models.methods.embedding,
     });
+    const encoder = models.imageEncoder;
+    tagModel(encoder ? { id: encoder.spec.id, version: encoder.spec.version, method: 'onnx' } : { id: PERCEPTUAL_METHOD, version: PERCEPTUAL_VERSION, method: 'classic' });
     // A retry after a crash resumes: photos already written are not analysed again.
     const resumed = (activityInfo().heartbeatDetails as PhotoOutcome[] | undefined) ?? [];
     const outcomes = new Map(resumed.map((o) => [o.photoId, o]));

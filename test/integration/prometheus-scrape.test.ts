@@ -81,7 +81,7 @@ before(async () => {
     throw new Error(`${(err as Error).message}\n${logs()}`);
   }
 
-  // One album through every pool: a good photo and a corrupt one (a failed activity).
+  // One album through every pool: a good photo and a corrupt one (a failed photo; its batch still succeeds).
   const A = (method: string, p: string, body?: unknown) => call(apiUrl, KEY, method, p, body);
   const created = await A('POST', '/v1/albums', { title: 'Scraped' });
   assert.equal(created.status, 201, JSON.stringify(created.body));
@@ -163,7 +163,10 @@ describe('Prometheus scraping the API and every worker pool', () => {
       'lightbox_task_queue_tasks_dispatch_rate',
       'lightbox_task_queue_pollers',
       'lightbox_process_cpu_seconds_total',
-      ...TEMPORAL_SDK_METRICS,
+      'lightbox_job_outcomes_total',
+      'lightbox_stage_duration_seconds_bucket',
+      // An activity failure is no longer what a bad photo causes (the pipeline records it per photo).
+      ...TEMPORAL_SDK_METRICS.filter((m) => m !== 'temporal_activity_execution_failed_total'),
     ];
     const names = await waitFor(
       async () => new Set((await prom('/api/v1/label/__name__/values')) as string[]),
@@ -181,8 +184,10 @@ describe('Prometheus scraping the API and every worker pool', () => {
     assert.ok(Number(pollers.result[0]?.value[1]) >= 1, 'the server sees the CPU worker polling');
     const s2s = await query('temporal_activity_schedule_to_start_latency_count{job="lightbox-worker", pool="cpu", task_queue="lightbox-cpu"}');
     assert.ok(Number(s2s.result[0]?.value[1]) >= 2, 'schedule-to-start recorded per queue by the CPU pool');
-    const failed = await query('sum(temporal_activity_execution_failed_total{task_queue="lightbox-cpu"})');
-    assert.ok(Number(failed.result[0]?.value[1]) >= 1, 'the corrupt photo is a failed activity');
+    const failed = await query('sum(lightbox_job_outcomes_total{kind="photo", outcome="failed", code="CORRUPT_IMAGE"})');
+    assert.equal(Number(failed.result[0]?.value[1]), 1, 'the corrupt photo is a failed photo, by its code');
+    const ok = await query('sum(lightbox_job_outcomes_total{kind="photo", outcome="ok"})');
+    assert.equal(Number(ok.result[0]?.value[1]), 1, 'the good photo is counted');
   });
 
   test('every alert rule evaluates without error, and none fires on a healthy stack', async () => {
@@ -216,7 +221,7 @@ describe('Prometheus scraping the API and every worker pool', () => {
       'lightbox-temporal / Activity schedule-to-start p95 by queue',
       'lightbox-temporal / Activity slots used / available by pool',
       'lightbox-temporal / Workers up by pool',
-      'lightbox-temporal / Activity failures per second by type',
+      'lightbox-models / Failures by code',
       'lightbox-gpu / Pollers by GPU queue (server view and worker view)',
     ];
     // rate() needs two scrapes inside its window: wait for them rather than for a fixed time.

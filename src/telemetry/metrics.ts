@@ -111,3 +111,68 @@ export const stageSeconds = once(
       registers: [registry],
     }),
 );
+
+export interface GpuQueueSnapshot {
+  queue: string;
+  /** null when the server does not report it. */
+  backlog: number | null;
+  backlogAgeSeconds: number | null;
+  pollers: number;
+}
+
+let gpuQueueSource: (() => Promise<GpuQueueSnapshot[]>) | undefined;
+
+/** The process that can ask Temporal (the API) registers how; each scrape then reads fresh numbers. */
+export function observeGpuQueues(source: () => Promise<GpuQueueSnapshot[]>): void {
+  gpuQueueSource = source;
+}
+
+/** Set on scrape: jobs waiting on a GPU class's queue, how old the oldest is, and who polls it. */
+export const gpuQueuePollers = once(
+  'lightbox_gpu_queue_pollers',
+  () =>
+    new Gauge({
+      name: 'lightbox_gpu_queue_pollers',
+      help: 'Workers recently polling a GPU task queue; 0 with a backlog means no GPU worker is up',
+      labelNames: ['queue'] as const,
+      registers: [registry],
+    }),
+);
+
+export const gpuQueueBacklogAgeSeconds = once(
+  'lightbox_gpu_queue_backlog_age_seconds',
+  () =>
+    new Gauge({
+      name: 'lightbox_gpu_queue_backlog_age_seconds',
+      help: 'Age of the oldest job waiting on a GPU task queue (Temporal approximate)',
+      labelNames: ['queue'] as const,
+      registers: [registry],
+    }),
+);
+
+export const gpuQueueBacklog = once(
+  'lightbox_gpu_queue_backlog',
+  () =>
+    new Gauge({
+      name: 'lightbox_gpu_queue_backlog',
+      help: 'Jobs waiting on a GPU task queue for a GPU slot (Temporal approximate backlog)',
+      labelNames: ['queue'] as const,
+      registers: [registry],
+      async collect() {
+        if (!gpuQueueSource) return;
+        try {
+          recordGpuQueues(await gpuQueueSource());
+        } catch {
+          // Temporal unreachable: keep the last values; the API's readiness check reports the outage.
+        }
+      },
+    }),
+);
+
+export function recordGpuQueues(snapshots: GpuQueueSnapshot[]): void {
+  for (const s of snapshots) {
+    if (s.backlog !== null) gpuQueueBacklog.set({ queue: s.queue }, s.backlog);
+    if (s.backlogAgeSeconds !== null) gpuQueueBacklogAgeSeconds.set({ queue: s.queue }, s.backlogAgeSeconds);
+    gpuQueuePollers.set({ queue: s.queue }, s.pollers);
+  }
+}

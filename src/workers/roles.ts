@@ -5,6 +5,13 @@
 import os from 'node:os';
 import { createAlbumIoActivities } from '../activities/album-io';
 import { createGpuActivities } from '../activities/gpu-probe';
+import { createStylePromptActivities } from '../activities/style-prompt';
+import { createStyleRenderActivities } from '../activities/style-render';
+import { createTuningContextActivities } from '../activities/tuning-context';
+import { createTuningReportActivities } from '../activities/tuning-report';
+import type { Config } from '../config';
+import { diffusionBackend } from '../gpu/diffusion';
+import { GPU_QUEUES, type GpuClass } from '../shared/task-queues';
 import { createIsolatedDecoder, isolatedDecoderOptionsFromConfig } from '../activities/decode/isolated-decode';
 import { createPhotoActivities } from '../activities/photo-analysis';
 import { blobStoreFromConfig } from './deps';
@@ -40,7 +47,11 @@ export const ioWorker: WorkerSpec = {
   role: 'io',
   setup: (config) => ({
     options: {
-      activities: createAlbumIoActivities({ store: blobStoreFromConfig(config) }),
+      activities: {
+        ...createAlbumIoActivities({ store: blobStoreFromConfig(config) }),
+        ...createStylePromptActivities({ store: blobStoreFromConfig(config), gemini: config.gemini }),
+        ...createTuningContextActivities(config.context),
+      },
       maxConcurrentActivityTaskExecutions: config.workers.ioConcurrency,
     },
   }),
@@ -56,3 +67,41 @@ export const gpuWorker: WorkerSpec = {
     },
   }),
 };
+
+/** Concurrent jobs one GPU worker takes from a class's queue: slots per GPU × GPUs on the node. */
+export const gpuClassSlots = (config: Config, gpuClass: GpuClass) => config.workers.gpuSlotsPerGpu[gpuClass] * config.workers.gpuCount;
+
+function gpuClassActivities(config: Config, gpuClass: GpuClass) {
+  const store = blobStoreFromConfig(config);
+  if (gpuClass === 'diffusion') {
+    const d = config.gpu.diffusion;
+    return createStyleRenderActivities({
+      store,
+      backend: diffusionBackend(d.urls, d.progressPollMs),
+      settings: { steps: d.steps, denoisingStrength: d.denoisingStrength, maxSide: d.maxSide, stallAbortMs: config.gpu.stallAbortMs },
+    });
+  }
+  return createTuningReportActivities({ store, llm: { ...config.gpu.llm, stallAbortMs: config.gpu.stallAbortMs } });
+}
+
+/**
+ * One model class's queue on a GPU node: its own Worker, so each class has its own slot count
+ * and one class's backlog never takes the other's slots. The probe is registered too, so an
+ * operator can check a class's pool with it.
+ */
+export function gpuClassWorker(gpuClass: GpuClass, opts: { identity?: string } = {}): WorkerSpec {
+  return {
+    role: 'gpu',
+    setup: (config) => ({
+      options: {
+        taskQueue: GPU_QUEUES[gpuClass],
+        identity: opts.identity ?? `gpu-${gpuClass}@${process.pid}@${os.hostname()}`,
+        activities: { ...createGpuActivities(), ...gpuClassActivities(config, gpuClass) },
+        maxConcurrentActivityTaskExecutions: gpuClassSlots(config, gpuClass),
+      },
+    }),
+  };
+}
+
+/** Everything a GPU node polls: the probe queue, and each class named in GPU_WORKER_CLASSES. */
+export const gpuWorkerSpecs = (config: Config): WorkerSpec[] => [gpuWorker, ...config.workers.gpuClasses.map((c) => gpuClassWorker(c))];

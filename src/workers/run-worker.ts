@@ -52,8 +52,14 @@ export async function createWorker(config: Config, spec: WorkerSpec, telemetry: 
   };
 }
 
-export async function runWorker(spec: WorkerSpec): Promise<void> {
+/**
+ * Runs one role's workers in this process: usually one, several for a GPU node that polls more
+ * than one model class (one Worker per task queue, sharing the runtime and metrics port).
+ */
+export async function runWorker(specOrSpecs: WorkerSpec | ((config: Config) => WorkerSpec[])): Promise<void> {
   const config = loadConfig();
+  const specs = typeof specOrSpecs === 'function' ? specOrSpecs(config) : [specOrSpecs];
+  const spec = specs[0]!;
   const logger = pino({ level: config.logLevel, base: { component: `worker-${spec.role}` } });
   const metricsPort = config.workers.metricsPort ?? config.workers.metricsPortBase + WORKER_METRICS_PORT_OFFSET[spec.role];
   // Must run before any connection exists: the runtime owns the metrics exporter.
@@ -63,18 +69,20 @@ export async function runWorker(spec: WorkerSpec): Promise<void> {
     },
   });
   const telemetry = startTelemetry(config, `worker-${spec.role}`);
-  const { worker, dispose } = await createWorker(config, spec, telemetry);
-  logger.info({ taskQueue: TASK_QUEUES[spec.role], metricsPort, namespace: config.temporal.namespace }, 'worker started');
+  const created = await Promise.all(specs.map((s) => createWorker(config, s, telemetry)));
+  const taskQueues = created.map((c) => c.worker.options.taskQueue);
+  logger.info({ taskQueues, metricsPort, namespace: config.temporal.namespace }, 'worker started');
   try {
-    await worker.run();
+    // One stop signal stops them all (the SDK's shutdown hooks reach every Worker in the process).
+    await Promise.all(created.map((c) => c.worker.run()));
   } finally {
-    await dispose();
+    for (const c of created) await c.dispose();
     await telemetry.shutdown();
   }
   logger.info('worker stopped');
 }
 
-export function main(spec: WorkerSpec): void {
+export function main(spec: WorkerSpec | ((config: Config) => WorkerSpec[])): void {
   runWorker(spec).catch((err) => {
     console.error(err);
     process.exit(1);

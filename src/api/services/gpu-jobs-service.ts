@@ -1,0 +1,289 @@
+/**
+ * Style-transfer and tuning-report jobs behind the HTTP routes: starting their workflows (an
+ * Idempotency-Key maps to the workflow id), reading status from the workflow (describe, its
+ * query, the GPU activity's heartbeat details) plus the GPU queue's backlog, and cancelling.
+ */
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowFailedError,
+  WorkflowIdReusePolicy,
+  WorkflowNotFoundError,
+  type Client,
+  type WorkflowHandle,
+} from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import { temporal } from '@temporalio/proto';
+import type { Config } from '../../config';
+import {
+  reportWorkflowId,
+  styleWorkflowId,
+  type JobState,
+  type Profile,
+  type ReportProgress,
+  type RenderProgress,
+  type StyleTransferResult,
+  type TuningReportResult,
+} from '../../shared/gpu-jobs';
+import { SA } from '../../shared/search-attributes';
+import { GPU_QUEUES, TASK_QUEUES, type GpuClass } from '../../shared/task-queues';
+import type { BlobStore } from '../../storage/blob-store';
+import { albumPhotoKey } from '../../storage/keys';
+import { observeGpuQueues, recordGpuQueues, type GpuQueueSnapshot } from '../../telemetry/metrics';
+import { StyleTransferWorkflow, styleStatusQuery } from '../../workflows/style-transfer';
+import { reportStatusQuery, TuningReportWorkflow } from '../../workflows/tuning-report';
+import { ApiError, type ErrorCode } from '../errors';
+import { resourceId } from './idempotency';
+
+const { PendingActivityState, TaskQueueType, WorkflowExecutionStatus } = temporal.api.enums.v1;
+
+/** Approximate backlog of the GPU queues, cached briefly: status polling must not hammer the frontend. */
+export class GpuQueueMonitor {
+  private cache = new Map<GpuClass, { at: number; value: Promise<GpuQueueSnapshot> }>();
+
+  constructor(
+    private readonly client: Client,
+    private readonly namespace: string,
+    private readonly maxAgeMs = 2000,
+  ) {}
+
+  snapshot(gpuClass: GpuClass): Promise<GpuQueueSnapshot> {
+    const hit = this.cache.get(gpuClass);
+    if (hit && Date.now() - hit.at < this.maxAgeMs) return hit.value;
+    const value = this.describe(GPU_QUEUES[gpuClass]).then((s) => {
+      recordGpuQueues([s]);
+      return s;
+    });
+    value.catch(() => this.cache.delete(gpuClass));
+    this.cache.set(gpuClass, { at: Date.now(), value });
+    return value;
+  }
+
+  all(): Promise<GpuQueueSnapshot[]> {
+    return Promise.all((Object.keys(GPU_QUEUES) as GpuClass[]).map((c) => this.snapshot(c)));
+  }
+
+  private async describe(queue: string): Promise<GpuQueueSnapshot> {
+    const res = await this.client.workflowService.describeTaskQueue({
+      namespace: this.namespace,
+      taskQueue: { name: queue },
+      taskQueueType: TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
+      reportStats: true,
+    });
+    const age = res.stats?.approximateBacklogAge;
+    return {
+      queue,
+      backlog: res.stats?.approximateBacklogCount != null ? Number(res.stats.approximateBacklogCount) : null,
+      backlogAgeSeconds: age ? Number(age.seconds ?? 0) + (age.nanos ?? 0) / 1e9 : null,
+      pollers: res.pollers?.length ?? 0,
+    };
+  }
+}
+
+interface JobView<P> {
+  state: JobState;
+  workflowStatus: string;
+  attempt?: number;
+  progress?: P;
+  lastFailure?: string;
+  error?: { code: string; message: string };
+  queue: GpuQueueSnapshot | { queue: string; error: string };
+}
+
+const STATUS_NAMES: Record<number, string> = {
+  [WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING]: 'running',
+  [WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED]: 'completed',
+  [WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_FAILED]: 'failed',
+  [WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CANCELED]: 'cancelled',
+  [WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TERMINATED]: 'terminated',
+  [WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_TIMED_OUT]: 'timed-out',
+  [WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CONTINUED_AS_NEW]: 'continued-as-new',
+};
+
+/** What failed, with the deepest cause's type as the code (e.g. GPU_STALLED, a schedule-to-start timeout). */
+function failureOf(err: unknown): { code: string; message: string } {
+  let e = err instanceof WorkflowFailedError ? err.cause : err;
+  let code = 'JOB_FAILED';
+  let message = (e as Error)?.message ?? String(e);
+  while (e) {
+    const f = e as { type?: string; timeoutType?: number; message?: string; cause?: unknown };
+    if (f.type) code = f.type;
+    if (f.timeoutType === temporal.api.enums.v1.TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START) code = 'NO_GPU_WORKER';
+    if (f.message) message = f.message;
+    e = f.cause;
+  }
+  return { code, message };
+}
+
+type AnyWorkflow = typeof StyleTransferWorkflow | typeof TuningReportWorkflow;
+
+/** What style and report jobs share: start with idempotency, status from describe + heartbeats, cancel. */
+class GpuJobs<W extends AnyWorkflow> {
+  constructor(
+    protected readonly client: Client,
+    protected readonly monitor: GpuQueueMonitor,
+    private readonly kind: { name: 'style' | 'report'; gpuClass: GpuClass; gpuActivity: string; notFound: ErrorCode; workflowId: (t: string, id: string) => string },
+  ) {}
+
+  protected handle(tenantId: string, id: string): WorkflowHandle<W> {
+    return this.client.workflow.getHandle<W>(this.kind.workflowId(tenantId, id));
+  }
+
+  protected async start(tenantId: string, id: string, workflow: W, args: Parameters<W>): Promise<boolean> {
+    try {
+      await this.client.workflow.start(workflow as AnyWorkflow, {
+        taskQueue: TASK_QUEUES.workflow,
+        workflowId: this.kind.workflowId(tenantId, id),
+        // A finished job keeps its id: the same Idempotency-Key never runs it again.
+        workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+        args: args as never,
+        typedSearchAttributes: [
+          { key: SA.tenant, value: tenantId },
+          { key: SA.jobKind, value: this.kind.name },
+          { key: SA.status, value: 'queued' },
+        ],
+      });
+      return true;
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return false;
+      throw err;
+    }
+  }
+
+  protected async view<P>(tenantId: string, id: string): Promise<{ view: JobView<P>; handle: WorkflowHandle<W> }> {
+    const handle = this.handle(tenantId, id);
+    let description;
+    try {
+      description = await handle.describe();
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new ApiError(this.kind.notFound, `No ${this.kind.name} ${id}`);
+      throw err;
+    }
+    const queue = await this.monitor.snapshot(this.kind.gpuClass).catch((err: Error) => ({ queue: GPU_QUEUES[this.kind.gpuClass], error: err.message }));
+    const statusCode = description.raw.workflowExecutionInfo?.status ?? 0;
+    const view: JobView<P> = { state: 'running', workflowStatus: STATUS_NAMES[statusCode] ?? 'unknown', queue };
+    if (statusCode === WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
+      const pending = description.raw.pendingActivities?.find((a) => a.activityType?.name === this.kind.gpuActivity);
+      if (pending) {
+        // Waiting for a GPU slot in Temporal (SCHEDULED) is "queued"; a started attempt is "running".
+        view.state = pending.state === PendingActivityState.PENDING_ACTIVITY_STATE_SCHEDULED ? 'queued' : 'running';
+        view.attempt = pending.attempt ?? 1;
+        const details = pending.heartbeatDetails?.payloads?.[0];
+        if (details && view.state === 'running') view.progress = defaultPayloadConverter.fromPayload<P>(details);
+        if (pending.lastFailure?.message) view.lastFailure = pending.lastFailure.message;
+      }
+    } else if (statusCode === WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_COMPLETED) {
+      view.state = 'done';
+    } else if (statusCode === WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CANCELED) {
+      view.state = 'cancelled';
+    } else {
+      view.state = 'failed';
+      view.error = await handle.result().then(
+        () => ({ code: 'JOB_FAILED', message: 'failed' }),
+        (err: unknown) => failureOf(err),
+      );
+    }
+    return { view, handle };
+  }
+
+  async cancel(tenantId: string, id: string): Promise<void> {
+    const handle = this.handle(tenantId, id);
+    let description;
+    try {
+      description = await handle.describe();
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new ApiError(this.kind.notFound, `No ${this.kind.name} ${id}`);
+      throw err;
+    }
+    const status = description.raw.workflowExecutionInfo?.status;
+    if (status === WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CANCELED) return;
+    if (status !== WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {
+      throw new ApiError('JOB_FINISHED', `${this.kind.name} ${id} has already finished (${STATUS_NAMES[status ?? 0] ?? 'closed'})`);
+    }
+    await handle.cancel();
+  }
+}
+
+export class StyleService extends GpuJobs<typeof StyleTransferWorkflow> {
+  constructor(
+    client: Client,
+    monitor: GpuQueueMonitor,
+    private readonly store: BlobStore,
+    private readonly config: Pick<Config, 'api' | 'gpu'>,
+  ) {
+    super(client, monitor, { name: 'style', gpuClass: 'diffusion', gpuActivity: 'renderStyle', notFound: 'STYLE_NOT_FOUND', workflowId: styleWorkflowId });
+  }
+
+  async create(tenantId: string, body: { albumId: string; photoId: string; request: string }, idempotencyKey?: string) {
+    const styleId = resourceId('sty', tenantId, idempotencyKey);
+    const photoKey = albumPhotoKey(tenantId, body.albumId, body.photoId);
+    // Checked here so an unknown photo is a 404 now, not a failed job later.
+    if (!(await this.store.stat(photoKey))) {
+      throw new ApiError('PHOTO_NOT_FOUND', `No photo ${body.photoId} in album ${body.albumId}`);
+    }
+    const created = await this.start(tenantId, styleId, StyleTransferWorkflow, [
+      { tenantId, styleId, albumId: body.albumId, photoId: body.photoId, photoKey, request: body.request, createdAt: new Date().toISOString(), gpu: this.config.gpu.timeouts },
+    ]);
+    return { styleId, workflowId: styleWorkflowId(tenantId, styleId), created };
+  }
+
+  async status(tenantId: string, styleId: string) {
+    const { view, handle } = await this.view<RenderProgress>(tenantId, styleId);
+    const base = { styleId, workflowId: styleWorkflowId(tenantId, styleId), ...view };
+    if (view.state === 'done') {
+      const result: StyleTransferResult = await handle.result();
+      // Signed afresh on every read: a stored URL would expire.
+      const signed = await this.store.signedDownloadUrl(result.render.resultKey, { expiresInSeconds: this.config.api.signedUrlTtlSeconds });
+      return { ...base, phase: 'done', prompt: result.prompt, result: { ...result.render, url: signed.url, urlExpiresAt: signed.expiresAt } };
+    }
+    if (view.state === 'running' || view.state === 'queued') {
+      const q = await handle.query(styleStatusQuery).catch(() => undefined);
+      return { ...base, phase: q?.phase, prompt: q?.prompt };
+    }
+    return base;
+  }
+}
+
+export class ReportService extends GpuJobs<typeof TuningReportWorkflow> {
+  constructor(
+    client: Client,
+    monitor: GpuQueueMonitor,
+    private readonly config: Pick<Config, 'gpu' | 'context'>,
+  ) {
+    super(client, monitor, { name: 'report', gpuClass: 'llm', gpuActivity: 'writeTuningReport', notFound: 'REPORT_NOT_FOUND', workflowId: reportWorkflowId });
+  }
+
+  async create(tenantId: string, body: { profiles: [Profile, Profile] }, idempotencyKey?: string) {
+    const reportId = resourceId('rep', tenantId, idempotencyKey);
+    const created = await this.start(tenantId, reportId, TuningReportWorkflow, [
+      {
+        tenantId,
+        reportId,
+        profiles: body.profiles,
+        createdAt: new Date().toISOString(),
+        gpu: this.config.gpu.timeouts,
+        contextTimeoutMs: this.config.context.timeoutMs,
+      },
+    ]);
+    return { reportId, workflowId: reportWorkflowId(tenantId, reportId), created };
+  }
+
+  async status(tenantId: string, reportId: string) {
+    const { view, handle } = await this.view<ReportProgress>(tenantId, reportId);
+    const base = { reportId, workflowId: reportWorkflowId(tenantId, reportId), ...view };
+    if (view.state === 'done') {
+      const result: TuningReportResult = await handle.result();
+      return { ...base, phase: 'done', context: result.context, report: result.report };
+    }
+    if (view.state === 'running' || view.state === 'queued') {
+      const q = await handle.query(reportStatusQuery).catch(() => undefined);
+      return { ...base, phase: q?.phase, context: q?.context };
+    }
+    return base;
+  }
+}
+
+export function gpuJobServices(client: Client, store: BlobStore, config: Config) {
+  const monitor = new GpuQueueMonitor(client, config.temporal.namespace);
+  observeGpuQueues(() => monitor.all());
+  return { monitor, styles: new StyleService(client, monitor, store, config), reports: new ReportService(client, monitor, config) };
+}

@@ -11,7 +11,7 @@ import {
   type Client,
   type WorkflowHandle,
 } from '@temporalio/client';
-import { defaultPayloadConverter } from '@temporalio/common';
+import { defaultPayloadConverter, TimeoutFailure, TimeoutType } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { Config } from '../../config';
 import {
@@ -105,9 +105,10 @@ function failureOf(err: unknown): { code: string; message: string } {
   let code = 'JOB_FAILED';
   let message = (e as Error)?.message ?? String(e);
   while (e) {
-    const f = e as { type?: string; timeoutType?: number; message?: string; cause?: unknown };
+    const f = e as { type?: string; message?: string; cause?: unknown };
     if (f.type) code = f.type;
-    if (f.timeoutType === temporal.api.enums.v1.TimeoutType.TIMEOUT_TYPE_SCHEDULE_TO_START) code = 'NO_GPU_WORKER';
+    // Only GPU workers poll the GPU queues: a job no worker took in time means none is up.
+    if (e instanceof TimeoutFailure) code = e.timeoutType === TimeoutType.SCHEDULE_TO_START ? 'NO_GPU_WORKER' : `TIMEOUT_${e.timeoutType}`;
     if (f.message) message = f.message;
     e = f.cause;
   }

@@ -19,7 +19,7 @@ test('committed histories exist for every workflow type', () => {
   const types = new Set(
     files.map((f) => JSON.parse(fs.readFileSync(path.join(DIR, f), 'utf8')).events[0].workflowExecutionStartedEventAttributes.workflowType.name),
   );
-  assert.deepEqual([...types].sort(), ['AlbumWorkflow']);
+  assert.deepEqual([...types].sort(), ['AlbumWorkflow', 'StyleTransferWorkflow', 'TuningReportWorkflow']);
 });
 
 test('every committed history replays without nondeterminism', async () => {

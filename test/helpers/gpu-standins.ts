@@ -152,8 +152,11 @@ export interface OpenAiStandIn {
  * A vLLM-like streaming server. Per-token time grows with the streams in flight, as continuous
  * batching does: tokenMs × (1 + slowdownPerStream × (active − 1)).
  */
-export async function startOpenAiStandIn(opts: { tokens?: number; tokenMs?: number; slowdownPerStream?: number } = {}): Promise<OpenAiStandIn> {
-  const tokens = opts.tokens ?? 24;
+export async function startOpenAiStandIn(
+  opts: { tokens?: number; tokenMs?: number; slowdownPerStream?: number; /** ± fraction of `tokens`, varied per request (reports differ in length). */ tokensJitter?: number } = {},
+): Promise<OpenAiStandIn> {
+  const baseTokens = opts.tokens ?? 24;
+  const jitter = opts.tokensJitter ?? 0;
   const tokenMs = opts.tokenMs ?? 5;
   const slowdown = opts.slowdownPerStream ?? 0;
   const words = ['두', '사람은', '산책과', '재즈를', '좋아합니다.', '함께', '전시회에', '가보세요.'];
@@ -170,6 +173,8 @@ export async function startOpenAiStandIn(opts: { tokens?: number; tokenMs?: numb
       res.end('{"error":{"message":"this stand-in only streams"}}');
       return;
     }
+    // A deterministic low-discrepancy spread of lengths around the mean (golden-ratio sequence).
+    const tokens = Math.max(1, Math.round(baseTokens * (1 + jitter * ((((stand.requests.length * 0.618034) % 1) * 2) - 1))));
     const done = stand.meter.enter();
     let closed = false;
     res.on('close', () => {

@@ -11,6 +11,7 @@ import {
   type Client,
   type WorkflowHandle,
 } from '@temporalio/client';
+import type { WorkflowResultType } from '@temporalio/common';
 import { defaultPayloadConverter, TimeoutFailure, TimeoutType } from '@temporalio/common';
 import { temporal } from '@temporalio/proto';
 import type { Config } from '../../config';
@@ -117,19 +118,46 @@ function failureOf(err: unknown): { code: string; message: string } {
 
 type AnyWorkflow = typeof StyleTransferWorkflow | typeof TuningReportWorkflow;
 
+export interface CreatedJob {
+  id: string;
+  workflowId: string;
+  /** false: the Idempotency-Key named a job that already exists. */
+  created: boolean;
+}
+
 /** What style and report jobs share: start with idempotency, status from describe + heartbeats, cancel. */
-class GpuJobs<W extends AnyWorkflow> {
+abstract class GpuJobs<W extends AnyWorkflow, P> {
   constructor(
     protected readonly client: Client,
     protected readonly monitor: GpuQueueMonitor,
-    private readonly kind: { name: 'style' | 'report'; gpuClass: GpuClass; gpuActivity: string; notFound: ErrorCode; workflowId: (t: string, id: string) => string },
+    private readonly kind: {
+      name: 'style' | 'report';
+      idField: 'styleId' | 'reportId';
+      gpuClass: GpuClass;
+      gpuActivity: string;
+      notFound: ErrorCode;
+      workflowId: (t: string, id: string) => string;
+    },
   ) {}
+
+  /** The job's own fields once it is done, from the workflow's result. */
+  protected abstract whenDone(result: WorkflowResultType<W>): Promise<object> | object;
+  /** The job's own fields while it runs, from the workflow's query. */
+  protected abstract whileLive(handle: WorkflowHandle<W>): Promise<object>;
+
+  async status(tenantId: string, id: string) {
+    const { view, handle } = await this.view(tenantId, id);
+    const base = { [this.kind.idField]: id, workflowId: this.kind.workflowId(tenantId, id), ...view };
+    if (view.state === 'done') return { ...base, phase: 'done', ...(await this.whenDone(await handle.result())) };
+    if (view.state === 'running' || view.state === 'queued') return { ...base, ...(await this.whileLive(handle).catch(() => ({}))) };
+    return base;
+  }
 
   protected handle(tenantId: string, id: string): WorkflowHandle<W> {
     return this.client.workflow.getHandle<W>(this.kind.workflowId(tenantId, id));
   }
 
-  protected async start(tenantId: string, id: string, workflow: W, args: Parameters<W>): Promise<boolean> {
+  protected async start(tenantId: string, id: string, workflow: W, args: Parameters<W>): Promise<CreatedJob> {
     try {
       await this.client.workflow.start(workflow as AnyWorkflow, {
         taskQueue: TASK_QUEUES.workflow,
@@ -143,14 +171,14 @@ class GpuJobs<W extends AnyWorkflow> {
           { key: SA.status, value: 'queued' },
         ],
       });
-      return true;
+      return { id, workflowId: this.kind.workflowId(tenantId, id), created: true };
     } catch (err) {
-      if (err instanceof WorkflowExecutionAlreadyStartedError) return false;
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return { id, workflowId: this.kind.workflowId(tenantId, id), created: false };
       throw err;
     }
   }
 
-  protected async view<P>(tenantId: string, id: string): Promise<{ view: JobView<P>; handle: WorkflowHandle<W> }> {
+  private async view(tenantId: string, id: string): Promise<{ view: JobView<P>; handle: WorkflowHandle<W> }> {
     const handle = this.handle(tenantId, id);
     let description;
     try {
@@ -204,58 +232,52 @@ class GpuJobs<W extends AnyWorkflow> {
   }
 }
 
-export class StyleService extends GpuJobs<typeof StyleTransferWorkflow> {
+export class StyleService extends GpuJobs<typeof StyleTransferWorkflow, RenderProgress> {
   constructor(
     client: Client,
     monitor: GpuQueueMonitor,
     private readonly store: BlobStore,
     private readonly config: Pick<Config, 'api' | 'gpu'>,
   ) {
-    super(client, monitor, { name: 'style', gpuClass: 'diffusion', gpuActivity: 'renderStyle', notFound: 'STYLE_NOT_FOUND', workflowId: styleWorkflowId });
+    super(client, monitor, { name: 'style', idField: 'styleId', gpuClass: 'diffusion', gpuActivity: 'renderStyle', notFound: 'STYLE_NOT_FOUND', workflowId: styleWorkflowId });
   }
 
-  async create(tenantId: string, body: { albumId: string; photoId: string; request: string }, idempotencyKey?: string) {
+  async create(tenantId: string, body: { albumId: string; photoId: string; request: string }, idempotencyKey?: string): Promise<CreatedJob> {
     const styleId = resourceId('sty', tenantId, idempotencyKey);
     const photoKey = albumPhotoKey(tenantId, body.albumId, body.photoId);
     // Checked here so an unknown photo is a 404 now, not a failed job later.
     if (!(await this.store.stat(photoKey))) {
       throw new ApiError('PHOTO_NOT_FOUND', `No photo ${body.photoId} in album ${body.albumId}`);
     }
-    const created = await this.start(tenantId, styleId, StyleTransferWorkflow, [
+    return this.start(tenantId, styleId, StyleTransferWorkflow, [
       { tenantId, styleId, albumId: body.albumId, photoId: body.photoId, photoKey, request: body.request, createdAt: new Date().toISOString(), gpu: this.config.gpu.timeouts },
     ]);
-    return { styleId, workflowId: styleWorkflowId(tenantId, styleId), created };
   }
 
-  async status(tenantId: string, styleId: string) {
-    const { view, handle } = await this.view<RenderProgress>(tenantId, styleId);
-    const base = { styleId, workflowId: styleWorkflowId(tenantId, styleId), ...view };
-    if (view.state === 'done') {
-      const result: StyleTransferResult = await handle.result();
-      // Signed afresh on every read: a stored URL would expire.
-      const signed = await this.store.signedDownloadUrl(result.render.resultKey, { expiresInSeconds: this.config.api.signedUrlTtlSeconds });
-      return { ...base, phase: 'done', prompt: result.prompt, result: { ...result.render, url: signed.url, urlExpiresAt: signed.expiresAt } };
-    }
-    if (view.state === 'running' || view.state === 'queued') {
-      const q = await handle.query(styleStatusQuery).catch(() => undefined);
-      return { ...base, phase: q?.phase, prompt: q?.prompt };
-    }
-    return base;
+  protected async whenDone(result: StyleTransferResult) {
+    // Signed afresh on every read: a stored URL would expire.
+    const signed = await this.store.signedDownloadUrl(result.render.resultKey, { expiresInSeconds: this.config.api.signedUrlTtlSeconds });
+    return { prompt: result.prompt, result: { ...result.render, url: signed.url, urlExpiresAt: signed.expiresAt } };
+  }
+
+  protected async whileLive(handle: WorkflowHandle<typeof StyleTransferWorkflow>) {
+    const q = await handle.query(styleStatusQuery);
+    return { phase: q.phase, prompt: q.prompt };
   }
 }
 
-export class ReportService extends GpuJobs<typeof TuningReportWorkflow> {
+export class ReportService extends GpuJobs<typeof TuningReportWorkflow, ReportProgress> {
   constructor(
     client: Client,
     monitor: GpuQueueMonitor,
     private readonly config: Pick<Config, 'gpu' | 'context'>,
   ) {
-    super(client, monitor, { name: 'report', gpuClass: 'llm', gpuActivity: 'writeTuningReport', notFound: 'REPORT_NOT_FOUND', workflowId: reportWorkflowId });
+    super(client, monitor, { name: 'report', idField: 'reportId', gpuClass: 'llm', gpuActivity: 'writeTuningReport', notFound: 'REPORT_NOT_FOUND', workflowId: reportWorkflowId });
   }
 
-  async create(tenantId: string, body: { profiles: [Profile, Profile] }, idempotencyKey?: string) {
+  async create(tenantId: string, body: { profiles: [Profile, Profile] }, idempotencyKey?: string): Promise<CreatedJob> {
     const reportId = resourceId('rep', tenantId, idempotencyKey);
-    const created = await this.start(tenantId, reportId, TuningReportWorkflow, [
+    return this.start(tenantId, reportId, TuningReportWorkflow, [
       {
         tenantId,
         reportId,
@@ -265,21 +287,15 @@ export class ReportService extends GpuJobs<typeof TuningReportWorkflow> {
         contextTimeoutMs: this.config.context.timeoutMs,
       },
     ]);
-    return { reportId, workflowId: reportWorkflowId(tenantId, reportId), created };
   }
 
-  async status(tenantId: string, reportId: string) {
-    const { view, handle } = await this.view<ReportProgress>(tenantId, reportId);
-    const base = { reportId, workflowId: reportWorkflowId(tenantId, reportId), ...view };
-    if (view.state === 'done') {
-      const result: TuningReportResult = await handle.result();
-      return { ...base, phase: 'done', context: result.context, report: result.report };
-    }
-    if (view.state === 'running' || view.state === 'queued') {
-      const q = await handle.query(reportStatusQuery).catch(() => undefined);
-      return { ...base, phase: q?.phase, context: q?.context };
-    }
-    return base;
+  protected whenDone(result: TuningReportResult) {
+    return { context: result.context, report: result.report };
+  }
+
+  protected async whileLive(handle: WorkflowHandle<typeof TuningReportWorkflow>) {
+    const q = await handle.query(reportStatusQuery);
+    return { phase: q.phase, context: q.context };
   }
 }
 

@@ -2,6 +2,7 @@
 import type { RequestHandler } from 'express';
 import { routeOf } from './tracing';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { registry as sharedRegistry } from '../telemetry/metrics';
 
 export function createApiMetrics() {
   const registry = new Registry();
@@ -32,8 +33,11 @@ export function createApiMetrics() {
     next();
   };
 
+  // The shared registry too: what the API records there (e.g. the GPU queue backlog gauges,
+  // refreshed from Temporal on each scrape) is served here.
   const handler: RequestHandler = async (_req, res) => {
-    res.set('Content-Type', registry.contentType).send(await registry.metrics());
+    const merged = Registry.merge([registry, sharedRegistry]);
+    res.set('Content-Type', merged.contentType).send(await merged.metrics());
   };
 
   return { registry, middleware, handler };

@@ -90,3 +90,9 @@ test('with no GPU worker for a class, jobs show as queued with no pollers, then 
   assert.equal(failed.body.state, 'failed');
   assert.equal(failed.body.error.code, 'NO_GPU_WORKER');
 });
+
+test('the API serves the GPU queue gauges, read from Temporal on scrape', async () => {
+  const text = await (await fetch(`${stack.baseUrl}/metrics`)).text();
+  assert.match(text, new RegExp(`lightbox_gpu_queue_pollers\\{[^}]*queue="${GPU_QUEUES.llm}"[^}]*\\} 0`), 'no LLM worker polls');
+  assert.match(text, new RegExp(`lightbox_gpu_queue_pollers\\{[^}]*queue="${GPU_QUEUES.diffusion}"[^}]*\\} [1-9]`));
+});

@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { GPU_QUEUES } from '../../src/shared/task-queues';
 import type { DevServer } from '../../temporal/dev-server';
 import { freePort, startTestDevServer } from '../helpers/temporal';
 import { waitFor } from '../helpers/stack';
@@ -52,6 +53,16 @@ for (const role of ['cpu', 'gpu'] as const) {
         30_000,
       );
       assert.match(metrics, new RegExp(`task_queue="lightbox-${role}"`));
+      if (role === 'gpu') {
+        // One GPU process polls each model class's queue too (GPU_WORKER_CLASSES defaults to both).
+        for (const queue of Object.values(GPU_QUEUES)) {
+          await waitFor(
+            () => fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((r) => r.text(), () => ''),
+            (text) => text.includes(`task_queue="${queue}"`),
+            30_000,
+          );
+        }
+      }
       await waitFor(async () => output, (o) => /"msg":"worker started"/.test(o), 30_000);
       child.kill('SIGTERM');
       assert.equal(await exited, 0, output);

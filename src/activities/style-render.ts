@@ -9,7 +9,7 @@ import type { DiffusionBackend } from '../gpu/diffusion';
 import { guardGpuJob } from '../gpu/heartbeat';
 import type { RenderProgress, RenderRequest, RenderResult } from '../shared/gpu-jobs';
 import { BlobNotFoundError, type BlobStore } from '../storage/blob-store';
-import { tenantKey } from '../storage/keys';
+import { styleResultKey } from '../storage/keys';
 import { inferenceBatchSize, inferenceSeconds, jobOutcomes } from '../telemetry/metrics';
 
 export interface RenderSettings {
@@ -19,8 +19,6 @@ export interface RenderSettings {
   /** Give the slot back when the backend has reported nothing for this long. */
   stallAbortMs: number;
 }
-
-export const styleResultKey = (tenantId: string, styleId: string) => tenantKey(tenantId, 'styles', styleId, 'result.png');
 
 /** The same job renders the same image on a retry: the seed comes from the job id. */
 const seedOf = (styleId: string) => crypto.createHash('sha256').update(styleId).digest().readUInt32BE(0) % 2 ** 31;

@@ -9,7 +9,7 @@ import OpenAI from 'openai';
 import { guardGpuJob } from '../gpu/heartbeat';
 import type { ContextResult, Profile, ReportProgress, ReportRequest, ReportResult } from '../shared/gpu-jobs';
 import type { BlobStore } from '../storage/blob-store';
-import { tenantKey } from '../storage/keys';
+import { reportKey } from '../storage/keys';
 import { inferenceSeconds, jobOutcomes, llmTokens } from '../telemetry/metrics';
 
 export interface LlmSettings {
@@ -20,8 +20,6 @@ export interface LlmSettings {
   maxTokens: number;
   stallAbortMs: number;
 }
-
-export const reportKey = (tenantId: string, reportId: string) => tenantKey(tenantId, 'reports', reportId, 'report.json');
 
 const list = (xs: string[]) => (xs.length > 0 ? xs.join(', ') : '—');
 const norm = (s: string) => s.trim().toLowerCase();

@@ -138,3 +138,9 @@ export function tenantIdOfKey(key: string): string | null {
 export function albumPhotoKey(tenantId: string, albumId: string, photoId: string): string {
   return tenantKey(tenantId, 'albums', albumId, 'photos', photoId);
 }
+
+/** A style job's rendered PNG. */
+export const styleResultKey = (tenantId: string, styleId: string) => tenantKey(tenantId, 'styles', styleId, 'result.png');
+
+/** A tuning report's stored document (text, source, tokens, context). */
+export const reportKey = (tenantId: string, reportId: string) => tenantKey(tenantId, 'reports', reportId, 'report.json');

@@ -209,6 +209,19 @@ describe('tuning reports', () => {
     for (const name of ['searchWeb', 'searchMusic', 'searchVideos']) assert.match(runs.find((r) => r.name === name)!.completedBy!, /^io@/);
   });
 
+  test('a report stays retrievable from the store once Temporal no longer has its workflow', async () => {
+    const created = await A('POST', '/v1/reports', { profiles });
+    const done = await waitFor(() => A('GET', `/v1/reports/${created.body.reportId}`), finished);
+    assert.equal(done.body.state, 'done');
+    // What retention does after its period, done now.
+    await stack.client.workflowService.deleteWorkflowExecution({ namespace: 'lightbox', workflowExecution: { workflowId: created.body.workflowId } });
+    const archived = await waitFor(() => A('GET', `/v1/reports/${created.body.reportId}`), (r) => r.body.workflowStatus === 'archived');
+    assert.equal(archived.status, 200);
+    assert.equal(archived.body.state, 'done');
+    assert.equal(archived.body.report.text, done.body.report.text);
+    assert.deepEqual(archived.body.context, done.body.context);
+  });
+
   test('GPU activities never run on a CPU or I/O worker', async () => {
     const { client } = stack;
     const ids: string[] = [];

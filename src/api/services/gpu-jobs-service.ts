@@ -28,7 +28,8 @@ import {
 import { SA } from '../../shared/search-attributes';
 import { GPU_QUEUES, TASK_QUEUES, type GpuClass } from '../../shared/task-queues';
 import type { BlobStore } from '../../storage/blob-store';
-import { albumPhotoKey } from '../../storage/keys';
+import { BlobNotFoundError } from '../../storage/blob-store';
+import { albumPhotoKey, reportKey, styleResultKey } from '../../storage/keys';
 import { observeGpuQueues, recordGpuQueues, type GpuQueueSnapshot } from '../../telemetry/metrics';
 import { StyleTransferWorkflow, styleStatusQuery } from '../../workflows/style-transfer';
 import { reportStatusQuery, TuningReportWorkflow } from '../../workflows/tuning-report';
@@ -144,10 +145,20 @@ abstract class GpuJobs<W extends AnyWorkflow, P> {
   protected abstract whenDone(result: WorkflowResultType<W>): Promise<object> | object;
   /** The job's own fields while it runs, from the workflow's query. */
   protected abstract whileLive(handle: WorkflowHandle<W>): Promise<object>;
+  /** A finished job's stored result, for when Temporal no longer has the workflow (past retention). */
+  protected abstract fromStore(tenantId: string, id: string): Promise<object | undefined>;
 
   async status(tenantId: string, id: string) {
-    const { view, handle } = await this.view(tenantId, id);
-    const base = { [this.kind.idField]: id, workflowId: this.kind.workflowId(tenantId, id), ...view };
+    const ids = { [this.kind.idField]: id, workflowId: this.kind.workflowId(tenantId, id) };
+    const found = await this.view(tenantId, id).catch(async (err: unknown) => {
+      if (!(err instanceof ApiError && err.code === this.kind.notFound)) throw err;
+      const stored = await this.fromStore(tenantId, id);
+      if (!stored) throw err;
+      return { stored };
+    });
+    if ('stored' in found) return { ...ids, state: 'done', workflowStatus: 'archived', phase: 'done', ...found.stored };
+    const { view, handle } = found;
+    const base = { ...ids, ...view };
     if (view.state === 'done') return { ...base, phase: 'done', ...(await this.whenDone(await handle.result())) };
     if (view.state === 'running' || view.state === 'queued') return { ...base, ...(await this.whileLive(handle).catch(() => ({}))) };
     return base;
@@ -264,12 +275,20 @@ export class StyleService extends GpuJobs<typeof StyleTransferWorkflow, RenderPr
     const q = await handle.query(styleStatusQuery);
     return { phase: q.phase, prompt: q.prompt };
   }
+
+  protected async fromStore(tenantId: string, styleId: string) {
+    const key = styleResultKey(tenantId, styleId);
+    if (!(await this.store.stat(key))) return undefined;
+    const signed = await this.store.signedDownloadUrl(key, { expiresInSeconds: this.config.api.signedUrlTtlSeconds });
+    return { result: { resultKey: key, url: signed.url, urlExpiresAt: signed.expiresAt } };
+  }
 }
 
 export class ReportService extends GpuJobs<typeof TuningReportWorkflow, ReportProgress> {
   constructor(
     client: Client,
     monitor: GpuQueueMonitor,
+    private readonly store: BlobStore,
     private readonly config: Pick<Config, 'gpu' | 'context'>,
   ) {
     super(client, monitor, { name: 'report', idField: 'reportId', gpuClass: 'llm', gpuActivity: 'writeTuningReport', notFound: 'REPORT_NOT_FOUND', workflowId: reportWorkflowId });
@@ -297,10 +316,21 @@ export class ReportService extends GpuJobs<typeof TuningReportWorkflow, ReportPr
     const q = await handle.query(reportStatusQuery);
     return { phase: q.phase, context: q.context };
   }
+
+  protected async fromStore(tenantId: string, reportId: string) {
+    const key = reportKey(tenantId, reportId);
+    try {
+      const { context, reportId: _id, ...report } = JSON.parse((await this.store.get(key)).toString('utf8'));
+      return { context, report: { reportKey: key, ...report } };
+    } catch (err) {
+      if (err instanceof BlobNotFoundError) return undefined;
+      throw err;
+    }
+  }
 }
 
 export function gpuJobServices(client: Client, store: BlobStore, config: Config) {
   const monitor = new GpuQueueMonitor(client, config.temporal.namespace);
   observeGpuQueues(() => monitor.all());
-  return { monitor, styles: new StyleService(client, monitor, store, config), reports: new ReportService(client, monitor, config) };
+  return { monitor, styles: new StyleService(client, monitor, store, config), reports: new ReportService(client, monitor, store, config) };
 }

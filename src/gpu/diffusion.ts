@@ -76,6 +76,7 @@ export class Automatic1111Backend implements DiffusionBackend {
   }
 
   async render(job: DiffusionJob, hooks: RenderHooks): Promise<DiffusionOutput> {
+    if (hooks.signal.aborted) throw abortError(hooks.signal);
     const url = this.acquire();
     const meta = await sharp(job.image).metadata();
     const size = renderSize(meta.width ?? job.maxSide, meta.height ?? job.maxSide, job.maxSide);
@@ -102,13 +103,15 @@ export class Automatic1111Backend implements DiffusionBackend {
     const onAbort = () => local.abort(abortError(hooks.signal));
     hooks.signal.addEventListener('abort', onAbort, { once: true });
     let lastStep = -1;
+    let settled = false;
     const poll = setInterval(() => {
       fetch(`${url}/sdapi/v1/progress?skip_current_image=true`, { signal: AbortSignal.timeout(5000) })
         .then((r) => (r.ok ? (r.json() as Promise<{ state?: { sampling_step?: number; sampling_steps?: number } }>) : undefined))
         .then((p) => {
           const step = p?.state?.sampling_step ?? 0;
           const total = p?.state?.sampling_steps || job.steps;
-          if (step !== lastStep && !local.signal.aborted) {
+          // A read answered after the job settled must not heartbeat for a finished activity.
+          if (step !== lastStep && !settled && !local.signal.aborted) {
             lastStep = step;
             hooks.onProgress(step, total);
           }
@@ -130,6 +133,7 @@ export class Automatic1111Backend implements DiffusionBackend {
       if (!b64) throw new Error(`img2img at ${url} returned no image`);
       const image = Buffer.from(b64, 'base64');
       const outMeta = await sharp(image).metadata();
+      settled = true;
       hooks.onProgress(job.steps, job.steps);
       return { image, width: outMeta.width ?? size.width, height: outMeta.height ?? size.height, steps: job.steps };
     } catch (err) {
@@ -140,6 +144,7 @@ export class Automatic1111Backend implements DiffusionBackend {
       }
       throw err;
     } finally {
+      settled = true;
       clearInterval(poll);
       hooks.signal.removeEventListener('abort', onAbort);
       this.busy.delete(url);

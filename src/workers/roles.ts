@@ -45,16 +45,19 @@ export const cpuWorker: WorkerSpec = {
 
 export const ioWorker: WorkerSpec = {
   role: 'io',
-  setup: (config) => ({
-    options: {
-      activities: {
-        ...createAlbumIoActivities({ store: blobStoreFromConfig(config) }),
-        ...createStylePromptActivities({ store: blobStoreFromConfig(config), gemini: config.gemini }),
-        ...createTuningContextActivities(config.context),
+  setup: (config) => {
+    const store = blobStoreFromConfig(config);
+    return {
+      options: {
+        activities: {
+          ...createAlbumIoActivities({ store }),
+          ...createStylePromptActivities({ store, gemini: config.gemini }),
+          ...createTuningContextActivities(config.context),
+        },
+        maxConcurrentActivityTaskExecutions: config.workers.ioConcurrency,
       },
-      maxConcurrentActivityTaskExecutions: config.workers.ioConcurrency,
-    },
-  }),
+    };
+  },
 };
 
 export const gpuWorker: WorkerSpec = {

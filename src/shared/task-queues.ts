@@ -104,6 +104,12 @@ export interface GpuTimeouts {
   retryInitialIntervalMs: number;
 }
 
+/**
+ * A job that hit the schedule-to-start timeout while GPU workers were polling is only stuck
+ * behind a long queue: it is queued again, at most this many times, before it fails.
+ */
+export const GPU_MAX_REQUEUES = 48;
+
 export const DEFAULT_GPU_TIMEOUTS: GpuTimeouts = {
   heartbeatTimeoutMs: 60_000,
   scheduleToStartTimeoutMs: 30 * 60_000,

@@ -12,6 +12,8 @@ import { createTuningReportActivities } from '../activities/tuning-report';
 import type { Config } from '../config';
 import { diffusionBackend } from '../gpu/diffusion';
 import { GPU_QUEUES, type GpuClass } from '../shared/task-queues';
+import { connectClient } from '../temporal/connection';
+import { createGpuQueueActivities, GpuQueueMonitor } from '../temporal/gpu-queues';
 import { createIsolatedDecoder, isolatedDecoderOptionsFromConfig } from '../activities/decode/isolated-decode';
 import { createPhotoActivities } from '../activities/photo-analysis';
 import { blobStoreFromConfig } from './deps';
@@ -45,17 +47,21 @@ export const cpuWorker: WorkerSpec = {
 
 export const ioWorker: WorkerSpec = {
   role: 'io',
-  setup: (config) => {
+  setup: async (config) => {
     const store = blobStoreFromConfig(config);
+    // A client of its own: the GPU queue health check asks the frontend about a task queue.
+    const client = await connectClient(config.temporal);
     return {
       options: {
         activities: {
           ...createAlbumIoActivities({ store }),
           ...createStylePromptActivities({ store, gemini: config.gemini }),
           ...createTuningContextActivities(config.context),
+          ...createGpuQueueActivities(new GpuQueueMonitor(client, config.temporal.namespace)),
         },
         maxConcurrentActivityTaskExecutions: config.workers.ioConcurrency,
       },
+      dispose: () => client.connection.close(),
     };
   },
 };

@@ -11,6 +11,7 @@ import type { StylePhase, StylePrompt, StyleTransferInput, StyleTransferResult, 
 import { SA } from '../shared/search-attributes';
 import { cataloguePrompt } from '../shared/style-catalogue';
 import { ACTIVITY_OPTIONS, gpuActivityOptions, RETRY } from '../shared/task-queues';
+import { onGpu } from './gpu-dispatch';
 
 const io = proxyActivities<ReturnType<typeof createStylePromptActivities>>({ ...ACTIVITY_OPTIONS.io, retry: RETRY.externalApi });
 
@@ -36,14 +37,10 @@ export async function StyleTransferWorkflow(input: StyleTransferInput): Promise<
     }
     phase = 'rendering';
     setStatus('rendering');
-    const render = await gpu.renderStyle({
-      tenantId: input.tenantId,
-      styleId: input.styleId,
-      photoKey: input.photoKey,
-      prompt: prompt.prompt,
-      negativePrompt: prompt.negativePrompt,
-      style: prompt.style,
-    });
+    const { prompt: text, negativePrompt, style } = prompt;
+    const render = await onGpu('diffusion', () =>
+      gpu.renderStyle({ tenantId: input.tenantId, styleId: input.styleId, photoKey: input.photoKey, prompt: text, negativePrompt, style }),
+    );
     phase = 'done';
     setStatus('done');
     return { styleId: input.styleId, prompt, render };

@@ -9,6 +9,7 @@ import type { createTuningReportActivities } from '../activities/tuning-report';
 import type { ContextResult, ContextSource, ReportPhase, ReportWorkflowView, TuningReportInput, TuningReportResult } from '../shared/gpu-jobs';
 import { SA } from '../shared/search-attributes';
 import { ACTIVITY_OPTIONS, gpuActivityOptions, RETRY } from '../shared/task-queues';
+import { onGpu } from './gpu-dispatch';
 
 export const reportStatusQuery = defineQuery<ReportWorkflowView>('reportStatus');
 
@@ -47,7 +48,9 @@ export async function TuningReportWorkflow(input: TuningReportInput): Promise<Tu
     });
     phase = 'writing-report';
     setStatus('writing-report');
-    const report = await llm.writeTuningReport({ tenantId: input.tenantId, reportId: input.reportId, profiles: input.profiles, context });
+    const report = await onGpu('llm', () =>
+      llm.writeTuningReport({ tenantId: input.tenantId, reportId: input.reportId, profiles: input.profiles, context }),
+    );
     phase = 'done';
     setStatus('done');
     return { reportId: input.reportId, context, report };

@@ -96,3 +96,24 @@ test('the API serves the GPU queue gauges, read from Temporal on scrape', async 
   assert.match(text, new RegExp(`lightbox_gpu_queue_pollers\\{[^}]*queue="${GPU_QUEUES.llm}"[^}]*\\} 0`), 'no LLM worker polls');
   assert.match(text, new RegExp(`lightbox_gpu_queue_pollers\\{[^}]*queue="${GPU_QUEUES.diffusion}"[^}]*\\} [1-9]`));
 });
+
+test('a job that outwaits its schedule-to-start timeout behind a busy GPU is queued again, not failed', async () => {
+  const albumId = 'alb_failover0002';
+  const photoId = 'ph_failover0002';
+  await stack.store.put(albumPhotoKey(TENANT_A.tenant, albumId, photoId), await scene(320, 240, 6), { contentType: 'image/jpeg' });
+  // 5 steps × 0.8 s: each job holds the one healthy GPU longer than the 3 s schedule-to-start timeout.
+  healthy.stepMs = 800;
+  const ids: Array<{ styleId: string; workflowId: string }> = [];
+  for (let i = 0; i < 3; i++) ids.push((await A('POST', '/v1/styles', { albumId, photoId, request: `oil painting ${i}` })).body);
+  const done = await Promise.all(ids.map((j) => waitFor(() => A('GET', `/v1/styles/${j.styleId}`), finished, 90_000)));
+  assert.deepEqual(
+    done.map((r) => r.body.state),
+    ['done', 'done', 'done'],
+  );
+  const runs = (await Promise.all(ids.map((j) => activityRuns(stack.client, j.workflowId)))).flat();
+  assert.ok(
+    runs.some((r) => r.name === 'renderStyle' && r.outcome === 'timed-out'),
+    'some job waited past its schedule-to-start timeout',
+  );
+  assert.ok(runs.some((r) => r.name === 'gpuQueueHealth'), 'and the workflow checked that GPU workers were alive before queueing it again');
+});

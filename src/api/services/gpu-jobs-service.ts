@@ -30,56 +30,14 @@ import { GPU_QUEUES, TASK_QUEUES, type GpuClass } from '../../shared/task-queues
 import type { BlobStore } from '../../storage/blob-store';
 import { BlobNotFoundError } from '../../storage/blob-store';
 import { albumPhotoKey, reportKey, styleResultKey } from '../../storage/keys';
-import { observeGpuQueues, recordGpuQueues, type GpuQueueSnapshot } from '../../telemetry/metrics';
+import { GpuQueueMonitor } from '../../temporal/gpu-queues';
+import { observeGpuQueues, type GpuQueueSnapshot } from '../../telemetry/metrics';
 import { StyleTransferWorkflow, styleStatusQuery } from '../../workflows/style-transfer';
 import { reportStatusQuery, TuningReportWorkflow } from '../../workflows/tuning-report';
 import { ApiError, type ErrorCode } from '../errors';
 import { resourceId } from './idempotency';
 
-const { PendingActivityState, TaskQueueType, WorkflowExecutionStatus } = temporal.api.enums.v1;
-
-/** Approximate backlog of the GPU queues, cached briefly: status polling must not hammer the frontend. */
-export class GpuQueueMonitor {
-  private cache = new Map<GpuClass, { at: number; value: Promise<GpuQueueSnapshot> }>();
-
-  constructor(
-    private readonly client: Client,
-    private readonly namespace: string,
-    private readonly maxAgeMs = 2000,
-  ) {}
-
-  snapshot(gpuClass: GpuClass): Promise<GpuQueueSnapshot> {
-    const hit = this.cache.get(gpuClass);
-    if (hit && Date.now() - hit.at < this.maxAgeMs) return hit.value;
-    const value = this.describe(GPU_QUEUES[gpuClass]).then((s) => {
-      recordGpuQueues([s]);
-      return s;
-    });
-    value.catch(() => this.cache.delete(gpuClass));
-    this.cache.set(gpuClass, { at: Date.now(), value });
-    return value;
-  }
-
-  all(): Promise<GpuQueueSnapshot[]> {
-    return Promise.all((Object.keys(GPU_QUEUES) as GpuClass[]).map((c) => this.snapshot(c)));
-  }
-
-  private async describe(queue: string): Promise<GpuQueueSnapshot> {
-    const res = await this.client.workflowService.describeTaskQueue({
-      namespace: this.namespace,
-      taskQueue: { name: queue },
-      taskQueueType: TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY,
-      reportStats: true,
-    });
-    const age = res.stats?.approximateBacklogAge;
-    return {
-      queue,
-      backlog: res.stats?.approximateBacklogCount != null ? Number(res.stats.approximateBacklogCount) : null,
-      backlogAgeSeconds: age ? Number(age.seconds ?? 0) + (age.nanos ?? 0) / 1e9 : null,
-      pollers: res.pollers?.length ?? 0,
-    };
-  }
-}
+const { PendingActivityState, WorkflowExecutionStatus } = temporal.api.enums.v1;
 
 interface JobView<P> {
   state: JobState;

@@ -107,6 +107,9 @@ export function gpuClassWorker(gpuClass: GpuClass, opts: { identity?: string } =
         identity: opts.identity ?? `gpu-${gpuClass}@${process.pid}@${os.hostname()}`,
         activities: { ...createGpuActivities(), ...gpuClassActivities(config, gpuClass) },
         maxConcurrentActivityTaskExecutions: gpuClassSlots(config, gpuClass),
+        // Heartbeats carry the progress GET /v1/styles|reports shows: send them every 2 s, not
+        // the SDK's default of 0.8 × the heartbeat timeout (48 s at 60 s).
+        maxHeartbeatThrottleInterval: '2s',
       },
     }),
   };

@@ -144,6 +144,8 @@ export interface OpenAiStandIn {
   url: string;
   meter: ConcurrencyMeter;
   tokensServed: number;
+  /** Time per token with one stream; may be changed between requests. */
+  tokenMs: number;
   requests: Array<{ model: string; stream: boolean; messages: unknown[] }>;
   stop(): Promise<void>;
 }
@@ -157,7 +159,6 @@ export async function startOpenAiStandIn(
 ): Promise<OpenAiStandIn> {
   const baseTokens = opts.tokens ?? 24;
   const jitter = opts.tokensJitter ?? 0;
-  const tokenMs = opts.tokenMs ?? 5;
   const slowdown = opts.slowdownPerStream ?? 0;
   const words = ['두', '사람은', '산책과', '재즈를', '좋아합니다.', '함께', '전시회에', '가보세요.'];
   const server = http.createServer(async (req, res) => {
@@ -187,7 +188,7 @@ export async function startOpenAiStandIn(
         `data: ${JSON.stringify({ id, object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model: body.model, choices: usage ? [] : [{ index: 0, delta, finish_reason: finish }], ...(usage ? { usage } : {}) })}\n\n`;
       res.write(chunk({ role: 'assistant', content: '' }, null));
       for (let i = 0; i < tokens && !closed; i++) {
-        await sleep(tokenMs * (1 + slowdown * (stand.meter.active - 1)));
+        await sleep(stand.tokenMs * (1 + slowdown * (stand.meter.active - 1)));
         res.write(chunk({ content: `${words[i % words.length]} ` }, null));
         stand.tokensServed++;
       }
@@ -200,7 +201,7 @@ export async function startOpenAiStandIn(
     }
   });
   const base = await listen(server);
-  const stand: OpenAiStandIn = { url: `${base}/v1`, meter: new ConcurrencyMeter(), tokensServed: 0, requests: [], stop: () => close(server) };
+  const stand: OpenAiStandIn = { url: `${base}/v1`, meter: new ConcurrencyMeter(), tokensServed: 0, tokenMs: opts.tokenMs ?? 5, requests: [], stop: () => close(server) };
   return stand;
 }
 

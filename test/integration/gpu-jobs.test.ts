@@ -209,6 +209,24 @@ describe('tuning reports', () => {
     for (const name of ['searchWeb', 'searchMusic', 'searchVideos']) assert.match(runs.find((r) => r.name === name)!.completedBy!, /^io@/);
   });
 
+  test('while a report streams, its status shows the tokens so far from the heartbeats', async () => {
+    openai.tokenMs = 200;
+    try {
+      const created = await A('POST', '/v1/reports', { profiles });
+      const running = await waitFor(
+        () => A('GET', `/v1/reports/${created.body.reportId}`),
+        (r) => (r.body.state === 'running' && r.body.progress?.tokens >= 2) || finished(r),
+      );
+      assert.equal(running.body.state, 'running');
+      assert.equal(running.body.phase, 'writing-report');
+      assert.ok(running.body.progress.tokens < 24);
+      const done = await waitFor(() => A('GET', `/v1/reports/${created.body.reportId}`), finished);
+      assert.equal(done.body.report.tokens.completion, 24);
+    } finally {
+      openai.tokenMs = 15;
+    }
+  });
+
   test('a report stays retrievable from the store once Temporal no longer has its workflow', async () => {
     const created = await A('POST', '/v1/reports', { profiles });
     const done = await waitFor(() => A('GET', `/v1/reports/${created.body.reportId}`), finished);

@@ -147,15 +147,18 @@ abstract class GpuJobs<W extends AnyWorkflow, P> {
     }
   }
 
-  private async view(tenantId: string, id: string): Promise<{ view: JobView<P>; handle: WorkflowHandle<W> }> {
+  private async describe(tenantId: string, id: string) {
     const handle = this.handle(tenantId, id);
-    let description;
     try {
-      description = await handle.describe();
+      return { handle, description: await handle.describe() };
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw new ApiError(this.kind.notFound, `No ${this.kind.name} ${id}`);
       throw err;
     }
+  }
+
+  private async view(tenantId: string, id: string): Promise<{ view: JobView<P>; handle: WorkflowHandle<W> }> {
+    const { handle, description } = await this.describe(tenantId, id);
     const queue = await this.monitor.snapshot(this.kind.gpuClass).catch((err: Error) => ({ queue: GPU_QUEUES[this.kind.gpuClass], error: err.message }));
     const statusCode = description.raw.workflowExecutionInfo?.status ?? 0;
     const view: JobView<P> = { state: 'running', workflowStatus: STATUS_NAMES[statusCode] ?? 'unknown', queue };
@@ -184,14 +187,7 @@ abstract class GpuJobs<W extends AnyWorkflow, P> {
   }
 
   async cancel(tenantId: string, id: string): Promise<void> {
-    const handle = this.handle(tenantId, id);
-    let description;
-    try {
-      description = await handle.describe();
-    } catch (err) {
-      if (err instanceof WorkflowNotFoundError) throw new ApiError(this.kind.notFound, `No ${this.kind.name} ${id}`);
-      throw err;
-    }
+    const { handle, description } = await this.describe(tenantId, id);
     const status = description.raw.workflowExecutionInfo?.status;
     if (status === WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_CANCELED) return;
     if (status !== WorkflowExecutionStatus.WORKFLOW_EXECUTION_STATUS_RUNNING) {

@@ -132,6 +132,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   if (e.LIGHTBOX_STORAGE === 'gcs' && !e.GCS_BUCKET) {
     throw new ConfigError('Invalid configuration:\n  GCS_BUCKET: required when LIGHTBOX_STORAGE=gcs');
   }
+  if (e.GPU_STALL_ABORT_SECONDS <= e.GPU_HEARTBEAT_TIMEOUT_SECONDS + e.GPU_RETRY_INITIAL_INTERVAL_SECONDS) {
+    // Otherwise a stalled node frees its slot before Temporal has moved the job, and may take it back.
+    throw new ConfigError(
+      'Invalid configuration:\n  GPU_STALL_ABORT_SECONDS: must be longer than GPU_HEARTBEAT_TIMEOUT_SECONDS + GPU_RETRY_INITIAL_INTERVAL_SECONDS',
+    );
+  }
   const dataDir = path.resolve(e.LIGHTBOX_DATA_DIR);
   const embedded = e.TEMPORAL_ADDRESS === undefined;
   return {

@@ -142,6 +142,7 @@ describe('GPU worker config', () => {
     assert.equal(gpuClassSlots(c, 'diffusion'), 4);
     assert.equal(gpuClassSlots(c, 'llm'), 48);
     assert.throws(() => loadConfig({ GPU_WORKER_CLASSES: 'llm,video' }), /GPU_WORKER_CLASSES/);
+    assert.throws(() => loadConfig({ GPU_HEARTBEAT_TIMEOUT_SECONDS: '120', GPU_STALL_ABORT_SECONDS: '100' }), /GPU_STALL_ABORT_SECONDS/);
     assert.deepEqual(loadConfig({ DIFFUSION_BACKEND_URL: 'http://a:7860/, http://b:7860' }).gpu.diffusion.urls, ['http://a:7860', 'http://b:7860']);
   });
 });

@@ -26,7 +26,7 @@ import { syntheticScene } from '../src/analysis/synthetic-photos';
 import { photosForm } from '../src/dev/demo-photos';
 import { BENCH_MODELS_DIR, createModelRuntime, getModelSpec } from '../src/models';
 import { connectClient } from '../src/temporal/connection';
-import { gpuWorker, ioWorker, workflowWorker } from '../src/workers/roles';
+import { gpuWorkerSpecs, ioWorker, workflowWorker } from '../src/workers/roles';
 import { call, startStack, TENANT_A, waitFor, type Stack } from '../test/helpers/stack';
 import { freePort, startTestDevServer } from '../test/helpers/temporal';
 
@@ -219,7 +219,7 @@ async function main() {
       LIGHTBOX_ALBUM_MAX_PHOTOS: String(Math.max(10_000, SCALE_N)),
     },
     undefined,
-    [workflowWorker, ioWorker, gpuWorker],
+    { specs: (config) => [workflowWorker, ioWorker, ...gpuWorkerSpecs(config)] },
   );
   const rows: Array<Record<string, string>> = [];
   try {

@@ -3,7 +3,12 @@
  * dev server, real workers and the real API, then exports each history with the Temporal CLI
  * (`temporal workflow show --output json`), exactly as an operator would.
  *
- *   npm run histories:record
+ *   npm run histories:record              # every scenario
+ *   npm run histories:record -- gpu       # only the named groups: albums, gpu
+ *
+ * The gpu group runs style transfer and a tuning report against the local protocol stand-ins of
+ * the GPU servers and paid APIs (test/helpers/gpu-standins.ts): the histories are real, the
+ * backends simulated.
  *
  * Re-record only on purpose: a workflow change that breaks replay of the committed histories
  * must be made replay-safe (patched()) instead. The album-v1-* histories come from the album
@@ -16,21 +21,69 @@ import path from 'node:path';
 import { demoAlbumFiles, photosForm, scene } from '../src/dev/demo-photos';
 import { loadConfig } from '../src/config';
 import { findTemporalCli } from '../temporal/find-cli';
+import { startA1111StandIn, startContextApisStandIn, startGeminiStandIn, startOpenAiStandIn } from '../test/helpers/gpu-standins';
 import { connectClient } from '../src/temporal/connection';
-import { call, startStack, TENANT_A, waitFor } from '../test/helpers/stack';
+import { call, startStack, TENANT_A, waitFor, type Stack } from '../test/helpers/stack';
 import { startTestDevServer } from '../test/helpers/temporal';
 
 const OUT = path.join(__dirname, '..', 'test', 'histories');
 
-async function main() {
-  const config = loadConfig();
-  const cli = findTemporalCli({ explicitPath: config.temporal.cliPath, searchPath: config.temporal.searchPath });
-  if (!cli) throw new Error('No temporal CLI: run bash scripts/install-tools.sh');
-  const server = await startTestDevServer();
-  // A short idle period so one scenario records the auto-close timer firing.
-  const stack = await startStack(server.address, { LIGHTBOX_ALBUM_IDLE_CLOSE_HOURS: '0.001' });
-  const A = (method: string, p: string, body?: unknown) => call(stack.baseUrl, TENANT_A.key, method, p, body);
-  // A second stack whose albums continue as new after a few hundred events, to record that path.
+type Recorded = Array<{ name: string; workflowId: string; runId?: string }>;
+type Api = (method: string, p: string, body?: unknown, headers?: Record<string, string>) => ReturnType<typeof call>;
+
+interface Ctx {
+  server: { address: string };
+  stack: Stack;
+  A: Api;
+}
+
+/** Run ids of a workflow id, oldest first (continue-as-new and re-analysis make several). */
+async function runsOf(stack: Stack, workflowId: string): Promise<string[]> {
+  const client = await connectClient(stack.config.temporal);
+  try {
+    const runs: Array<{ runId: string; start: number }> = [];
+    for await (const wf of client.workflow.list({ query: `WorkflowId="${workflowId}"` })) runs.push({ runId: wf.runId, start: wf.startTime.getTime() });
+    return runs.sort((a, b) => a.start - b.start).map((r) => r.runId);
+  } finally {
+    await client.connection.close();
+  }
+}
+
+async function recordAlbums({ server, stack, A }: Ctx, recorded: Recorded) {
+  const waitCompleted = (albumId: string) => waitFor(() => A('GET', `/v1/albums/${albumId}`), (r) => r.body.status === 'completed', 120_000);
+
+  // 1. Multipart upload with good, copied, blurred and bad photos, closed by request.
+  const mixed = (await A('POST', '/v1/albums', { title: 'Mixed album' })).body;
+  await A('POST', `/v1/albums/${mixed.albumId}/photos`, photosForm(await demoAlbumFiles()));
+  await A('POST', `/v1/albums/${mixed.albumId}/close`);
+  await waitCompleted(mixed.albumId);
+  recorded.push({ name: 'album-pipeline-mixed-closed', workflowId: mixed.workflowId });
+
+  // 2. Signed-URL upload in two requests; the album closes itself when idle.
+  const direct = (await A('POST', '/v1/albums', {})).body;
+  for (const seed of [2, 4]) {
+    const photo = await scene(480, 360, seed);
+    const plan = (await A('POST', `/v1/albums/${direct.albumId}/uploads`, { files: [{ name: `direct-${seed}.jpg`, contentType: 'image/jpeg', size: photo.length }] })).body;
+    const u = plan.uploads[0];
+    await fetch(u.url, { method: 'PUT', headers: u.headers, body: photo });
+    await A('POST', `/v1/albums/${direct.albumId}/photos`, { uploaded: [u.photoId] });
+  }
+  await waitCompleted(direct.albumId);
+
+  // 3. Re-analysis of the finished album: a new run of the same workflow id over the same photos.
+  await A('POST', `/v1/albums/${direct.albumId}/reanalyze`);
+  await waitFor(() => A('GET', `/v1/albums/${direct.albumId}`), (r) => r.body.analysis === 2 && r.body.status === 'completed', 120_000);
+  const [firstRun, reRun] = await runsOf(stack, direct.workflowId);
+  recorded.push({ name: 'album-pipeline-signed-idle-close', workflowId: direct.workflowId, runId: firstRun });
+  recorded.push({ name: 'album-pipeline-reanalysis', workflowId: direct.workflowId, runId: reRun });
+
+  // 4. Cancelled while photos are in flight.
+  const cancelled = (await A('POST', '/v1/albums', { title: 'Cancelled' })).body;
+  await A('POST', `/v1/albums/${cancelled.albumId}/photos`, photosForm(await demoAlbumFiles()));
+  await A('DELETE', `/v1/albums/${cancelled.albumId}`);
+  recorded.push({ name: 'album-pipeline-cancelled', workflowId: cancelled.workflowId });
+
+  // 5. Long enough to continue as new: a stack whose albums do so after a few hundred events.
   // Same data dir: both stacks' workers serve every album, so they must see one blob store.
   const longStack = await startStack(server.address, {
     LIGHTBOX_DATA_DIR: stack.config.dataDir,
@@ -38,50 +91,8 @@ async function main() {
     LIGHTBOX_ALBUM_PARALLELISM: '1',
     LIGHTBOX_CONTINUE_AS_NEW_EVENTS: '200',
   });
-  const B = (method: string, p: string, body?: unknown) => call(longStack.baseUrl, TENANT_A.key, method, p, body);
-  const client = await connectClient(stack.config.temporal);
-  const runsOf = async (workflowId: string) => {
-    const runs: Array<{ runId: string; start: number }> = [];
-    for await (const wf of client.workflow.list({ query: `WorkflowId="${workflowId}"` })) runs.push({ runId: wf.runId, start: wf.startTime.getTime() });
-    return runs.sort((a, b) => a.start - b.start).map((r) => r.runId);
-  };
-  const recorded: Array<{ name: string; workflowId: string; runId?: string }> = [];
   try {
-    const waitCompleted = (albumId: string) => waitFor(() => A('GET', `/v1/albums/${albumId}`), (r) => r.body.status === 'completed', 120_000);
-
-    // 1. Multipart upload with good, copied, blurred and bad photos, closed by request.
-    const mixed = (await A('POST', '/v1/albums', { title: 'Mixed album' })).body;
-    await A('POST', `/v1/albums/${mixed.albumId}/photos`, photosForm(await demoAlbumFiles()));
-    await A('POST', `/v1/albums/${mixed.albumId}/close`);
-    await waitCompleted(mixed.albumId);
-    recorded.push({ name: 'album-pipeline-mixed-closed', workflowId: mixed.workflowId });
-
-    // 2. Signed-URL upload in two requests; the album closes itself when idle.
-    const direct = (await A('POST', '/v1/albums', {})).body;
-    for (const seed of [2, 4]) {
-      const photo = await scene(480, 360, seed);
-      const plan = (await A('POST', `/v1/albums/${direct.albumId}/uploads`, { files: [{ name: `direct-${seed}.jpg`, contentType: 'image/jpeg', size: photo.length }] })).body;
-      const u = plan.uploads[0];
-      await fetch(u.url, { method: 'PUT', headers: u.headers, body: photo });
-      await A('POST', `/v1/albums/${direct.albumId}/photos`, { uploaded: [u.photoId] });
-    }
-    await waitCompleted(direct.albumId);
-    // The re-analysis below is a later run of the same workflow id: pin this one.
-    const firstRun = (await client.workflow.getHandle(direct.workflowId).describe()).runId;
-    recorded.push({ name: 'album-pipeline-signed-idle-close', workflowId: direct.workflowId, runId: firstRun });
-
-    // 3. Re-analysis of the finished album: a new run over the same photos.
-    await A('POST', `/v1/albums/${direct.albumId}/reanalyze`);
-    await waitFor(() => A('GET', `/v1/albums/${direct.albumId}`), (r) => r.body.analysis === 2 && r.body.status === 'completed', 120_000);
-    recorded.push({ name: 'album-pipeline-reanalysis', workflowId: direct.workflowId, runId: (await client.workflow.getHandle(direct.workflowId).describe()).runId });
-
-    // 4. Cancelled while photos are in flight.
-    const cancelled = (await A('POST', '/v1/albums', { title: 'Cancelled' })).body;
-    await A('POST', `/v1/albums/${cancelled.albumId}/photos`, photosForm(await demoAlbumFiles()));
-    await A('DELETE', `/v1/albums/${cancelled.albumId}`);
-    recorded.push({ name: 'album-pipeline-cancelled', workflowId: cancelled.workflowId });
-
-    // 5. Long enough to continue as new (a low threshold, through the same API).
+    const B: Api = (method, p, body, headers) => call(longStack.baseUrl, TENANT_A.key, method, p, body, headers);
     const long = (await B('POST', '/v1/albums', { title: 'Long' })).body;
     for (let i = 0; i < 5; i++) {
       const files = await Promise.all(Array.from({ length: 8 }, async (_, k) => ({ name: `l${i}-${k}.jpg`, contentType: 'image/jpeg', data: await scene(160, 120, 1 + i * 8 + k) })));
@@ -89,9 +100,77 @@ async function main() {
     }
     await B('POST', `/v1/albums/${long.albumId}/close`);
     await waitFor(() => B('GET', `/v1/albums/${long.albumId}`), (r) => r.body.status === 'completed', 120_000);
-    const longRuns = await runsOf(long.workflowId);
+    const longRuns = await runsOf(stack, long.workflowId);
     if (longRuns.length < 2) throw new Error(`album ${long.albumId} did not continue as new`);
     longRuns.forEach((runId, i) => recorded.push({ name: `album-pipeline-continued-run${i}`, workflowId: long.workflowId, runId }));
+  } finally {
+    await longStack.stop();
+  }
+}
+
+/** Env that points the GPU classes and paid APIs at the stand-ins. */
+async function gpuStandIns() {
+  const [a1111, openai, gemini, apis] = await Promise.all([
+    startA1111StandIn({ stepMs: 30 }),
+    startOpenAiStandIn({ tokens: 32, tokenMs: 10 }),
+    startGeminiStandIn(),
+    startContextApisStandIn(),
+  ]);
+  return {
+    env: {
+      DIFFUSION_BACKEND_URL: a1111.url,
+      DIFFUSION_STEPS: '10',
+      DIFFUSION_PROGRESS_POLL_MS: '50',
+      LLM_BASE_URL: openai.url,
+      GEMINI_API_KEY: 'record-gemini-key',
+      GEMINI_BASE_URL: gemini.url,
+      ...apis.env,
+    },
+    stop: () => Promise.all([a1111.stop(), openai.stop(), gemini.stop(), apis.stop()]),
+  };
+}
+
+async function recordGpuJobs({ A }: Ctx, recorded: Recorded) {
+  const finished = (r: { body: { state?: string } }) => ['done', 'failed', 'cancelled'].includes(r.body.state ?? '');
+  const album = (await A('POST', '/v1/albums', { title: 'Style source' })).body;
+  const upload = (await A('POST', `/v1/albums/${album.albumId}/photos`, photosForm([{ name: 'hill.jpg', contentType: 'image/jpeg', data: await scene(640, 480, 3) }]))).body;
+  const style = (await A('POST', '/v1/styles', { albumId: album.albumId, photoId: upload.accepted[0].photoId, request: '지브리 스타일로 바꿔줘' })).body;
+  const report = (
+    await A('POST', '/v1/reports', {
+      profiles: [
+        { name: '민지', interests: ['사진', '재즈', '등산'], music: ['Norah Jones'], bio: '주말마다 카메라 들고 산에 가요.' },
+        { name: '준호', interests: ['재즈', '요리'], music: ['Chet Baker'], bio: '재즈 바와 새로운 음식점을 좋아합니다.' },
+      ],
+    })
+  ).body;
+  for (const [kind, id] of [['styles', style.styleId], ['reports', report.reportId]]) {
+    const r = await waitFor(() => A('GET', `/v1/${kind}/${id}`), finished, 120_000);
+    if (r.body.state !== 'done') throw new Error(`${kind}/${id} ended ${r.body.state}: ${JSON.stringify(r.body.error)}`);
+  }
+  recorded.push({ name: 'style-transfer-gemini-a1111', workflowId: style.workflowId });
+  recorded.push({ name: 'tuning-report-context-llm', workflowId: report.workflowId });
+}
+
+const GROUPS = { albums: recordAlbums, gpu: recordGpuJobs } as const;
+
+async function main() {
+  const wanted = process.argv.slice(2);
+  const unknown = wanted.filter((w) => !(w in GROUPS));
+  if (unknown.length > 0) throw new Error(`unknown group(s) ${unknown.join(', ')}: use ${Object.keys(GROUPS).join(', ')}`);
+  const groups = (wanted.length > 0 ? wanted : Object.keys(GROUPS)) as Array<keyof typeof GROUPS>;
+  const config = loadConfig();
+  const cli = findTemporalCli({ explicitPath: config.temporal.cliPath, searchPath: config.temporal.searchPath });
+  if (!cli) throw new Error('No temporal CLI: run bash scripts/install-tools.sh');
+  const server = await startTestDevServer();
+  const standIns = groups.includes('gpu') ? await gpuStandIns() : undefined;
+  let stack: Stack | undefined;
+  const recorded: Recorded = [];
+  try {
+    // A short idle period so one album scenario records the auto-close timer firing.
+    stack = await startStack(server.address, { LIGHTBOX_ALBUM_IDLE_CLOSE_HOURS: '0.001', ...standIns?.env });
+    const s = stack;
+    const A: Api = (method, p, body, headers) => call(s.baseUrl, TENANT_A.key, method, p, body, headers);
+    for (const g of groups) await GROUPS[g]({ server, stack: s, A }, recorded);
 
     fs.mkdirSync(OUT, { recursive: true });
     for (const r of recorded) {
@@ -103,9 +182,8 @@ async function main() {
       console.log(`recorded ${r.name} (${r.workflowId}): ${JSON.parse(json.toString()).events.length} events`);
     }
   } finally {
-    await client.connection.close();
-    await longStack.stop();
-    await stack.stop();
+    await stack?.stop();
+    await standIns?.stop();
     await server.stop();
   }
 }

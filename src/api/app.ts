@@ -13,8 +13,10 @@ import { createApiMetrics } from './metrics';
 import { openApiDocument } from './openapi';
 import { albumRoutes } from './routes/albums';
 import { blobRoutes } from './routes/blobs';
+import { gpuJobRoutes } from './routes/gpu-jobs';
 import { healthRoutes } from './routes/health';
 import { AlbumService } from './services/album-service';
+import { gpuJobServices } from './services/gpu-jobs-service';
 import { requestTracing } from './tracing';
 
 export interface AppDeps {
@@ -68,6 +70,7 @@ export function createApp({ config, client, store, apiKeys, signingSecret, logge
     ? (workflowId: string) => `${config.temporal.uiUrl}/namespaces/${config.temporal.namespace}/workflows/${encodeURIComponent(workflowId)}`
     : undefined;
   app.use('/v1', apiKeyAuth(apiKeys), express.json({ limit: config.api.jsonBodyLimit }), albumRoutes(albums, config, { webUi }));
+  app.use('/v1', apiKeyAuth(apiKeys), express.json({ limit: config.api.jsonBodyLimit }), gpuJobRoutes(gpuJobServices(client, store, config)));
 
   app.use(notFoundHandler);
   app.use(errorHandler);

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { ERROR_CODES, REJECTION_CODES } from './errors';
-import { createAlbumBody, planUploadsBody, signedUploadsBody } from './schemas';
+import { createAlbumBody, createReportBody, createStyleBody, planUploadsBody, signedUploadsBody } from './schemas';
 
 const json = (schema: object) => ({ 'application/json': { schema } });
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -43,6 +43,58 @@ const albumResults = {
 };
 const albumIdParameter = { name: 'albumId', in: 'path', required: true, schema: { type: 'string', pattern: '^alb_[a-z0-9]{8,64}$' } };
 const schema = (s: z.ZodType) => z.toJSONSchema(s, { target: 'draft-2020-12' });
+const idempotencyHeader = { name: 'Idempotency-Key', in: 'header', schema: { type: 'string', maxLength: 200 } };
+const jobStatus = (idName: string, progress: object, extra: object) => ({
+  type: 'object',
+  required: [idName, 'state', 'queue'],
+  properties: {
+    [idName]: { type: 'string' },
+    workflowId: { type: 'string' },
+    state: { enum: ['queued', 'running', 'done', 'failed', 'cancelled'] },
+    phase: { type: 'string' },
+    attempt: { type: 'integer' },
+    progress,
+    lastFailure: { type: 'string', description: 'Why the previous attempt failed, while a retry is pending or running' },
+    error: { type: 'object', properties: { code: { type: 'string' }, message: { type: 'string' } } },
+    queue: {
+      type: 'object',
+      description: "The GPU class's task queue: approximate backlog (jobs waiting for a GPU slot), its age, and polling workers",
+      properties: { queue: { type: 'string' }, backlog: { type: ['integer', 'null'] }, backlogAgeSeconds: { type: ['number', 'null'] }, pollers: { type: 'integer' } },
+    },
+    ...extra,
+  },
+});
+const gpuJobPaths = (kind: 'styles' | 'reports', idName: string, idPattern: string, body: z.ZodType, statusRef: string, summary: string) => {
+  const idParameter = { name: idName, in: 'path', required: true, schema: { type: 'string', pattern: idPattern } };
+  const notFound = errorResponse(`No such ${kind.slice(0, -1)} for this tenant`);
+  return {
+    [`/v1/${kind}`]: {
+      post: {
+        summary,
+        parameters: [idempotencyHeader],
+        requestBody: { required: true, content: json(schema(body)) },
+        responses: {
+          '202': { description: 'Queued (or replayed for a repeated Idempotency-Key)' },
+          '400': errorResponse('Invalid body'),
+          '401': errorResponse('No or wrong API key'),
+          ...(kind === 'styles' ? { '404': errorResponse('No such photo in that album') } : {}),
+        },
+      },
+    },
+    [`/v1/${kind}/{${idName}}`]: {
+      get: {
+        summary: 'Status: queued / running (with progress) / done / failed / cancelled, and the GPU queue backlog',
+        parameters: [idParameter],
+        responses: { '200': { description: 'Status', content: json(ref(statusRef)) }, '404': notFound },
+      },
+      delete: {
+        summary: 'Cancel: the GPU activity hears it through its heartbeats and stops the backend',
+        parameters: [idParameter],
+        responses: { '202': { description: 'Cancelled (status after the request)', content: json(ref(statusRef)) }, '404': notFound, '409': errorResponse('Already finished') },
+      },
+    },
+  };
+};
 
 const albumStatus = {
   type: 'object',
@@ -106,6 +158,25 @@ export function openApiDocument(serverUrl: string) {
         AlbumResults: albumResults,
         Rejection: rejection,
         UploadResult: uploadResult,
+        StyleStatus: jobStatus(
+          'styleId',
+          { type: 'object', properties: { step: { type: 'integer' }, totalSteps: { type: 'integer' }, fraction: { type: 'number' } } },
+          {
+            prompt: { type: 'object', properties: { prompt: { type: 'string' }, negativePrompt: { type: 'string' }, style: { type: 'string' }, source: { enum: ['gemini', 'catalogue'] }, fallbackReason: { enum: ['no-api-key', 'gemini-failed'] } } },
+            result: {
+              type: 'object',
+              properties: { url: { type: 'string', description: 'Signed download URL of the PNG' }, urlExpiresAt: { type: 'string' }, width: { type: 'integer' }, height: { type: 'integer' }, backend: { type: 'string' }, fallback: { type: 'boolean', description: 'true: CPU stylizer, no GPU backend configured' } },
+            },
+          },
+        ),
+        ReportStatus: jobStatus(
+          'reportId',
+          { type: 'object', properties: { tokens: { type: 'integer', description: 'Tokens streamed so far' } } },
+          {
+            context: { type: 'array', items: { type: 'object', properties: { source: { enum: ['web', 'music', 'video'] }, status: { enum: ['ok', 'skipped', 'failed'] }, provider: { type: 'string' }, items: { type: 'array' } } } },
+            report: { type: 'object', properties: { text: { type: 'string' }, source: { enum: ['llm', 'template'] }, model: { type: 'string' }, tokens: { type: 'object' }, reportKey: { type: 'string' } } },
+          },
+        ),
       },
     },
     paths: {
@@ -209,6 +280,8 @@ export function openApiDocument(serverUrl: string) {
           },
         },
       },
+      ...gpuJobPaths('styles', 'styleId', '^sty_[a-z0-9]{8,64}$', createStyleBody, 'StyleStatus', 'Restyle an album photo from a free-text request (StyleTransferWorkflow)'),
+      ...gpuJobPaths('reports', 'reportId', '^rep_[a-z0-9]{8,64}$', createReportBody, 'ReportStatus', 'Write a tuning report for two profiles (TuningReportWorkflow)'),
       '/v1/blobs/{key}': {
         get: {
           summary: 'Download through a signed URL (local store only)',

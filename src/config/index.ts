@@ -78,6 +78,41 @@ const envSchema = z.object({
   CPU_WORKER_CONCURRENCY: positiveInt.optional(),
   IO_WORKER_CONCURRENCY: positiveInt.default(50),
   GPU_WORKER_CONCURRENCY: positiveInt.default(1),
+  GPU_WORKER_CLASSES: z
+    .string()
+    .default('llm,diffusion')
+    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .pipe(z.array(z.enum(['llm', 'diffusion'])).min(1)),
+  GPU_COUNT: positiveInt.default(1),
+  GPU_LLM_SLOTS_PER_GPU: positiveInt.max(256).default(8),
+  GPU_DIFFUSION_SLOTS_PER_GPU: positiveInt.max(16).default(1),
+  GPU_HEARTBEAT_TIMEOUT_SECONDS: z.coerce.number().positive().default(60),
+  GPU_SCHEDULE_TO_START_TIMEOUT_SECONDS: z.coerce.number().positive().default(1800),
+  GPU_RETRY_INITIAL_INTERVAL_SECONDS: z.coerce.number().positive().default(10),
+  GPU_STALL_ABORT_SECONDS: z.coerce.number().positive().default(300),
+  DIFFUSION_BACKEND_URL: optionalString,
+  DIFFUSION_STEPS: positiveInt.max(150).default(20),
+  DIFFUSION_DENOISING_STRENGTH: z.coerce.number().min(0).max(1).default(0.55),
+  DIFFUSION_MAX_SIDE: positiveInt.max(2048).default(768),
+  DIFFUSION_PROGRESS_POLL_MS: positiveInt.default(500),
+  GEMINI_API_KEY: optionalString,
+  GEMINI_MODEL: z.string().default('gemini-2.5-flash'),
+  GEMINI_BASE_URL: optionalString,
+  GEMINI_TIMEOUT_SECONDS: z.coerce.number().positive().default(30),
+  LLM_BASE_URL: optionalString,
+  LLM_API_KEY: optionalString,
+  LLM_MODEL: z.string().default('Qwen/Qwen2.5-7B-Instruct'),
+  LLM_MAX_TOKENS: positiveInt.max(8192).default(700),
+  GOOGLE_CSE_API_KEY: optionalString,
+  GOOGLE_CSE_ID: optionalString,
+  GOOGLE_CSE_BASE_URL: z.string().default('https://www.googleapis.com/customsearch/v1'),
+  SPOTIFY_CLIENT_ID: optionalString,
+  SPOTIFY_CLIENT_SECRET: optionalString,
+  SPOTIFY_API_BASE_URL: z.string().default('https://api.spotify.com/v1'),
+  SPOTIFY_ACCOUNTS_URL: z.string().default('https://accounts.spotify.com/api/token'),
+  YOUTUBE_API_KEY: optionalString,
+  YOUTUBE_API_BASE_URL: z.string().default('https://www.googleapis.com/youtube/v3'),
+  CONTEXT_TIMEOUT_SECONDS: z.coerce.number().positive().default(8),
   WORKFLOW_WORKER_MAX_CACHED: positiveInt.default(200),
   WORKER_SHUTDOWN_GRACE_SECONDS: positiveInt.default(30),
   WORKER_METRICS_PORT: port.optional(),
@@ -111,6 +146,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   const e = parsed.data;
   if (e.LIGHTBOX_STORAGE === 'gcs' && !e.GCS_BUCKET) {
     throw new ConfigError('Invalid configuration:\n  GCS_BUCKET: required when LIGHTBOX_STORAGE=gcs');
+  }
+  if (e.GPU_STALL_ABORT_SECONDS <= e.GPU_HEARTBEAT_TIMEOUT_SECONDS + e.GPU_RETRY_INITIAL_INTERVAL_SECONDS) {
+    // Otherwise a stalled node frees its slot before Temporal has moved the job, and may take it back.
+    throw new ConfigError(
+      'Invalid configuration:\n  GPU_STALL_ABORT_SECONDS: must be longer than GPU_HEARTBEAT_TIMEOUT_SECONDS + GPU_RETRY_INITIAL_INTERVAL_SECONDS',
+    );
   }
   const dataDir = path.resolve(e.LIGHTBOX_DATA_DIR);
   const embedded = e.TEMPORAL_ADDRESS === undefined;
@@ -191,6 +232,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       cpuConcurrency: e.CPU_WORKER_CONCURRENCY,
       ioConcurrency: e.IO_WORKER_CONCURRENCY,
       gpuConcurrency: e.GPU_WORKER_CONCURRENCY,
+      gpuClasses: e.GPU_WORKER_CLASSES,
+      gpuCount: e.GPU_COUNT,
+      /** Slots per GPU by class: diffusion owns the whole GPU; vLLM batches concurrent LLM requests. */
+      gpuSlotsPerGpu: { llm: e.GPU_LLM_SLOTS_PER_GPU, diffusion: e.GPU_DIFFUSION_SLOTS_PER_GPU },
       maxCachedWorkflows: e.WORKFLOW_WORKER_MAX_CACHED,
       shutdownGraceSeconds: e.WORKER_SHUTDOWN_GRACE_SECONDS,
       metricsPort: e.WORKER_METRICS_PORT,
@@ -198,6 +243,30 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       metricsHost: e.WORKER_METRICS_HOST,
       /** Loopback port of the SDK's own Prometheus exporter, proxied through metricsPort; unset → any free port. */
       sdkMetricsPort: e.WORKER_SDK_METRICS_PORT,
+    },
+    gpu: {
+      timeouts: {
+        heartbeatTimeoutMs: Math.round(e.GPU_HEARTBEAT_TIMEOUT_SECONDS * 1000),
+        scheduleToStartTimeoutMs: Math.round(e.GPU_SCHEDULE_TO_START_TIMEOUT_SECONDS * 1000),
+        retryInitialIntervalMs: Math.round(e.GPU_RETRY_INITIAL_INTERVAL_SECONDS * 1000),
+      },
+      stallAbortMs: Math.round(e.GPU_STALL_ABORT_SECONDS * 1000),
+      diffusion: {
+        /** Comma-separated: one A1111 server per GPU on the node. Unset → CPU fallback stylizer. */
+        urls: e.DIFFUSION_BACKEND_URL?.split(',').map((u) => u.trim().replace(/\/+$/, '')).filter(Boolean) ?? [],
+        steps: e.DIFFUSION_STEPS,
+        denoisingStrength: e.DIFFUSION_DENOISING_STRENGTH,
+        maxSide: e.DIFFUSION_MAX_SIDE,
+        progressPollMs: e.DIFFUSION_PROGRESS_POLL_MS,
+      },
+      llm: { baseUrl: e.LLM_BASE_URL?.replace(/\/+$/, ''), apiKey: e.LLM_API_KEY, model: e.LLM_MODEL, maxTokens: e.LLM_MAX_TOKENS },
+    },
+    gemini: { apiKey: e.GEMINI_API_KEY, model: e.GEMINI_MODEL, baseUrl: e.GEMINI_BASE_URL, timeoutMs: Math.round(e.GEMINI_TIMEOUT_SECONDS * 1000) },
+    context: {
+      timeoutMs: Math.round(e.CONTEXT_TIMEOUT_SECONDS * 1000),
+      google: { apiKey: e.GOOGLE_CSE_API_KEY, cx: e.GOOGLE_CSE_ID, baseUrl: e.GOOGLE_CSE_BASE_URL },
+      spotify: { clientId: e.SPOTIFY_CLIENT_ID, clientSecret: e.SPOTIFY_CLIENT_SECRET, apiBaseUrl: e.SPOTIFY_API_BASE_URL, accountsUrl: e.SPOTIFY_ACCOUNTS_URL },
+      youtube: { apiKey: e.YOUTUBE_API_KEY, baseUrl: e.YOUTUBE_API_BASE_URL },
     },
     telemetry: {
       otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,

@@ -11,9 +11,24 @@ export const TASK_QUEUES = {
   cpu: 'lightbox-cpu',
   /** Network-bound work: storage, external APIs. High concurrency, little CPU. */
   io: 'lightbox-io',
-  /** GPU-only: polled by L4/T4 workers and nothing else. */
+  /**
+   * GPU-only, model-agnostic: the GPU probe. Kept (and still polled by GPU workers) so histories
+   * that scheduled activities here keep replaying; model work goes to GPU_QUEUES.
+   */
   gpu: 'lightbox-gpu',
 } as const;
+
+/**
+ * GPU work is queued per model class, because a class is tied to a GPU kind and a server on it
+ * (Qwen2.5-7B behind vLLM on L4s, Stable Diffusion behind A1111 on T4s) and to how many requests
+ * one GPU takes at once. Polled only by GPU workers; one node may poll several classes.
+ */
+export const GPU_CLASSES = ['llm', 'diffusion'] as const;
+export type GpuClass = (typeof GPU_CLASSES)[number];
+export const GPU_QUEUES: Record<GpuClass, string> = {
+  llm: 'lightbox-gpu-llm',
+  diffusion: 'lightbox-gpu-diffusion',
+};
 
 export type TaskQueueRole = keyof typeof TASK_QUEUES;
 
@@ -29,13 +44,21 @@ export const NON_RETRYABLE_ERROR_TYPES = [
   'NO_GPU',
 ] as const;
 
-export const RETRY: Record<'infrastructure' | 'gpu', RetryPolicy> = {
+export const RETRY: Record<'infrastructure' | 'externalApi' | 'gpu', RetryPolicy> = {
   /** Storage blips, worker restarts: back off and try again a handful of times. */
   infrastructure: {
     initialInterval: '1s',
     backoffCoefficient: 2,
     maximumInterval: '1m',
     maximumAttempts: 5,
+    nonRetryableErrorTypes: [...NON_RETRYABLE_ERROR_TYPES],
+  },
+  /** Paid external APIs (Gemini, search): a short burst of retries, then the caller falls back. */
+  externalApi: {
+    initialInterval: '1s',
+    backoffCoefficient: 2,
+    maximumInterval: '10s',
+    maximumAttempts: 3,
     nonRetryableErrorTypes: [...NON_RETRYABLE_ERROR_TYPES],
   },
   /** GPU jobs are long and expensive: fewer, slower retries. */
@@ -67,3 +90,39 @@ export const ACTIVITY_OPTIONS = {
     retry: RETRY.gpu,
   },
 } satisfies Record<Exclude<TaskQueueRole, 'workflow'>, ActivityOptions>;
+
+/**
+ * Timeouts of GPU-class activities. They come from config through the workflow's input (workflow
+ * code cannot read config), so a deployment and a test can tighten them.
+ */
+export interface GpuTimeouts {
+  /** A GPU job heartbeats per step or token; silence this long means a stuck GPU: retry elsewhere. */
+  heartbeatTimeoutMs: number;
+  /** No GPU worker took the job for this long: fail it visibly instead of waiting forever. */
+  scheduleToStartTimeoutMs: number;
+  /** First retry delay after a stuck or failed attempt. */
+  retryInitialIntervalMs: number;
+}
+
+/**
+ * A job that hit the schedule-to-start timeout while GPU workers were polling is only stuck
+ * behind a long queue: it is queued again, at most this many times, before it fails.
+ */
+export const GPU_MAX_REQUEUES = 48;
+
+export const DEFAULT_GPU_TIMEOUTS: GpuTimeouts = {
+  heartbeatTimeoutMs: 60_000,
+  scheduleToStartTimeoutMs: 30 * 60_000,
+  retryInitialIntervalMs: 10_000,
+};
+
+export function gpuActivityOptions(gpuClass: GpuClass, t: GpuTimeouts = DEFAULT_GPU_TIMEOUTS): ActivityOptions {
+  return {
+    ...ACTIVITY_OPTIONS.gpu,
+    taskQueue: GPU_QUEUES[gpuClass],
+    // Only GPU workers poll these queues, so a job that waits this long means no GPU worker is up.
+    scheduleToStartTimeout: t.scheduleToStartTimeoutMs,
+    heartbeatTimeout: t.heartbeatTimeoutMs,
+    retry: { ...RETRY.gpu, initialInterval: t.retryInitialIntervalMs },
+  };
+}

@@ -139,3 +139,18 @@ export function tenantIdOfKey(key: string): string | null {
   if (root !== TENANTS_ROOT || tenantId === undefined || rest.length === 0) return null;
   return isValidTenantId(tenantId) ? tenantId : null;
 }
+
+/**
+ * Where an album photo's original bytes live (written by the album API before the workflow sees
+ * the photo). Other features find a photo by tenant/album/photo id through this, not by asking
+ * the album workflow.
+ */
+export function albumPhotoKey(tenantId: string, albumId: string, photoId: string): string {
+  return tenantKey(tenantId, 'albums', albumId, 'photos', photoId);
+}
+
+/** A style job's rendered PNG. */
+export const styleResultKey = (tenantId: string, styleId: string) => tenantKey(tenantId, 'styles', styleId, 'result.png');
+
+/** A tuning report's stored document (text, source, tokens, context). */
+export const reportKey = (tenantId: string, reportId: string) => tenantKey(tenantId, 'reports', reportId, 'report.json');

@@ -1,5 +1,5 @@
-// Polls the gpu task queue. See roles.ts for what it registers.
+// Polls the GPU probe queue and the model-class queues in GPU_WORKER_CLASSES. See roles.ts.
 import { main } from './run-worker';
-import { gpuWorker } from './roles';
+import { gpuWorkerSpecs } from './roles';
 
-main(gpuWorker);
+main(gpuWorkerSpecs);

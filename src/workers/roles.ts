@@ -5,6 +5,15 @@
 import os from 'node:os';
 import { createAlbumIoActivities } from '../activities/album-io';
 import { createGpuActivities } from '../activities/gpu-probe';
+import { createStylePromptActivities } from '../activities/style-prompt';
+import { createStyleRenderActivities } from '../activities/style-render';
+import { createTuningContextActivities } from '../activities/tuning-context';
+import { createTuningReportActivities } from '../activities/tuning-report';
+import type { Config } from '../config';
+import { diffusionBackend } from '../gpu/diffusion';
+import { GPU_QUEUES, type GpuClass } from '../shared/task-queues';
+import { connectClient } from '../temporal/connection';
+import { createGpuQueueActivities, GpuQueueMonitor } from '../temporal/gpu-queues';
 import { createIsolatedDecoder, isolatedDecoderOptionsFromConfig } from '../activities/decode/isolated-decode';
 import { createPhotoActivities } from '../activities/photo-analysis';
 import { createAlbumAnalysisActivities } from '../activities/photo-pipeline/analyze-album';
@@ -51,15 +60,24 @@ export const cpuWorker: WorkerSpec = {
 
 export const ioWorker: WorkerSpec = {
   role: 'io',
-  setup: (config) => ({
-    options: {
-      activities: (() => {
-        const store = blobStoreFromConfig(config);
-        return { ...createAlbumIoActivities({ store }), ...createAlbumStateActivities({ store }) };
-      })(),
-      maxConcurrentActivityTaskExecutions: config.workers.ioConcurrency,
-    },
-  }),
+  setup: async (config) => {
+    const store = blobStoreFromConfig(config);
+    // A client of its own: the GPU queue health check asks the frontend about a task queue.
+    const client = await connectClient(config.temporal);
+    return {
+      options: {
+        activities: {
+          ...createAlbumIoActivities({ store }),
+          ...createAlbumStateActivities({ store }),
+          ...createStylePromptActivities({ store, gemini: config.gemini }),
+          ...createTuningContextActivities(config.context),
+          ...createGpuQueueActivities(new GpuQueueMonitor(client, config.temporal.namespace)),
+        },
+        maxConcurrentActivityTaskExecutions: config.workers.ioConcurrency,
+      },
+      dispose: () => client.connection.close(),
+    };
+  },
 };
 
 export const gpuWorker: WorkerSpec = {
@@ -72,3 +90,44 @@ export const gpuWorker: WorkerSpec = {
     },
   }),
 };
+
+/** Concurrent jobs one GPU worker takes from a class's queue: slots per GPU × GPUs on the node. */
+export const gpuClassSlots = (config: Config, gpuClass: GpuClass) => config.workers.gpuSlotsPerGpu[gpuClass] * config.workers.gpuCount;
+
+function gpuClassActivities(config: Config, gpuClass: GpuClass) {
+  const store = blobStoreFromConfig(config);
+  if (gpuClass === 'diffusion') {
+    const d = config.gpu.diffusion;
+    return createStyleRenderActivities({
+      store,
+      backend: diffusionBackend(d.urls, d.progressPollMs),
+      settings: { steps: d.steps, denoisingStrength: d.denoisingStrength, maxSide: d.maxSide, stallAbortMs: config.gpu.stallAbortMs },
+    });
+  }
+  return createTuningReportActivities({ store, llm: { ...config.gpu.llm, stallAbortMs: config.gpu.stallAbortMs } });
+}
+
+/**
+ * One model class's queue on a GPU node: its own Worker, so each class has its own slot count
+ * and one class's backlog never takes the other's slots. The probe is registered too, so an
+ * operator can check a class's pool with it.
+ */
+export function gpuClassWorker(gpuClass: GpuClass, opts: { identity?: string } = {}): WorkerSpec {
+  return {
+    role: 'gpu',
+    setup: (config) => ({
+      options: {
+        taskQueue: GPU_QUEUES[gpuClass],
+        identity: opts.identity ?? `gpu-${gpuClass}@${process.pid}@${os.hostname()}`,
+        activities: { ...createGpuActivities(), ...gpuClassActivities(config, gpuClass) },
+        maxConcurrentActivityTaskExecutions: gpuClassSlots(config, gpuClass),
+        // Heartbeats carry the progress GET /v1/styles|reports shows: send them every 2 s, not
+        // the SDK's default of 0.8 × the heartbeat timeout (48 s at 60 s).
+        maxHeartbeatThrottleInterval: '2s',
+      },
+    }),
+  };
+}
+
+/** Everything a GPU node polls: the probe queue, and each class named in GPU_WORKER_CLASSES. */
+export const gpuWorkerSpecs = (config: Config): WorkerSpec[] => [gpuWorker, ...config.workers.gpuClasses.map((c) => gpuClassWorker(c))];

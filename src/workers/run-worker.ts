@@ -55,8 +55,14 @@ export async function createWorker(config: Config, spec: WorkerSpec, telemetry: 
   };
 }
 
-export async function runWorker(spec: WorkerSpec): Promise<void> {
+/**
+ * Runs one role's workers in this process: usually one, several for a GPU node that polls more
+ * than one model class (one Worker per task queue, sharing the runtime and metrics port).
+ */
+export async function runWorker(specOrSpecs: WorkerSpec | ((config: Config) => WorkerSpec[])): Promise<void> {
   const config = loadConfig();
+  const specs = typeof specOrSpecs === 'function' ? specOrSpecs(config) : [specOrSpecs];
+  const spec = specs[0]!;
   const logger = pino({ level: config.logLevel, base: { component: `worker-${spec.role}` } });
   const metricsPort = config.workers.metricsPort ?? config.workers.metricsPortBase + WORKER_METRICS_PORT_OFFSET[spec.role];
   const sdkPort = config.workers.sdkMetricsPort ?? (await freeLoopbackPort());
@@ -68,31 +74,38 @@ export async function runWorker(spec: WorkerSpec): Promise<void> {
     },
   });
   collectProcessMetrics(`worker-${spec.role}`);
-  let worker: Worker | undefined;
+  let workers: Worker[] = [];
   const metricsServer = await startMetricsServer({
     host: config.workers.metricsHost,
     port: metricsPort,
     sdkMetricsUrl: `http://127.0.0.1:${sdkPort}/metrics`,
     health: () => {
-      const state = worker?.getState() ?? 'STARTING';
-      return { live: state !== 'FAILED', ready: state === 'RUNNING', detail: { role: spec.role, taskQueue: TASK_QUEUES[spec.role], state } };
+      // Every Worker of the process counts: a GPU node polling two classes is ready when both poll.
+      const states: string[] = workers.length > 0 ? workers.map((w) => w.getState()) : ['STARTING'];
+      return {
+        live: !states.includes('FAILED'),
+        ready: states.every((st) => st === 'RUNNING'),
+        detail: { role: spec.role, taskQueues: workers.map((w) => w.options.taskQueue), states },
+      };
     },
   });
   const telemetry = startTelemetry(config, `worker-${spec.role}`);
-  const created = await createWorker(config, spec, telemetry);
-  worker = created.worker;
-  logger.info({ taskQueue: TASK_QUEUES[spec.role], metricsPort, namespace: config.temporal.namespace }, 'worker started');
+  const created = await Promise.all(specs.map((s) => createWorker(config, s, telemetry)));
+  workers = created.map((c) => c.worker);
+  const taskQueues = created.map((c) => c.worker.options.taskQueue);
+  logger.info({ taskQueues, metricsPort, namespace: config.temporal.namespace }, 'worker started');
   try {
-    await worker.run();
+    // One stop signal stops them all (the SDK's shutdown hooks reach every Worker in the process).
+    await Promise.all(created.map((c) => c.worker.run()));
   } finally {
-    await created.dispose();
+    for (const c of created) await c.dispose();
     await telemetry.shutdown();
     await metricsServer.close();
   }
   logger.info('worker stopped');
 }
 
-export function main(spec: WorkerSpec): void {
+export function main(spec: WorkerSpec | ((config: Config) => WorkerSpec[])): void {
   runWorker(spec).catch((err) => {
     console.error(err);
     process.exit(1);

@@ -10,6 +10,7 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { after, before } from 'node:test';
 import pino from 'pino';
+import type { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { createApp } from '../../src/api/app';
@@ -17,7 +18,7 @@ import { loadConfig, type Config } from '../../src/config';
 import { startTelemetry, type Telemetry } from '../../src/telemetry/otel';
 import { connectClient } from '../../src/temporal/connection';
 import { blobStoreFromConfig } from '../../src/workers/deps';
-import { cpuWorker, gpuWorker, ioWorker, workflowWorker } from '../../src/workers/roles';
+import { cpuWorker, gpuWorkerSpecs, ioWorker, workflowWorker } from '../../src/workers/roles';
 import { createWorker, type WorkerSpec } from '../../src/workers/run-worker';
 import type { BlobStore } from '../../src/storage/blob-store';
 import { startTestDevServer } from './temporal';
@@ -27,6 +28,7 @@ export const TENANT_B = { tenant: 'globex', key: 'test-key-globex-0123456789' };
 
 export interface Stack {
   config: Config;
+  client: Client;
   baseUrl: string;
   store: BlobStore;
   workers: Worker[];
@@ -64,11 +66,14 @@ export function quietRuntime(): void {
   }
 }
 
+/** Every role's workers, as the entrypoints run them (the GPU node polls the probe queue and each model class). */
+export const allWorkerSpecs = (config: Config): WorkerSpec[] => [workflowWorker, cpuWorker, ioWorker, ...gpuWorkerSpecs(config)];
+
 export async function startStack(
   temporalAddress: string,
   env: Record<string, string> = {},
   logs?: string[],
-  roles: WorkerSpec[] = [workflowWorker, cpuWorker, ioWorker, gpuWorker],
+  opts: { specs?: (config: Config) => WorkerSpec[] } = {},
 ): Promise<Stack> {
   quietRuntime();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lightbox-test-'));
@@ -88,7 +93,7 @@ export async function startStack(
     WORKER_SHUTDOWN_GRACE_SECONDS: '2',
     ...env,
   });
-  const created = await Promise.all(roles.map((spec) => createWorker(config, spec, testTelemetry())));
+  const created = await Promise.all((opts.specs ?? allWorkerSpecs)(config).map((spec) => createWorker(config, spec, testTelemetry())));
   const workers = created.map((c) => c.worker);
   const running = workers.map((w) => w.run());
   const client = await connectClient(config.temporal);
@@ -108,6 +113,7 @@ export async function startStack(
   return {
     config,
     baseUrl: `http://127.0.0.1:${port}`,
+    client,
     store,
     workers,
     async stop() {
@@ -116,6 +122,7 @@ export async function startStack(
       await Promise.allSettled(running);
       await Promise.all(created.map((c) => c.dispose()));
       await client.connection.close();
+      // Its own temp dir only: a stack given another's LIGHTBOX_DATA_DIR leaves that to its owner.
       fs.rmSync(dataDir, { recursive: true, force: true });
     },
   };

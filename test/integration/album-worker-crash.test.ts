@@ -11,7 +11,7 @@ import sharp from 'sharp';
 import { syntheticScene } from '../../src/analysis/synthetic-photos';
 import { photosForm } from '../../src/dev/demo-photos';
 import { connectClient } from '../../src/temporal/connection';
-import { gpuWorker, ioWorker, workflowWorker } from '../../src/workers/roles';
+import { gpuWorkerSpecs, ioWorker, workflowWorker } from '../../src/workers/roles';
 import type { DevServer } from '../../temporal/dev-server';
 import { call, startStack, TENANT_A, waitFor, type Stack } from '../helpers/stack';
 import { freePort, startTestDevServer } from '../helpers/temporal';
@@ -27,7 +27,7 @@ before(async () => {
     server.address,
     { LIGHTBOX_PHOTO_HEARTBEAT_SECONDS: HEARTBEAT_SECONDS, LIGHTBOX_PHOTO_BATCH_SIZE: '2', LIGHTBOX_ALBUM_PARALLELISM: '4' },
     undefined,
-    [workflowWorker, ioWorker, gpuWorker],
+    { specs: (config) => [workflowWorker, ioWorker, ...gpuWorkerSpecs(config)] },
   );
 });
 

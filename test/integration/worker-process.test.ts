@@ -9,6 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
+import { GPU_QUEUES } from '../../src/shared/task-queues';
 import type { DevServer } from '../../temporal/dev-server';
 import { freePort, startTestDevServer } from '../helpers/temporal';
 import { waitFor } from '../helpers/stack';
@@ -55,13 +56,25 @@ for (const role of ['cpu', 'gpu'] as const) {
       assert.match(metrics, new RegExp(`task_queue="lightbox-${role}"`));
       // One port for both: the shared registry (process metrics, labelled with the worker) and the SDK's.
       assert.match(metrics, new RegExp(`lightbox_process_cpu_seconds_total\\{component="worker-${role}"\\}`));
+      if (role === 'gpu') {
+        // One GPU process polls each model class's queue too (GPU_WORKER_CLASSES defaults to both).
+        for (const queue of Object.values(GPU_QUEUES)) {
+          await waitFor(
+            () => fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((r) => r.text(), () => ''),
+            (text) => text.includes(`task_queue="${queue}"`),
+            30_000,
+          );
+        }
+      }
       await waitFor(async () => output, (o) => /"msg":"worker started"/.test(o), 30_000);
       const probe = async (p: string) => {
         const res = await fetch(`http://127.0.0.1:${metricsPort}${p}`);
         return { status: res.status, body: (await res.json()) as Record<string, unknown> };
       };
-      assert.deepEqual(await probe('/healthz'), { status: 200, body: { status: 'ok', role, taskQueue: `lightbox-${role}`, state: 'RUNNING' } });
-      assert.deepEqual(await probe('/readyz'), { status: 200, body: { status: 'ready', role, taskQueue: `lightbox-${role}`, state: 'RUNNING' } });
+      const queues = role === 'gpu' ? [`lightbox-${role}`, ...Object.values(GPU_QUEUES)] : [`lightbox-${role}`];
+      const running = queues.map(() => 'RUNNING');
+      assert.deepEqual(await probe('/healthz'), { status: 200, body: { status: 'ok', role, taskQueues: queues, states: running } });
+      assert.deepEqual(await probe('/readyz'), { status: 200, body: { status: 'ready', role, taskQueues: queues, states: running } });
       child.kill('SIGTERM');
       assert.equal(await exited, 0, output);
       assert.match(output, /"msg":"worker stopped"/);

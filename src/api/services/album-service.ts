@@ -2,7 +2,6 @@
  * Album logic behind the HTTP routes: starting album workflows, storing uploads, handing photos
  * to the workflow through its update, and reading state through its queries.
  */
-import crypto from 'node:crypto';
 import {
   WorkflowExecutionAlreadyStartedError,
   WorkflowIdReusePolicy,
@@ -27,9 +26,10 @@ import { SA } from '../../shared/search-attributes';
 import { TASK_QUEUES } from '../../shared/task-queues';
 import type { BlobStore, SignedUrl } from '../../storage/blob-store';
 import { BlobNotFoundError } from '../../storage/blob-store';
-import { tenantKey } from '../../storage/keys';
+import { albumPhotoKey, tenantKey } from '../../storage/keys';
 import { addPhotosUpdate, AlbumWorkflow, albumStatusQuery, closeAlbumSignal, MAX_PHOTOS_PER_UPDATE } from '../../workflows/album';
 import { ApiError } from '../errors';
+import { newId, resourceId } from './idempotency';
 
 export interface Rejection {
   name: string;
@@ -54,8 +54,6 @@ interface PendingUpload extends PlannedUpload {
   photoId: string;
   key: string;
 }
-
-const newId = (prefix: string) => `${prefix}_${crypto.randomBytes(12).toString('base64url').replace(/[-_]/g, 'x').toLowerCase()}`;
 
 export class AlbumService {
   constructor(
@@ -110,9 +108,7 @@ export class AlbumService {
 
   /** With an idempotency key the album id is derived from it, so a retried create finds the first album. */
   async createAlbum(tenantId: string, input: { title?: string }, idempotencyKey?: string): Promise<{ album: AlbumPipelineView; created: boolean }> {
-    const albumId = idempotencyKey
-      ? `alb_${crypto.createHash('sha256').update(`${tenantId}\n${idempotencyKey}`).digest('hex').slice(0, 24)}`
-      : newId('alb');
+    const albumId = resourceId('alb', tenantId, idempotencyKey);
     const createdAt = new Date().toISOString();
     try {
       await this.client.workflow.start(AlbumWorkflow, {
@@ -230,7 +226,7 @@ export class AlbumService {
   }
 
   private photoKey(tenantId: string, albumId: string, photoId: string): string {
-    return tenantKey(tenantId, 'albums', albumId, 'photos', photoId);
+    return albumPhotoKey(tenantId, albumId, photoId);
   }
 
   private uploadKey(tenantId: string, albumId: string, photoId: string): string {

@@ -33,6 +33,9 @@ export const GPU_QUEUES: Record<GpuClass, string> = {
 export type TaskQueueRole = keyof typeof TASK_QUEUES;
 
 /** Error types that retrying cannot fix: bad input. Activities throw them as non-retryable too. */
+/** Every task queue a Lightbox worker polls: what the backlog collector and the autoscalers cover. */
+export const ALL_TASK_QUEUES: readonly string[] = [...new Set([...Object.values(TASK_QUEUES), ...Object.values(GPU_QUEUES)])];
+
 export const NON_RETRYABLE_ERROR_TYPES = [
   'EMPTY_FILE',
   'NOT_AN_IMAGE',

@@ -4,13 +4,13 @@
  * slots); only the server knows how much work is waiting for a pool that has no worker at all,
  * which is exactly the GPU pools' state between jobs (scaled to zero).
  *
- * The queue list is read from TASK_QUEUES at each round, so a queue added there is picked up
+ * The queue list is ALL_TASK_QUEUES (TASK_QUEUES and the GPU class queues), so a queue added there is picked up
  * without touching this file. Both task types are asked for every queue: a queue's workflow
  * and activity backlogs are separate, and asking costs one cheap RPC.
  */
 import type { WorkflowService } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { TASK_QUEUES } from '../shared/task-queues';
+import { ALL_TASK_QUEUES } from '../shared/task-queues';
 import {
   taskQueueAddRate,
   taskQueueBacklog,
@@ -29,7 +29,7 @@ export interface BacklogCollectorOptions {
   workflowService: WorkflowService;
   namespace: string;
   intervalMs: number;
-  /** Defaults to every queue in TASK_QUEUES, read anew each round. */
+  /** Defaults to every queue in ALL_TASK_QUEUES. */
   queues?: () => string[];
   onError?: (err: Error, taskQueue: string) => void;
 }
@@ -44,7 +44,7 @@ const seconds = (d: { seconds?: unknown; nanos?: number | null } | null | undefi
   d ? Number(d.seconds ?? 0) + (d.nanos ?? 0) / 1e9 : 0;
 
 export function startBacklogCollector(opts: BacklogCollectorOptions): BacklogCollector {
-  const queues = opts.queues ?? (() => [...new Set(Object.values(TASK_QUEUES) as string[])]);
+  const queues = opts.queues ?? (() => [...ALL_TASK_QUEUES]);
 
   async function describe(taskQueue: string, type: keyof typeof TYPES): Promise<void> {
     const res = await opts.workflowService.describeTaskQueue({

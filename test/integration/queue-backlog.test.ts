@@ -1,6 +1,6 @@
 /**
  * The backlog collector against a real dev server: a task nobody polls shows up in the gauges
- * with its queue and type, the queue list comes from TASK_QUEUES by default, and a failing
+ * with its queue and type, the queue list comes from ALL_TASK_QUEUES by default, and a failing
  * DescribeTaskQueue is counted rather than thrown.
  */
 import assert from 'node:assert/strict';
@@ -8,7 +8,7 @@ import crypto from 'node:crypto';
 import { after, before, test } from 'node:test';
 import { Client, Connection } from '@temporalio/client';
 import type { Gauge } from 'prom-client';
-import { TASK_QUEUES } from '../../src/shared/task-queues';
+import { ALL_TASK_QUEUES } from '../../src/shared/task-queues';
 import { registry, taskQueueBacklog, taskQueuePollers, taskQueueStatsErrors } from '../../src/telemetry/metrics';
 import { startBacklogCollector } from '../../src/telemetry/queue-backlog';
 import type { DevServer } from '../../temporal/dev-server';
@@ -59,11 +59,11 @@ test('a workflow task nobody polls is a backlog of 1 with no pollers on its queu
   }
 });
 
-test('by default every queue in TASK_QUEUES is asked for, both task types', async () => {
+test('by default every queue in ALL_TASK_QUEUES (the GPU class queues too) is asked for, both task types', async () => {
   const collector = startBacklogCollector({ workflowService: connection.workflowService, namespace: 'lightbox', intervalMs: 60_000 });
   try {
     await collector.collect();
-    for (const q of Object.values(TASK_QUEUES)) {
+    for (const q of ALL_TASK_QUEUES) {
       for (const type of ['workflow', 'activity']) {
         assert.equal(await value(taskQueueBacklog, { task_queue: q, task_type: type }), 0, `${q} ${type}`);
       }

@@ -243,18 +243,9 @@ test('a long album continues as new with its state in the blob store, and finish
   });
 });
 
-test('cancelling an album stops it cleanly and says so; re-analysis reuses cached embeddings', async () => {
-  const albumId = 'alb_cancel000';
-  const photos = await Promise.all([1, 2].map(async (i) => putPhoto(albumId, `ph_cancel00${i}`, `c${i}.jpg`, await syntheticScene(50 + i, 320, 240))));
-  await withWorkers(async () => {
-    const handle = await start(albumId, input(albumId, photos));
-    await handle.cancel();
-    const summary = (await handle.result()) as AlbumPipelineSummary;
-    assert.equal(summary.status, 'cancelled');
-    assert.equal((await handle.query(albumStatusQuery)).status, 'cancelled');
-    assert.equal(JSON.parse((await store.get(summary.manifestKey)).toString()).status, 'cancelled');
-  });
-
+// Cancellation is tested on the dev server (test/integration/albums.test.ts): the time-skipping
+// server races an activity's completion against its cancel request (ACTIVITY_UNKNOWN) and stalls.
+test('re-analysis is a new run over the same photos that reuses cached embeddings', async () => {
   const reAlbum = 'alb_reanalyz0';
   const refs = await Promise.all([1, 2, 3].map(async (i) => putPhoto(reAlbum, `ph_re00000${i}`, `r${i}.jpg`, await syntheticScene(60 + i, 320, 240))));
   await withWorkers(async () => {

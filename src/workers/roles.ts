@@ -7,6 +7,10 @@ import { createAlbumIoActivities } from '../activities/album-io';
 import { createGpuActivities } from '../activities/gpu-probe';
 import { createIsolatedDecoder, isolatedDecoderOptionsFromConfig } from '../activities/decode/isolated-decode';
 import { createPhotoActivities } from '../activities/photo-analysis';
+import { createMatchingCpuActivities, createMatchingIoActivities } from '../activities/matching';
+import { matchEmbedderFromConfig } from '../matching/match-embedder';
+import { vectorStoreFromConfig } from '../matching/store-from-config';
+import { createModelRuntime } from '../models';
 import { blobStoreFromConfig } from './deps';
 import type { WorkerSpec } from './run-worker';
 
@@ -26,24 +30,38 @@ export const cpuWorker: WorkerSpec = {
     const concurrency = config.workers.cpuConcurrency ?? Math.max(1, os.availableParallelism());
     const decoder = createIsolatedDecoder({ ...isolatedDecoderOptionsFromConfig(config), poolSize: concurrency });
     await decoder.warmUp();
+    const models = createModelRuntime(config.models);
     return {
       options: {
-        activities: createPhotoActivities({ store: blobStoreFromConfig(config), decoder }),
+        activities: {
+          ...createPhotoActivities({ store: blobStoreFromConfig(config), decoder }),
+          ...createMatchingCpuActivities({ embedder: matchEmbedderFromConfig(models.sessions, config.matching) }),
+        },
         maxConcurrentActivityTaskExecutions: concurrency,
       },
-      dispose: () => decoder.close(),
+      dispose: async () => {
+        await decoder.close();
+        await models.sessions.close();
+      },
     };
   },
 };
 
 export const ioWorker: WorkerSpec = {
   role: 'io',
-  setup: (config) => ({
-    options: {
-      activities: createAlbumIoActivities({ store: blobStoreFromConfig(config) }),
-      maxConcurrentActivityTaskExecutions: config.workers.ioConcurrency,
-    },
-  }),
+  setup: (config) => {
+    const vectors = vectorStoreFromConfig(config.matching);
+    return {
+      options: {
+        activities: {
+          ...createAlbumIoActivities({ store: blobStoreFromConfig(config) }),
+          ...createMatchingIoActivities({ store: vectors }),
+        },
+        maxConcurrentActivityTaskExecutions: config.workers.ioConcurrency,
+      },
+      dispose: () => vectors.close(),
+    };
+  },
 };
 
 export const gpuWorker: WorkerSpec = {

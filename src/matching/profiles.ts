@@ -1,0 +1,28 @@
+/**
+ * The profile contract shared by the API, the activities and the workflows: record ids, the
+ * metadata a profile carries (user fields for filters plus the ones Lightbox sets), the
+ * collection of an embedding. Safe to import from workflow code (no I/O, no Buffer).
+ */
+export const PROFILE_COLLECTION_PREFIX = 'profiles';
+
+/** Metadata keys Lightbox sets itself; clients cannot. */
+export const RESERVED_PROFILE_FIELDS = ['tenant', 'userId', 'textDigest'] as const;
+
+export type ProfileFieldValue = string | number | boolean;
+
+export interface ProfileInput {
+  tenant: string;
+  userId: string;
+  text: string;
+  /** Client fields for filtering (gender, age, region…). */
+  fields: Record<string, ProfileFieldValue>;
+}
+
+export function profileRecordId(tenant: string, userId: string): string {
+  return `${tenant}:${userId}`;
+}
+
+/** A collection per embedding, so vectors of two models never mix. Chroma's name rules: [a-zA-Z0-9._-], alphanumeric ends. */
+export function profileCollection(embedding: string): string {
+  return `${PROFILE_COLLECTION_PREFIX}__${embedding}`.replace(/[^a-zA-Z0-9._-]+/g, '-').replace(/^[^a-zA-Z0-9]+|[^a-zA-Z0-9]+$/g, '');
+}

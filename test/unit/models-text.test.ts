@@ -5,6 +5,7 @@
  * semantically; the plumbing is the production plumbing.
  */
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { MicroBatcher } from '../../src/models/micro-batcher';
@@ -38,7 +39,7 @@ describe('WordPiece tokenizer (tokenizer.json through @huggingface/tokenizers)',
 
   test('text over the max length is cut to it, [SEP] kept, and marked truncated', async () => {
     const tok = new WordPieceTokenizer(
-      (await import(path.join(FIXTURES, 'kcelectra-small-toxicity-test', 'test-1', 'tokenizer.json'), { with: { type: 'json' } })).default as object,
+      JSON.parse(fs.readFileSync(path.join(FIXTURES, 'kcelectra-small-toxicity-test', 'test-1', 'tokenizer.json'), 'utf8')) as object,
       { maxLength: 8, clsToken: '[CLS]', sepToken: '[SEP]', padToken: '[PAD]' },
     );
     const b = tok.encodeBatch(['가 나 다 라 마 바 사 아 자 차', '가']);

@@ -101,7 +101,7 @@ async function recordMatching(A: Call, stack: Awaited<ReturnType<typeof startSta
   const texts = ['등산 캠핑 여행', '재즈 와인', '고양이 사진', '요리 커피', '러닝 헬스'];
   const seed = new EmbeddedVectorStore({ dir: stack.config.matching.embeddedDir });
   await seed.upsert(
-    profileCollection(hashing.ref),
+    profileCollection(TENANT_A.tenant, hashing.ref),
     texts.map((text, i) => ({
       id: profileRecordId(TENANT_A.tenant, `old${i}`),
       vector: hashing.embedOne(text),
@@ -115,7 +115,7 @@ async function recordMatching(A: Call, stack: Awaited<ReturnType<typeof startSta
     const handle = await client.workflow.start(ProfileReindexWorkflow, {
       taskQueue: TASK_QUEUES.workflow,
       workflowId: `match-reindex-${TENANT_A.tenant}-recorded`,
-      args: [{ tenant: TENANT_A.tenant, fromCollection: profileCollection(hashing.ref), pageSize: 1, pagesPerRun: 2 }],
+      args: [{ tenant: TENANT_A.tenant, fromCollection: profileCollection(TENANT_A.tenant, hashing.ref), pageSize: 1, pagesPerRun: 2 }],
     });
     await handle.signal(pauseReindexSignal);
     await waitFor(() => handle.query(reindexProgressQuery), (p) => p.state === 'paused');

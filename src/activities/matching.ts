@@ -21,23 +21,23 @@ export interface EmbeddedTexts {
 
 export function createMatchingCpuActivities(deps: { embedder: MatchEmbedder }) {
   return {
-    async embedProfileTexts(texts: string[]): Promise<EmbeddedTexts> {
+    async embedProfileTexts({ tenant, texts }: { tenant: string; texts: string[] }): Promise<EmbeddedTexts> {
       const stop = stageSeconds.startTimer({ kind: 'match', stage: 'embed' });
       const r = await deps.embedder.embed(texts);
       stop();
       return {
         embedding: r.embedding,
         method: r.method,
-        collection: profileCollection(r.embedding),
+        collection: profileCollection(tenant, r.embedding),
         ...(r.fallbackReason ? { fallbackReason: r.fallbackReason } : {}),
         vectors: r.vectors.map(encodeVector),
       };
     },
 
     /** The embedding new vectors would be made with now, without embedding anything real. */
-    async currentEmbedding(): Promise<{ embedding: string; method: string; collection: string }> {
+    async currentEmbedding({ tenant }: { tenant: string }): Promise<{ embedding: string; method: string; collection: string }> {
       const r = await deps.embedder.current();
-      return { embedding: r.embedding, method: r.method, collection: profileCollection(r.embedding) };
+      return { embedding: r.embedding, method: r.method, collection: profileCollection(tenant, r.embedding) };
     },
   };
 }

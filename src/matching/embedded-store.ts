@@ -133,13 +133,42 @@ class Collection {
     this.logOffset = state.logOffset;
   }
 
-  private reading: Promise<void> = Promise.resolve();
+  private lock: Promise<void> = Promise.resolve();
 
-  /** Applies log lines other processes (or this one) appended since the last look; one reader at a time. */
-  catchUp(): Promise<void> {
-    const next = this.reading.then(() => this.readLog());
-    this.reading = next.catch(() => undefined);
+  /** One reader or writer of the log at a time in this process. */
+  private exclusive<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.lock.then(fn);
+    this.lock = next.then(
+      () => undefined,
+      () => undefined,
+    );
     return next;
+  }
+
+  /** Applies log lines other processes (or this one) appended since the last look. */
+  catchUp(): Promise<void> {
+    return this.exclusive(() => this.readLog());
+  }
+
+  /**
+   * Appends and applies `lines`. When nobody else appended in between (the file grew by exactly
+   * our bytes), the lines are applied from memory instead of being read back and parsed.
+   */
+  write(lines: LogLine[]): Promise<void> {
+    return this.exclusive(async () => {
+      await this.readLog();
+      await fsp.mkdir(this.folder, { recursive: true });
+      const data = lines.map((l) => JSON.stringify(l) + '\n').join('');
+      const before = this.logOffset;
+      await fsp.appendFile(this.logFile, data);
+      const size = (await fsp.stat(this.logFile)).size;
+      if (size === before + Buffer.byteLength(data)) {
+        for (const l of lines) this.apply(l);
+        this.logOffset = size;
+      } else {
+        await this.readLog();
+      }
+    });
   }
 
   private async readLog(): Promise<void> {
@@ -165,12 +194,11 @@ class Collection {
     }
   }
 
-  async append(lines: LogLine[]): Promise<void> {
-    await fsp.mkdir(this.folder, { recursive: true });
-    await fsp.appendFile(this.logFile, lines.map((l) => JSON.stringify(l) + '\n').join(''));
+  snapshot(): Promise<void> {
+    return this.exclusive(() => this.writeSnapshot());
   }
 
-  async snapshot(): Promise<void> {
+  private async writeSnapshot(): Promise<void> {
     if (!this.index) return;
     const offset = this.logOffset;
     const indexFile = path.join(this.folder, `index-${offset}.hnsw`);
@@ -218,16 +246,14 @@ export class EmbeddedVectorStore implements VectorStore {
   async upsert(collection: string, records: readonly VectorRecord[]): Promise<void> {
     if (records.length === 0) return;
     const col = await this.open(collection);
-    await col.append(records.map((r) => ({ op: 'upsert', id: r.id, v: encodeVector(r.vector), m: r.metadata, d: r.document })));
-    await col.catchUp();
+    await col.write(records.map((r) => ({ op: 'upsert', id: r.id, v: encodeVector(r.vector), m: r.metadata, d: r.document })));
     await this.afterWrite(col);
   }
 
   async delete(collection: string, ids: readonly string[]): Promise<void> {
     if (ids.length === 0) return;
     const col = await this.open(collection);
-    await col.append(ids.map((id) => ({ op: 'delete', id })));
-    await col.catchUp();
+    await col.write(ids.map((id) => ({ op: 'delete', id })));
     await this.afterWrite(col);
   }
 

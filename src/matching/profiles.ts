@@ -22,7 +22,11 @@ export function profileRecordId(tenant: string, userId: string): string {
   return `${tenant}:${userId}`;
 }
 
-/** A collection per embedding, so vectors of two models never mix. Chroma's name rules: [a-zA-Z0-9._-], alphanumeric ends. */
-export function profileCollection(embedding: string): string {
-  return `${PROFILE_COLLECTION_PREFIX}__${embedding}`.replace(/[^a-zA-Z0-9._-]+/g, '-').replace(/^[^a-zA-Z0-9]+|[^a-zA-Z0-9]+$/g, '');
+/**
+ * A collection per tenant and embedding: vectors of two models never mix, and a query searches
+ * one tenant's profiles without a tenant filter (a filter matching most of a big collection makes
+ * Chroma pre-filter every record). Chroma's name rules: [a-zA-Z0-9._-], alphanumeric ends.
+ */
+export function profileCollection(tenant: string, embedding: string): string {
+  return `${PROFILE_COLLECTION_PREFIX}__${tenant}__${embedding}`.replace(/[^a-zA-Z0-9._-]+/g, '-').replace(/^[^a-zA-Z0-9]+|[^a-zA-Z0-9]+$/g, '');
 }

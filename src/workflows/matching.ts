@@ -32,7 +32,7 @@ export async function ProfileWorkflow(input: ProfileWorkflowInput): Promise<Prof
     const deleted = await io.deleteProfile({ tenant: input.tenant, userId: input.userId, collections: input.collections });
     return { op: 'delete', userId: input.userId, deleted };
   }
-  const embedded = await cpu.embedProfileTexts([input.text]);
+  const embedded = await cpu.embedProfileTexts({ tenant: input.tenant, texts: [input.text] });
   const profile: ProfileToWrite = { tenant: input.tenant, userId: input.userId, text: input.text, fields: input.fields, vector: embedded.vectors[0]! };
   await io.upsertProfiles({ collection: embedded.collection, profiles: [profile] });
   return {
@@ -68,7 +68,7 @@ export async function ProfileReindexWorkflow(input: ReindexInput): Promise<Reind
   upsertSearchAttributes({ [SA.tenant.name]: [input.tenant], [SA.jobKind.name]: ['profile-reindex'], [SA.status.name]: ['running'] });
 
   if (!progress.toCollection) {
-    const current = await cpu.currentEmbedding();
+    const current = await cpu.currentEmbedding({ tenant: input.tenant });
     progress.toCollection = current.collection;
     progress.embedding = current.embedding;
     progress.method = current.method;
@@ -89,7 +89,7 @@ export async function ProfileReindexWorkflow(input: ReindexInput): Promise<Reind
     const existing = await io.profileDigests({ collection: target, tenant: input.tenant, userIds: page.map((p) => p.userId) });
     const changed = page.filter((p, i) => existing[i] !== p.textDigest);
     if (changed.length > 0) {
-      const embedded = await cpu.embedProfileTexts(changed.map((p) => p.text));
+      const embedded = await cpu.embedProfileTexts({ tenant: input.tenant, texts: changed.map((p) => p.text) });
       if (embedded.collection !== target) {
         // The embedding changed under us (a model was installed or removed mid-run): start over into the new one.
         progress.toCollection = undefined;

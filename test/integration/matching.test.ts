@@ -128,7 +128,7 @@ describe('re-indexing after a model change', () => {
     // Profiles indexed while only the hashing fallback was available: they sit in its collection.
     const store = new ChromaVectorStore(chroma.url);
     await store.upsert(
-      profileCollection(hashing.ref),
+      profileCollection(TENANT_A.tenant, hashing.ref),
       users.map((u, i) => ({
         id: profileRecordId(TENANT_A.tenant, `${u}`),
         vector: hashing.embedOne(texts[i]!),
@@ -181,7 +181,7 @@ describe('re-indexing after a model change', () => {
       const handle = await client.workflow.start(ProfileReindexWorkflow, {
         taskQueue: TASK_QUEUES.workflow,
         workflowId: `match-reindex-test-can-${Date.now()}`,
-        args: [{ tenant: TENANT_A.tenant, fromCollection: profileCollection(hashing.ref), pageSize: 1, pagesPerRun: 2 }],
+        args: [{ tenant: TENANT_A.tenant, fromCollection: profileCollection(TENANT_A.tenant, hashing.ref), pageSize: 1, pagesPerRun: 2 }],
       });
       const done = await handle.result();
       assert.deepEqual([done.state, done.offset, done.unchanged], ['completed', 5, 5]);

@@ -60,13 +60,13 @@ export class MatchingService {
   }
 
   /** Both collections a profile may be in: the model's and the fallback's. */
-  private async knownCollections(): Promise<string[]> {
+  private async knownCollections(tenant: string): Promise<string[]> {
     const current = await this.embedder.current();
-    return [...new Set([profileCollection(current.embedding), profileCollection(`${HASHING_METHOD}@${this.config.hashingDim}`)])];
+    return [...new Set([profileCollection(tenant, current.embedding), profileCollection(tenant, `${HASHING_METHOD}@${this.config.hashingDim}`)])];
   }
 
   async deleteProfile(tenant: string, userId: string): Promise<ProfileWorkflowResult> {
-    const collections = await this.knownCollections();
+    const collections = await this.knownCollections(tenant);
     const found = await Promise.all(collections.map(async (c) => (await this.vectors.get(c, [profileRecordId(tenant, userId)]))[0]));
     if (!found.some(Boolean)) throw new ApiError('UNKNOWN_USER', `No profile for user ${userId}`);
     return this.client.workflow.execute(ProfileWorkflow, {
@@ -85,7 +85,7 @@ export class MatchingService {
     }
     if (req.text !== undefined) checkText(req.text, this.config.maxTextChars, 'the query');
     const current = await this.embedder.current();
-    const collection = profileCollection(current.embedding);
+    const collection = profileCollection(tenant, current.embedding);
     let vector: Float32Array;
     let meta = current;
     if (req.text !== undefined) {
@@ -97,9 +97,9 @@ export class MatchingService {
       if (!record) throw new ApiError('UNKNOWN_USER', `No profile for user ${req.userId} (in ${current.embedding})`);
       vector = record.vector;
     }
-    const hits = await this.vectors.query(profileCollection(meta.embedding), vector, {
+    const hits = await this.vectors.query(profileCollection(tenant, meta.embedding), vector, {
       k,
-      where: { ...req.filters, tenant },
+      ...(req.filters ? { where: req.filters } : {}),
       excludeIds: req.userId ? [profileRecordId(tenant, req.userId)] : [],
     });
     return {
@@ -112,7 +112,7 @@ export class MatchingService {
   }
 
   async startReindex(tenant: string, from: string, pageSize?: number): Promise<{ jobId: string; workflowId: string }> {
-    const fromCollection = profileCollection(from);
+    const fromCollection = profileCollection(tenant, from);
     const jobId = `${fromCollection}-${Date.now().toString(36)}`;
     const workflowId = reindexWorkflowId(tenant, jobId);
     await this.client.workflow.start(ProfileReindexWorkflow, {

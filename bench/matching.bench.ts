@@ -80,6 +80,7 @@ async function fill(store: VectorStore, batch: number): Promise<number> {
 interface StoreRun {
   store: string;
   fillSeconds: number;
+  settleSeconds: number;
   seq: LoadResult;
   conc: LoadResult;
   searchP95: number;
@@ -90,6 +91,17 @@ async function runAgainst(kind: 'chroma' | 'embedded', env: Record<string, strin
   const fillSeconds = await fill(store, kind === 'chroma' ? 2000 : 5000);
   // The embedded writer snapshots, so the API process starts from the index file instead of replaying the log.
   if (kind === 'embedded') await store.close();
+  // Chroma applies a bulk load to its HNSW segment in the background; until then queries scan the
+  // unindexed log. Wait (at most a minute) until plain searches are fast, and say how long it took.
+  const settle = performance.now();
+  const probe = [...syntheticProfiles(1)][0]!.vector;
+  for (let fast = 0; fast < 5 && performance.now() - settle < 60_000; ) {
+    const t0 = performance.now();
+    await store.query(COLLECTION, probe, { k: 10 });
+    fast = performance.now() - t0 < 30 ? fast + 1 : 0;
+  }
+  const settleSeconds = (performance.now() - settle) / 1000;
+  console.log(`  searches fast after ${settleSeconds.toFixed(1)} s`);
   console.log(`  filled in ${fillSeconds.toFixed(0)} s; ${await store.count(COLLECTION)} vectors`);
   const api = await startBenchApi({ ...env, LIGHTBOX_MODELS_DIR: modelsDir, LIGHTBOX_MATCH_MODEL: MODEL });
   try {
@@ -104,7 +116,7 @@ async function runAgainst(kind: 'chroma' | 'embedded', env: Record<string, strin
       if (r.status !== 200 || r.body.results.length !== 10) throw new Error(`warm-up query failed against ${kind}: ${JSON.stringify(r.body).slice(0, 300)}`);
     }
     // Sequential queries: latency without queueing; then 4 at a time: throughput.
-    const seconds = Math.max(5, QUERIES / 30);
+    const seconds = Math.max(4, QUERIES / 40);
     const seq = await closedLoop(1, seconds, send);
     const conc = await closedLoop(4, seconds, send);
     // Search alone (no embedding): the vector store's share of a query.
@@ -117,7 +129,7 @@ async function runAgainst(kind: 'chroma' | 'embedded', env: Record<string, strin
     searchTimes.sort((a, b) => a - b);
     const searchP95 = searchTimes[Math.ceil(0.95 * searchTimes.length) - 1]!;
     console.log(`  1 at a time: ${seq.rps.toFixed(1)} q/s, p50 ${seq.p50.toFixed(0)} / p95 ${seq.p95.toFixed(0)} ms; 4 at a time: ${conc.rps.toFixed(1)} q/s, p95 ${conc.p95.toFixed(0)} ms; search alone p95 ${searchP95.toFixed(1)} ms`);
-    return { store: kind, fillSeconds, seq, conc, searchP95 };
+    return { store: kind, fillSeconds, settleSeconds, seq, conc, searchP95 };
   } finally {
     await api.stop();
   }
@@ -154,7 +166,7 @@ async function main() {
       ['query p50 / p95 (1 at a time)', '200–350 ms', ...runs.map((r) => `${r.seq.p50.toFixed(0)} / ${r.seq.p95.toFixed(0)} ms`), 'p95 < 200 ms'],
       ['query p95 (4 at a time)', '—', ...runs.map((r) => `${r.conc.p95.toFixed(0)} ms`), ''],
       ['vector search alone p95', '—', ...runs.map((r) => `${r.searchP95.toFixed(1)} ms`), ''],
-      ['bulk insert of the profiles', '—', ...runs.map((r) => `${r.fillSeconds.toFixed(0)} s`), ''],
+      ['bulk insert of the profiles', '—', ...runs.map((r) => `${r.fillSeconds.toFixed(0)} s (+${r.settleSeconds.toFixed(0)} s until indexed)`), ''],
     ],
   );
   console.log('\nSimulated: the indexed profiles are synthetic clustered vectors (embedding 100k texts with BERT-base on 2 cores');

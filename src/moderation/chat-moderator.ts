@@ -7,11 +7,9 @@
 import type { Config } from '../config';
 import { MicroBatcher } from '../models/micro-batcher';
 import { ModelUnavailableError } from '../models/errors';
-import { resolveModelId } from '../models/registry';
-import type { SessionPool } from '../models/sessions';
 import { normalizeChatText } from '../models/text/korean-normalize';
 import { ProfanityLexicon } from '../models/text/profanity-lexicon';
-import { TextClassifier, type TextClassification } from '../models/text/text-classifier';
+import type { Classifier, TextClassification } from '../models/text/text-classifier';
 import { jobOutcomes } from '../telemetry/metrics';
 
 export const LEXICON_METHOD = 'lexicon';
@@ -42,17 +40,16 @@ export interface ModerationResult {
 const RECHECK_MS = 30_000;
 
 export class ChatModerator {
-  readonly classifier: TextClassifier;
   readonly batcher: MicroBatcher<string, TextClassification>;
   private readonly lexicon: ProfanityLexicon;
   private unavailable: { until: number; code: string } | undefined;
 
+  /** `classifier`: a TextClassifier in this thread, or a ThreadedTextClassifier (the API's). */
   constructor(
-    sessions: SessionPool,
-    private readonly options: Pick<Config['moderation'], 'model' | 'labels' | 'threshold' | 'maxBatch' | 'maxWaitMs' | 'useTestModels'>,
+    readonly classifier: Classifier,
+    private readonly options: Pick<Config['moderation'], 'threshold' | 'maxBatch' | 'maxWaitMs'>,
     lexicon?: ProfanityLexicon,
   ) {
-    this.classifier = new TextClassifier(sessions, resolveModelId(options.model, options.useTestModels), options.labels);
     this.batcher = new MicroBatcher((texts) => this.classifier.classify(texts), { maxBatch: options.maxBatch, maxWaitMs: options.maxWaitMs });
     this.lexicon = lexicon ?? new ProfanityLexicon();
   }

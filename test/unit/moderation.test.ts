@@ -12,6 +12,9 @@ import { SessionPool } from '../../src/models/sessions';
 import { ModelStore } from '../../src/models/store';
 import { normalizeChatText } from '../../src/models/text/korean-normalize';
 import { ProfanityLexicon } from '../../src/models/text/profanity-lexicon';
+import { ModelUnavailableError } from '../../src/models/errors';
+import { ThreadedTextClassifier } from '../../src/models/text/classifier-thread';
+import { TextClassifier } from '../../src/models/text/text-classifier';
 import { ChatModerator } from '../../src/moderation/chat-moderator';
 
 const FIXTURES = path.resolve(__dirname, '..', 'fixtures', 'models');
@@ -76,10 +79,11 @@ describe('lexicon fallback (badwords-ko)', () => {
 });
 
 describe('chat moderator', () => {
-  const options = { model: 'kcelectra-small-toxicity', labels: undefined, threshold: 0.5, maxBatch: 8, maxWaitMs: 5, useTestModels: true };
+  const options = { threshold: 0.5, maxBatch: 8, maxWaitMs: 5 };
+  const MODEL = 'kcelectra-small-toxicity-test';
 
   test('model path: evasions are normalised before the classifier scores them; results keep their ids', async () => {
-    const moderator = new ChatModerator(new SessionPool(new ModelStore({ dir: FIXTURES })), options);
+    const moderator = new ChatModerator(new TextClassifier(new SessionPool(new ModelStore({ dir: FIXTURES })), MODEL), options);
     const results = await moderator.moderate([
       { id: 'a', text: 'ㅆㅣㅂㅏㄹ 뭐야' },
       { id: 'b', text: '안녕하세요 반가워요 😀' },
@@ -97,7 +101,7 @@ describe('chat moderator', () => {
   test('no model installed: the lexicon scores instead and says so', async () => {
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'lightbox-no-models-'));
     try {
-      const moderator = new ChatModerator(new SessionPool(new ModelStore({ dir: empty })), options);
+      const moderator = new ChatModerator(new TextClassifier(new SessionPool(new ModelStore({ dir: empty })), MODEL), options);
       const [bad, good] = await moderator.moderate([
         { id: '1', text: '씨.발 그만해' },
         { id: '2', text: '오늘 시발점부터 다시' },
@@ -106,6 +110,34 @@ describe('chat moderator', () => {
       assert.deepEqual([good!.toxic, good!.score, good!.method], [false, 0, 'lexicon']);
       assert.equal(bad!.fallbackReason, 'MODEL_NOT_INSTALLED');
     } finally {
+      fs.rmSync(empty, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('classifier in an inference thread', () => {
+  test('gives the scores the in-thread classifier gives, in order', async () => {
+    const texts = ['씨발 뭐야', '안녕하세요 반가워요', '주말에 산책 가요 😀'];
+    const threaded = new ThreadedTextClassifier({ modelsDir: FIXTURES, modelId: 'kcelectra-small-toxicity-test' });
+    try {
+      const inThread = await new TextClassifier(new SessionPool(new ModelStore({ dir: FIXTURES })), 'kcelectra-small-toxicity-test').classify(texts);
+      const fromWorker = await threaded.classify(texts);
+      assert.deepEqual(fromWorker.map((r) => r.score.toFixed(6)), inThread.map((r) => r.score.toFixed(6)));
+      assert.equal(threaded.ref, 'kcelectra-small-toxicity-test@test-1');
+    } finally {
+      await threaded.close();
+    }
+  });
+
+  test('a model missing in the thread is the same ModelUnavailableError, so the lexicon takes over', async () => {
+    const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'lightbox-no-models-'));
+    const threaded = new ThreadedTextClassifier({ modelsDir: empty, modelId: 'kcelectra-small-toxicity-test' });
+    try {
+      await assert.rejects(threaded.classify(['안녕']), (e: unknown) => e instanceof ModelUnavailableError && e.code === 'MODEL_NOT_INSTALLED');
+      const [r] = await new ChatModerator(threaded, { threshold: 0.5, maxBatch: 4, maxWaitMs: 1 }).moderate([{ id: 'x', text: '시 발' }]);
+      assert.deepEqual([r!.method, r!.toxic], ['lexicon', true]);
+    } finally {
+      await threaded.close();
       fs.rmSync(empty, { recursive: true, force: true });
     }
   });

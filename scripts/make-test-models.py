@@ -12,9 +12,11 @@ costs a few hundred bytes in the file instead of hundreds of KB, and regeneratin
 bytes. The output folder gets a models.lock.json in the same format `npm run models:pull` writes,
 so the model store verifies the fixtures' sha256 exactly as it verifies pulled models.
 
---shape-faithful writes a CLIP ViT-B/32 image encoder with the full architecture (patch 32,
-width 768, 12 layers, 12 heads, projection 512, ~88M random weights, ~350 MB) for benchmarks:
-inference cost matches the real model, the embeddings mean nothing. Never commit it.
+--shape-faithful writes full-size architectures with random weights for benchmarks: the CLIP
+ViT-B/32 image encoder (patch 32, width 768, 12 layers, ~88M weights, ~350 MB), ko-sbert-nli's
+BERT-base (12 × 768, vocab 32000, ~110M weights, ~440 MB) and KcELECTRA-small as a sequence
+classifier (embed 128 → 256, 12 layers, vocab 54343, ~14M weights, ~55 MB); `--only NAME` picks
+some. Inference cost matches the real models, the outputs mean nothing. Never commit them.
 
 Needs only `onnx` and `numpy` (scripts/install-tools.sh puts them in .tools/py).
 """
@@ -306,7 +308,225 @@ def clip_tokenizer_json(merges_wanted=160):
     }
 
 
-# ---- shape-faithful CLIP ViT-B/32 (benchmarks only) ----------------------------------------
+# ---- BERT-format (WordPiece) tokenizer.json with Korean coverage ------------------------------
+
+WORDPIECE_SPECIALS = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]"]
+
+# Whole words the toy vocabulary knows, so WordPiece's longest-match produces real multi-character
+# tokens (the production vocabularies are 32k-54k pieces learnt from Korean text).
+WORDPIECE_WORDS = [
+    # profile vocabulary
+    "여행", "음악", "영화", "운동", "등산", "요리", "커피", "독서", "사진", "캠핑", "고양이", "강아지",
+    "좋아해요", "좋아하는", "주말", "서울", "부산", "제주", "재즈", "클래식", "맛집", "카페", "산책",
+    "게임", "축구", "야구", "러닝", "헬스", "요가", "그림", "공연", "와인", "맥주", "드라이브",
+    "hiking", "music", "coffee", "travel", "movie", "jazz", "yoga", "game",
+    # chat vocabulary, toxic words included so the toy classifier can key on them
+    "안녕하세요", "반가워요", "감사합니다", "오늘", "내일", "같이", "어때요", "진짜", "정말",
+    "씨발", "시발", "개새끼", "새끼", "병신", "좆같", "존나", "미친", "지랄", "닥쳐", "꺼져",
+]
+WORDPIECE_SUFFIXES = ["요", "는", "은", "을", "를", "이", "가", "에", "도", "야", "네", "다", "고", "해"]
+TEST_EMOJI = ["😀", "😂", "🤬", "👍", "❤", "🔥", "😡", "🙏"]
+# Tokens the toy toxicity classifier scores as toxic (its only knowledge).
+TOXIC_TEST_TOKENS = ["씨발", "시발", "개새끼", "병신", "좆같", "존나", "지랄", "닥쳐", "꺼져", "🤬"]
+
+
+def ksx1001_hangul():
+    """The 2,350 Hangul syllables of KS X 1001 (EUC-KR rows 0xB0-0xC8): everyday Korean."""
+    out = []
+    for hi in range(0xB0, 0xC9):
+        for lo in range(0xA1, 0xFF):
+            out.append(bytes([hi, lo]).decode("euc-kr"))
+    return out
+
+
+def wordpiece_vocab():
+    vocab = {}
+
+    def add(tok):
+        if tok not in vocab:
+            vocab[tok] = len(vocab)
+
+    for t in WORDPIECE_SPECIALS:
+        add(t)
+    singles = [chr(c) for c in range(0x21, 0x7F)]
+    singles += [chr(c) for c in range(0x3131, 0x3164)]  # compatibility jamo ㄱ…ㅣ (ㅋㅋ, ㅅㅂ)
+    singles += ksx1001_hangul() + TEST_EMOJI
+    for ch in singles:
+        add(ch)
+    for ch in singles:
+        if not (len(ch) == 1 and ch in "!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~"):
+            add("##" + ch)
+    for w in WORDPIECE_WORDS:
+        add(w)
+        add("##" + w)
+    for suffix in WORDPIECE_SUFFIXES:
+        add("##" + suffix)
+    return vocab
+
+
+def wordpiece_tokenizer_json():
+    """A tokenizer.json with the structure of klue/bert-base's and KcELECTRA's (BertNormalizer
+    without lower-casing, BertPreTokenizer, WordPiece with '##', [CLS] $A [SEP]) over a small
+    vocabulary: KS X 1001 syllables, jamo, ASCII, a few emoji and whole words."""
+    vocab = wordpiece_vocab()
+    special = lambda content: {  # noqa: E731
+        "id": vocab[content], "content": content, "single_word": False, "lstrip": False, "rstrip": False,
+        "normalized": False, "special": True,
+    }
+    return {
+        "version": "1.0",
+        "truncation": None,
+        "padding": None,
+        "added_tokens": [special(t) for t in WORDPIECE_SPECIALS],
+        "normalizer": {"type": "BertNormalizer", "clean_text": True, "handle_chinese_chars": True, "strip_accents": False, "lowercase": False},
+        "pre_tokenizer": {"type": "BertPreTokenizer"},
+        "post_processor": {
+            "type": "TemplateProcessing",
+            "single": [{"SpecialToken": {"id": "[CLS]", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}}, {"SpecialToken": {"id": "[SEP]", "type_id": 0}}],
+            "pair": [
+                {"SpecialToken": {"id": "[CLS]", "type_id": 0}}, {"Sequence": {"id": "A", "type_id": 0}}, {"SpecialToken": {"id": "[SEP]", "type_id": 0}},
+                {"Sequence": {"id": "B", "type_id": 1}}, {"SpecialToken": {"id": "[SEP]", "type_id": 1}},
+            ],
+            "special_tokens": {t: {"id": t, "ids": [vocab[t]], "tokens": [t]} for t in ("[CLS]", "[SEP]")},
+        },
+        "decoder": {"type": "WordPiece", "prefix": "##", "cleanup": True},
+        "model": {"type": "WordPiece", "unk_token": "[UNK]", "continuing_subword_prefix": "##", "max_input_chars_per_word": 100, "vocab": vocab},
+    }
+
+
+def token_features(g, rng, width, hint):
+    """[N, seq] int64 ids → [N, seq, width] sin(id·f + φ): a cheap, well-spread stand-in for an
+    embedding table that costs 2·width floats in the file instead of vocab·width."""
+    ids_f = g.op("Cast", ["input_ids"], to=TensorProto.FLOAT)
+    freqs = g.const(rng.uniform(0.01, 1.0, size=(1, 1, width)).astype(np.float32), hint + "_freqs")
+    phase = g.const(rng.uniform(0, np.pi, size=(1, 1, width)).astype(np.float32), hint + "_phase")
+    axes_last = g.const(np.array([2], dtype=np.int64), "axis2")
+    return g.op("Sin", [g.op("Add", [g.op("Mul", [g.op("Unsqueeze", [ids_f, axes_last]), freqs]), phase])])
+
+
+def sentence_encoder_test(seed, vocab):
+    """ko-sbert-nli's contract: three int64 [N, seq] inputs → last_hidden_state [N, seq, 768].
+
+    Each position's state is its token's sinusoidal features plus a small token-type term; the
+    [CLS]/[SEP] states are zero, so mean pooling over the attention mask (done in TypeScript, as
+    sentence-transformers does) gives a bag-of-tokens embedding where texts that share words are
+    close. Padded positions get deliberately large garbage: pooling that ignores the mask shows.
+    """
+    rng = np.random.default_rng(seed)
+    g = Graph("ko_sbert_nli_test")
+    feats = token_features(g, rng, 768, "tok")
+    special = g.op("Or", [
+        g.op("Equal", ["input_ids", g.const(np.array(vocab["[CLS]"], dtype=np.int64), "cls")]),
+        g.op("Equal", ["input_ids", g.const(np.array(vocab["[SEP]"], dtype=np.int64), "sep")]),
+    ])
+    keep = g.op("Unsqueeze", [g.op("Cast", [g.op("Not", [special])], to=TensorProto.FLOAT), g.const(np.array([2], dtype=np.int64), "axis2")])
+    mask = g.op("Unsqueeze", [g.op("Cast", ["attention_mask"], to=TensorProto.FLOAT), g.const(np.array([2], dtype=np.int64), "axis2")])
+    types = g.op("Unsqueeze", [g.op("Cast", ["token_type_ids"], to=TensorProto.FLOAT), g.const(np.array([2], dtype=np.int64), "axis2")])
+    state = g.op("Add", [g.op("Mul", [feats, keep]), g.op("Mul", [types, g.const(np.array(0.01, np.float32), "type_w")])])
+    # mask·state + (1 − mask)·50: padding positions carry a large constant.
+    padded = g.op("Mul", [g.op("Sub", [g.const(np.array(1.0, np.float32), "one"), mask]), g.const(np.array(50.0, np.float32), "pad")])
+    g.op("Add", [g.op("Mul", [state, mask]), padded], out="last_hidden_state")
+    return g.model(
+        text_inputs(),
+        [helper.make_tensor_value_info("last_hidden_state", TensorProto.FLOAT, ["batch", "sequence", 768])],
+        "Lightbox test twin of ko-sbert-nli: same contract, toy arithmetic.",
+    )
+
+
+def toxicity_classifier_test(seed, vocab):
+    """KcELECTRA-small toxicity's contract: three int64 [N, seq] inputs → logits [N, 2] (clean, toxic).
+
+    toxic logit = 4·(count of known toxic tokens under the mask) − 2, clean logit = 0, through a
+    [vocab, 1] weight table: enough to check that normalisation, tokenisation, batching, masking
+    and label mapping reach the model, which scores what it sees and nothing else.
+    """
+    del seed
+    g = Graph("kcelectra_small_toxicity_test")
+    table = np.zeros((len(vocab), 1), dtype=np.float32)
+    for tok in TOXIC_TEST_TOKENS:
+        table[vocab[tok], 0] = 4.0
+        if "##" + tok in vocab:
+            table[vocab["##" + tok], 0] = 4.0
+    hits = g.op("Squeeze", [g.op("Gather", [g.const(table, "toxic_w"), "input_ids"], axis=0), g.const(np.array([2], dtype=np.int64), "axis2")])
+    mask = g.op("Cast", ["attention_mask"], to=TensorProto.FLOAT)
+    types = g.op("Cast", ["token_type_ids"], to=TensorProto.FLOAT)
+    masked = g.op("Add", [g.op("Mul", [hits, mask]), g.op("Mul", [types, g.const(np.array(0.0, np.float32), "zero")])])
+    toxic = g.op("Sub", [g.op("ReduceSum", [masked, g.const(np.array([1], dtype=np.int64), "axis1")], keepdims=1), g.const(np.array(2.0, np.float32), "bias")])
+    clean = g.op("Mul", [toxic, g.const(np.array(0.0, np.float32), "zero")])
+    g.op("Concat", [clean, toxic], axis=1, out="logits")
+    return g.model(
+        text_inputs(),
+        [helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["batch", 2])],
+        "Lightbox test twin of the KcELECTRA-small toxicity classifier: same contract, toy arithmetic.",
+    )
+
+
+# ---- shape-faithful transformers (benchmarks only) ------------------------------------------
+
+class Transformer:
+    """Random-weight transformer pieces shared by the shape-faithful ViT, BERT and ELECTRA graphs.
+
+    Only compute and memory must match the real models, so weights are N(0, 0.02) and every
+    layer norm is the identity affine; the graph structure (matmuls, heads, norms, activations)
+    is the real one.
+    """
+
+    def __init__(self, g, rng, width, heads, mlp, eps):
+        self.g, self.rng, self.width, self.heads, self.mlp, self.eps = g, rng, width, heads, mlp, eps
+        self.head_dim = width // heads
+
+    def w(self, *shape, scale=0.02):
+        return self.g.const(self.rng.normal(0, scale, size=shape).astype(np.float32), "w")
+
+    def i64(self, *values):
+        return self.g.const(np.array(values, dtype=np.int64), "shape")
+
+    def layer_norm(self, x, width=None):
+        width = width or self.width
+        g = self.g
+        return g.op("LayerNormalization", [x, g.const(np.ones(width, np.float32), "ln_g"), g.const(np.zeros(width, np.float32), "ln_b")], axis=-1, epsilon=self.eps)
+
+    def linear(self, x, fan_in, fan_out):
+        return self.g.op("Add", [self.g.op("MatMul", [x, self.w(fan_in, fan_out)]), self.g.const(np.zeros(fan_out, np.float32), "b")])
+
+    def gelu(self, x):
+        """Exact (erf) GELU, as BERT and ELECTRA use."""
+        g = self.g
+        inner = g.op("Erf", [g.op("Mul", [x, g.const(np.array(1 / np.sqrt(2), np.float32), "rsqrt2")])])
+        return g.op("Mul", [g.op("Mul", [x, g.const(np.array(0.5, np.float32), "half")]), g.op("Add", [inner, g.const(np.array(1.0, np.float32), "one")])])
+
+    def quick_gelu(self, x):
+        """x * sigmoid(1.702 x), as OpenAI's CLIP uses."""
+        g = self.g
+        return g.op("Mul", [x, g.op("Sigmoid", [g.op("Mul", [x, g.const(np.array(1.702, np.float32), "gelu")])])])
+
+    def attention(self, h, mask_bias=None):
+        """Multi-head self-attention over [N, seq, width]; the sequence length may be symbolic."""
+        g = self.g
+        to_heads = self.i64(0, -1, self.heads, self.head_dim)
+        qkv = [g.op("Transpose", [g.op("Reshape", [self.linear(h, self.width, self.width), to_heads])], perm=[0, 2, 1, 3]) for _ in range(3)]
+        scale = g.const(np.array(1.0 / np.sqrt(self.head_dim), np.float32), "scale")
+        scores = g.op("Mul", [g.op("MatMul", [qkv[0], g.op("Transpose", [qkv[1]], perm=[0, 1, 3, 2])]), scale])
+        if mask_bias is not None:
+            scores = g.op("Add", [scores, mask_bias])
+        attn = g.op("MatMul", [g.op("Softmax", [scores], axis=-1), qkv[2]])
+        merged = g.op("Reshape", [g.op("Transpose", [attn], perm=[0, 2, 1, 3]), self.i64(0, -1, self.width)])
+        return self.linear(merged, self.width, self.width)
+
+    def pre_norm_layer(self, x):
+        """CLIP's residual block: x + attn(ln(x)), then x + mlp(ln(x))."""
+        g = self.g
+        x = g.op("Add", [x, self.attention(self.layer_norm(x))])
+        h = self.quick_gelu(self.linear(self.layer_norm(x), self.width, self.mlp))
+        return g.op("Add", [x, self.linear(h, self.mlp, self.width)])
+
+    def post_norm_layer(self, x, mask_bias):
+        """BERT's block: ln(x + attn(x)), then ln(x + mlp(x))."""
+        g = self.g
+        x = self.layer_norm(g.op("Add", [x, self.attention(x, mask_bias)]))
+        h = self.gelu(self.linear(x, self.width, self.mlp))
+        return self.layer_norm(g.op("Add", [x, self.linear(h, self.mlp, self.width)]))
+
 
 def vit_b32_image_encoder(seed):
     """CLIP ViT-B/32's visual tower with random weights: same graph size and FLOPs as the real one."""
@@ -314,46 +534,78 @@ def vit_b32_image_encoder(seed):
     g = Graph("clip_vit_b32_image_shape_faithful")
     width, layers, heads, patch, grid, out_dim, mlp = 768, 12, 12, 32, 7, 512, 3072
     tokens = grid * grid + 1
-    head_dim = width // heads
-
-    def w(*shape, scale=0.02):
-        return g.const(rng.normal(0, scale, size=shape).astype(np.float32), "w")
-
-    def layer_norm(x):
-        return g.op("LayerNormalization", [x, g.const(np.ones(width, np.float32), "ln_g"), g.const(np.zeros(width, np.float32), "ln_b")], axis=-1, epsilon=1e-5)
-
-    def linear(x, fan_in, fan_out):
-        return g.op("Add", [g.op("MatMul", [x, w(fan_in, fan_out)]), g.const(np.zeros(fan_out, np.float32), "b")])
-
-    def i64(*values):
-        return g.const(np.array(values, dtype=np.int64), "shape")
-
-    conv = g.op("Conv", ["pixel_values", w(width, 3, patch, patch)], kernel_shape=[patch, patch], strides=[patch, patch])
-    seq = g.op("Transpose", [g.op("Reshape", [conv, i64(0, width, grid * grid)])], perm=[0, 2, 1])  # [N,49,768]
-    batch = g.op("Slice", [g.op("Shape", ["pixel_values"]), i64(0), i64(1)])
-    cls_shape = g.op("Concat", [batch, i64(1, width)], axis=0)
-    cls = g.op("Expand", [w(1, 1, width), cls_shape])
-    x = g.op("Add", [g.op("Concat", [cls, seq], axis=1), w(1, tokens, width)])
-    x = layer_norm(x)  # ln_pre
-    scale = g.const(np.array(1.0 / np.sqrt(head_dim), np.float32), "scale")
-    to_heads = i64(0, tokens, heads, head_dim)
+    t = Transformer(g, rng, width, heads, mlp, 1e-5)
+    conv = g.op("Conv", ["pixel_values", t.w(width, 3, patch, patch)], kernel_shape=[patch, patch], strides=[patch, patch])
+    seq = g.op("Transpose", [g.op("Reshape", [conv, t.i64(0, width, grid * grid)])], perm=[0, 2, 1])  # [N,49,768]
+    batch = g.op("Slice", [g.op("Shape", ["pixel_values"]), t.i64(0), t.i64(1)])
+    cls_shape = g.op("Concat", [batch, t.i64(1, width)], axis=0)
+    cls = g.op("Expand", [t.w(1, 1, width), cls_shape])
+    x = g.op("Add", [g.op("Concat", [cls, seq], axis=1), t.w(1, tokens, width)])
+    x = t.layer_norm(x)  # ln_pre
     for _ in range(layers):
-        h = layer_norm(x)
-        qkv = [g.op("Transpose", [g.op("Reshape", [linear(h, width, width), to_heads])], perm=[0, 2, 1, 3]) for _ in range(3)]
-        scores = g.op("Mul", [g.op("MatMul", [qkv[0], g.op("Transpose", [qkv[1]], perm=[0, 1, 3, 2])]), scale])
-        attn = g.op("MatMul", [g.op("Softmax", [scores], axis=-1), qkv[2]])
-        merged = g.op("Reshape", [g.op("Transpose", [attn], perm=[0, 2, 1, 3]), i64(0, tokens, width)])
-        x = g.op("Add", [x, linear(merged, width, width)])
-        h = linear(layer_norm(x), width, mlp)
-        # QuickGELU, as in OpenAI's CLIP: x * sigmoid(1.702 x).
-        h = g.op("Mul", [h, g.op("Sigmoid", [g.op("Mul", [h, g.const(np.array(1.702, np.float32), "gelu")])])])
-        x = g.op("Add", [x, linear(h, mlp, width)])
-    pooled = layer_norm(g.op("Squeeze", [g.op("Slice", [x, i64(0), i64(1), i64(1)]), i64(1)]))  # ln_post on CLS
-    g.op("MatMul", [pooled, w(width, out_dim)], out="image_embeds")
+        x = t.pre_norm_layer(x)
+    pooled = t.layer_norm(g.op("Squeeze", [g.op("Slice", [x, t.i64(0), t.i64(1), t.i64(1)]), t.i64(1)]))  # ln_post on CLS
+    g.op("MatMul", [pooled, t.w(width, out_dim)], out="image_embeds")
     return g.model(
         [helper.make_tensor_value_info("pixel_values", TensorProto.FLOAT, ["batch", 3, 224, 224])],
         [helper.make_tensor_value_info("image_embeds", TensorProto.FLOAT, ["batch", out_dim])],
         "Shape-faithful CLIP ViT-B/32 image encoder with random weights, for benchmarks only.",
+    )
+
+
+TEXT_INPUTS = ("input_ids", "attention_mask", "token_type_ids")
+
+
+def text_inputs():
+    return [helper.make_tensor_value_info(n, TensorProto.INT64, ["batch", "sequence"]) for n in TEXT_INPUTS]
+
+
+def bert_family_encoder(g, t, vocab, embed, layers, max_positions):
+    """BERT/ELECTRA embeddings (word + position + type, LN, ELECTRA's projection when embed <
+    width) and `layers` post-norm blocks with the additive attention mask → [N, seq, width]."""
+    seq_len = g.op("Slice", [g.op("Shape", ["input_ids"]), t.i64(1), t.i64(2)])
+    positions = g.op("Slice", [t.w(max_positions, embed), t.i64(0), seq_len, t.i64(0)])
+    words = g.op("Gather", [t.w(vocab, embed), "input_ids"], axis=0)
+    types = g.op("Gather", [t.w(2, embed), "token_type_ids"], axis=0)
+    x = t.layer_norm(g.op("Add", [g.op("Add", [words, types]), positions]), embed)
+    if embed != t.width:
+        x = t.linear(x, embed, t.width)
+    # (1 - mask) * -10000 broadcast over heads and query positions, as in HF's BERT.
+    mask = g.op("Cast", [g.op("Unsqueeze", ["attention_mask", t.i64(1, 2)])], to=TensorProto.FLOAT)
+    bias = g.op("Mul", [g.op("Sub", [g.const(np.array(1.0, np.float32), "one"), mask]), g.const(np.array(-10000.0, np.float32), "neg")])
+    for _ in range(layers):
+        x = t.post_norm_layer(x, bias)
+    return x
+
+
+def bert_base_sentence_encoder(seed):
+    """klue/bert-base as fine-tuned into jhgan/ko-sbert-nli: 12 × 768, 12 heads, vocab 32000."""
+    rng = np.random.default_rng(seed)
+    g = Graph("ko_sbert_nli_shape_faithful")
+    t = Transformer(g, rng, 768, 12, 3072, 1e-12)
+    x = bert_family_encoder(g, t, vocab=32000, embed=768, layers=12, max_positions=512)
+    g.op("Identity", [x], out="last_hidden_state")
+    return g.model(
+        text_inputs(),
+        [helper.make_tensor_value_info("last_hidden_state", TensorProto.FLOAT, ["batch", "sequence", 768])],
+        "Shape-faithful ko-sbert-nli (BERT-base) with random weights, for benchmarks only.",
+    )
+
+
+def electra_small_classifier(seed, num_labels=2):
+    """KcELECTRA-small-v2022 as a sequence classifier: embed 128 → 256, 12 layers, 4 heads,
+    FFN 1024, vocab 54343, and HF's ElectraClassificationHead (dense, GELU, out_proj on [CLS])."""
+    rng = np.random.default_rng(seed)
+    g = Graph("kcelectra_small_toxicity_shape_faithful")
+    t = Transformer(g, rng, 256, 4, 1024, 1e-12)
+    x = bert_family_encoder(g, t, vocab=54343, embed=128, layers=12, max_positions=512)
+    cls = g.op("Squeeze", [g.op("Slice", [x, t.i64(0), t.i64(1), t.i64(1)]), t.i64(1)])
+    h = t.gelu(t.linear(cls, 256, 256))
+    g.op("Identity", [t.linear(h, 256, num_labels)], out="logits")
+    return g.model(
+        text_inputs(),
+        [helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["batch", num_labels])],
+        "Shape-faithful KcELECTRA-small toxicity classifier with random weights, for benchmarks only.",
     )
 
 
@@ -403,15 +655,29 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("out_dir", help="models dir to write (test/fixtures/models for the committed set)")
     parser.add_argument("--shape-faithful", action="store_true", help="write the full-size random CLIP ViT-B/32 image encoder instead (~350 MB, never commit)")
+    parser.add_argument("--only", action="append", choices=["clip-image", "sbert", "electra"], help="with --shape-faithful: write only these (repeatable)")
     args = parser.parse_args()
     os.makedirs(args.out_dir, exist_ok=True)
     ser = lambda m: m.SerializeToString()  # noqa: E731
     if args.shape_faithful:
-        print(f"writing the shape-faithful CLIP ViT-B/32 image encoder into {args.out_dir}")
-        write_set(args.out_dir, [("clip-vit-b32-image-bench", "bench-1", {"vision_model.onnx": ser(vit_b32_image_encoder(SEED))})])
+        wanted = set(args.only or ["clip-image", "sbert", "electra"])
+        wordpiece = json.dumps(wordpiece_tokenizer_json(), ensure_ascii=False).encode("utf-8")
+        print(f"writing shape-faithful models ({', '.join(sorted(wanted))}) into {args.out_dir}")
+        # One model at a time, so only one full-size graph is in memory.
+        if "clip-image" in wanted:
+            write_set(args.out_dir, [("clip-vit-b32-image-bench", "bench-1", {"vision_model.onnx": ser(vit_b32_image_encoder(SEED))})])
+        # The bench text models take the test tokenizer: its ids fall inside both real vocabularies,
+        # and sequence lengths of Korean text come out close to a real WordPiece vocabulary's.
+        if "sbert" in wanted:
+            write_set(args.out_dir, [("ko-sbert-nli-bench", "bench-1", {"model.onnx": ser(bert_base_sentence_encoder(SEED + 10)), "tokenizer.json": wordpiece})])
+        if "electra" in wanted:
+            write_set(args.out_dir, [("kcelectra-small-toxicity-bench", "bench-1", {"model.onnx": ser(electra_small_classifier(SEED + 11)), "tokenizer.json": wordpiece})])
         return 0
     version = "test-1"
     tokenizer = json.dumps(clip_tokenizer_json(), ensure_ascii=False, indent=None, sort_keys=False).encode("utf-8")
+    wordpiece_json = wordpiece_tokenizer_json()
+    wordpiece = json.dumps(wordpiece_json, ensure_ascii=False).encode("utf-8")
+    wp_vocab = wordpiece_json["model"]["vocab"]
     print(f"writing test models into {args.out_dir}")
     write_set(
         args.out_dir,
@@ -424,6 +690,8 @@ def main():
             ("arcface-w600k-r50-test", version, {"w600k_r50.onnx": ser(pooled_image_embedder(
                 "arcface_test", "input.1", "683", 112, 14, 512, SEED + 4,
                 "Lightbox test twin of ArcFace w600k_r50: same contract, toy arithmetic."))}),
+            ("ko-sbert-nli-test", version, {"model.onnx": ser(sentence_encoder_test(SEED + 5, wp_vocab)), "tokenizer.json": wordpiece}),
+            ("kcelectra-small-toxicity-test", version, {"model.onnx": ser(toxicity_classifier_test(SEED + 6, wp_vocab)), "tokenizer.json": wordpiece}),
         ],
     )
     return 0

@@ -4,7 +4,7 @@
  * (`temporal workflow show --output json`), exactly as an operator would.
  *
  *   npm run histories:record              # every scenario
- *   npm run histories:record -- gpu       # only the named groups: albums, gpu
+ *   npm run histories:record -- gpu       # only the named groups: albums, gpu, matching
  *
  * The gpu group runs style transfer and a tuning report against the local protocol stand-ins of
  * the GPU servers and paid APIs (test/helpers/gpu-standins.ts): the histories are real, the
@@ -20,6 +20,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { demoAlbumFiles, photosForm, scene } from '../src/dev/demo-photos';
 import { loadConfig } from '../src/config';
+import { EmbeddedVectorStore } from '../src/matching/embedded-store';
+import { profileCollection, profileRecordId } from '../src/matching/profiles';
+import { HashingEmbedder, textDigest } from '../src/models/text/hashing-embedder';
+import { TASK_QUEUES } from '../src/shared/task-queues';
+import { pauseReindexSignal, ProfileReindexWorkflow, reindexProgressQuery, resumeReindexSignal } from '../src/workflows/matching';
 import { findTemporalCli } from '../temporal/find-cli';
 import { startA1111StandIn, startContextApisStandIn, startGeminiStandIn, startOpenAiStandIn } from '../test/helpers/gpu-standins';
 import { connectClient } from '../src/temporal/connection';
@@ -151,7 +156,48 @@ async function recordGpuJobs({ A }: Ctx, recorded: Recorded) {
   recorded.push({ name: 'tuning-report-context-llm', workflowId: report.workflowId });
 }
 
-const GROUPS = { albums: recordAlbums, gpu: recordGpuJobs } as const;
+async function recordMatching({ A, stack }: Ctx, recorded: Recorded) {
+  // 3. A profile indexed through PUT (embed on the CPU queue, upsert on the I/O queue), then deleted.
+  await A('PUT', '/v1/profiles/hiker', { text: '주말마다 등산 캠핑 가요', fields: { gender: 'f', age: 29 } });
+  recorded.push({ name: 'profile-upsert', workflowId: `profile-${TENANT_A.tenant}-hiker` });
+  await A('PUT', '/v1/profiles/gone', { text: '재즈 와인 좋아해요' });
+  await A('DELETE', '/v1/profiles/gone');
+  recorded.push({ name: 'profile-delete', workflowId: `profile-${TENANT_A.tenant}-gone` });
+
+  // 4. A re-index from the hashing fallback's collection into the model's: paused and resumed,
+  //    continuing as new every 2 pages. The first run is recorded (signals + continue-as-new).
+  const hashing = new HashingEmbedder(stack.config.matching.hashingDim);
+  const texts = ['등산 캠핑 여행', '재즈 와인', '고양이 사진', '요리 커피', '러닝 헬스'];
+  const seed = new EmbeddedVectorStore({ dir: stack.config.matching.embeddedDir });
+  await seed.upsert(
+    profileCollection(TENANT_A.tenant, hashing.ref),
+    texts.map((text, i) => ({
+      id: profileRecordId(TENANT_A.tenant, `old${i}`),
+      vector: hashing.embedOne(text),
+      document: text,
+      metadata: { tenant: TENANT_A.tenant, userId: `old${i}`, textDigest: textDigest(text) },
+    })),
+  );
+  await seed.close();
+  const client = await connectClient(stack.config.temporal);
+  try {
+    const handle = await client.workflow.start(ProfileReindexWorkflow, {
+      taskQueue: TASK_QUEUES.workflow,
+      workflowId: `match-reindex-${TENANT_A.tenant}-recorded`,
+      args: [{ tenant: TENANT_A.tenant, fromCollection: profileCollection(TENANT_A.tenant, hashing.ref), pageSize: 1, pagesPerRun: 2 }],
+    });
+    await handle.signal(pauseReindexSignal);
+    await waitFor(() => handle.query(reindexProgressQuery), (p) => p.state === 'paused');
+    await new Promise((r) => setTimeout(r, 500));
+    await handle.signal(resumeReindexSignal);
+    await handle.result();
+    recorded.push({ name: 'profile-reindex-paused-continued', workflowId: handle.workflowId, runId: handle.firstExecutionRunId });
+  } finally {
+    await client.connection.close();
+  }
+}
+
+const GROUPS = { albums: recordAlbums, gpu: recordGpuJobs, matching: recordMatching } as const;
 
 async function main() {
   const wanted = process.argv.slice(2);
@@ -167,7 +213,13 @@ async function main() {
   const recorded: Recorded = [];
   try {
     // A short idle period so one album scenario records the auto-close timer firing.
-    stack = await startStack(server.address, { LIGHTBOX_ALBUM_IDLE_CLOSE_HOURS: '0.001', ...standIns?.env });
+    // Matching runs the committed test-twin text models, so the ONNX path is what gets recorded.
+    stack = await startStack(server.address, {
+      LIGHTBOX_ALBUM_IDLE_CLOSE_HOURS: '0.001',
+      LIGHTBOX_MODELS_DIR: path.join(__dirname, '..', 'test', 'fixtures', 'models'),
+      LIGHTBOX_MODEL_SET: 'test',
+      ...standIns?.env,
+    });
     const s = stack;
     const A: Api = (method, p, body, headers) => call(s.baseUrl, TENANT_A.key, method, p, body, headers);
     for (const g of groups) await GROUPS[g]({ server, stack: s, A }, recorded);

@@ -15,8 +15,13 @@ import { albumRoutes } from './routes/albums';
 import { blobRoutes } from './routes/blobs';
 import { gpuJobRoutes } from './routes/gpu-jobs';
 import { healthRoutes } from './routes/health';
+import { matchingRoutes } from './routes/matching';
+import { moderationRoutes } from './routes/moderation';
 import { AlbumService } from './services/album-service';
 import { gpuJobServices } from './services/gpu-jobs-service';
+import { MatchingService } from './services/matching-service';
+import { ModerationService } from './services/moderation-service';
+import { createTextServices, type TextServices } from './services/text-services';
 import { requestTracing } from './tracing';
 
 export interface AppDeps {
@@ -26,11 +31,13 @@ export interface AppDeps {
   apiKeys: Map<string, string>;
   signingSecret: string;
   logger: Logger;
+  /** Matching and clean-bot dependencies; made from config when not given. */
+  text?: TextServices;
 }
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._-]{1,128}$/;
 
-export function createApp({ config, client, store, apiKeys, signingSecret, logger }: AppDeps) {
+export function createApp({ config, client, store, apiKeys, signingSecret, logger, text = createTextServices(config) }: AppDeps) {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');
@@ -71,6 +78,9 @@ export function createApp({ config, client, store, apiKeys, signingSecret, logge
     : undefined;
   app.use('/v1', apiKeyAuth(apiKeys), express.json({ limit: config.api.jsonBodyLimit }), albumRoutes(albums, config, { webUi }));
   app.use('/v1', apiKeyAuth(apiKeys), express.json({ limit: config.api.jsonBodyLimit }), gpuJobRoutes(gpuJobServices(client, store, config)));
+  const matching = new MatchingService(client, text.embedder, text.vectors, config.matching);
+  app.use('/v1', apiKeyAuth(apiKeys), express.json({ limit: config.api.jsonBodyLimit }), matchingRoutes(matching));
+  app.use('/v1', apiKeyAuth(apiKeys), express.json({ limit: config.api.jsonBodyLimit }), moderationRoutes(new ModerationService(text.moderator, config.moderation)));
 
   app.use(notFoundHandler);
   app.use(errorHandler);

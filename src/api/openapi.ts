@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { ERROR_CODES, REJECTION_CODES } from './errors';
-import { createAlbumBody, createReportBody, createStyleBody, planUploadsBody, signedUploadsBody } from './schemas';
+import { createAlbumBody, createReportBody, createStyleBody, matchBody, moderationBody, planUploadsBody, profileBody, reindexBody, signedUploadsBody } from './schemas';
 
 const json = (schema: object) => ({ 'application/json': { schema } });
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -282,6 +282,7 @@ export function openApiDocument(serverUrl: string) {
       },
       ...gpuJobPaths('styles', 'styleId', '^sty_[a-z0-9]{8,64}$', createStyleBody, 'StyleStatus', 'Restyle an album photo from a free-text request (StyleTransferWorkflow)'),
       ...gpuJobPaths('reports', 'reportId', '^rep_[a-z0-9]{8,64}$', createReportBody, 'ReportStatus', 'Write a tuning report for two profiles (TuningReportWorkflow)'),
+      ...matchingAndModerationPaths(),
       '/v1/blobs/{key}': {
         get: {
           summary: 'Download through a signed URL (local store only)',
@@ -294,6 +295,73 @@ export function openApiDocument(serverUrl: string) {
           security: [],
           parameters: [{ name: 'key', in: 'path', required: true, schema: { type: 'string' } }],
           responses: { '200': { description: 'Stored' }, '403': errorResponse('Bad or expired signature') },
+        },
+      },
+    },
+  };
+}
+
+const userIdParameter = { name: 'userId', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9._@-]{1,128}$' } };
+const jobIdParameter = { name: 'jobId', in: 'path', required: true, schema: { type: 'string' } };
+const reindexProgress = {
+  description: 'Progress of the re-index: state (running, paused, completed), offset, reindexed, unchanged, runs',
+};
+
+function matchingAndModerationPaths() {
+  return {
+    '/v1/profiles/{userId}': {
+      put: {
+        summary: 'Index a profile (ProfileWorkflow: embed on the CPU queue, upsert on the I/O queue); fields are filterable metadata',
+        parameters: [userIdParameter],
+        requestBody: { required: true, content: json(schema(profileBody)) },
+        responses: {
+          '200': { description: '{userId, indexed, embedding, method}: method is onnx or char-ngram-tfidf (fallback)' },
+          '400': errorResponse('EMPTY_TEXT or invalid body'),
+          '413': errorResponse('TEXT_TOO_LONG'),
+        },
+      },
+      delete: {
+        summary: 'Remove a profile from the index',
+        parameters: [userIdParameter],
+        responses: { '200': { description: '{userId, deleted: true}' }, '404': errorResponse('UNKNOWN_USER') },
+      },
+    },
+    '/v1/match': {
+      post: {
+        summary: 'Top-k most similar profiles to a user (its stored vector) or a text, within the filters; never the user itself',
+        requestBody: { required: true, content: json(schema(matchBody)) },
+        responses: {
+          '200': { description: '{results:[{userId, score}], k, method, embedding}' },
+          '400': errorResponse('K_OUT_OF_RANGE, EMPTY_TEXT or invalid body'),
+          '404': errorResponse('UNKNOWN_USER'),
+          '413': errorResponse('TEXT_TOO_LONG'),
+        },
+      },
+    },
+    '/v1/profiles/reindex': {
+      post: {
+        summary: 'Re-embed the tenant\'s profiles from another embedding\'s collection into the current one (ProfileReindexWorkflow)',
+        requestBody: { required: true, content: json(schema(reindexBody)) },
+        responses: { '202': { description: '{jobId, workflowId}' }, '400': errorResponse('Invalid body') },
+      },
+    },
+    '/v1/profiles/reindex/{jobId}': {
+      get: { summary: 'Re-index progress (a workflow query)', parameters: [jobIdParameter], responses: { '200': reindexProgress, '404': errorResponse('REINDEX_NOT_FOUND') } },
+    },
+    '/v1/profiles/reindex/{jobId}/pause': {
+      post: { summary: 'Pause the re-index after the current page', parameters: [jobIdParameter], responses: { '200': reindexProgress, '404': errorResponse('REINDEX_NOT_FOUND') } },
+    },
+    '/v1/profiles/reindex/{jobId}/resume': {
+      post: { summary: 'Resume a paused re-index', parameters: [jobIdParameter], responses: { '200': reindexProgress, '404': errorResponse('REINDEX_NOT_FOUND') } },
+    },
+    '/v1/moderation/chat': {
+      post: {
+        summary: 'Clean-bot: per message {id, toxic, score, labels, method}; concurrent requests share micro-batched inference runs',
+        requestBody: { required: true, content: json(schema(moderationBody)) },
+        responses: {
+          '200': { description: '{results:[{id, toxic, score, labels, method, model, truncated?, matches?}]}: method is onnx or lexicon (fallback)' },
+          '400': errorResponse('EMPTY_TEXT, DUPLICATE_MESSAGE_ID or invalid body'),
+          '413': errorResponse('TEXT_TOO_LONG or TOO_MANY_MESSAGES'),
         },
       },
     },

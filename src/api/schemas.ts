@@ -64,3 +64,47 @@ export const createReportBody = z
     profiles: z.tuple([profileSchema, profileSchema], { error: 'profiles must be exactly two profiles' }),
   })
   .strict();
+
+/** User ids are the client's own: anything printable and short, no separators we use in ids. */
+export const userIdSchema = z.string().regex(/^[A-Za-z0-9._@-]{1,128}$/, 'userId: 1-128 of A-Z a-z 0-9 . _ @ -');
+
+const fieldName = z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,31}$/, 'field names: a letter, then up to 31 letters, digits or _');
+const fieldValue = z.union([z.string().max(200), z.number().finite(), z.boolean()]);
+
+export const profileBody = z
+  .object({
+    text: z.string(),
+    /** Filterable fields (gender, age, region…). */
+    fields: z.record(fieldName, fieldValue).optional(),
+  })
+  .strict();
+
+const filterCondition = z.union([
+  fieldValue,
+  z.object({ $in: z.array(fieldValue).min(1).max(100) }).strict(),
+  z.object({ $gte: z.number().finite().optional(), $lte: z.number().finite().optional() }).strict(),
+]);
+
+export const matchBody = z
+  .object({
+    userId: userIdSchema.optional(),
+    text: z.string().optional(),
+    k: z.number().int().optional(),
+    filters: z.record(fieldName, filterCondition).optional(),
+  })
+  .strict()
+  .refine((b) => b.userId !== undefined || b.text !== undefined, { message: 'give userId or text' });
+
+export const moderationBody = z
+  .object({
+    messages: z.array(z.object({ id: z.string().min(1).max(128), text: z.string() }).strict()).min(1),
+  })
+  .strict();
+
+export const reindexBody = z
+  .object({
+    /** The embedding whose collection holds the profiles now, e.g. "char-ngram-tfidf@1024". */
+    from: z.string().min(1).max(200),
+    pageSize: z.number().int().min(1).max(256).optional(),
+  })
+  .strict();

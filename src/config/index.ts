@@ -75,6 +75,19 @@ const envSchema = z.object({
   LIGHTBOX_DECODE_TIMEOUT_MS: positiveInt.default(30_000),
   LIGHTBOX_DECODE_MAX_MEMORY_MB: positiveInt.default(1024),
 
+  LIGHTBOX_VECTOR_STORE: z.enum(['embedded', 'chroma']).default('embedded'),
+  CHROMA_URL: optionalString,
+  LIGHTBOX_MATCH_MODEL: z.string().default('ko-sbert-nli'),
+  LIGHTBOX_MATCH_HASHING_DIM: positiveInt.min(16).max(8192).default(1024),
+  LIGHTBOX_MATCH_MAX_K: positiveInt.max(1000).default(100),
+  LIGHTBOX_TEXT_MAX_CHARS: positiveInt.default(2000),
+  LIGHTBOX_TOXICITY_MODEL: z.string().default('kcelectra-small-toxicity'),
+  LIGHTBOX_TOXICITY_LABELS: optionalString,
+  LIGHTBOX_TOXICITY_THRESHOLD: z.coerce.number().min(0).max(1).default(0.5),
+  LIGHTBOX_MODERATION_MAX_MESSAGES: positiveInt.max(1000).default(64),
+  LIGHTBOX_MODERATION_MAX_BATCH: positiveInt.max(1024).default(32),
+  LIGHTBOX_MODERATION_MAX_WAIT_MS: z.coerce.number().int().min(0).max(1000).default(4),
+
   CPU_WORKER_CONCURRENCY: positiveInt.optional(),
   IO_WORKER_CONCURRENCY: positiveInt.default(50),
   GPU_WORKER_CONCURRENCY: positiveInt.default(1),
@@ -144,6 +157,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
+  if (e.LIGHTBOX_VECTOR_STORE === 'chroma' && !e.CHROMA_URL) {
+    throw new ConfigError('Invalid configuration:\n  CHROMA_URL: required when LIGHTBOX_VECTOR_STORE=chroma');
+  }
   if (e.LIGHTBOX_STORAGE === 'gcs' && !e.GCS_BUCKET) {
     throw new ConfigError('Invalid configuration:\n  GCS_BUCKET: required when LIGHTBOX_STORAGE=gcs');
   }
@@ -210,6 +226,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       intraOpThreads: e.ORT_INTRA_OP_THREADS,
       interOpThreads: e.ORT_INTER_OP_THREADS,
       allowSpinning: e.ORT_ALLOW_SPINNING,
+    },
+    matching: {
+      store: e.LIGHTBOX_VECTOR_STORE,
+      chromaUrl: e.CHROMA_URL,
+      /** Where the embedded vector index lives. */
+      embeddedDir: path.join(dataDir, 'vectors'),
+      model: e.LIGHTBOX_MATCH_MODEL,
+      hashingDim: e.LIGHTBOX_MATCH_HASHING_DIM,
+      maxK: e.LIGHTBOX_MATCH_MAX_K,
+      maxTextChars: e.LIGHTBOX_TEXT_MAX_CHARS,
+      useTestModels: e.LIGHTBOX_MODEL_SET === 'test',
+    },
+    moderation: {
+      model: e.LIGHTBOX_TOXICITY_MODEL,
+      labels: e.LIGHTBOX_TOXICITY_LABELS?.split(',').map((l) => l.trim()).filter(Boolean),
+      threshold: e.LIGHTBOX_TOXICITY_THRESHOLD,
+      maxMessages: e.LIGHTBOX_MODERATION_MAX_MESSAGES,
+      maxTextChars: e.LIGHTBOX_TEXT_MAX_CHARS,
+      maxBatch: e.LIGHTBOX_MODERATION_MAX_BATCH,
+      maxWaitMs: e.LIGHTBOX_MODERATION_MAX_WAIT_MS,
+      useTestModels: e.LIGHTBOX_MODEL_SET === 'test',
     },
     cache: {
       redisUrl: e.REDIS_URL,

@@ -19,6 +19,14 @@ export { preprocessClipImage, clipImageBatch, ImagePreprocessError } from './cli
 export { YuNetDetector, decodeYuNet, nms, iou, type FaceDetection } from './face/yunet';
 export { ArcFaceEmbedder, ARCFACE_MODEL_ID } from './face/arcface';
 export { alignFace, decodeRgb, estimateSimilarity, ARCFACE_TEMPLATE_112 } from './face/align';
+export { MicroBatcher, type MicroBatcherOptions } from './micro-batcher';
+export { WordPieceTokenizer, type TokenizedBatch } from './text/wordpiece-tokenizer';
+export { SentenceEmbedder, SENTENCE_MODEL_ID } from './text/sentence-embedder';
+export { TextClassifier, TOXICITY_MODEL_ID, classificationHead, type Classifier, type TextClassification } from './text/text-classifier';
+export { ThreadedTextClassifier } from './text/classifier-thread';
+export { HashingEmbedder, HASHING_METHOD, textDigest } from './text/hashing-embedder';
+export { normalizeChatText } from './text/korean-normalize';
+export { ProfanityLexicon } from './text/profanity-lexicon';
 
 export interface ModelRuntime {
   store: ModelStore;

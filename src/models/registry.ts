@@ -88,9 +88,34 @@ export interface TextPreprocessing {
   languages: readonly string[];
 }
 
-export type Preprocessing = ImagePreprocessing | TextPreprocessing;
+/**
+ * BERT-family input (ko-sbert-nli, KcELECTRA): a WordPiece tokenizer.json run by the library,
+ * `[CLS] tokens [SEP]` cut to `maxLength`, padded per batch to its longest text, with
+ * input_ids / attention_mask / token_type_ids (all zeros for one segment).
+ */
+export interface WordPiecePreprocessing {
+  kind: 'wordpiece';
+  tokenizerFile: string;
+  /** Longest input in tokens, [CLS] and [SEP] included; longer texts are cut and say so. */
+  maxLength: number;
+  clsToken: string;
+  sepToken: string;
+  padToken: string;
+}
 
-export type ModelTask = 'image-embedding' | 'text-embedding' | 'face-detection' | 'face-embedding';
+export type Preprocessing = ImagePreprocessing | TextPreprocessing | WordPiecePreprocessing;
+
+export type ModelTask = 'image-embedding' | 'text-embedding' | 'sentence-embedding' | 'text-classification' | 'face-detection' | 'face-embedding';
+
+/** How a sequence classifier's logits become scores. */
+export interface ClassificationHead {
+  /** Label names in logit order. */
+  labels: readonly string[];
+  /** softmax: one label per text (mutually exclusive); sigmoid: independent labels. */
+  activation: 'softmax' | 'sigmoid';
+  /** The label that means "nothing wrong"; a text's toxicity score is 1 − P(clean) under softmax. */
+  cleanLabel?: string;
+}
 
 export interface ModelSpec {
   id: string;
@@ -108,6 +133,10 @@ export interface ModelSpec {
   preprocessing: Preprocessing;
   /** Width of the embedding output, for embedding tasks. */
   embeddingDim?: number;
+  /** Sentence embedders: how token states become one vector (sentence-transformers' pooling). */
+  pooling?: 'mean';
+  /** Text classifiers: label order and activation of the logits. */
+  classification?: ClassificationHead;
   /** Embeddings from this model and `pairedWith` live in one space (CLIP image ↔ text). */
   pairedWith?: string;
   testTwin?: string;
@@ -269,7 +298,77 @@ const ARCFACE: ModelSpec = {
   ],
 };
 
-export const PRODUCTION_MODELS: readonly ModelSpec[] = [CLIP_IMAGE, CLIP_TEXT, YUNET, ARCFACE];
+const TEXT_INPUTS: readonly TensorSpec[] = [
+  { name: 'input_ids', dtype: 'int64', shape: [BATCH, 'sequence'] },
+  { name: 'attention_mask', dtype: 'int64', shape: [BATCH, 'sequence'] },
+  // Exports of single-segment models sometimes drop it; fed (all zeros) when the graph has it.
+  { name: 'token_type_ids', dtype: 'int64', shape: [BATCH, 'sequence'], optional: true },
+];
+
+const BERT_WORDPIECE = {
+  kind: 'wordpiece',
+  tokenizerFile: 'tokenizer.json',
+  clsToken: '[CLS]',
+  sepToken: '[SEP]',
+  padToken: '[PAD]',
+} as const;
+
+const KO_SBERT_NLI: ModelSpec = {
+  id: 'ko-sbert-nli',
+  version: '1',
+  task: 'sentence-embedding',
+  description: 'jhgan/ko-sbert-nli: klue/bert-base fine-tuned on KorNLI for sentence embeddings (mean pooling, 768-d), ONNX export',
+  license: 'see the jhgan/ko-sbert-nli model card (klue/bert-base is CC-BY-SA-4.0)',
+  files: [
+    { name: 'model.onnx', sha256: null },
+    { name: 'tokenizer.json', sha256: null },
+  ],
+  onnxFile: 'model.onnx',
+  // The Hugging Face repo ships PyTorch weights only: the ONNX graph is exported once with
+  // `optimum-cli export onnx --model jhgan/ko-sbert-nli --task feature-extraction` and mirrored,
+  // with the repo's tokenizer.json, to gs://$LIGHTBOX_MODELS_BUCKET/ko-sbert-nli/1/.
+  sources: { gcsPrefix: 'ko-sbert-nli/1' },
+  inputs: TEXT_INPUTS,
+  outputs: [{ name: 'last_hidden_state', dtype: 'float32', shape: [BATCH, 'sequence', 768], description: 'token states; mean-pooled over the mask' }],
+  // sentence-transformers config of the model: max_seq_length 128.
+  preprocessing: { ...BERT_WORDPIECE, maxLength: 128 },
+  embeddingDim: 768,
+  pooling: 'mean',
+  testTwin: 'ko-sbert-nli-test',
+  assumptions: [
+    'an optimum feature-extraction export names its inputs input_ids/attention_mask/token_type_ids and its output last_hidden_state',
+    'the repo has a tokenizer.json (else save one with transformers AutoTokenizer.save_pretrained before mirroring)',
+  ],
+};
+
+const KCELECTRA_TOXICITY: ModelSpec = {
+  id: 'kcelectra-small-toxicity',
+  version: '1',
+  task: 'text-classification',
+  description: "KcELECTRA-small-v2022 fine-tuned by the team as a chat toxicity classifier (ElectraForSequenceClassification), ONNX export",
+  license: 'MIT (beomi/KcELECTRA-small-v2022); the fine-tuned weights are the team\'s own',
+  files: [
+    { name: 'model.onnx', sha256: null },
+    { name: 'tokenizer.json', sha256: null },
+  ],
+  onnxFile: 'model.onnx',
+  // Not public: the hertz team's own fine-tune, exported with optimum (text-classification) and
+  // kept in the models bucket. Label names come from its config.json id2label and can be
+  // overridden with LIGHTBOX_TOXICITY_LABELS (the count must match the logits).
+  sources: { gcsPrefix: 'kcelectra-small-toxicity/1' },
+  inputs: TEXT_INPUTS,
+  outputs: [{ name: 'logits', dtype: 'float32', shape: [BATCH, 2] }],
+  // Chat messages are short; 128 tokens keeps a batch cheap and covers nearly every message.
+  preprocessing: { ...BERT_WORDPIECE, maxLength: 128 },
+  classification: { labels: ['clean', 'toxic'], activation: 'softmax', cleanLabel: 'clean' },
+  testTwin: 'kcelectra-small-toxicity-test',
+  assumptions: [
+    'a binary head with id2label {0: clean, 1: toxic}; a multi-label head needs LIGHTBOX_TOXICITY_LABELS and activation sigmoid',
+    'exported with a dynamic sequence axis and token_type_ids as an input',
+  ],
+};
+
+export const PRODUCTION_MODELS: readonly ModelSpec[] = [CLIP_IMAGE, CLIP_TEXT, YUNET, ARCFACE, KO_SBERT_NLI, KCELECTRA_TOXICITY];
 
 export const TEST_MODEL_VERSION = 'test-1';
 
@@ -309,6 +408,21 @@ export const BENCH_MODELS: readonly ModelSpec[] = [
     description: 'Shape-faithful CLIP ViT-B/32 image encoder, random weights (scripts/make-test-models.py --shape-faithful)',
     sources: { gcsPrefix: 'clip-vit-b32-image-bench/bench-1' },
     pairedWith: undefined,
+  },
+  // Full-size BERT-base and ELECTRA-small graphs with random weights and the test tokenizer.
+  {
+    ...twin(KO_SBERT_NLI),
+    id: 'ko-sbert-nli-bench',
+    version: 'bench-1',
+    description: 'Shape-faithful ko-sbert-nli (BERT-base), random weights (scripts/make-test-models.py --shape-faithful)',
+    sources: { gcsPrefix: 'ko-sbert-nli-bench/bench-1' },
+  },
+  {
+    ...twin(KCELECTRA_TOXICITY),
+    id: 'kcelectra-small-toxicity-bench',
+    version: 'bench-1',
+    description: 'Shape-faithful KcELECTRA-small classifier, random weights (scripts/make-test-models.py --shape-faithful)',
+    sources: { gcsPrefix: 'kcelectra-small-toxicity-bench/bench-1' },
   },
 ];
 

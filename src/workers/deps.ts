@@ -5,7 +5,7 @@ import { createBlobStore, type BlobStore } from '../storage';
 import pino from 'pino';
 import { loadPhotoModels, readLabelsFile, type PhotoModels } from '../activities/photo-pipeline/photo-models';
 import { createEmbeddingCache, type EmbeddingCache } from '../cache/embedding-cache';
-import { createModelRuntime } from '../models';
+import { createModelRuntime, type ModelRuntime } from '../models';
 import { registry } from '../telemetry/metrics';
 
 export function blobStoreFromConfig(config: Config): BlobStore {
@@ -26,9 +26,9 @@ export function blobStoreFromConfig(config: Config): BlobStore {
 }
 
 /** The photo models this worker has (each missing one is reported and falls back honestly). */
-export function photoModelsFromConfig(config: Config): Promise<PhotoModels> {
+export function photoModelsFromConfig(config: Config, runtime: ModelRuntime = createModelRuntime(config.models)): Promise<PhotoModels> {
   return loadPhotoModels({
-    runtime: createModelRuntime(config.models),
+    runtime,
     set: config.models.set,
     labels: readLabelsFile(config.analysis.categoryLabelsFile),
     limitInputPixels: Math.floor(config.photos.maxMegapixels * 1e6),

@@ -20,6 +20,10 @@ import { createAlbumAnalysisActivities } from '../activities/photo-pipeline/anal
 import { createPhotoPipelineActivities } from '../activities/photo-pipeline/analyze-batch';
 import { createAlbumStateActivities } from '../activities/photo-pipeline/album-state';
 import { blobStoreFromConfig, embeddingCacheFromConfig, photoModelsFromConfig } from './deps';
+import { createMatchingCpuActivities, createMatchingIoActivities } from '../activities/matching';
+import { matchEmbedderFromConfig } from '../matching/match-embedder';
+import { vectorStoreFromConfig } from '../matching/store-from-config';
+import { createModelRuntime } from '../models';
 import type { WorkerSpec } from './run-worker';
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
@@ -38,7 +42,9 @@ export const cpuWorker: WorkerSpec = {
     const concurrency = config.workers.cpuConcurrency ?? Math.max(1, os.availableParallelism());
     const decoder = createIsolatedDecoder({ ...isolatedDecoderOptionsFromConfig(config), poolSize: concurrency });
     const store = blobStoreFromConfig(config);
-    const [models] = await Promise.all([photoModelsFromConfig(config), decoder.warmUp()]);
+    // One session pool for every model this process runs (photos and text alike).
+    const runtime = createModelRuntime(config.models);
+    const [models] = await Promise.all([photoModelsFromConfig(config, runtime), decoder.warmUp()]);
     const cache = embeddingCacheFromConfig(config);
     return {
       options: {
@@ -47,12 +53,14 @@ export const cpuWorker: WorkerSpec = {
           ...createPhotoActivities({ store, decoder }),
           ...createPhotoPipelineActivities({ store, decoder, models, cache, decodeAttempts: config.analysis.decodeAttempts }),
           ...createAlbumAnalysisActivities({ store, settings: config.analysis }),
+          ...createMatchingCpuActivities({ embedder: matchEmbedderFromConfig(runtime.sessions, config.matching) }),
         },
         maxConcurrentActivityTaskExecutions: concurrency,
       },
       dispose: async () => {
         await decoder.close();
         await cache.close();
+        await runtime.sessions.close();
       },
     };
   },
@@ -62,6 +70,7 @@ export const ioWorker: WorkerSpec = {
   role: 'io',
   setup: async (config) => {
     const store = blobStoreFromConfig(config);
+    const vectors = vectorStoreFromConfig(config.matching);
     // A client of its own: the GPU queue health check asks the frontend about a task queue.
     const client = await connectClient(config.temporal);
     return {
@@ -72,10 +81,14 @@ export const ioWorker: WorkerSpec = {
           ...createStylePromptActivities({ store, gemini: config.gemini }),
           ...createTuningContextActivities(config.context),
           ...createGpuQueueActivities(new GpuQueueMonitor(client, config.temporal.namespace)),
+          ...createMatchingIoActivities({ store: vectors }),
         },
         maxConcurrentActivityTaskExecutions: config.workers.ioConcurrency,
       },
-      dispose: () => client.connection.close(),
+      dispose: async () => {
+        await vectors.close();
+        await client.connection.close();
+      },
     };
   },
 };

@@ -2,3 +2,4 @@
 export { AlbumWorkflow } from './album';
 export { StyleTransferWorkflow } from './style-transfer';
 export { TuningReportWorkflow } from './tuning-report';
+export { ProfileWorkflow, ProfileReindexWorkflow } from './matching';

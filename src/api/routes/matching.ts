@@ -1,0 +1,48 @@
+/** Matching routes: thin controllers over MatchingService. */
+import { Router } from 'express';
+import { z } from 'zod';
+import { tenantOf } from '../auth';
+import type { MatchingService } from '../services/matching-service';
+import { matchBody, profileBody, reindexBody, userIdSchema } from '../schemas';
+
+const jobIdSchema = z.string().regex(/^[A-Za-z0-9._-]{1,300}$/);
+
+export function matchingRoutes(matching: MatchingService) {
+  const router = Router();
+
+  router.put('/profiles/:userId', async (req, res) => {
+    const userId = userIdSchema.parse(req.params.userId);
+    const body = profileBody.parse(req.body);
+    const r = await matching.putProfile(tenantOf(req), userId, body.text, body.fields);
+    res.json({ userId, indexed: true, embedding: r.embedding, method: r.method, ...(r.fallbackReason ? { fallbackReason: r.fallbackReason } : {}) });
+  });
+
+  router.delete('/profiles/:userId', async (req, res) => {
+    const userId = userIdSchema.parse(req.params.userId);
+    await matching.deleteProfile(tenantOf(req), userId);
+    res.json({ userId, deleted: true });
+  });
+
+  router.post('/match', async (req, res) => {
+    res.json(await matching.match(tenantOf(req), matchBody.parse(req.body)));
+  });
+
+  router.post('/profiles/reindex', async (req, res) => {
+    const body = reindexBody.parse(req.body);
+    res.status(202).json(await matching.startReindex(tenantOf(req), body.from, body.pageSize));
+  });
+
+  router.get('/profiles/reindex/:jobId', async (req, res) => {
+    res.json(await matching.reindexProgress(tenantOf(req), jobIdSchema.parse(req.params.jobId)));
+  });
+
+  router.post('/profiles/reindex/:jobId/pause', async (req, res) => {
+    res.json(await matching.pauseReindex(tenantOf(req), jobIdSchema.parse(req.params.jobId)));
+  });
+
+  router.post('/profiles/reindex/:jobId/resume', async (req, res) => {
+    res.json(await matching.resumeReindex(tenantOf(req), jobIdSchema.parse(req.params.jobId)));
+  });
+
+  return router;
+}

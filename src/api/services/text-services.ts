@@ -1,0 +1,42 @@
+/**
+ * What the matching and moderation routes run on inside the API process: one model session pool,
+ * the clean-bot (micro-batched), the match embedder and the vector store. Queries and moderation
+ * are synchronous here; only writes to the profile index go through workflows.
+ */
+import type { Config } from '../../config';
+import { matchEmbedderFromConfig, type MatchEmbedder } from '../../matching/match-embedder';
+import { vectorStoreFromConfig } from '../../matching/store-from-config';
+import type { VectorStore } from '../../matching/vector-store';
+import { createModelRuntime } from '../../models';
+import { resolveModelId } from '../../models/registry';
+import { ThreadedTextClassifier } from '../../models/text/classifier-thread';
+import { ChatModerator } from '../../moderation/chat-moderator';
+
+export interface TextServices {
+  moderator: ChatModerator;
+  embedder: MatchEmbedder;
+  vectors: VectorStore;
+  close(): Promise<void>;
+}
+
+export function createTextServices(config: Config): TextServices {
+  const { sessions } = createModelRuntime(config.models);
+  const vectors = vectorStoreFromConfig(config.matching);
+  // The classifier runs in its own thread so ORT runs never stall the HTTP server (see classifier-thread.ts).
+  const classifier = new ThreadedTextClassifier({
+    modelsDir: config.models.dir,
+    modelId: resolveModelId(config.moderation.model, config.moderation.useTestModels),
+    ...(config.moderation.labels ? { labels: config.moderation.labels } : {}),
+    session: { ...(config.models.intraOpThreads !== undefined ? { intraOpThreads: config.models.intraOpThreads } : {}), interOpThreads: config.models.interOpThreads },
+  });
+  return {
+    moderator: new ChatModerator(classifier, config.moderation),
+    embedder: matchEmbedderFromConfig(sessions, config.matching),
+    vectors,
+    async close() {
+      await classifier.close();
+      await vectors.close();
+      await sessions.close();
+    },
+  };
+}

@@ -1,0 +1,92 @@
+/**
+ * The clean-bot: normalises each message (evasions undone), then scores it with the toxicity
+ * classifier through a micro-batcher, so concurrent API requests share one ORT run; where the
+ * model is not installed, the Korean profanity lexicon scores the same normalised text instead.
+ * Every result says which ran (`method`).
+ */
+import type { Config } from '../config';
+import { MicroBatcher } from '../models/micro-batcher';
+import { ModelUnavailableError } from '../models/errors';
+import { normalizeChatText } from '../models/text/korean-normalize';
+import { ProfanityLexicon } from '../models/text/profanity-lexicon';
+import type { Classifier, TextClassification } from '../models/text/text-classifier';
+import { jobOutcomes } from '../telemetry/metrics';
+
+export const LEXICON_METHOD = 'lexicon';
+
+export interface ChatMessage {
+  id: string;
+  text: string;
+}
+
+export interface ModerationResult {
+  id: string;
+  toxic: boolean;
+  /** 0..1: the classifier's toxicity probability, or 1/0 for a lexicon hit/miss. */
+  score: number;
+  /** Non-clean labels at or over the threshold (model), or ["profanity"] (lexicon). */
+  labels: string[];
+  method: 'onnx' | typeof LEXICON_METHOD;
+  /** `id@version` of the classifier, or `badwords-ko` for the lexicon. */
+  model: string;
+  /** The text was longer than the model's max length and was cut before scoring. */
+  truncated?: boolean;
+  /** Lexicon entries found (lexicon only). */
+  matches?: string[];
+  fallbackReason?: string;
+}
+
+/** How long a missing model is remembered before the moderator looks for it again. */
+const RECHECK_MS = 30_000;
+
+export class ChatModerator {
+  readonly batcher: MicroBatcher<string, TextClassification>;
+  private readonly lexicon: ProfanityLexicon;
+  private unavailable: { until: number; code: string } | undefined;
+
+  /** `classifier`: a TextClassifier in this thread, or a ThreadedTextClassifier (the API's). */
+  constructor(
+    readonly classifier: Classifier,
+    private readonly options: Pick<Config['moderation'], 'threshold' | 'maxBatch' | 'maxWaitMs'>,
+    lexicon?: ProfanityLexicon,
+  ) {
+    this.batcher = new MicroBatcher((texts) => this.classifier.classify(texts), { maxBatch: options.maxBatch, maxWaitMs: options.maxWaitMs });
+    this.lexicon = lexicon ?? new ProfanityLexicon();
+  }
+
+  async moderate(messages: readonly ChatMessage[]): Promise<ModerationResult[]> {
+    const normalized = messages.map((m) => normalizeChatText(m.text));
+    if (!this.unavailable || Date.now() >= this.unavailable.until) {
+      try {
+        const scored = await this.batcher.submitMany(normalized);
+        this.unavailable = undefined;
+        const results = messages.map((m, i) => this.fromModel(m.id, scored[i]!));
+        for (const r of results) jobOutcomes.inc({ kind: 'moderation', outcome: 'ok', code: r.toxic ? 'toxic' : 'clean' });
+        return results;
+      } catch (err) {
+        if (!(err instanceof ModelUnavailableError)) throw err;
+        this.unavailable = { until: Date.now() + RECHECK_MS, code: err.code };
+      }
+    }
+    const code = this.unavailable.code;
+    return messages.map((m) => {
+      const matches = this.lexicon.find(m.text).map((x) => x.term);
+      const toxic = matches.length > 0;
+      jobOutcomes.inc({ kind: 'moderation', outcome: 'fallback', code });
+      return { id: m.id, toxic, score: toxic ? 1 : 0, labels: toxic ? ['profanity'] : [], method: LEXICON_METHOD, model: 'badwords-ko', matches, fallbackReason: code };
+    });
+  }
+
+  private fromModel(id: string, c: TextClassification): ModerationResult {
+    const { threshold } = this.options;
+    const clean = this.classifier.head.cleanLabel;
+    const toxic = c.score >= threshold;
+    const labels = this.classifier.head.labels.filter((l) => l !== clean && c.scores[l]! >= threshold);
+    if (toxic && labels.length === 0) {
+      // Softmax over several harms: none alone may pass the threshold; name the likeliest.
+      const top = this.classifier.head.labels.filter((l) => l !== clean).sort((a, b) => c.scores[b]! - c.scores[a]!)[0];
+      if (top) labels.push(top);
+    }
+    return { id, toxic, score: c.score, labels, method: 'onnx', model: this.classifier.ref, ...(c.truncated ? { truncated: true } : {}) };
+  }
+}

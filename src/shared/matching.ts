@@ -1,0 +1,73 @@
+/**
+ * The matching workflows' contract: inputs, results and progress views. Plain data, safe in
+ * workflow code.
+ */
+import type { ProfileFieldValue } from '../matching/profiles';
+
+export interface ProfileUpsertInput {
+  op: 'upsert';
+  tenant: string;
+  userId: string;
+  text: string;
+  fields: Record<string, ProfileFieldValue>;
+}
+
+export interface ProfileDeleteInput {
+  op: 'delete';
+  tenant: string;
+  userId: string;
+  /** Every profile collection the user may be in (the current embedding's and older ones). */
+  collections: string[];
+}
+
+export type ProfileWorkflowInput = ProfileUpsertInput | ProfileDeleteInput;
+
+export interface ProfileWorkflowResult {
+  op: 'upsert' | 'delete';
+  userId: string;
+  /** The vector space written (upsert). */
+  embedding?: string;
+  method?: string;
+  collection?: string;
+  fallbackReason?: string;
+  /** Records removed (delete). */
+  deleted?: number;
+}
+
+export interface ReindexInput {
+  tenant: string;
+  /** The collection to read profiles (text + fields) from. */
+  fromCollection: string;
+  pageSize?: number;
+  /** Pages per run before continue-as-new (keeps each run's history small). */
+  pagesPerRun?: number;
+  /** Carried across continue-as-new. */
+  progress?: ReindexProgress;
+}
+
+export type ReindexState = 'running' | 'paused' | 'completed';
+
+export interface ReindexProgress {
+  state: ReindexState;
+  fromCollection: string;
+  /** Filled once the first activity says which embedding is current. */
+  toCollection?: string;
+  embedding?: string;
+  method?: string;
+  /** Profiles read so far from the source (the next page starts here). */
+  offset: number;
+  /** Re-embedded and written. */
+  reindexed: number;
+  /** Already in the target with the same text: left as they are. */
+  unchanged: number;
+  /** Runs so far (1 + continue-as-new count). */
+  runs: number;
+}
+
+/** The profile page a re-index reads: what is needed to embed it again. */
+export interface StoredProfile {
+  userId: string;
+  text: string;
+  fields: Record<string, ProfileFieldValue>;
+  textDigest: string;
+}

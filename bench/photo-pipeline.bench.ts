@@ -16,7 +16,7 @@
  *   npm run bench -- photo            # defaults: 96 photos of 1600×1200, 5,000-photo scale run
  *   BENCH_PHOTOS=200 BENCH_SCALE_PHOTOS=0 npm run bench -- photo
  */
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -28,6 +28,7 @@ import { BENCH_MODELS_DIR, createModelRuntime, getModelSpec } from '../src/model
 import { connectClient } from '../src/temporal/connection';
 import { gpuWorkerSpecs, ioWorker, workflowWorker } from '../src/workers/roles';
 import { call, startStack, TENANT_A, waitFor, type Stack } from '../test/helpers/stack';
+import { ensureBenchModel, percentile } from './lib/load';
 import { freePort, startTestDevServer } from '../test/helpers/temporal';
 
 const ROOT = path.join(__dirname, '..');
@@ -38,17 +39,6 @@ const [W, H] = (process.env.BENCH_PHOTO_SIZE ?? '1600x1200').split('x').map(Numb
 const BATCH = Number(process.env.BENCH_BATCH ?? 8);
 const CPU_SLOTS = Number(process.env.BENCH_CPU_SLOTS ?? 2);
 const LIMITS = { events: 51_200, historyBytes: 50 * 1024 * 1024, payloadBytes: 2 * 1024 * 1024 };
-
-function ensureBenchModel(): void {
-  if (fs.existsSync(path.join(MODELS, 'models.lock.json'))) return;
-  console.log(`generating the shape-faithful CLIP ViT-B/32 into ${MODELS} (once)…`);
-  const r = spawnSync('python3', ['scripts/make-test-models.py', '--shape-faithful', MODELS], {
-    cwd: ROOT,
-    stdio: 'inherit',
-    env: { ...process.env, PYTHONPATH: path.join(ROOT, '.tools', 'py') },
-  });
-  if (r.status !== 0) throw new Error('could not generate the benchmark model (run npm run setup first)');
-}
 
 /** Raw ORT: random [B,3,224,224] batches through the same model, same thread settings as the worker. */
 async function rawOrtPhotosPerSecond(photos: number): Promise<{ perSecond: number; msPerBatch: number }> {
@@ -185,10 +175,6 @@ async function historyStats(stack: Stack, workflowId: string): Promise<RunStats>
   }
 }
 
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))] ?? NaN;
-};
 
 async function runAlbum(stack: Stack, files: Array<{ name: string; contentType: string; data: Buffer }>, title: string) {
   const A = (method: string, p: string, body?: unknown) => call(stack.baseUrl, TENANT_A.key, method, p, body);
@@ -207,7 +193,7 @@ async function runAlbum(stack: Stack, files: Array<{ name: string; contentType: 
 }
 
 async function main() {
-  ensureBenchModel();
+  ensureBenchModel('clip-vit-b32-image-bench', 'clip-image');
   console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`);
   const server = await startTestDevServer();
   const stack = await startStack(
@@ -242,11 +228,12 @@ async function main() {
     const raw = await rawOrtPhotosPerSecond(N);
     const ratio = pipelinePerSecond / raw.perSecond;
     const peaks = worker.peaks();
+    const sorted = [...stats.batchLatenciesMs].sort((a, b) => a - b);
     rows.push(
       { measure: 'raw ORT, CLIP ViT-B/32 (shape-faithful)', value: `${raw.perSecond.toFixed(1)} photos/s (${raw.msPerBatch.toFixed(0)} ms per batch of ${BATCH})`, target: '', verdict: '' },
       { measure: 'whole pipeline, same model', value: `${pipelinePerSecond.toFixed(1)} photos/s (first batch start → last batch done)`, target: '', verdict: '' },
       { measure: 'pipeline / raw ORT', value: ratio.toFixed(2), target: '≥ 0.80', verdict: ratio >= 0.8 ? 'met' : 'NOT met' },
-      { measure: 'per-photo latency p50 / p95', value: `${(pct(stats.batchLatenciesMs, 50) / 1000).toFixed(2)} s / ${(pct(stats.batchLatenciesMs, 95) / 1000).toFixed(2)} s (batch scheduled → done, queue wait included)`, target: '', verdict: '' },
+      { measure: 'per-photo latency p50 / p95', value: `${(percentile(sorted, 50) / 1000).toFixed(2)} s / ${(percentile(sorted, 95) / 1000).toFixed(2)} s (batch scheduled → done, queue wait included)`, target: '', verdict: '' },
       { measure: 'album wall time (upload → completed)', value: `${album.wallSeconds.toFixed(1)} s`, target: '', verdict: '' },
       { measure: 'history events per photo', value: `${(stats.events / N).toFixed(2)} (${stats.events} events, ${stats.runs} run(s))`, target: '', verdict: '' },
       { measure: 'CPU worker peak RSS', value: `${peaks.workerMb.toFixed(0)} MB worker, ${peaks.totalMb.toFixed(0)} MB with decoder children`, target: '', verdict: '' },

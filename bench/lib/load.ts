@@ -13,7 +13,7 @@ import pino from 'pino';
 import { Client, Connection } from '@temporalio/client';
 import { createApp } from '../../src/api/app';
 import { loadConfig, type Config } from '../../src/config';
-import { BENCH_MODELS_DIR } from '../../src/models/registry';
+import { BENCH_MODELS_DIR, getModelSpec } from '../../src/models/registry';
 import { blobStoreFromConfig } from '../../src/workers/deps';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
@@ -28,9 +28,10 @@ export function setting(argName: string, envName: string, fallback: number): num
 }
 
 /** Writes the shape-faithful model into .lightbox/models-bench unless it is there. */
-export function ensureBenchModel(id: string, only: 'sbert' | 'electra'): string {
+export function ensureBenchModel(id: string, only: 'clip-image' | 'sbert' | 'electra'): string {
   const dir = path.join(ROOT, BENCH_MODELS_DIR);
-  if (!fs.existsSync(path.join(dir, id, 'bench-1', 'model.onnx'))) {
+  const spec = getModelSpec(id);
+  if (!spec.files.every((f) => fs.existsSync(path.join(dir, id, spec.version, f.name)))) {
     console.log(`generating the shape-faithful ${id} (once) …`);
     const r = spawnSync('python3', ['scripts/make-test-models.py', '--shape-faithful', '--only', only, dir], {
       cwd: ROOT,

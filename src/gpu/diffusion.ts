@@ -47,6 +47,18 @@ export function renderSize(width: number, height: number, maxSide: number): { wi
   return { width: snap(width), height: snap(height) };
 }
 
+/** Polls the A1111 progress endpoint until no job is running (bounded: a dead server counts as idle). */
+async function waitUntilIdle(url: string, pollMs: number, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    const state = await fetch(`${url}/sdapi/v1/progress?skip_current_image=true`, { signal: AbortSignal.timeout(5000) })
+      .then((r) => (r.ok ? (r.json() as Promise<{ state?: { job_count?: number } }>) : undefined))
+      .catch(() => undefined);
+    if (!state || !state.state?.job_count) return;
+    await new Promise((r) => setTimeout(r, Math.min(pollMs, 200)));
+  }
+}
+
 const abortError = (signal: AbortSignal) => (signal.reason instanceof Error ? signal.reason : new Error('render aborted'));
 
 export interface A1111Options {
@@ -140,6 +152,9 @@ export class Automatic1111Backend implements DiffusionBackend {
       if (local.signal.aborted) {
         // The server keeps sampling after a dropped connection; interrupt frees the GPU now.
         await fetch(`${url}/sdapi/v1/interrupt`, { method: 'POST', signal: AbortSignal.timeout(5000) }).catch(() => undefined);
+        // The slot is given back only once the server has really stopped: otherwise the next job
+        // would start while this one still holds the GPU.
+        await waitUntilIdle(url, this.opts.progressPollMs ?? 500);
         throw abortError(local.signal);
       }
       throw err;

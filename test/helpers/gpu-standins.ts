@@ -57,6 +57,8 @@ export interface A1111StandIn {
   /** normal: sample steps then answer; hang: accept the job and never make progress (a stuck GPU). */
   mode: 'normal' | 'hang';
   stepMs: number;
+  /** How long the server keeps the GPU after an interrupt. */
+  stopLatencyMs: number;
   /** Resolves when the next img2img request arrives. */
   nextRequest(): Promise<void>;
   stop(): Promise<void>;
@@ -105,6 +107,8 @@ export async function startA1111StandIn(opts: { stepMs?: number; mode?: 'normal'
           await sleep(stand.stepMs);
           job.step++;
         }
+        // A real server finishes the step in progress and decodes before it is free again.
+        if (job.interrupted) await sleep(stand.stopLatencyMs);
         // Like A1111: an interrupted job still answers 200 with the image as it stood.
         const image = await sharp(Buffer.from(body.init_images[0]!, 'base64'))
           .resize(body.width, body.height, { fit: 'cover' })
@@ -128,6 +132,7 @@ export async function startA1111StandIn(opts: { stepMs?: number; mode?: 'normal'
     url: await listen(server),
     meter: new ConcurrencyMeter(),
     interrupts: 0,
+    stopLatencyMs: 0,
     prompts: [],
     mode: opts.mode ?? 'normal',
     stepMs: opts.stepMs ?? 20,

@@ -136,6 +136,7 @@ describe('style transfer', () => {
 
   test('DELETE mid-render cancels the job: the activity hears it and interrupts the diffusion server', async () => {
     a1111.stepMs = 1000;
+    a1111.stopLatencyMs = 2000;
     try {
       const interrupts = a1111.interrupts;
       const created = await A('POST', '/v1/styles', { albumId, photoId, request: 'make it a watercolor' });
@@ -152,10 +153,14 @@ describe('style transfer', () => {
       assert.ok(a1111.interrupts > interrupts, 'the backend was interrupted');
       const runs = await activityRuns(stack.client, created.body.workflowId);
       assert.equal(runs.find((r) => r.name === 'renderStyle')!.outcome, 'cancelled');
+      // The render gave its GPU slot back only once the server had stopped sampling: the next
+      // job never shares the GPU with a cancelled one.
+      assert.equal(a1111.meter.active, 0, 'the cancelled render still ran on the server when its slot was freed');
       const again = await A('DELETE', `/v1/styles/${created.body.styleId}`);
       assert.equal(again.status, 202, 'cancelling a cancelled job is idempotent');
     } finally {
       a1111.stepMs = 15;
+      a1111.stopLatencyMs = 0;
     }
   });
 

@@ -8,6 +8,8 @@
 process.env.NODE_ENV = 'test';
 
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { execFileSync } from 'node:child_process';
 import os from 'node:os';
 import { after, test } from 'node:test';
@@ -97,8 +99,15 @@ test('bad input is reported as bad-input, with the code the activity records', a
   assert.deepEqual([bomb.kind, bomb.kind === 'bad-input' && bomb.code], ['bad-input', 'PIXEL_LIMIT_EXCEEDED']);
   assert.match((bomb as { message: string }).message, /400\.0 MP, over the 150\.0 MP limit/);
 
+  // An iPhone-style HEVC HEIC (made with libheif's heif-enc): a real photo this libvips cannot
+  // decode, reported as such and not as corruption.
+  const heic = await d.decode(fs.readFileSync(path.join(__dirname, '..', 'fixtures', 'images', 'hevc-320x240.heic')));
+  assert.deepEqual([heic.kind, heic.kind === 'bad-input' && heic.code], ['bad-input', 'UNSUPPORTED_FORMAT']);
+  assert.match((heic as { message: string }).message, /HEVC-coded HEIC/);
+
   assert.deepEqual(describeDecodeFailure(bomb as Exclude<DecodeResult, DecodeOk>).retryable, false);
-  assert.deepEqual(d.stats().outcomes['bad-input'], 3);
+  assert.deepEqual(describeDecodeFailure(heic as Exclude<DecodeResult, DecodeOk>).retryable, false);
+  assert.deepEqual(d.stats().outcomes['bad-input'], 4);
   assert.equal(d.stats().forks, 1, 'bad input must not cost a child');
 });
 

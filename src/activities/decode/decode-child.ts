@@ -12,6 +12,7 @@ import { qualityScore } from '../photo-quality';
 import {
   GRAY_MAX_SIDE,
   TEST_HOOK_MAGIC,
+  classifyDecodeError,
   type ChildMessage,
   type DecodeBadInput,
   type DecodeOk,
@@ -62,6 +63,10 @@ async function decode(bytes: Buffer, options: DecodeOptions = {}): Promise<Child
   const width = meta.autoOrient?.width ?? meta.width;
   const height = meta.autoOrient?.height ?? meta.height;
   if (!width || !height) return badInput('CORRUPT_IMAGE', 'the image has no dimensions');
+  if (meta.format === 'heif' && meta.compression === 'hevc') {
+    // What iPhones write. The bundled libvips decodes AV1-coded HEIF (AVIF) only.
+    return badInput('UNSUPPORTED_FORMAT', 'HEVC-coded HEIC cannot be decoded here (the bundled libvips reads AVIF-coded HEIF only); convert it to JPEG first');
+  }
   if (width * height > maxPixels) {
     return badInput(
       'PIXEL_LIMIT_EXCEEDED',
@@ -98,8 +103,8 @@ async function decode(bytes: Buffer, options: DecodeOptions = {}): Promise<Child
     };
   } catch (err) {
     const message = (err as Error).message;
-    if (/pixel limit/i.test(message)) return badInput('PIXEL_LIMIT_EXCEEDED', message);
-    return badInput('CORRUPT_IMAGE', `the image cannot be decoded (${message})`);
+    const why = classifyDecodeError(message);
+    return badInput(why.code, why.message);
   }
 }
 

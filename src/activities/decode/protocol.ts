@@ -6,7 +6,22 @@
 import type { QualityScore } from '../photo-quality';
 
 /** Codes for input that is bad in itself: retrying it can never help. */
-export type BadInputCode = 'CORRUPT_IMAGE' | 'PIXEL_LIMIT_EXCEEDED';
+export type BadInputCode = 'CORRUPT_IMAGE' | 'PIXEL_LIMIT_EXCEEDED' | 'UNSUPPORTED_FORMAT';
+
+/**
+ * What a libvips error says about the file. The bundled libvips reads HEIF only with AV1 inside
+ * (AVIF): an iPhone's HEVC-coded HEIC is a valid photo it cannot decode, which is not corruption.
+ */
+export function classifyDecodeError(message: string): { code: BadInputCode; message: string } {
+  if (/pixel limit/i.test(message)) return { code: 'PIXEL_LIMIT_EXCEEDED', message };
+  if (/unsupported (codec|feature)|compression format|no decoder/i.test(message)) {
+    return {
+      code: 'UNSUPPORTED_FORMAT',
+      message: `the image's encoding cannot be decoded here (${message}); HEVC-coded HEIC photos need converting to JPEG first`,
+    };
+  }
+  return { code: 'CORRUPT_IMAGE', message: `the image cannot be decoded (${message})` };
+}
 
 export interface GrayRaster {
   /** One byte per pixel, row-major, no padding: `width * height` bytes. */

@@ -16,7 +16,6 @@
  *   npm run bench -- photo            # defaults: 96 photos of 1600×1200, 5,000-photo scale run
  *   BENCH_PHOTOS=200 BENCH_SCALE_PHOTOS=0 npm run bench -- photo
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,7 +28,8 @@ import { connectClient } from '../src/temporal/connection';
 import { gpuWorkerSpecs, ioWorker, workflowWorker } from '../src/workers/roles';
 import { call, startStack, TENANT_A, waitFor, type Stack } from '../test/helpers/stack';
 import { ensureBenchModel, percentile } from './lib/load';
-import { freePort, startTestDevServer } from '../test/helpers/temporal';
+import { startTestDevServer } from '../test/helpers/temporal';
+import { startWorkerProcess } from '../test/helpers/worker-process';
 
 const ROOT = path.join(__dirname, '..');
 const MODELS = path.join(ROOT, BENCH_MODELS_DIR);
@@ -78,32 +78,20 @@ function childPids(pid: number): number[] {
 }
 
 async function startCpuWorker(stack: Stack, server: { address: string }, env: Record<string, string>) {
-  let output = '';
-  const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'src', 'workers', 'cpu-worker.ts')], {
-    env: {
-      ...process.env,
+  const { child, exited } = await startWorkerProcess(
+    'cpu',
+    {
       NODE_ENV: 'production',
       LIGHTBOX_API_KEYS: 'unused-bench-key-000000:bench',
       TEMPORAL_ADDRESS: server.address,
       LIGHTBOX_DATA_DIR: stack.config.dataDir,
       LIGHTBOX_SIGNING_SECRET: 'test-signing-secret',
       CPU_WORKER_CONCURRENCY: String(CPU_SLOTS),
-      WORKER_METRICS_PORT: String(await freePort()),
-      WORKER_METRICS_HOST: '127.0.0.1',
       LOG_LEVEL: process.env.BENCH_WORKER_LOG_LEVEL ?? 'info',
       ...env,
     },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (d) => (output += d));
-  if (process.env.BENCH_VERBOSE) {
-    child.stdout!.pipe(process.stderr);
-    child.stderr!.pipe(process.stderr);
-  }
-  child.stderr!.on('data', (d) => (output += d));
-  const exited = new Promise((r) => child.once('exit', r));
-  await waitFor(async () => output, (o) => /"msg":"worker started"/.test(o) || child.exitCode !== null, 120_000);
-  if (child.exitCode !== null) throw new Error(`cpu worker exited: ${output}`);
+    { echo: Boolean(process.env.BENCH_VERBOSE) },
+  );
   let peakWorker = 0;
   let peakTotal = 0;
   const sampler = setInterval(() => {

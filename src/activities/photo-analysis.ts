@@ -67,7 +67,9 @@ export function createPhotoActivities({ store, decoder }: PhotoActivityDeps) {
       // true poison file failed while the album completes.
       throw ApplicationFailure.retryable(`Photo "${photo.name}" (${photo.photoId}): ${failure.message}`, failure.code);
     }
-    const { width, height, gray } = decoded;
+    const { width, height } = decoded;
+    // Asked for by default (decode() without options): this activity measures from it.
+    const gray = decoded.gray!;
     const pixels = new Uint8Array(gray.data.buffer, gray.data.byteOffset, gray.width * gray.height);
     const variance = laplacianVariance(pixels, gray.width, gray.height);
     const result: PhotoAnalysis = {

@@ -4,8 +4,6 @@
  * flight, a new one starts, and the album completes with every photo analysed exactly once.
  */
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
-import path from 'node:path';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
 import { syntheticScene } from '../../src/analysis/synthetic-photos';
@@ -14,7 +12,8 @@ import { connectClient } from '../../src/temporal/connection';
 import { gpuWorkerSpecs, ioWorker, workflowWorker } from '../../src/workers/roles';
 import type { DevServer } from '../../temporal/dev-server';
 import { call, startStack, TENANT_A, waitFor, type Stack } from '../helpers/stack';
-import { freePort, startTestDevServer } from '../helpers/temporal';
+import { startTestDevServer } from '../helpers/temporal';
+import { startWorkerProcess } from '../helpers/worker-process';
 
 let server: DevServer;
 let stack: Stack;
@@ -36,28 +35,14 @@ after(async () => {
   await server?.stop();
 });
 
-async function startCpuWorker(): Promise<{ child: ChildProcess; output: () => string; exited: Promise<unknown> }> {
-  let output = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', '..', 'src', 'workers', 'cpu-worker.ts')], {
-    env: {
-      ...process.env,
-      NODE_ENV: 'test',
-      TEMPORAL_ADDRESS: server.address,
-      LIGHTBOX_DATA_DIR: stack.config.dataDir,
-      LIGHTBOX_SIGNING_SECRET: 'test-signing-secret',
-      CPU_WORKER_CONCURRENCY: '2',
-      WORKER_METRICS_PORT: String(await freePort()),
-      WORKER_METRICS_HOST: '127.0.0.1',
-      WORKER_SHUTDOWN_GRACE_SECONDS: '2',
-    },
-    stdio: ['ignore', 'pipe', 'pipe'],
+const startCpuWorker = () =>
+  startWorkerProcess('cpu', {
+    TEMPORAL_ADDRESS: server.address,
+    LIGHTBOX_DATA_DIR: stack.config.dataDir,
+    LIGHTBOX_SIGNING_SECRET: 'test-signing-secret',
+    CPU_WORKER_CONCURRENCY: '2',
+    WORKER_SHUTDOWN_GRACE_SECONDS: '2',
   });
-  child.stdout!.on('data', (d) => (output += d));
-  child.stderr!.on('data', (d) => (output += d));
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  await waitFor(async () => output, (o) => /"msg":"worker started"/.test(o), 60_000);
-  return { child, output: () => output, exited };
-}
 
 test('SIGKILL of the CPU worker mid-album: a new worker finishes it, every photo analysed exactly once', async () => {
   const A = (method: string, p: string, body?: unknown) => call(stack.baseUrl, TENANT_A.key, method, p, body);

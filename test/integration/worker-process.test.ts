@@ -4,14 +4,14 @@
  * the Kubernetes probes; it stops cleanly on SIGTERM.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { GPU_QUEUES } from '../../src/shared/task-queues';
 import type { DevServer } from '../../temporal/dev-server';
-import { freePort, startTestDevServer } from '../helpers/temporal';
+import { startTestDevServer } from '../helpers/temporal';
+import { startWorkerProcess } from '../helpers/worker-process';
 import { waitFor } from '../helpers/stack';
 
 let server: DevServer;
@@ -29,24 +29,12 @@ after(async () => {
 
 for (const role of ['cpu', 'gpu'] as const) {
   test(`the ${role} worker process serves SDK metrics and exits 0 on SIGTERM`, async () => {
-    const metricsPort = await freePort();
-    let output = '';
-    const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', '..', 'src', 'workers', `${role}-worker.ts`)], {
-      env: {
-        ...process.env,
-        NODE_ENV: 'test',
-        TEMPORAL_ADDRESS: server.address,
-        LIGHTBOX_DATA_DIR: dataDir,
-        LIGHTBOX_SIGNING_SECRET: 'proc-test-secret',
-        WORKER_METRICS_PORT: String(metricsPort),
-        WORKER_METRICS_HOST: '127.0.0.1',
-        WORKER_SHUTDOWN_GRACE_SECONDS: '3',
-      },
-      stdio: ['ignore', 'pipe', 'pipe'],
+    const { child, metricsPort, output, exited } = await startWorkerProcess(role, {
+      TEMPORAL_ADDRESS: server.address,
+      LIGHTBOX_DATA_DIR: dataDir,
+      LIGHTBOX_SIGNING_SECRET: 'proc-test-secret',
+      WORKER_SHUTDOWN_GRACE_SECONDS: '3',
     });
-    child.stdout.on('data', (d) => (output += d));
-    child.stderr.on('data', (d) => (output += d));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     try {
       const metrics = await waitFor(
         () => fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((r) => r.text(), () => ''),
@@ -66,7 +54,6 @@ for (const role of ['cpu', 'gpu'] as const) {
           );
         }
       }
-      await waitFor(async () => output, (o) => /"msg":"worker started"/.test(o), 30_000);
       const probe = async (p: string) => {
         const res = await fetch(`http://127.0.0.1:${metricsPort}${p}`);
         return { status: res.status, body: (await res.json()) as Record<string, unknown> };
@@ -76,8 +63,8 @@ for (const role of ['cpu', 'gpu'] as const) {
       assert.deepEqual(await probe('/healthz'), { status: 200, body: { status: 'ok', role, taskQueues: queues, states: running } });
       assert.deepEqual(await probe('/readyz'), { status: 200, body: { status: 'ready', role, taskQueues: queues, states: running } });
       child.kill('SIGTERM');
-      assert.equal(await exited, 0, output);
-      assert.match(output, /"msg":"worker stopped"/);
+      assert.equal(await exited, 0, output());
+      assert.match(output(), /"msg":"worker stopped"/);
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
     }

@@ -66,22 +66,22 @@ test('a good JPEG decodes in a child: dimensions, format and the same greyscale 
   const result = await d.decode(photo);
   assertOk(result);
   assert.deepEqual([result.width, result.height, result.format], [800, 600, 'jpeg']);
-  assert.deepEqual([result.gray.width, result.gray.height, result.gray.data.length], [800, 600, 800 * 600]);
-  assert.ok(Buffer.isBuffer(result.gray.data));
+  assert.deepEqual([result.gray!.width, result.gray!.height, result.gray!.data.length], [800, 600, 800 * 600]);
+  assert.ok(Buffer.isBuffer(result.gray!.data));
   const local = await sharp(photo).autoOrient().greyscale().raw().toBuffer();
-  assert.ok(local.equals(result.gray.data), 'the raster must not change by crossing the process boundary');
+  assert.ok(local.equals(result.gray!.data), 'the raster must not change by crossing the process boundary');
 });
 
 test('large photos come back at most 1024 px, and EXIF orientation is applied to the dimensions', async () => {
   const d = decoder();
   const big = await d.decode(await scene(2400, 1600));
   assertOk(big);
-  assert.deepEqual([big.width, big.height, big.gray.width, big.gray.height], [2400, 1600, 1024, 683]);
+  assert.deepEqual([big.width, big.height, big.gray!.width, big.gray!.height], [2400, 1600, 1024, 683]);
 
   const portrait = await sharp(await scene(640, 480)).withMetadata({ orientation: 6 }).jpeg().toBuffer();
   const turned = await d.decode(portrait);
   assertOk(turned);
-  assert.deepEqual([turned.width, turned.height, turned.gray.width, turned.gray.height], [480, 640, 480, 640]);
+  assert.deepEqual([turned.width, turned.height, turned.gray!.width, turned.gray!.height], [480, 640, 480, 640]);
 });
 
 test('bad input is reported as bad-input, with the code the activity records', async () => {

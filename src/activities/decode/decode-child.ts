@@ -96,7 +96,7 @@ async function decode(bytes: Buffer, options: DecodeOptions = {}): Promise<Child
       width,
       height,
       format: meta.format ?? null,
-      gray: { data: gray, width: info.width, height: info.height },
+      ...(options.gray === false ? {} : { gray: { data: gray, width: info.width, height: info.height } }),
       thumb,
       quality,
       ...(options.rgb ? { rgb: { data, width: info.width, height: info.height, channels: 3 as const } } : {}),

@@ -46,7 +46,7 @@ export interface DecodeOk {
   /** libvips's name for the format (jpeg, png, heif…), null when it does not say. */
   format: string | null;
   /** Greyscale, auto-oriented, fitted inside GRAY_MAX_SIDE: what the quality measures read. */
-  gray: GrayRaster;
+  gray?: GrayRaster;
   /** The 32×32 RGB thumbnail the perceptual embedding is computed from. */
   thumb: Buffer;
   /** Sharpness, exposure, noise and resolution, measured in the child (off the worker's event loop). */
@@ -100,6 +100,8 @@ export const GRAY_MAX_SIDE = 1024;
 export interface DecodeOptions {
   /** Also send back the RGB raster (models need it; the classic method does not). */
   rgb?: boolean;
+  /** Send back the grey raster (default true). The pipeline reads quality from the child and skips it. */
+  gray?: boolean;
 }
 
 export type ParentMessage = { type: 'decode'; id: number; bytes: Buffer; options?: DecodeOptions };

@@ -3,13 +3,13 @@
  * re-analysis carry a key rather than thousands of photos through workflow history. Pending
  * photos are stored in pages of PENDING_PAGE_SIZE and read back one page at a time.
  */
-import { heartbeat } from '@temporalio/activity';
-import { PENDING_PAGE_SIZE, type AlbumPipelineState, type PhotoFailureRecord, type PhotoRef } from '../../shared/album';
+import { PENDING_PAGE_SIZE, type AlbumPipelineState, type PhotoRef } from '../../shared/album';
 import type { BlobStore } from '../../storage/blob-store';
 import { BlobNotFoundError } from '../../storage/blob-store';
 import { ApplicationFailure } from '@temporalio/common';
-import { failureDocKey, failureDocsPrefix, photoDocsPrefix } from './keys';
-import type { FailureDoc } from './photo-doc';
+import { failureDocsPrefix, photoDocsPrefix } from './keys';
+import { listJson, readJsonDocs, writeFailureDoc, type FailureInput } from './photo-doc';
+import { compareIds } from '../../analysis/duplicates';
 
 const pageKey = (stateKey: string, page: number) => stateKey.replace(/\.json$/, `.pending-${page}.json`);
 const json = (v: unknown) => Buffer.from(JSON.stringify(v));
@@ -48,9 +48,8 @@ export function createAlbumStateActivities({ store }: { store: BlobStore }) {
   }
 
   /** A photo whose whole activity failed (after its retries) still gets its failure record. */
-  async function recordPhotoFailure(input: { tenantId: string; albumId: string; analysisId: string; ref: PhotoRef; failure: PhotoFailureRecord }) {
-    const doc: FailureDoc = { ...input.failure, analysisId: input.analysisId, ref: input.ref, failedAt: new Date().toISOString() };
-    await store.put(failureDocKey(input.tenantId, input.albumId, input.analysisId, input.ref.photoId), json(doc), opts);
+  async function recordPhotoFailure(input: FailureInput): Promise<void> {
+    await writeFailureDoc(store, input);
   }
 
   /**
@@ -60,16 +59,12 @@ export function createAlbumStateActivities({ store }: { store: BlobStore }) {
   async function stageReanalysis(input: { tenantId: string; albumId: string; fromAnalysisId: string; stateKey: string }): Promise<StagedAnalysis> {
     const { tenantId, albumId, fromAnalysisId, stateKey } = input;
     const keys = [
-      ...(await store.list(photoDocsPrefix(tenantId, albumId, fromAnalysisId))),
-      ...(await store.list(failureDocsPrefix(tenantId, albumId, fromAnalysisId))),
-    ].filter((k) => k.endsWith('.json'));
+      ...(await listJson(store, photoDocsPrefix(tenantId, albumId, fromAnalysisId))),
+      ...(await listJson(store, failureDocsPrefix(tenantId, albumId, fromAnalysisId))),
+    ];
     const refs = new Map<string, PhotoRef>();
-    for (let i = 0; i < keys.length; i++) {
-      const doc = JSON.parse((await store.get(keys[i]!)).toString('utf8')) as { ref?: PhotoRef };
-      if (doc.ref) refs.set(doc.ref.photoId, doc.ref);
-      if (i % 200 === 0) heartbeat(i);
-    }
-    const photos = [...refs.values()].sort((a, b) => (a.photoId < b.photoId ? -1 : a.photoId > b.photoId ? 1 : 0));
+    for (const doc of await readJsonDocs<{ ref?: PhotoRef }>(store, keys)) if (doc.ref) refs.set(doc.ref.photoId, doc.ref);
+    const photos = [...refs.values()].sort((a, b) => compareIds(a.photoId, b.photoId));
     const pendingPageKeys: string[] = [];
     for (let p = 0; p * PENDING_PAGE_SIZE < photos.length; p++) {
       pendingPageKeys.push(await savePendingPage({ stateKey, page: p, photos: photos.slice(p * PENDING_PAGE_SIZE, (p + 1) * PENDING_PAGE_SIZE) }));

@@ -15,7 +15,7 @@ import type { AlbumAnalysisInput, AlbumAnalysisSummary, AlbumResultsDoc } from '
 import type { BlobStore } from '../../storage/blob-store';
 import { stageSeconds } from '../../telemetry/metrics';
 import { albumResultsKey, failureDocsPrefix, photoDocsPrefix } from './keys';
-import { decodeVector, type FailureDoc, type PhotoDoc } from './photo-doc';
+import { decodeVector, listJson, readJsonDocs, type FailureDoc, type PhotoDoc } from './photo-doc';
 import { NOT_INSTALLED } from './photo-models';
 
 export interface AlbumAnalysisSettings {
@@ -29,33 +29,15 @@ export interface AlbumAnalysisSettings {
   highlightMinQuality: number;
 }
 
-const READ_CONCURRENCY = 16;
-
-async function readDocs<T>(store: BlobStore, keys: readonly string[]): Promise<T[]> {
-  const docs: T[] = new Array(keys.length);
-  let next = 0;
-  const reader = async () => {
-    while (next < keys.length) {
-      const i = next++;
-      docs[i] = JSON.parse((await store.get(keys[i]!)).toString('utf8')) as T;
-      if (i % 200 === 0) heartbeat({ read: i });
-    }
-  };
-  await Promise.all(Array.from({ length: READ_CONCURRENCY }, reader));
-  return docs;
-}
-
 export function createAlbumAnalysisActivities({ store, settings }: { store: BlobStore; settings: AlbumAnalysisSettings }) {
   async function analyzeAlbum({ tenantId, albumId, analysisId }: AlbumAnalysisInput): Promise<AlbumAnalysisSummary> {
     const started = Date.now();
     const end = stageSeconds.startTimer({ kind: 'album', stage: 'album' });
     trace.getActiveSpan()?.setAttributes({ 'lightbox.tenant': tenantId, 'lightbox.album_id': albumId });
-    const keys = (await store.list(photoDocsPrefix(tenantId, albumId, analysisId))).filter((k) => k.endsWith('.json'));
-    const docs = (await readDocs<PhotoDoc>(store, keys)).filter((d) => d.analysisId === analysisId);
-    const failureKeys = (await store.list(failureDocsPrefix(tenantId, albumId, analysisId))).filter((k) => k.endsWith('.json'));
+    const docs = (await readJsonDocs<PhotoDoc>(store, await listJson(store, photoDocsPrefix(tenantId, albumId, analysisId)))).filter((d) => d.analysisId === analysisId);
     const analysed = new Set(docs.map((d) => d.photoId));
     // A photo that failed once and was analysed on a later try counts as analysed.
-    const failed = (await readDocs<FailureDoc>(store, failureKeys))
+    const failed = (await readJsonDocs<FailureDoc>(store, await listJson(store, failureDocsPrefix(tenantId, albumId, analysisId))))
       .filter((f) => f.analysisId === analysisId && !analysed.has(f.photoId))
       .map(({ photoId, name, stage, code, message, model, attempts }) => ({ photoId, name, stage, code, message, attempts, ...(model ? { model } : {}) }));
     heartbeat({ read: docs.length });

@@ -24,8 +24,8 @@ import { inferenceBatchSize, inferenceSeconds, jobOutcomes, stageSeconds } from 
 import { tagModel } from '../../telemetry/span-tags';
 import { describeDecodeFailure, type DecodeOk, type IsolatedDecoder } from '../decode/isolated-decode';
 import { BLUR_THRESHOLD } from '../photo-quality';
-import { failureDocKey, photoDocKey } from './keys';
-import { decodeVector, encodeVector, type FacesRecord, type FailureDoc, type PhotoDoc, type VectorRecord } from './photo-doc';
+import { photoDocKey } from './keys';
+import { decodeVector, encodeVector, writeFailureDoc, type FacesRecord, type PhotoDoc, type VectorRecord } from './photo-doc';
 import { NOT_INSTALLED, type PhotoModels } from './photo-models';
 
 export interface PhotoPipelineDeps {
@@ -101,7 +101,7 @@ export function createPhotoPipelineActivities({ store, decoder, models, cache, d
     }
     const sha256 = crypto.createHash('sha256').update(bytes).digest('hex');
     for (let attempt = 1; ; attempt++) {
-      const result = await decoder.decode(bytes, { rgb: wantRgb });
+      const result = await decoder.decode(bytes, { rgb: wantRgb, gray: false });
       if (result.kind === 'ok') return { photo, bytes: bytes.length, sha256, image: { ...result, format: result.format ?? format } };
       const failure = describeDecodeFailure(result);
       if (!failure.retryable) throw fail(photo, 'decode', failure.code, failure.message, attempt);
@@ -203,10 +203,7 @@ export function createPhotoPipelineActivities({ store, decoder, models, cache, d
             decoded.push(await fetchAndDecode(tenantId, photo));
           } catch (err) {
             if (!(err instanceof PhotoFailed)) throw err;
-            const failed: FailureDoc = { ...err.record, analysisId, ref: photo, failedAt: new Date().toISOString() };
-            await store.put(failureDocKey(tenantId, albumId, analysisId, photo.photoId), Buffer.from(JSON.stringify(failed)), {
-              contentType: 'application/json',
-            });
+            await writeFailureDoc(store, { tenantId, albumId, analysisId, ref: photo, failure: err.record });
             outcomes.set(photo.photoId, { photoId: photo.photoId, ok: false, failure: err.record });
             // The batch succeeds (the album goes on), so the photo's failure is an event on its span.
             trace.getActiveSpan()?.addEvent('photo.failed', {

@@ -2,6 +2,10 @@
  * The per-photo result document: everything the pipeline learnt about one photo in one analysis,
  * written by the batch activity and read by the album step. Vectors travel as base64 float32.
  */
+import { heartbeat } from '@temporalio/activity';
+import { decodeFloat32, encodeFloat32 } from '../../cache/float32-codec';
+import type { BlobStore } from '../../storage/blob-store';
+import { failureDocKey } from './keys';
 import type { PhotoFailureRecord, PhotoRef } from '../../shared/album';
 import type { ExposureStats, QualityScore } from '../photo-quality';
 
@@ -58,14 +62,49 @@ export interface FailureDoc extends PhotoFailureRecord {
   failedAt: string;
 }
 
+/** The cache's float32 byte format (little-endian), as base64 for JSON. */
 export function encodeVector(v: Float32Array): string {
-  return Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('base64');
+  return encodeFloat32(v).toString('base64');
 }
 
 export function decodeVector(s: string): Float32Array {
-  const bytes = Buffer.from(s, 'base64');
-  // Copy into an aligned buffer: a Buffer's offset into its pool need not be a multiple of 4.
-  const out = new Float32Array(bytes.length / 4);
-  new Uint8Array(out.buffer).set(bytes);
-  return out;
+  const v = decodeFloat32(Buffer.from(s, 'base64'));
+  if (!v) throw new Error('a stored vector is not float32 data');
+  return v;
+}
+
+/** Keys of the JSON documents under a prefix. */
+export async function listJson(store: BlobStore, prefix: string): Promise<string[]> {
+  return (await store.list(prefix)).filter((k) => k.endsWith('.json'));
+}
+
+const READ_CONCURRENCY = 16;
+
+/** Reads many small JSON documents with bounded concurrency, heartbeating as it goes (an album has thousands). */
+export async function readJsonDocs<T>(store: BlobStore, keys: readonly string[]): Promise<T[]> {
+  const docs: T[] = new Array(keys.length);
+  let next = 0;
+  const reader = async () => {
+    while (next < keys.length) {
+      const i = next++;
+      docs[i] = JSON.parse((await store.get(keys[i]!)).toString('utf8')) as T;
+      if (i % 200 === 0) heartbeat({ read: i });
+    }
+  };
+  await Promise.all(Array.from({ length: READ_CONCURRENCY }, reader));
+  return docs;
+}
+
+export interface FailureInput {
+  tenantId: string;
+  albumId: string;
+  analysisId: string;
+  ref: PhotoRef;
+  failure: PhotoFailureRecord;
+}
+
+/** A photo the analysis gave up on keeps a document beside the analysed ones (the album step lists them). */
+export async function writeFailureDoc(store: BlobStore, { tenantId, albumId, analysisId, ref, failure }: FailureInput): Promise<void> {
+  const doc: FailureDoc = { ...failure, analysisId, ref, failedAt: new Date().toISOString() };
+  await store.put(failureDocKey(tenantId, albumId, analysisId, ref.photoId), Buffer.from(JSON.stringify(doc)), { contentType: 'application/json' });
 }

@@ -75,10 +75,12 @@ export function readLabelsFile(file: string | undefined): readonly ZeroShotLabel
   return parsed as ZeroShotLabel[];
 }
 
-async function available(runtime: ModelRuntime, id: string): Promise<string | undefined> {
+/** Loads the model's session now (a 350 MB session takes a second or more, which the first album
+ * should not pay); null with the reason when it is not installed or fails its checksum or contract. */
+async function load(runtime: ModelRuntime, id: string): Promise<string | null> {
   try {
-    await runtime.store.resolve(getModelSpec(id));
-    return undefined;
+    await runtime.sessions.get(getModelSpec(id));
+    return null;
   } catch (err) {
     if (err instanceof ModelUnavailableError) return `${err.code}: ${err.message}`;
     throw err;
@@ -90,16 +92,14 @@ export async function loadPhotoModels({ runtime, set, labels = DEFAULT_LABELS, l
   const missing: PhotoModels['missing'] = {};
   const models: PhotoModels = { missing, methods: { embedding: PERCEPTUAL_METHOD_ID, category: NOT_INSTALLED, faces: NOT_INSTALLED, quality: QUALITY_METHOD } };
 
-  const imageMissing = await available(runtime, ids.image);
+  const imageMissing = await load(runtime, ids.image);
   if (imageMissing) missing.embedding = imageMissing;
   else {
     models.imageEncoder = new ClipImageEncoder(runtime.sessions, ids.image, { limitInputPixels });
     models.methods.embedding = models.imageEncoder.ref;
-    // Load now: a 350 MB session takes a second or more, which the first album should not pay.
-    await runtime.sessions.get(models.imageEncoder.spec);
   }
 
-  const textMissing = imageMissing ?? (await available(runtime, ids.text));
+  const textMissing = imageMissing ?? (await load(runtime, ids.text));
   if (textMissing) missing.category = textMissing;
   else {
     // Label prompts are embedded once per process; every photo is then one dot product per label.
@@ -107,12 +107,11 @@ export async function loadPhotoModels({ runtime, set, labels = DEFAULT_LABELS, l
     models.methods.category = `${models.imageEncoder!.ref}+${models.zeroShot.model}`;
   }
 
-  const facesMissing = (await available(runtime, ids.detector)) ?? (await available(runtime, ids.faces));
+  const facesMissing = (await load(runtime, ids.detector)) ?? (await load(runtime, ids.faces));
   if (facesMissing) missing.faces = facesMissing;
   else {
     models.detector = new YuNetDetector(runtime.sessions, ids.detector, { limitInputPixels });
     models.faceEmbedder = new ArcFaceEmbedder(runtime.sessions, ids.faces);
-    await Promise.all([runtime.sessions.get(models.detector.spec), runtime.sessions.get(models.faceEmbedder.spec)]);
     models.methods.faces = `${models.detector.ref}+${models.faceEmbedder.ref}`;
   }
 

@@ -206,7 +206,7 @@ export class AlbumService {
   /** A signed, expiring download URL for one photo of the album. */
   async photoUrl(tenantId: string, albumId: string, photoId: string) {
     await this.status(tenantId, albumId);
-    const key = this.photoKey(tenantId, albumId, photoId);
+    const key = albumPhotoKey(tenantId, albumId, photoId);
     const meta = await this.store.stat(key);
     if (!meta) throw new ApiError('PHOTO_NOT_FOUND', `No photo ${photoId} in album ${albumId}`);
     const signed = await this.store.signedDownloadUrl(key, { expiresInSeconds: this.config.api.signedUrlTtlSeconds });
@@ -223,10 +223,6 @@ export class AlbumService {
     if (album.closeRequested || album.status === 'completed' || album.status === 'cancelled') {
       throw new ApiError('ALBUM_CLOSED', `Album ${albumId} is closed and takes no more photos`);
     }
-  }
-
-  private photoKey(tenantId: string, albumId: string, photoId: string): string {
-    return albumPhotoKey(tenantId, albumId, photoId);
   }
 
   private uploadKey(tenantId: string, albumId: string, photoId: string): string {
@@ -273,7 +269,7 @@ export class AlbumService {
         continue;
       }
       const photoId = newId('ph');
-      const key = this.photoKey(tenantId, albumId, photoId);
+      const key = albumPhotoKey(tenantId, albumId, photoId);
       await this.store.put(key, data, { contentType: file.contentType });
       refs.push({ photoId, name: file.name, key, contentType: file.contentType });
     }
@@ -301,7 +297,7 @@ export class AlbumService {
         continue;
       }
       const photoId = newId('ph');
-      const key = this.photoKey(tenantId, albumId, photoId);
+      const key = albumPhotoKey(tenantId, albumId, photoId);
       const pending: PendingUpload = { photoId, key, name: file.name, contentType, size: file.size };
       await this.store.put(this.uploadKey(tenantId, albumId, photoId), Buffer.from(JSON.stringify(pending)), {
         contentType: 'application/json',

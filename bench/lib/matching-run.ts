@@ -107,7 +107,6 @@ async function runAgainst(kind: 'chroma' | 'embedded', env: Record<string, strin
   console.log(`  filled in ${fillSeconds.toFixed(0)} s; ${await store.count(COLLECTION)} vectors`);
   const api = await startBenchApi({ ...env, LIGHTBOX_MODELS_DIR: modelsDir, LIGHTBOX_MATCH_MODEL: MODEL });
   try {
-    const searchTimes: number[] = [];
     const send = async (i: number) => {
       const body = { text: QUERY_TEXTS[i % QUERY_TEXTS.length], k: 10, ...(i % 3 === 2 ? { filters: { gender: 'f', age: { $gte: 25, $lte: 35 } } } : {}) };
       const r = await api.post('/v1/match', body);

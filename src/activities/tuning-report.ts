@@ -101,7 +101,8 @@ export function createTuningReportActivities({ store, llm }: { store: BlobStore;
         {
           model: llm.model,
           messages: reportMessages(req),
-          max_tokens: llm.maxTokens,
+          // max_tokens is deprecated in the Chat Completions API; vLLM reads either.
+          max_completion_tokens: llm.maxTokens,
           temperature: 0.7,
           stream: true,
           stream_options: { include_usage: true },

@@ -38,10 +38,12 @@ async function main() {
   const stop = () => {
     logger.info('api stopping');
     backlog?.stop();
-    server.close(async () => {
-      await client.connection.close();
-      await telemetry.shutdown();
-      process.exit(0);
+    server.close(() => {
+      void (async () => {
+        await client.connection.close();
+        await telemetry.shutdown();
+        process.exit(0);
+      })();
     });
     setTimeout(() => process.exit(0), 10_000).unref();
   };

@@ -69,7 +69,7 @@ export const createReportBody = z
 export const userIdSchema = z.string().regex(/^[A-Za-z0-9._@-]{1,128}$/, 'userId: 1-128 of A-Z a-z 0-9 . _ @ -');
 
 const fieldName = z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,31}$/, 'field names: a letter, then up to 31 letters, digits or _');
-const fieldValue = z.union([z.string().max(200), z.number().finite(), z.boolean()]);
+const fieldValue = z.union([z.string().max(200), z.number(), z.boolean()]);
 
 export const profileBody = z
   .object({
@@ -82,7 +82,7 @@ export const profileBody = z
 const filterCondition = z.union([
   fieldValue,
   z.object({ $in: z.array(fieldValue).min(1).max(100) }).strict(),
-  z.object({ $gte: z.number().finite().optional(), $lte: z.number().finite().optional() }).strict(),
+  z.object({ $gte: z.number().optional(), $lte: z.number().optional() }).strict(),
 ]);
 
 export const matchBody = z
@@ -93,7 +93,7 @@ export const matchBody = z
     filters: z.record(fieldName, filterCondition).optional(),
   })
   .strict()
-  .refine((b) => b.userId !== undefined || b.text !== undefined, { message: 'give userId or text' });
+  .refine((b) => b.userId !== undefined || b.text !== undefined, { error: 'give userId or text' });
 
 export const moderationBody = z
   .object({

@@ -27,7 +27,8 @@ let listening = false;
 function listenForRoutes(): void {
   if (listening) return;
   listening = true;
-  dc.tracingChannel('express.router.request').start.subscribe((message) => {
+  // The start channel of the 'express.router.request' tracing channel.
+  dc.subscribe('tracing:express.router.request:start', (message) => {
     const { req, route, errorHandler } = message as { req: Request; route?: string; errorHandler?: boolean };
     // Middleware also passes through here, with the path it was mounted on; only a route's own handlers match req.route.
     if (errorHandler || !route || req.route?.path !== route) return;

@@ -2,7 +2,8 @@
  * Task queues, retry policies and timeouts: the one place workflows and workers agree on them.
  * Safe to import from workflow code (plain data and types only).
  */
-import type { ActivityOptions, RetryPolicy } from '@temporalio/common';
+import type { RetryPolicy } from '@temporalio/common';
+import type { ActivityOptions } from '@temporalio/workflow';
 
 export const TASK_QUEUES = {
   /** Workflow tasks only: cheap, deterministic orchestration. */

@@ -28,6 +28,16 @@ function close(server: http.Server): Promise<void> {
 }
 
 /** Tracks requests in flight: the most at once, and every [start, end] interval. */
+/** A request handler that may be async: its promise is never left floating, a throw ends the response. */
+function handled(fn: (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>): http.RequestListener {
+  return (req, res) => {
+    fn(req, res).catch((err: unknown) => {
+      if (!res.headersSent) res.writeHead(500);
+      res.end(String(err));
+    });
+  };
+}
+
 export class ConcurrencyMeter {
   active = 0;
   max = 0;
@@ -67,7 +77,7 @@ export interface A1111StandIn {
 export async function startA1111StandIn(opts: { stepMs?: number; mode?: 'normal' | 'hang' } = {}): Promise<A1111StandIn> {
   let current: { step: number; steps: number; interrupted: boolean } | undefined;
   let waiters: Array<() => void> = [];
-  const server = http.createServer(async (req, res) => {
+  const server = http.createServer(handled(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     if (req.method === 'GET' && url.pathname === '/sdapi/v1/progress') {
       res.setHeader('content-type', 'application/json');
@@ -127,7 +137,7 @@ export async function startA1111StandIn(opts: { stepMs?: number; mode?: 'normal'
     }
     res.statusCode = 404;
     res.end('{"detail":"Not Found"}');
-  });
+  }));
   const stand: A1111StandIn = {
     url: await listen(server),
     meter: new ConcurrencyMeter(),
@@ -166,7 +176,7 @@ export async function startOpenAiStandIn(
   const jitter = opts.tokensJitter ?? 0;
   const slowdown = opts.slowdownPerStream ?? 0;
   const words = ['두', '사람은', '산책과', '재즈를', '좋아합니다.', '함께', '전시회에', '가보세요.'];
-  const server = http.createServer(async (req, res) => {
+  const server = http.createServer(handled(async (req, res) => {
     if (req.method !== 'POST' || req.url !== '/v1/chat/completions') {
       res.statusCode = 404;
       res.end('{"error":{"message":"not found"}}');
@@ -204,7 +214,7 @@ export async function startOpenAiStandIn(
     } finally {
       done();
     }
-  });
+  }));
   const base = await listen(server);
   const stand: OpenAiStandIn = { url: `${base}/v1`, meter: new ConcurrencyMeter(), tokensServed: 0, tokenMs: opts.tokenMs ?? 5, requests: [], stop: () => close(server) };
   return stand;
@@ -222,7 +232,7 @@ export interface GeminiStandIn {
 
 /** Speaks the Gemini REST generateContent method (v1beta), as @google/genai calls it. */
 export async function startGeminiStandIn(): Promise<GeminiStandIn> {
-  const server = http.createServer(async (req, res) => {
+  const server = http.createServer(handled(async (req, res) => {
     const m = /\/models\/([^/:]+):generateContent$/.exec(new URL(req.url ?? '/', 'http://x').pathname);
     res.setHeader('content-type', 'application/json');
     if (req.method !== 'POST' || !m) {
@@ -251,7 +261,7 @@ export async function startGeminiStandIn(): Promise<GeminiStandIn> {
         modelVersion: m[1],
       }),
     );
-  });
+  }));
   const stand: GeminiStandIn = { url: await listen(server), mode: 'ok', requests: [], stop: () => close(server) };
   return stand;
 }
@@ -267,7 +277,7 @@ export interface ContextApisStandIn {
 
 /** Google Custom Search JSON API, Spotify (client-credentials token + search) and YouTube Data API v3 search. */
 export async function startContextApisStandIn(): Promise<ContextApisStandIn> {
-  const server = http.createServer(async (req, res) => {
+  const server = http.createServer(handled(async (req, res) => {
     const url = new URL(req.url ?? '/', 'http://x');
     res.setHeader('content-type', 'application/json');
     if (url.pathname === '/customsearch/v1') {
@@ -306,7 +316,7 @@ export async function startContextApisStandIn(): Promise<ContextApisStandIn> {
     }
     res.statusCode = 404;
     res.end('{}');
-  });
+  }));
   const base = await listen(server);
   const stand: ContextApisStandIn = {
     env: {

@@ -78,7 +78,7 @@ before(async () => {
     await waitFor(() => ready(`${apiUrl}/readyz`), (s) => s === 200, 90_000);
     for (const pool of POOLS) await waitFor(() => ready(`http://127.0.0.1:${workerPorts[pool]}/readyz`), (s) => s === 200, 90_000);
   } catch (err) {
-    throw new Error(`${(err as Error).message}\n${logs()}`);
+    throw new Error(`${(err as Error).message}\n${logs()}`, { cause: err });
   }
 
   // One album through every pool: a good photo and a corrupt one (a failed photo; its batch still succeeds).
@@ -120,7 +120,7 @@ before(async () => {
   try {
     await waitFor(() => fetch(`${promUrl}/-/ready`).then((r) => r.status, () => 0), (s) => s === 200, 60_000);
   } catch (err) {
-    throw new Error(`${(err as Error).message}\n${logs()}`);
+    throw new Error(`${(err as Error).message}\n${logs()}`, { cause: err });
   }
 });
 

@@ -50,6 +50,7 @@ before(async () => {
     throw new Error(
       `These tests need a real Redis at ${REDIS_URL} and could not reach it (${cause || (err as Error).message}). ` +
         'Start one (e.g. `redis-server` or `docker run -p 6379:6379 redis:7`) or point REDIS_URL at one.',
+      { cause: err },
     );
   }
 });

@@ -10,7 +10,6 @@ import { test } from 'node:test';
 import { Worker } from '@temporalio/worker';
 import { workerInterceptors, workflowSinks } from '../../src/telemetry/temporal-interceptors';
 import { WORKFLOWS_PATH } from '../../src/workers/roles';
-import * as workflows from '../../src/workflows';
 import { quietRuntime, testTelemetry } from '../helpers/stack';
 
 const DIR = path.join(__dirname, '..', 'histories');

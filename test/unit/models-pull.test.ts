@@ -8,6 +8,7 @@
  */
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { accessSync } from 'node:fs';
 import fs from 'node:fs/promises';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -253,7 +254,7 @@ describe('models:pull from a GCS bucket (fake-gcs-server)', () => {
   const bucket = 'lightbox-models';
   const skip = (() => {
     try {
-      require('node:fs').accessSync(fakeGcsServerBinary());
+      accessSync(fakeGcsServerBinary());
       return false;
     } catch {
       return 'fake-gcs-server is not installed (bash scripts/install-tools.sh)';

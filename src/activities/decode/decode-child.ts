@@ -165,6 +165,7 @@ function main(): void {
     // need both the parent's request and a test configuration.
     // require, not import(): a dynamic import() goes through the ESM loader, which a child
     // started with only tsx's CJS hook cannot resolve for a .ts directory module.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- see above
     const { loadConfig } = require('../../config') as typeof import('../../config');
     testHooks = loadConfig().env === 'test';
     if (!testHooks) process.stderr.write('decode-child: --test-hooks ignored because NODE_ENV is not "test"\n');

@@ -80,7 +80,7 @@ export function albumRoutes(albums: AlbumService, config: Config, links: { webUi
       // multer leaves behind when a limit aborts the upload mid-file.
       const spool = await fs.promises.mkdtemp(path.join(spoolDir, 'req-'));
       (req as unknown as { spool: string }).spool = spool;
-      upload.array('photos', config.api.maxFilesPerRequest)(req, res, async (err?: unknown) => {
+      const answer = async (err?: unknown) => {
         const files = (req.files as Express.Multer.File[] | undefined) ?? [];
         const work = async () => {
           if (err) throw err;
@@ -99,7 +99,8 @@ export function albumRoutes(albums: AlbumService, config: Config, links: { webUi
         await fs.promises.rm(spool, { recursive: true, force: true });
         if ('error' in outcome) next(outcome.error);
         else res.status(202).json(outcome.result);
-      });
+      };
+      upload.array('photos', config.api.maxFilesPerRequest)(req, res, (err?: unknown) => void answer(err));
       return;
     }
     if (!req.is('application/json')) {

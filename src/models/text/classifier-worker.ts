@@ -9,7 +9,9 @@ import { TextClassifier } from './text-classifier';
 const options = workerData as ClassifierThreadOptions;
 const classifier = new TextClassifier(new SessionPool(new ModelStore({ dir: options.modelsDir }), options.session ?? {}), options.modelId, options.labels);
 
-parentPort!.on('message', async ({ id, texts }: WorkerRequest) => {
+parentPort!.on('message', (request: WorkerRequest) => void answer(request));
+
+async function answer({ id, texts }: WorkerRequest): Promise<void> {
   let reply: WorkerReply;
   try {
     const t0 = performance.now();
@@ -23,4 +25,4 @@ parentPort!.on('message', async ({ id, texts }: WorkerRequest) => {
         : { id, error: { message: e.message ?? String(err), unavailable: false } };
   }
   parentPort!.postMessage(reply);
-});
+}

@@ -1,0 +1,74 @@
+// @ts-check
+/**
+ * Lint gate (`npm run lint`, part of `npm test`). Type-aware typescript-eslint, modelled on
+ * temporalio/samples-typescript: promises must be awaited or handled, deprecated APIs are errors,
+ * and workflow code may not import anything that breaks determinism or the workflow sandbox.
+ * Formatting is prettier's job (.prettierrc), so no stylistic rules here.
+ */
+import { builtinModules } from 'node:module';
+import { defineConfig } from 'eslint/config';
+import js from '@eslint/js';
+import globals from 'globals';
+import tseslint from 'typescript-eslint';
+
+// Workflow code runs in Temporal's deterministic sandbox: no Node built-ins, no clocks, randomness
+// or I/O from libraries. Type-only imports are erased, so they stay allowed.
+const nodeBuiltins = builtinModules.filter((m) => !m.startsWith('_')).flatMap((m) => [m, `node:${m}`]);
+const workflowBans = {
+  paths: [
+    ...nodeBuiltins.map((name) => ({ name, allowTypeImports: true, message: 'Workflow code runs in the Temporal sandbox: no Node built-ins.' })),
+    ...['@temporalio/activity', '@temporalio/client', '@temporalio/worker', '@temporalio/testing'].map((name) => ({
+      name,
+      allowTypeImports: true,
+      message: 'Workflows import only @temporalio/workflow and @temporalio/common at run time.',
+    })),
+    ...['uuid', 'nanoid', 'pino', 'ioredis', 'express', 'sharp', 'onnxruntime-node', 'chromadb', 'openai', '@google/genai'].map((name) => ({
+      name,
+      allowTypeImports: true,
+      message: 'Non-deterministic or I/O module: call it from an activity.',
+    })),
+  ],
+  patterns: [
+    {
+      group: ['node:*', '**/activities/**', '**/api/**', '**/workers/**', '**/telemetry/**', '**/models/**', '**/cache/**', '**/config', '**/config/**'],
+      allowTypeImports: true,
+      message: 'Workflows reach activities through proxyActivities; import only their types.',
+    },
+  ],
+};
+
+export default defineConfig(
+  {
+    ignores: ['dist/**', 'node_modules/**', '.tools/**', 'test-output/**', 'coverage/**', '.lightbox/**', 'console/dist/**', '**/*.js', '**/*.cjs'],
+  },
+  js.configs.recommended,
+  tseslint.configs.recommended,
+  {
+    languageOptions: {
+      globals: { ...globals.node },
+      parserOptions: { projectService: { allowDefaultProject: ['eslint.config.mjs'] }, tsconfigRootDir: import.meta.dirname },
+    },
+    linterOptions: { reportUnusedDisableDirectives: 'error' },
+    rules: {
+      '@typescript-eslint/no-floating-promises': [
+        'error',
+        // node:test's test()/describe() return promises the runner itself awaits.
+        { allowForKnownSafeCalls: [{ from: 'package', package: 'node:test', name: ['test', 'it', 'describe', 'suite', 'before', 'after', 'beforeEach', 'afterEach'] }] },
+      ],
+      '@typescript-eslint/no-misused-promises': 'error',
+      '@typescript-eslint/no-deprecated': 'error',
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrors: 'none' }],
+      // Non-null assertions are how this code base states "checked above" with noUncheckedIndexedAccess on.
+      '@typescript-eslint/no-non-null-assertion': 'off',
+    },
+  },
+  {
+    // Tests and benchmarks read parsed JSON and YAML (API bodies, manifests) and assert on its shape.
+    files: ['test/**/*.ts', 'bench/**/*.ts'],
+    rules: { '@typescript-eslint/no-explicit-any': 'off' },
+  },
+  {
+    files: ['src/workflows/**/*.ts'],
+    rules: { '@typescript-eslint/no-restricted-imports': ['error', workflowBans] },
+  },
+);

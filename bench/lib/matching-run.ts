@@ -20,7 +20,7 @@ import { ChromaVectorStore } from '../../src/matching/chroma-store';
 import { EmbeddedVectorStore } from '../../src/matching/embedded-store';
 import { profileCollection, profileRecordId } from '../../src/matching/profiles';
 import type { VectorRecord, VectorStore, Where } from '../../src/matching/vector-store';
-import { l2Normalize } from '../../src/models/vectors';
+import { l2Normalize } from '../../src/vectors/math';
 import { startChroma } from '../../test/helpers/chroma';
 import { BENCH_TENANT, closedLoop, ensureBenchModel, percentile, setting, startBenchApi, table, type LoadResult } from './load';
 

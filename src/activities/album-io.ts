@@ -1,7 +1,7 @@
 /** I/O-queue activities for albums: writing what the CPU work produced to durable storage. */
 import type { AlbumPipelineView, PhotoAnalysis, PhotoFailure } from '../shared/album';
 import type { BlobStore } from '../storage/blob-store';
-import { tenantKey } from '../storage/keys';
+import { albumManifestKey } from '../storage/keys';
 
 export interface AlbumManifestInput {
   tenantId: string;
@@ -10,10 +10,6 @@ export interface AlbumManifestInput {
   createdAt: string;
   photos: PhotoAnalysis[];
   failed: PhotoFailure[];
-}
-
-export function albumManifestKey(tenantId: string, albumId: string): string {
-  return tenantKey(tenantId, 'albums', albumId, 'manifest.json');
 }
 
 export function createAlbumIoActivities({ store }: { store: BlobStore }) {

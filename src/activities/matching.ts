@@ -6,7 +6,7 @@
 import { profileCollection, profileRecordId, RESERVED_PROFILE_FIELDS, type ProfileFieldValue } from '../matching/profiles';
 import { textDigest } from '../models/text/hashing-embedder';
 import type { MatchEmbedder } from '../matching/match-embedder';
-import { decodeVector, encodeVector } from '../matching/vector-codec';
+import { decodeVector, encodeVector } from '../vectors/float32-codec';
 import type { Metadata, VectorStore } from '../matching/vector-store';
 import type { StoredProfile } from '../shared/matching';
 import { jobOutcomes, stageSeconds } from '../telemetry/metrics';

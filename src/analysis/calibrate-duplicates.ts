@@ -13,7 +13,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import sharp from 'sharp';
 import { PERCEPTUAL_METHOD_ID, perceptualEmbedding } from './perceptual-embedding';
-import { dotUnit } from './duplicates';
+import { dot } from '../vectors/math';
 import { derivedCopies, syntheticScene } from './synthetic-photos';
 
 export interface SimilarityStats {
@@ -51,7 +51,7 @@ export async function calibrate(originals: Array<{ name: string; data: Buffer }>
     const vec = await perceptualEmbedding(o.data);
     embedded.push({ name: o.name, vec });
     for (const [kind, data] of Object.entries(await derivedCopies(o.data))) {
-      const sim = dotUnit(vec, await perceptualEmbedding(data));
+      const sim = dot(vec, await perceptualEmbedding(data));
       copies.push(sim);
       (byKind[kind] ??= []).push(sim);
       worst.push({ name: `${o.name}/${kind}`, similarity: sim });
@@ -61,7 +61,7 @@ export async function calibrate(originals: Array<{ name: string; data: Buffer }>
   const closest: Array<{ a: string; b: string; similarity: number }> = [];
   for (let i = 0; i < embedded.length; i++) {
     for (let j = i + 1; j < embedded.length; j++) {
-      const sim = dotUnit(embedded[i]!.vec, embedded[j]!.vec);
+      const sim = dot(embedded[i]!.vec, embedded[j]!.vec);
       different.push(sim);
       closest.push({ a: embedded[i]!.name, b: embedded[j]!.name, similarity: sim });
     }

@@ -72,14 +72,6 @@ export function findDuplicateGroups(photos: readonly EmbeddedPhoto[], threshold:
     .sort((a, b) => compareIds(a[0]!, b[0]!));
 }
 
-/** Dot product of two vectors already of unit length: their cosine, without the norms. */
-export function dotUnit(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) throw new Error(`vector lengths differ: ${a.length} vs ${b.length}`);
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
-  return s;
-}
-
 /** Code-unit order, not locale order: the grouping must not depend on the machine's locale. */
 export const compareIds = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 

@@ -20,6 +20,7 @@
  *   structure or colour signal, and a plain L2 norm would blow its JPEG noise up to full weight.
  */
 import sharp, { type Sharp } from 'sharp';
+import { l2NormalizeInPlace } from '../vectors/math';
 
 export const PERCEPTUAL_METHOD = 'phash-colorlayout';
 export const PERCEPTUAL_VERSION = '1';
@@ -103,29 +104,6 @@ export function embedThumbnail(rgb: Uint8Array): Float32Array {
   out.set(structure, 0);
   out.set(colour, STRUCTURE_DIMS);
   return l2NormalizeInPlace(out);
-}
-
-/** Cosine similarity; 0 when either vector is all zeros. */
-export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) throw new Error(`vector lengths differ: ${a.length} vs ${b.length}`);
-  let ab = 0;
-  let aa = 0;
-  let bb = 0;
-  for (let i = 0; i < a.length; i++) {
-    ab += a[i]! * b[i]!;
-    aa += a[i]! * a[i]!;
-    bb += b[i]! * b[i]!;
-  }
-  return aa === 0 || bb === 0 ? 0 : ab / Math.sqrt(aa * bb);
-}
-
-export function l2NormalizeInPlace(v: Float32Array): Float32Array {
-  let sum = 0;
-  for (let i = 0; i < v.length; i++) sum += v[i]! * v[i]!;
-  if (sum === 0) return v;
-  const inv = 1 / Math.sqrt(sum);
-  for (let i = 0; i < v.length; i++) v[i] = v[i]! * inv;
-  return v;
 }
 
 // cos((2x+1)uπ/2N) for the frequencies kept: the only DCT rows either part ever needs.

@@ -11,7 +11,7 @@ import pino from 'pino';
 import type { Registry } from 'prom-client';
 import { CacheStats, type CacheLogger } from './cache-stats';
 import type { EmbeddingCache, EmbeddingCacheEntry, EmbeddingCacheStats } from './embedding-cache';
-import { decodeFloat32, encodeFloat32 } from './float32-codec';
+import { decodeFloat32, encodeFloat32 } from '../vectors/float32-codec';
 
 export interface RedisEmbeddingCacheOptions {
   url: string;

@@ -16,7 +16,7 @@ import fsp from 'node:fs/promises';
 import path from 'node:path';
 import { HierarchicalNSW } from 'hnswlib-node';
 import { vectorIndexSize, vectorSearchSeconds } from '../telemetry/metrics';
-import { decodeVector, encodeVector } from './vector-codec';
+import { decodeVector, encodeVector } from '../vectors/float32-codec';
 import { matchesWhere, type Metadata, type QueryOptions, type StoredRecord, type VectorHit, type VectorRecord, type VectorStore, type Where } from './vector-store';
 
 interface Entry {

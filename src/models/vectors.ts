@@ -1,31 +1,5 @@
-/** Small vector helpers shared by every embedding model. */
-
-/** A unit-length copy (an all-zero vector stays zero rather than becoming NaN). */
-export function l2Normalize(v: ArrayLike<number>): Float32Array {
-  let sum = 0;
-  for (let i = 0; i < v.length; i++) sum += v[i]! * v[i]!;
-  const norm = Math.sqrt(sum);
-  const out = new Float32Array(v.length);
-  if (norm === 0) return out;
-  for (let i = 0; i < v.length; i++) out[i] = v[i]! / norm;
-  return out;
-}
-
-export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) throw new Error(`vector lengths differ: ${a.length} vs ${b.length}`);
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i]! * b[i]!;
-  return s;
-}
-
-export function norm(v: ArrayLike<number>): number {
-  return Math.sqrt(dot(v, v));
-}
-
-export function cosine(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  const d = norm(a) * norm(b);
-  return d === 0 ? 0 : dot(a, b) / d;
-}
+/** Tensor-shaped helpers for the embedding models; the vector arithmetic itself is src/vectors/math. */
+import { l2Normalize } from '../vectors/math';
 
 /** Row `i` of a row-major [rows, width] buffer, L2-normalised into its own array. */
 export function splitRows(data: Float32Array, rows: number, width: number, normalize: boolean): Float32Array[] {

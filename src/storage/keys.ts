@@ -154,3 +154,53 @@ export const styleResultKey = (tenantId: string, styleId: string) => tenantKey(t
 
 /** A tuning report's stored document (text, source, tokens, context). */
 export const reportKey = (tenantId: string, reportId: string) => tenantKey(tenantId, 'reports', reportId, 'report.json');
+
+// Album layout: tenants/<t>/albums/<album>/{photos/<photo>, uploads/<photo>.json, manifest.json,
+// analyses/<analysis>/{photos/,failures/,album.json,state/}}. Workflows build these keys too, so
+// this module stays free of Node built-ins.
+
+/** Everything one album owns, as a list prefix. */
+export function albumPrefix(tenantId: string, albumId: string): string {
+  return `${tenantKey(tenantId, 'albums', albumId)}/`;
+}
+
+/** A signed upload's pending record: the photo the client said it would PUT. */
+export function albumUploadKey(tenantId: string, albumId: string, photoId: string): string {
+  return tenantKey(tenantId, 'albums', albumId, 'uploads', `${photoId}.json`);
+}
+
+/** Where the album ended up (completed or cancelled) and where its results are. */
+export function albumManifestKey(tenantId: string, albumId: string): string {
+  return tenantKey(tenantId, 'albums', albumId, 'manifest.json');
+}
+
+/** Results of one analysis of an album: per analysis, never in workflow history. */
+const analysisPrefix = (tenantId: string, albumId: string, analysisId: string) => tenantKey(tenantId, 'albums', albumId, 'analyses', analysisId);
+
+/** Folder of one analysis's per-photo result documents (listed by the album step). */
+export function photoDocsPrefix(tenantId: string, albumId: string, analysisId: string): string {
+  return `${analysisPrefix(tenantId, albumId, analysisId)}/photos/`;
+}
+
+/** Failure records of one analysis: a photo that could not be analysed still has its record. */
+export function failureDocsPrefix(tenantId: string, albumId: string, analysisId: string): string {
+  return `${analysisPrefix(tenantId, albumId, analysisId)}/failures/`;
+}
+
+export function failureDocKey(tenantId: string, albumId: string, analysisId: string, photoId: string): string {
+  return `${failureDocsPrefix(tenantId, albumId, analysisId)}${photoId}.json`;
+}
+
+export function photoDocKey(tenantId: string, albumId: string, analysisId: string, photoId: string): string {
+  return `${photoDocsPrefix(tenantId, albumId, analysisId)}${photoId}.json`;
+}
+
+/** The album-level results the API serves. */
+export function albumResultsKey(tenantId: string, albumId: string, analysisId: string): string {
+  return `${analysisPrefix(tenantId, albumId, analysisId)}/album.json`;
+}
+
+/** Workflow state carried across continue-as-new, by reference. */
+export function pipelineStateKey(tenantId: string, albumId: string, analysisId: string, runIndex: number): string {
+  return `${analysisPrefix(tenantId, albumId, analysisId)}/state/run-${runIndex}.json`;
+}

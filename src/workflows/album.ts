@@ -36,7 +36,6 @@ import type { createAlbumIoActivities } from '../activities/album-io';
 import type { createAlbumAnalysisActivities } from '../activities/photo-pipeline/analyze-album';
 import type { createPhotoPipelineActivities } from '../activities/photo-pipeline/analyze-batch';
 import type { createAlbumStateActivities } from '../activities/photo-pipeline/album-state';
-import { pipelineStateKey } from '../activities/photo-pipeline/keys';
 import {
   PENDING_PAGE_SIZE,
   analysisId as analysisIdOf,
@@ -55,7 +54,7 @@ import {
 } from '../shared/album';
 import { SA } from '../shared/search-attributes';
 import { ACTIVITY_OPTIONS, RETRY } from '../shared/task-queues';
-import { tenantPrefix } from '../storage/keys';
+import { albumPrefix, pipelineStateKey } from '../storage/keys';
 import { albumWorkflowV1 } from './album-v1';
 
 /** Albums started before the pipeline keep running the first version (see album-v1.ts). */
@@ -160,7 +159,7 @@ async function albumPipeline(input: AlbumPipelineInput): Promise<AlbumPipelineSu
   };
 
   // ---- messages ------------------------------------------------------------------------------
-  const photoPrefix = `${tenantPrefix(tenantId)}albums/${albumId}/`;
+  const photoPrefix = albumPrefix(tenantId, albumId);
   setHandler(albumStatusQuery, view);
   setHandler(closeAlbumSignal, () => {
     closeRequested = true;

@@ -1,21 +1,20 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import sharp from 'sharp';
-import { RECOMMENDED_DUPLICATE_THRESHOLDS, dotUnit } from '../../src/analysis/duplicates';
+import { RECOMMENDED_DUPLICATE_THRESHOLDS } from '../../src/analysis/duplicates';
 import {
   PERCEPTUAL_DIMENSIONS,
   PERCEPTUAL_METHOD_ID,
   THUMB_SIZE,
-  cosine,
   embedThumbnail,
   perceptualEmbedding,
   perceptualThumbnail,
 } from '../../src/analysis/perceptual-embedding';
 import { derivedCopies, syntheticScene } from '../../src/analysis/synthetic-photos';
 import { pngBomb, scene } from '../../src/dev/demo-photos';
+import { cosine, norm } from '../../src/vectors/math';
 
 const threshold = RECOMMENDED_DUPLICATE_THRESHOLDS[PERCEPTUAL_METHOD_ID]!;
-const norm = (v: Float32Array) => Math.sqrt(dotUnit(v, v));
 
 test('the embedding is a fixed-length unit vector that names its method', async () => {
   assert.equal(PERCEPTUAL_METHOD_ID, 'phash-colorlayout-v1');

@@ -15,7 +15,7 @@ import { DEFAULT_LABELS, ZeroShotClassifier, type ZeroShotLabel } from '../../sr
 import { CLIP_MEAN, CLIP_STD } from '../../src/models/registry';
 import { SessionPool } from '../../src/models/sessions';
 import { ModelStore } from '../../src/models/store';
-import { cosine, dot, norm } from '../../src/models/vectors';
+import { cosine, dot, norm } from '../../src/vectors/math';
 
 const FIXTURES = path.resolve(__dirname, '..', 'fixtures', 'models');
 const TOKENIZER = path.join(FIXTURES, 'clip-vit-b32-text-test', 'test-1', 'tokenizer.json');

@@ -13,7 +13,7 @@ import { ArcFaceEmbedder } from '../../src/models/face/arcface';
 import { decodeYuNet, iou, nms, YuNetDetector, type Point } from '../../src/models/face/yunet';
 import { SessionPool } from '../../src/models/sessions';
 import { ModelStore } from '../../src/models/store';
-import { cosine, norm } from '../../src/models/vectors';
+import { cosine, norm } from '../../src/vectors/math';
 
 const FIXTURES = path.resolve(__dirname, '..', 'fixtures', 'models');
 

@@ -16,7 +16,7 @@ import { HashingEmbedder } from '../../src/models/text/hashing-embedder';
 import { SentenceEmbedder } from '../../src/models/text/sentence-embedder';
 import { TextClassifier } from '../../src/models/text/text-classifier';
 import { WordPieceTokenizer } from '../../src/models/text/wordpiece-tokenizer';
-import { dot, norm } from '../../src/models/vectors';
+import { dot, norm } from '../../src/vectors/math';
 
 const FIXTURES = path.resolve(__dirname, '..', 'fixtures', 'models');
 const pool = () => new SessionPool(new ModelStore({ dir: FIXTURES }), { intraOpThreads: 1 });

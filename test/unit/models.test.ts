@@ -22,7 +22,7 @@ import {
 } from '../../src/models/registry';
 import { contractProblems, SessionPool } from '../../src/models/sessions';
 import { LOCK_FILE_NAME, ModelStore, readLock, sha256File, writeLockEntry } from '../../src/models/store';
-import { cosine, norm } from '../../src/models/vectors';
+import { cosine, norm } from '../../src/vectors/math';
 
 const FIXTURE_MODELS = path.resolve(__dirname, '..', 'fixtures', 'models');
 

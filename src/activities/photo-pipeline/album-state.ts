@@ -7,7 +7,7 @@ import { PENDING_PAGE_SIZE, type AlbumPipelineState, type PhotoRef } from '../..
 import type { BlobStore } from '../../storage/blob-store';
 import { BlobNotFoundError } from '../../storage/blob-store';
 import { ApplicationFailure } from '@temporalio/common';
-import { failureDocsPrefix, photoDocsPrefix } from './keys';
+import { failureDocsPrefix, photoDocsPrefix } from '../../storage/keys';
 import { listJson, readJsonDocs, writeFailureDoc, type FailureInput } from './photo-doc';
 import { compareIds } from '../../analysis/duplicates';
 

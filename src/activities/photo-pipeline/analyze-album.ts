@@ -14,8 +14,9 @@ import { PERCEPTUAL_METHOD_ID } from '../../analysis/perceptual-embedding';
 import type { AlbumAnalysisInput, AlbumAnalysisSummary, AlbumResultsDoc } from '../../shared/album';
 import type { BlobStore } from '../../storage/blob-store';
 import { stageSeconds } from '../../telemetry/metrics';
-import { albumResultsKey, failureDocsPrefix, photoDocsPrefix } from './keys';
-import { decodeVector, listJson, readJsonDocs, type FailureDoc, type PhotoDoc } from './photo-doc';
+import { albumResultsKey, failureDocsPrefix, photoDocsPrefix } from '../../storage/keys';
+import { decodeVector } from '../../vectors/float32-codec';
+import { listJson, readJsonDocs, type FailureDoc, type PhotoDoc } from './photo-doc';
 import { NOT_INSTALLED } from './photo-models';
 
 export interface AlbumAnalysisSettings {

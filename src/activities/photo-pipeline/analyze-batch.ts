@@ -19,13 +19,13 @@ import { embeddingCacheKey, type EmbeddingCache } from '../../cache/embedding-ca
 import type { PhotoBatchInput, PhotoBatchResult, PhotoFailureRecord, PhotoOutcome, PhotoRef, PhotoStage } from '../../shared/album';
 import { contentTypeMatches, sniffImageFormat } from '../../shared/image-types';
 import { BlobNotFoundError, type BlobStore } from '../../storage/blob-store';
-import { assertTenantKey } from '../../storage/keys';
+import { assertTenantKey, photoDocKey } from '../../storage/keys';
 import { inferenceBatchSize, inferenceSeconds, jobOutcomes, stageSeconds } from '../../telemetry/metrics';
 import { tagModel } from '../../telemetry/span-tags';
 import { describeDecodeFailure, type DecodeOk, type IsolatedDecoder } from '../decode/isolated-decode';
 import { BLUR_THRESHOLD } from '../photo-quality';
-import { photoDocKey } from './keys';
-import { decodeVector, encodeVector, writeFailureDoc, type FacesRecord, type PhotoDoc, type VectorRecord } from './photo-doc';
+import { decodeVector, encodeVector } from '../../vectors/float32-codec';
+import { writeFailureDoc, type FacesRecord, type PhotoDoc, type VectorRecord } from './photo-doc';
 import { NOT_INSTALLED, type PhotoModels } from './photo-models';
 
 export interface PhotoPipelineDeps {

@@ -3,9 +3,8 @@
  * written by the batch activity and read by the album step. Vectors travel as base64 float32.
  */
 import { heartbeat } from '@temporalio/activity';
-import { decodeFloat32, encodeFloat32 } from '../../cache/float32-codec';
 import type { BlobStore } from '../../storage/blob-store';
-import { failureDocKey } from './keys';
+import { failureDocKey } from '../../storage/keys';
 import type { PhotoFailureRecord, PhotoRef } from '../../shared/album';
 import type { ExposureStats, QualityScore } from '../photo-quality';
 
@@ -60,17 +59,6 @@ export interface FailureDoc extends PhotoFailureRecord {
   analysisId: string;
   ref: PhotoRef;
   failedAt: string;
-}
-
-/** The cache's float32 byte format (little-endian), as base64 for JSON. */
-export function encodeVector(v: Float32Array): string {
-  return encodeFloat32(v).toString('base64');
-}
-
-export function decodeVector(s: string): Float32Array {
-  const v = decodeFloat32(Buffer.from(s, 'base64'));
-  if (!v) throw new Error('a stored vector is not float32 data');
-  return v;
 }
 
 /** Keys of the JSON documents under a prefix. */

@@ -26,7 +26,7 @@ import { SA } from '../../shared/search-attributes';
 import { TASK_QUEUES } from '../../shared/task-queues';
 import type { BlobStore, SignedUrl } from '../../storage/blob-store';
 import { BlobNotFoundError } from '../../storage/blob-store';
-import { albumPhotoKey, tenantKey } from '../../storage/keys';
+import { albumPhotoKey, albumUploadKey } from '../../storage/keys';
 import { addPhotosUpdate, AlbumWorkflow, albumStatusQuery, closeAlbumSignal, MAX_PHOTOS_PER_UPDATE } from '../../workflows/album';
 import { ApiError } from '../errors';
 import { newId, resourceId } from './idempotency';
@@ -225,10 +225,6 @@ export class AlbumService {
     }
   }
 
-  private uploadKey(tenantId: string, albumId: string, photoId: string): string {
-    return tenantKey(tenantId, 'albums', albumId, 'uploads', `${photoId}.json`);
-  }
-
   private async hand(tenantId: string, albumId: string, photos: PhotoRef[]): Promise<AddPhotosPipelineResult> {
     const result: AddPhotosPipelineResult = { accepted: [], duplicates: [], rejected: [] };
     for (let i = 0; i < photos.length; i += MAX_PHOTOS_PER_UPDATE) {
@@ -299,7 +295,7 @@ export class AlbumService {
       const photoId = newId('ph');
       const key = albumPhotoKey(tenantId, albumId, photoId);
       const pending: PendingUpload = { photoId, key, name: file.name, contentType, size: file.size };
-      await this.store.put(this.uploadKey(tenantId, albumId, photoId), Buffer.from(JSON.stringify(pending)), {
+      await this.store.put(albumUploadKey(tenantId, albumId, photoId), Buffer.from(JSON.stringify(pending)), {
         contentType: 'application/json',
       });
       const signed = await this.store.signedUploadUrl(key, { expiresInSeconds: this.config.api.signedUrlTtlSeconds, contentType });
@@ -316,7 +312,7 @@ export class AlbumService {
     for (const photoId of photoIds) {
       let pending: PendingUpload;
       try {
-        pending = JSON.parse((await this.store.get(this.uploadKey(tenantId, albumId, photoId))).toString('utf8'));
+        pending = JSON.parse((await this.store.get(albumUploadKey(tenantId, albumId, photoId))).toString('utf8'));
       } catch {
         rejected.push({ name: photoId, code: 'UNKNOWN_UPLOAD', message: `No planned upload ${photoId} in album ${albumId}` });
         continue;

@@ -10,7 +10,8 @@
  * text encoder in the registry makes the Korean prompts count with no change here.
  */
 import type { TextPreprocessing } from '../registry';
-import { dot, l2Normalize, softmax } from '../vectors';
+import { dot, l2Normalize } from '../../vectors/math';
+import { softmax } from '../vectors';
 import type { ClipTextEncoder } from './text-encoder';
 
 export interface ZeroShotLabel {

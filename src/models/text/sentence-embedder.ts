@@ -3,7 +3,7 @@
  * last_hidden_state [N, seq, 768] → mean over the attention mask (sentence-transformers' pooling
  * for this model) → unit length, so a dot product is the cosine similarity.
  */
-import { l2Normalize } from '../vectors';
+import { l2Normalize } from '../../vectors/math';
 import type { SessionPool } from '../sessions';
 import { BertFamilyModel } from './bert-model';
 

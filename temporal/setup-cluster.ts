@@ -4,13 +4,13 @@
  *
  *   TEMPORAL_ADDRESS=temporal-frontend:7233 TEMPORAL_NAMESPACE=lightbox npm run temporal:setup
  */
-import { Connection } from '@temporalio/client';
 import { loadConfig } from '../src/config';
+import { connectTemporal } from '../src/temporal/connection';
 import { ensureNamespace } from './namespace-setup';
 
 async function main() {
   const { temporal } = loadConfig();
-  const connection = await Connection.connect({ address: temporal.address, tls: temporal.tls, apiKey: temporal.apiKey });
+  const connection = await connectTemporal(temporal);
   try {
     await ensureNamespace(connection, temporal.namespace);
     console.log(`namespace "${temporal.namespace}" on ${temporal.address} has Lightbox's search attributes`);

@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
-import { Client, Connection } from '@temporalio/client';
+import { lazyClient } from '../../src/temporal/connection';
 import { createApp } from '../../src/api/app';
 import { loadConfig, type Config } from '../../src/config';
 import { BENCH_MODELS_DIR, getModelSpec } from '../../src/models/registry';
@@ -122,7 +122,7 @@ export async function startBenchApi(env: Record<string, string>): Promise<BenchA
     LIGHTBOX_SIGNING_SECRET: 'bench',
     ...env,
   });
-  const client = new Client({ connection: Connection.lazy({ address: config.temporal.address }), namespace: config.temporal.namespace });
+  const client = lazyClient(config.temporal);
   const app = createApp({
     config,
     client,

@@ -76,11 +76,15 @@ export function createApp({ config, client, store, apiKeys, signingSecret, logge
   const webUi = config.temporal.embedded
     ? (workflowId: string) => `${config.temporal.uiUrl}/namespaces/${config.temporal.namespace}/workflows/${encodeURIComponent(workflowId)}`
     : undefined;
-  app.use('/v1', apiKeyAuth(apiKeys), express.json({ limit: config.api.jsonBodyLimit }), albumRoutes(albums, config, { webUi }));
-  app.use('/v1', apiKeyAuth(apiKeys), express.json({ limit: config.api.jsonBodyLimit }), gpuJobRoutes(gpuJobServices(client, store, config)));
   const matching = new MatchingService(client, text.embedder, text.vectors, config.matching);
-  app.use('/v1', apiKeyAuth(apiKeys), express.json({ limit: config.api.jsonBodyLimit }), matchingRoutes(matching));
-  app.use('/v1', apiKeyAuth(apiKeys), express.json({ limit: config.api.jsonBodyLimit }), moderationRoutes(new ModerationService(text.moderator, config.moderation)));
+  // Everything else under /v1 is the tenant API: authenticated and JSON-parsed once, here.
+  const v1 = express.Router();
+  v1.use(apiKeyAuth(apiKeys), express.json({ limit: config.api.jsonBodyLimit }));
+  v1.use(albumRoutes(albums, config, { webUi }));
+  v1.use(gpuJobRoutes(gpuJobServices(client, store, config)));
+  v1.use(matchingRoutes(matching));
+  v1.use(moderationRoutes(new ModerationService(text.moderator, config.moderation)));
+  app.use('/v1', v1);
 
   app.use(notFoundHandler);
   app.use(errorHandler);

@@ -71,3 +71,7 @@ export interface StoredProfile {
   fields: Record<string, ProfileFieldValue>;
   textDigest: string;
 }
+
+/** Workflow ids, built only here: one profile's workflow, one re-index job's workflow. */
+export const profileWorkflowId = (tenant: string, userId: string) => `profile-${tenant}-${userId}`;
+export const reindexWorkflowId = (tenant: string, jobId: string) => `match-reindex-${tenant}-${jobId}`;

@@ -1,4 +1,8 @@
-/** Connections to the Temporal frontend, client side (API, scripts) and worker side. */
+/**
+ * The one place Lightbox connects to the Temporal frontend (API, workers, scripts, the cluster
+ * setup Job), so address, TLS and API key are read the same way everywhere. The root temporal/
+ * folder is the server side only (dev server, dynamic config, namespace setup).
+ */
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { Config } from '../config';
@@ -6,11 +10,26 @@ import { clientInterceptors } from '../telemetry/temporal-interceptors';
 
 type TemporalConfig = Config['temporal'];
 
+const options = (t: TemporalConfig) => ({ address: t.address, tls: t.tls, apiKey: t.apiKey });
+
+/** A bare client-side connection, for operator and workflow-service calls (namespace setup). */
+export function connectTemporal(t: TemporalConfig): Promise<Connection> {
+  return Connection.connect(options(t));
+}
+
 export async function connectClient(t: TemporalConfig): Promise<Client> {
-  const connection = await Connection.connect({ address: t.address, tls: t.tls, apiKey: t.apiKey });
+  return clientFor(t, await connectTemporal(t));
+}
+
+/** A client that connects on first use: for an app built before the frontend is reachable (benchmarks). */
+export function lazyClient(t: TemporalConfig): Client {
+  return clientFor(t, Connection.lazy(options(t)));
+}
+
+function clientFor(t: TemporalConfig, connection: Connection): Client {
   return new Client({ connection, namespace: t.namespace, interceptors: clientInterceptors() });
 }
 
 export function connectWorker(t: TemporalConfig): Promise<NativeConnection> {
-  return NativeConnection.connect({ address: t.address, tls: t.tls, apiKey: t.apiKey });
+  return NativeConnection.connect(options(t));
 }

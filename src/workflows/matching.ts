@@ -27,7 +27,10 @@ export const resumeReindexSignal = defineSignal('resume');
 export const reindexProgressQuery = defineQuery<ReindexProgress>('progress');
 
 export async function ProfileWorkflow(input: ProfileWorkflowInput): Promise<ProfileWorkflowResult> {
-  upsertSearchAttributes({ [SA.tenant.name]: [input.tenant], [SA.jobKind.name]: [`profile-${input.op}`] });
+  upsertSearchAttributes([
+    { key: SA.tenant, value: input.tenant },
+    { key: SA.jobKind, value: `profile-${input.op}` },
+  ]);
   if (input.op === 'delete') {
     const deleted = await io.deleteProfile({ tenant: input.tenant, userId: input.userId, collections: input.collections });
     return { op: 'delete', userId: input.userId, deleted };
@@ -65,7 +68,11 @@ export async function ProfileReindexWorkflow(input: ReindexInput): Promise<Reind
     paused = false;
   });
   setHandler(reindexProgressQuery, () => ({ ...progress, state: progress.state === 'completed' ? 'completed' : paused ? 'paused' : 'running' }));
-  upsertSearchAttributes({ [SA.tenant.name]: [input.tenant], [SA.jobKind.name]: ['profile-reindex'], [SA.status.name]: ['running'] });
+  upsertSearchAttributes([
+    { key: SA.tenant, value: input.tenant },
+    { key: SA.jobKind, value: 'profile-reindex' },
+    { key: SA.status, value: 'running' },
+  ]);
 
   if (!progress.toCollection) {
     const current = await cpu.currentEmbedding({ tenant: input.tenant });
@@ -77,9 +84,9 @@ export async function ProfileReindexWorkflow(input: ReindexInput): Promise<Reind
 
   for (let pages = 0; ; pages++) {
     if (paused) {
-      upsertSearchAttributes({ [SA.status.name]: ['paused'] });
+      upsertSearchAttributes([{ key: SA.status, value: 'paused' }]);
       await condition(() => !paused);
-      upsertSearchAttributes({ [SA.status.name]: ['running'] });
+      upsertSearchAttributes([{ key: SA.status, value: 'running' }]);
     }
     if (pages >= pagesPerRun) {
       await continueAsNew<typeof ProfileReindexWorkflow>({ ...input, progress: { ...progress, state: paused ? 'paused' : 'running' } });
@@ -106,6 +113,6 @@ export async function ProfileReindexWorkflow(input: ReindexInput): Promise<Reind
     if (page.length < pageSize) break;
   }
   progress.state = 'completed';
-  upsertSearchAttributes({ [SA.status.name]: ['completed'] });
+  upsertSearchAttributes([{ key: SA.status, value: 'completed' }]);
   return { ...progress };
 }

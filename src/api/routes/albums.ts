@@ -4,6 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import multer from 'multer';
 import type { Config } from '../../config';
+import { albumWorkflowId } from '../../shared/album';
 import { tenantOf } from '../auth';
 import { ApiError } from '../errors';
 import type { AlbumService } from '../services/album-service';
@@ -35,7 +36,7 @@ export function albumRoutes(albums: AlbumService, config: Config, links: { webUi
     const key = keyHeader === undefined ? undefined : idempotencyKeyHeader.parse(keyHeader);
     const tenant = tenantOf(req);
     const { album, created } = await albums.createAlbum(tenant, body, key);
-    const workflowId = `album-${tenant}-${album.albumId}`;
+    const workflowId = albumWorkflowId(tenant, album.albumId);
     if (!created) res.set('Idempotent-Replayed', 'true');
     res.status(201).json({ ...album, workflowId, links: albumLinks(album.albumId, workflowId) });
   });
@@ -44,7 +45,8 @@ export function albumRoutes(albums: AlbumService, config: Config, links: { webUi
     const id = albumId(req);
     const tenant = tenantOf(req);
     const album = await albums.status(tenant, id);
-    res.json({ ...album, workflowId: `album-${tenant}-${id}`, links: albumLinks(id, `album-${tenant}-${id}`) });
+    const workflowId = albumWorkflowId(tenant, id);
+    res.json({ ...album, workflowId, links: albumLinks(id, workflowId) });
   });
 
   router.get('/albums/:albumId/results', async (req, res) => {

@@ -10,7 +10,7 @@ import type { MatchEmbedder } from '../../matching/match-embedder';
 import { profileCollection, profileRecordId, RESERVED_PROFILE_FIELDS, type ProfileFieldValue } from '../../matching/profiles';
 import type { VectorStore, Where } from '../../matching/vector-store';
 import { HASHING_METHOD } from '../../models/text/hashing-embedder';
-import type { ProfileWorkflowResult, ReindexProgress } from '../../shared/matching';
+import { profileWorkflowId, reindexWorkflowId, type ProfileWorkflowResult, type ReindexProgress } from '../../shared/matching';
 import { TASK_QUEUES } from '../../shared/task-queues';
 import { pauseReindexSignal, ProfileReindexWorkflow, ProfileWorkflow, reindexProgressQuery, resumeReindexSignal } from '../../workflows/matching';
 import { ApiError } from '../errors';
@@ -34,8 +34,6 @@ export interface MatchResponse {
 
 export const DEFAULT_K = 10;
 
-const profileWorkflowId = (tenant: string, userId: string) => `profile-${tenant}-${userId}`;
-const reindexWorkflowId = (tenant: string, jobId: string) => `match-reindex-${tenant}-${jobId}`;
 
 export class MatchingService {
   constructor(

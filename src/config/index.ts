@@ -132,6 +132,8 @@ const envSchema = z.object({
   WORKER_METRICS_PORT_BASE: port.default(9464),
   WORKER_METRICS_HOST: z.string().default('0.0.0.0'),
   WORKER_SDK_METRICS_PORT: port.optional(),
+  /** A prebuilt workflow bundle to load; production defaults to dist/workflow-bundle.js. */
+  WORKFLOW_BUNDLE_PATH: optionalString,
   LIGHTBOX_BACKLOG_POLL_SECONDS: z.coerce.number().min(0).default(15),
 
   OTEL_EXPORTER_OTLP_ENDPOINT: optionalString,
@@ -280,6 +282,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       metricsHost: e.WORKER_METRICS_HOST,
       /** Loopback port of the SDK's own Prometheus exporter, proxied through metricsPort; unset → any free port. */
       sdkMetricsPort: e.WORKER_SDK_METRICS_PORT,
+      workflowBundle: e.WORKFLOW_BUNDLE_PATH,
     },
     gpu: {
       timeouts: {

@@ -25,13 +25,14 @@ import { matchEmbedderFromConfig } from '../matching/match-embedder';
 import { vectorStoreFromConfig } from '../matching/store-from-config';
 import { createModelRuntime } from '../models';
 import type { WorkerSpec } from './run-worker';
+import { workflowCodeOptions } from './workflow-bundle';
 
-export const WORKFLOWS_PATH = require.resolve('../workflows');
+export { WORKFLOWS_PATH } from './workflow-bundle';
 
 export const workflowWorker: WorkerSpec = {
   role: 'workflow',
   setup: (config) => ({
-    options: { workflowsPath: WORKFLOWS_PATH, maxCachedWorkflows: config.workers.maxCachedWorkflows },
+    options: { ...workflowCodeOptions(config), maxCachedWorkflows: config.workers.maxCachedWorkflows },
   }),
 };
 

@@ -5,13 +5,14 @@
  * WORKER_SHUTDOWN_GRACE_SECONDS to finish; unfinished ones are retried by another worker).
  */
 import os from 'node:os';
-import { Runtime, Worker, type WorkerOptions } from '@temporalio/worker';
+import { Worker, type WorkerOptions } from '@temporalio/worker';
 import pino from 'pino';
 import { loadConfig, WORKER_METRICS_PORT_OFFSET, type Config, type WorkerRole } from '../config';
 import { TASK_QUEUES } from '../shared/task-queues';
 import { collectProcessMetrics } from '../telemetry/metrics';
 import { freeLoopbackPort, startMetricsServer } from '../telemetry/metrics-server';
 import { startTelemetry, type Telemetry } from '../telemetry/otel';
+import { installWorkerRuntime } from '../telemetry/sdk-logger';
 import { workerInterceptors, workflowSinks } from '../telemetry/temporal-interceptors';
 import { connectWorker } from '../temporal/connection';
 
@@ -36,15 +37,17 @@ export interface CreatedWorker {
 export async function createWorker(config: Config, spec: WorkerSpec, telemetry: Telemetry): Promise<CreatedWorker> {
   const connection = await connectWorker(config.temporal);
   const { options, dispose } = await spec.setup(config);
+  const { interceptors, ...rest } = options;
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
     taskQueue: TASK_QUEUES[spec.role],
     identity: `${spec.role}@${process.pid}@${os.hostname()}`,
-    interceptors: workerInterceptors(),
+    // A role may replace parts (the workflow role drops workflowModules when its bundle has them).
+    interceptors: { ...workerInterceptors(), ...interceptors },
     sinks: workflowSinks(telemetry.spanProcessor, telemetry.resource),
     shutdownGraceTime: `${config.workers.shutdownGraceSeconds}s`,
-    ...options,
+    ...rest,
   });
   return {
     worker,
@@ -68,11 +71,8 @@ export async function runWorker(specOrSpecs: WorkerSpec | ((config: Config) => W
   const sdkPort = config.workers.sdkMetricsPort ?? (await freeLoopbackPort());
   // Must run before any connection exists: the runtime owns the SDK's exporter. Loopback only:
   // the metrics server below is the one scrape target.
-  Runtime.install({
-    telemetryOptions: {
-      metrics: { prometheus: { bindAddress: `127.0.0.1:${sdkPort}`, useSecondsForDurations: true, countersTotalSuffix: true } },
-    },
-  });
+  // SDK and core logs go through the same pino logger, so the process writes only JSON lines.
+  installWorkerRuntime(logger, { prometheus: { bindAddress: `127.0.0.1:${sdkPort}`, useSecondsForDurations: true, countersTotalSuffix: true } });
   collectProcessMetrics(`worker-${spec.role}`);
   let workers: Worker[] = [];
   const metricsServer = await startMetricsServer({
@@ -106,8 +106,9 @@ export async function runWorker(specOrSpecs: WorkerSpec | ((config: Config) => W
 }
 
 export function main(spec: WorkerSpec | ((config: Config) => WorkerSpec[])): void {
-  runWorker(spec).catch((err) => {
-    console.error(err);
+  runWorker(spec).catch((err: unknown) => {
+    // JSON like every other line the worker writes.
+    pino({ base: { component: 'worker' } }).fatal({ err }, 'worker failed');
     process.exit(1);
   });
 }

@@ -14,9 +14,8 @@ import { RedisEmbeddingCache, type RedisEmbeddingCacheOptions } from './redis-em
 import type { CacheLogger } from './cache-stats';
 
 export type { CacheLogger } from './cache-stats';
-export { LruEmbeddingCache, type LruEmbeddingCacheOptions } from './lru-embedding-cache';
+export { LruEmbeddingCache } from './lru-embedding-cache';
 export { RedisEmbeddingCache, type RedisEmbeddingCacheOptions } from './redis-embedding-cache';
-export { decodeFloat32, encodeFloat32 } from '../vectors/float32-codec';
 
 export interface EmbeddingCacheStats {
   hits: number;

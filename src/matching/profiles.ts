@@ -10,7 +10,7 @@ export const RESERVED_PROFILE_FIELDS = ['tenant', 'userId', 'textDigest'] as con
 
 export type ProfileFieldValue = string | number | boolean;
 
-export interface ProfileInput {
+interface ProfileInput {
   tenant: string;
   userId: string;
   text: string;

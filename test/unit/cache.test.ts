@@ -7,10 +7,9 @@ import {
   LruEmbeddingCache,
   RedisEmbeddingCache,
   createEmbeddingCache,
-  decodeFloat32,
   embeddingCacheKey,
-  encodeFloat32,
 } from '../../src/cache/embedding-cache';
+import { decodeFloat32, encodeFloat32 } from '../../src/vectors/float32-codec';
 
 const sha = (n: number) => n.toString(16).padStart(64, '0');
 const key = (n: number, modelVersion = '1') => embeddingCacheKey({ contentSha256: sha(n), modelId: 'clip-vit-b32', modelVersion });

@@ -2,6 +2,11 @@
  * OpenTelemetry for every Lightbox process. Spans are always created and propagated (so the
  * Temporal interceptors can carry trace context API → workflow → activities); they are exported
  * only when OTEL_EXPORTER_OTLP_ENDPOINT is set.
+ *
+ * Held at the 1.x SDK (resources/sdk-trace-base 1.30, sdk-node 0.57): @temporalio/interceptors-
+ * opentelemetry 1.24 depends on sdk-trace-base and resources ^1.25, and its makeWorkflowExporter
+ * takes this module's SpanProcessor and Resource. A 2.x SDK here would mean two incompatible
+ * copies (and 2.x has no `new Resource`). Upgrade together with the interceptors package.
  */
 import { trace, type Tracer } from '@opentelemetry/api';
 import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';

@@ -10,14 +10,6 @@ export const RESERVED_PROFILE_FIELDS = ['tenant', 'userId', 'textDigest'] as con
 
 export type ProfileFieldValue = string | number | boolean;
 
-interface ProfileInput {
-  tenant: string;
-  userId: string;
-  text: string;
-  /** Client fields for filtering (gender, age, region…). */
-  fields: Record<string, ProfileFieldValue>;
-}
-
 export function profileRecordId(tenant: string, userId: string): string {
   return `${tenant}:${userId}`;
 }

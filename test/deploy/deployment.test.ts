@@ -409,6 +409,20 @@ describe('deployment that works as written', () => {
     assert.ok(buildRuns.indexOf(install) < npmCi, 'the build tools are there before npm ci compiles hnswlib-node');
   });
 
+  test('the images carry the prebuilt workflow bundle, and the production start needs no tsx', () => {
+    const pkg = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
+    assert.match(pkg.scripts.build, /build:workflows/, 'npm run build writes dist/workflow-bundle.js');
+    const runs = dockerfile.getInstructions().filter((i) => i.getKeyword() === 'RUN').map((i) => i.getTextContent());
+    assert.ok(runs.some((r) => /npm run build/.test(r) && /npm prune --omit=dev/.test(r)), 'built, then dev dependencies pruned');
+    for (const dev of ['tsx', '@temporalio/testing']) assert.ok(!pkg.dependencies[dev] && pkg.devDependencies[dev], `${dev} is a dev dependency`);
+    const commands = [
+      ...dockerfile.getCMDs().map((c) => JSON.parse(c.getArgumentsContent()!) as string[]),
+      ...objects.flatMap((o) => [...(o.spec?.template?.spec?.containers ?? []), ...(o.spec?.template?.spec?.initContainers ?? [])]).filter((c: any) => c.command?.[0] === 'node').map((c: any) => c.command as string[]),
+    ];
+    for (const argv of commands) assert.ok(!argv.includes('tsx') && argv.every((a) => !a.endsWith('.ts')), `${argv.join(' ')} runs compiled JavaScript`);
+    assert.equal(config.data.NODE_ENV, 'production', 'so workflow workers load the bundle');
+  });
+
   test('the GPU worker is plain Node; only vLLM and A1111 hold a GPU, next to the worker that calls them', () => {
     const gpuStage = dockerfile.getFROMs().find((f) => f.getBuildStage() === 'gpu-worker')!;
     assert.ok(['worker', 'runtime'].includes(gpuStage.getImageName() ?? ''), `gpu-worker is built FROM ${gpuStage.getImageName()}, not a CUDA image`);

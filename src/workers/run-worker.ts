@@ -36,15 +36,18 @@ export interface CreatedWorker {
 export async function createWorker(config: Config, spec: WorkerSpec, telemetry: Telemetry): Promise<CreatedWorker> {
   const connection = await connectWorker(config.temporal);
   const { options, dispose } = await spec.setup(config);
+  // GPU workers poll their model class's queue, which their options name.
+  const taskQueue = options.taskQueue ?? (spec.role === 'gpu' ? undefined : TASK_QUEUES[spec.role]);
+  if (!taskQueue) throw new Error(`A ${spec.role} worker must name its task queue`);
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
-    taskQueue: TASK_QUEUES[spec.role],
     identity: `${spec.role}@${process.pid}@${os.hostname()}`,
     interceptors: workerInterceptors(),
     sinks: workflowSinks(telemetry.spanProcessor, telemetry.resource),
     shutdownGraceTime: `${config.workers.shutdownGraceSeconds}s`,
     ...options,
+    taskQueue,
   });
   return {
     worker,

@@ -211,10 +211,57 @@ test('a batch that fails whole is split, so only the photo behind it is lost', a
       assert.deepEqual(summary.counts, { total: 4, analyzed: 3, failed: 1, pending: 0 });
       const results = await resultsOf(summary);
       assert.deepEqual(Object.keys(results.quality).sort(), ['ph_split0001', 'ph_split0002', 'ph_split0004']);
-      assert.deepEqual(results.failed.map((f) => [f.name, f.attempts]), [['p3.jpg', 5]]);
+      // The record says where the photo was lost (reading it from storage) and how often it was tried.
+      assert.deepEqual(results.failed.map((f) => [f.name, f.stage, f.code, f.attempts]), [['p3.jpg', 'fetch', 'ANALYSIS_FAILED', 5]]);
       assert.match(results.failed[0]!.message, /storage backend 503/);
     },
     { cpuStore: flaky },
+  );
+});
+
+test('a photo added while a batch runs starts at once when there is room, not when that batch ends', async () => {
+  const albumId = 'alb_arrival00';
+  const jpeg = await scene(160, 120);
+  const slow = await putPhoto(albumId, 'ph_slow000000', 'slow.jpg', jpeg);
+  const late = await putPhoto(albumId, 'ph_late000000', 'late.jpg', jpeg);
+  const events: string[] = [];
+  let slowStarted!: () => void;
+  const slowRunning = new Promise<void>((r) => (slowStarted = r));
+  let lateStarted!: () => void;
+  const lateRunning = new Promise<void>((r) => (lateStarted = r));
+  // Reading the slow photo blocks until the late one is being read: its batch runs meanwhile.
+  const gated: BlobStore = Object.create(store, {
+    get: {
+      value: async (key: string) => {
+        if (key === slow.key) {
+          events.push('slow started');
+          slowStarted();
+          // Bounded so the old behaviour fails on the order below instead of hanging.
+          let timer: NodeJS.Timeout | undefined;
+          await Promise.race([lateRunning, new Promise((r) => (timer = setTimeout(r, 15_000)))]);
+          clearTimeout(timer);
+          events.push('slow released');
+        }
+        if (key === late.key) {
+          events.push('late started');
+          lateStarted();
+        }
+        return store.get(key);
+      },
+    },
+  });
+  await withWorkers(
+    async () => {
+      // One photo per batch, two batches at once: the late photo has room beside the slow one.
+      const handle = await start(albumId, input(albumId, [slow], { batchSize: 1, parallelism: 2 }));
+      await slowRunning;
+      await handle.executeUpdate(addPhotosUpdate, { args: [{ photos: [late] }] });
+      await handle.signal(closeAlbumSignal);
+      const summary = (await handle.result()) as AlbumSummary;
+      assert.deepEqual(summary.counts, { total: 2, analyzed: 2, failed: 0, pending: 0 });
+      assert.deepEqual(events, ['slow started', 'late started', 'slow released']);
+    },
+    { cpuStore: gated },
   );
 });
 

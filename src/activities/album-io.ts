@@ -3,7 +3,7 @@ import type { AlbumView } from '../shared/album';
 import type { BlobStore } from '../storage/blob-store';
 import { tenantKey } from '../storage/keys';
 
-export function albumManifestKey(tenantId: string, albumId: string): string {
+function albumManifestKey(tenantId: string, albumId: string): string {
   return tenantKey(tenantId, 'albums', albumId, 'manifest.json');
 }
 

@@ -136,7 +136,7 @@ export interface AlbumAnalysisSummary {
  */
 export type AlbumStatus = 'processing' | 'settling' | 'idle' | 'completed' | 'cancelled';
 
-export interface StageProgress {
+interface StageProgress {
   total: number;
   done: number;
   failed: number;

@@ -25,13 +25,13 @@ export const GPU_QUEUES: Record<GpuClass, string> = {
   diffusion: 'lightbox-gpu-diffusion',
 };
 
-export type TaskQueueRole = keyof typeof TASK_QUEUES;
+type TaskQueueRole = keyof typeof TASK_QUEUES;
 
-/** Error types that retrying cannot fix: bad input. Activities throw them as non-retryable too. */
 /** Every task queue a Lightbox worker polls: what the backlog collector and the autoscalers cover. */
 export const ALL_TASK_QUEUES: readonly string[] = [...new Set([...Object.values(TASK_QUEUES), ...Object.values(GPU_QUEUES)])];
 
-export const NON_RETRYABLE_ERROR_TYPES = [
+/** Error types that retrying cannot fix: bad input. Activities throw them as non-retryable too. */
+const NON_RETRYABLE_ERROR_TYPES = [
   'EMPTY_FILE',
   'NOT_AN_IMAGE',
   'UNSUPPORTED_FORMAT',
@@ -108,7 +108,7 @@ export interface GpuTimeouts {
  */
 export const GPU_MAX_REQUEUES = 48;
 
-export const DEFAULT_GPU_TIMEOUTS: GpuTimeouts = {
+const DEFAULT_GPU_TIMEOUTS: GpuTimeouts = {
   heartbeatTimeoutMs: 60_000,
   scheduleToStartTimeoutMs: 30 * 60_000,
   retryInitialIntervalMs: 10_000,

@@ -275,7 +275,7 @@ export async function AlbumWorkflow(input: AlbumInput): Promise<AlbumSummary> {
  * The failure record of a photo whose batch (of one) failed after its retries: the stage and
  * attempt come from the activity's failure details, or from its last heartbeat when it timed out.
  */
-export function failureOf(photo: PhotoRef, err: unknown): PhotoFailureRecord {
+function failureOf(photo: PhotoRef, err: unknown): PhotoFailureRecord {
   const cause = err instanceof ActivityFailure ? err.cause : err;
   const progress = (
     cause instanceof ApplicationFailure ? cause.details?.[0] : cause instanceof TimeoutFailure ? cause.lastHeartbeatDetails : undefined

@@ -15,7 +15,7 @@ const pageKey = (stateKey: string, page: number) => stateKey.replace(/\.json$/, 
 const json = (v: unknown) => Buffer.from(JSON.stringify(v));
 const opts = { contentType: 'application/json' };
 
-export interface StagedAnalysis {
+interface StagedAnalysis {
   photos: number;
 }
 

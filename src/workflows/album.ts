@@ -4,13 +4,16 @@
  * 1. Photos arrive with the album or through the addPhotos update (accepted / duplicate /
  *    rejected per photo).
  * 2. Per photo, in batches on the CPU queue: embedding first (cached by content hash + model),
- *    then category, quality and faces. A bad photo is a failure record, never a failed album;
- *    a batch that fails after its retries is split so only the poison photo is lost.
+ *    then category, quality and faces. A new photo starts as soon as a batch slot is free. A
+ *    bad photo is a failure record (with the stage and attempts where it was lost), never a
+ *    failed album; a batch that fails after its retries is split so only the poison photo is lost.
  * 3. When the album's photos are in (and again whenever more arrive): duplicates, people and
- *    highlights over the whole album, written to the blob store.
+ *    highlights over the whole album, written to the blob store. Until that has run the status
+ *    is `settling`: `idle` and `completed` always mean the results are final.
  * 4. Closed (signal or idle timeout): the manifest is written and the workflow completes.
  *    Cancelled: it stops, writes its manifest, and says `cancelled`.
  *
+ * The bookkeeping (counts, queue, view, ETA, continue-as-new state) is in album-state.ts.
  * History carries references only. A long album continues as new with its state in the blob
  * store; pending photos travel as pages of keys.
  */

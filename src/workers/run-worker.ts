@@ -62,7 +62,7 @@ export async function createWorker(config: Config, spec: WorkerSpec, telemetry: 
  * Runs one role's workers in this process: usually one, several for a GPU node that polls more
  * than one model class (one Worker per task queue, sharing the runtime and metrics port).
  */
-export async function runWorker(specOrSpecs: WorkerSpec | ((config: Config) => WorkerSpec[])): Promise<void> {
+async function runWorker(specOrSpecs: WorkerSpec | ((config: Config) => WorkerSpec[])): Promise<void> {
   const config = loadConfig();
   const specs = typeof specOrSpecs === 'function' ? specOrSpecs(config) : [specOrSpecs];
   const spec = specs[0]!;

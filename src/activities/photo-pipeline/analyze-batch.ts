@@ -13,7 +13,7 @@
  */
 import crypto from 'node:crypto';
 import { trace } from '@opentelemetry/api';
-import { ApplicationFailure, activityInfo, heartbeat, log } from '@temporalio/activity';
+import { ApplicationFailure, CancelledFailure, activityInfo, heartbeat, log } from '@temporalio/activity';
 import { PERCEPTUAL_METHOD, PERCEPTUAL_VERSION, embedThumbnail } from '../../analysis/perceptual-embedding';
 import { embeddingCacheKey, type EmbeddingCache } from '../../cache/embedding-cache';
 import type { BatchProgress, PhotoBatchInput, PhotoBatchResult, PhotoFailureRecord, PhotoRef, PhotoStage } from '../../shared/album';
@@ -67,7 +67,9 @@ const PERCEPTUAL_REF = { modelId: PERCEPTUAL_METHOD, modelVersion: PERCEPTUAL_VE
  * An error that fails the whole batch, marked with the stage it came from and this attempt, so
  * the workflow can say where a photo was lost. Type, message and retryability are kept.
  */
-function atStage(stage: PhotoStage, err: unknown): ApplicationFailure {
+function atStage(stage: PhotoStage, err: unknown): unknown {
+  // A cancellation stays one; a failure that already says where it came from is kept.
+  if (err instanceof CancelledFailure) return err;
   if (err instanceof ApplicationFailure && (err.details?.[0] as Partial<BatchProgress> | undefined)?.stage) return err;
   const e = err instanceof Error ? err : new Error(String(err));
   return ApplicationFailure.create({

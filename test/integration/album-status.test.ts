@@ -1,14 +1,15 @@
 /**
  * What a client sees: upload an album, poll GET /v1/albums/:id until the status says the results
  * are final (`idle` or `completed`), then read /results. Through the real API, real workers and a
- * real Temporal dev server, with the default settle time before the album-wide step.
+ * real Temporal dev server, with a settle time before the album-wide step as in production (the
+ * other tests set it to 0).
  */
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
 import { photosForm, scene } from '../../src/dev/demo-photos';
 import { call, TENANT_A, useStackOnDevServer } from '../helpers/stack';
 
-const running = useStackOnDevServer();
+const running = useStackOnDevServer({ LIGHTBOX_ALBUM_SETTLE_SECONDS: '3' });
 
 const A = (method: string, p: string, body?: unknown) => call(running.stack.baseUrl, TENANT_A.key, method, p, body);
 

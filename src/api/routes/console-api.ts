@@ -1,0 +1,107 @@
+/**
+ * The two routes the web console needs beyond the album and job APIs: a paged album list (from
+ * Temporal visibility, no query to each album's workflow) and the console's settings (where the
+ * Temporal Web UI is, so every album and job links to its workflow).
+ */
+import { Router } from 'express';
+import { z } from 'zod';
+import type { Client } from '@temporalio/client';
+import { defaultPayloadConverter } from '@temporalio/common';
+import type { temporal } from '@temporalio/proto';
+import type { Config } from '../../config';
+import { SA } from '../../shared/search-attributes';
+import { tenantOf } from '../auth';
+import { ApiError } from '../errors';
+
+export const listAlbumsQuery = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+    /** Opaque: the `nextCursor` of the previous page. */
+    cursor: z.string().regex(/^[A-Za-z0-9_-]{1,4096}$/, 'cursor is the nextCursor of a previous page').optional(),
+  })
+  .strict();
+
+export interface AlbumListItem {
+  albumId: string;
+  title: string | null;
+  /** The status the workflow last published (processing, idle, completed, cancelled). */
+  status: string;
+  startedAt: string | null;
+  closedAt: string | null;
+  analysis: 'latest' | 'earlier';
+  workflowId: string;
+  links: { self: string };
+}
+
+const decode = (p: temporal.api.common.v1.IPayload | null | undefined): unknown => {
+  if (!p) return undefined;
+  try {
+    return defaultPayloadConverter.fromPayload(p);
+  } catch {
+    return undefined;
+  }
+};
+
+const iso = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
+  t?.seconds == null ? null : new Date(Number(t.seconds) * 1000 + Math.floor((t.nanos ?? 0) / 1e6)).toISOString();
+
+/** Visibility query strings take literals in single quotes. */
+const literal = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
+
+export function consoleApiRoutes(client: Client, config: Pick<Config, 'temporal'>) {
+  const router = Router();
+
+  router.get('/albums', async (req, res) => {
+    const q = listAlbumsQuery.parse(req.query);
+    const tenant = tenantOf(req);
+    let page: temporal.api.workflowservice.v1.IListWorkflowExecutionsResponse;
+    try {
+      page = await client.workflowService.listWorkflowExecutions({
+        namespace: config.temporal.namespace,
+        pageSize: q.limit,
+        nextPageToken: q.cursor ? Buffer.from(q.cursor, 'base64url') : undefined,
+        query: `${SA.tenant.name} = ${literal(tenant)} AND ${SA.jobKind.name} = 'album'`,
+      });
+    } catch (err) {
+      if ((err as { code?: number }).code === 3) throw new ApiError('VALIDATION_FAILED', 'cursor is not valid (it expires with its listing)');
+      throw err;
+    }
+    // A re-analysis is a new run of the same workflow id: show the album once, as its newest run.
+    const seen = new Set<string>();
+    const albums: AlbumListItem[] = [];
+    for (const e of page.executions ?? []) {
+      const workflowId = e.execution?.workflowId ?? '';
+      const albumId = decode(e.searchAttributes?.indexedFields?.[SA.albumId.name]);
+      if (typeof albumId !== 'string') continue;
+      const analysis = seen.has(workflowId) ? 'earlier' : 'latest';
+      seen.add(workflowId);
+      if (analysis === 'earlier') continue;
+      const status = decode(e.searchAttributes?.indexedFields?.[SA.status.name]);
+      const title = decode(e.memo?.fields?.title);
+      albums.push({
+        albumId,
+        title: typeof title === 'string' ? title : null,
+        status: typeof status === 'string' ? status : 'unknown',
+        startedAt: iso(e.startTime),
+        closedAt: iso(e.closeTime),
+        analysis,
+        workflowId,
+        links: { self: `/v1/albums/${albumId}` },
+      });
+    }
+    const token = page.nextPageToken && page.nextPageToken.length > 0 ? Buffer.from(page.nextPageToken).toString('base64url') : null;
+    res.json({ albums, nextCursor: token });
+  });
+
+  router.get('/console-config', (_req, res) => {
+    res.json({
+      temporal: {
+        namespace: config.temporal.namespace,
+        /** Base of the Web UI; a workflow is at {webUiUrl}/namespaces/{namespace}/workflows/{workflowId}. */
+        webUiUrl: config.temporal.uiUrl,
+      },
+    });
+  });
+
+  return router;
+}

@@ -47,7 +47,7 @@ export function MatchingPage() {
       >
         <h2>Index a profile</h2>
         <label>
-          User id <input value={userId} required pattern="[A-Za-z0-9._@-]{1,128}" onInput={(e) => setUserId(e.currentTarget.value)} />
+          User id <input value={userId} required pattern="[A-Za-z0-9._@\-]{1,128}" onInput={(e) => setUserId(e.currentTarget.value)} />
         </label>
         <label>
           Profile text <textarea value={profileText} required onInput={(e) => setProfileText(e.currentTarget.value)} />

@@ -39,14 +39,24 @@ let browser: Browser;
 let page: Page;
 const problems: string[] = [];
 
+function consoleBuildIsStale(): boolean {
+  const index = path.join(ROOT, 'dist', 'console', 'index.html');
+  if (!fs.existsSync(index)) return true;
+  const built = fs.statSync(index).mtimeMs;
+  const dir = path.join(ROOT, 'console');
+  return fs
+    .readdirSync(dir, { recursive: true, withFileTypes: true })
+    .some((e) => e.isFile() && fs.statSync(path.join(e.parentPath, e.name)).mtimeMs > built);
+}
+
 const shot = async (name: string) => {
   fs.mkdirSync(SHOTS, { recursive: true });
   await page.screenshot({ path: path.join(SHOTS, name), fullPage: true });
 };
 
 before(async () => {
-  // The console is built by npm run setup / build; a bare checkout builds it here.
-  if (!fs.existsSync(path.join(ROOT, 'dist', 'console', 'index.html'))) {
+  // The console is built by npm run setup / build; a bare checkout, or sources newer than the build, build it here.
+  if (consoleBuildIsStale()) {
     execFileSync('npm', ['run', '--silent', 'console:build'], { cwd: ROOT, stdio: 'inherit' });
   }
   [server, a1111, openai, apis] = await Promise.all([

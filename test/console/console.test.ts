@@ -24,6 +24,10 @@ import { startA1111StandIn, startContextApisStandIn, startOpenAiStandIn, type A1
 import { startStack, TENANT_A, type Stack } from '../helpers/stack';
 import { startTestDevServer } from '../helpers/temporal';
 
+// Browser globals, for the callbacks that run in the page (this file compiles without the DOM lib).
+declare const document: any, window: any, sessionStorage: any, localStorage: any, DataTransfer: any;
+type HTMLImageElement = { complete: boolean; naturalWidth: number };
+
 const ROOT = path.resolve(__dirname, '../..');
 const SHOTS = path.join(ROOT, 'test-output', 'screenshots');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
@@ -154,7 +158,7 @@ describe('web console', () => {
     // Highlights: thumbnails that really loaded through signed URLs.
     const highlights = page.locator('[data-testid=highlights] img');
     await highlights.first().waitFor();
-    await page.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>('[data-testid=highlights] img')].every((i) => i.complete && i.naturalWidth > 0));
+    await page.waitForFunction(() => [...(document.querySelectorAll('[data-testid=highlights] img') as HTMLImageElement[])].every((i) => i.complete && i.naturalWidth > 0));
     const names = await page.locator('[data-testid=highlights] .name').allTextContents();
     assert.ok(names.includes('harbour.jpg') && names.includes('lake.jpg'), names.join(', '));
     assert.ok(!names.includes('harbour-shaky.jpg'));
@@ -189,7 +193,7 @@ describe('web console', () => {
         await new Promise((r) => setTimeout(r, 50));
       }
     });
-    await page.waitForFunction(() => [...document.querySelectorAll<HTMLImageElement>('img[data-photo-id]')].every((i) => i.complete && i.naturalWidth > 0));
+    await page.waitForFunction(() => [...(document.querySelectorAll('img[data-photo-id]') as HTMLImageElement[])].every((i) => i.complete && i.naturalWidth > 0));
     await page.evaluate(() => window.scrollTo(0, 0));
     await shot('album-results.png');
 
@@ -205,7 +209,7 @@ describe('web console', () => {
     await dialog.locator('img.large').waitFor();
     const src = await dialog.locator('img.large').getAttribute('src');
     assert.match(src ?? '', /\/v1\/blobs\/.+signature=/, 'the large photo comes from a signed URL');
-    await page.waitForFunction(() => (document.querySelector<HTMLImageElement>('dialog img.large')?.naturalWidth ?? 0) === 800);
+    await page.waitForFunction(() => ((document.querySelector('dialog img.large') as HTMLImageElement | null)?.naturalWidth ?? 0) === 800);
     await page.keyboard.press('Escape');
     await dialog.waitFor({ state: 'hidden' });
 
@@ -220,7 +224,7 @@ describe('web console', () => {
     assert.ok(await page.getByRole('link', { name: /Workflow in Temporal Web UI/ }).isVisible());
 
     await page.locator('[data-testid=job-state]', { hasText: 'done' }).waitFor({ timeout: 120_000 });
-    await page.waitForFunction(() => (document.querySelector<HTMLImageElement>('[data-testid=style-after]')?.naturalWidth ?? 0) > 0);
+    await page.waitForFunction(() => ((document.querySelector('[data-testid=style-after]') as HTMLImageElement | null)?.naturalWidth ?? 0) > 0);
     assert.match(await page.locator('.before-after').innerText(), /automatic1111/);
     await shot('style-done.png');
   });

@@ -136,6 +136,25 @@ interface Results {
   models: Record<string, unknown> | null;
 }
 
+type Paged<T> = T & { nextCursor?: string | null };
+
+/**
+ * All of an album's results. A large album's results come in pages (`nextCursor`): the photo
+ * records and per-photo maps of every page are merged; album-wide lists come with the first.
+ */
+async function fetchResults(albumId: string): Promise<Results> {
+  const first = await api<Paged<Results>>('GET', `/v1/albums/${albumId}/results`);
+  let next = first.nextCursor;
+  for (let pages = 0; next && pages < 100; pages++) {
+    const more = await api<Paged<Partial<Results>>>('GET', `/v1/albums/${albumId}/results?cursor=${encodeURIComponent(next)}`);
+    first.photos = { ...first.photos, ...more.photos };
+    first.quality = { ...first.quality, ...more.quality };
+    first.categories = { ...first.categories, ...more.categories };
+    next = more.nextCursor;
+  }
+  return first;
+}
+
 const fmtEta = (s: number | null) => (s === null ? '—' : s < 60 ? `${Math.round(s)} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`);
 
 interface UploadRow {
@@ -446,14 +465,16 @@ export function AlbumPage({ albumId }: { albumId: string }) {
     return follow<AlbumView>({
       eventsPath: `/v1/albums/${albumId}/events`,
       poll: () => api<AlbumView>('GET', `/v1/albums/${albumId}`),
+      // An event may carry the album's view without the fields only GET adds (workflowId, links).
+      isResource: (v) => !!v && typeof v === 'object' && 'status' in v && 'counts' in v && 'progress' in v,
       onData: (v) => {
-        setView(v);
+        setView((prev) => ({ ...(prev ?? {}), ...v }));
         setError(undefined);
         // Results change when photos finish or the album step runs: re-read them only then.
         const key = `${v.status}/${v.analysis}/${v.counts.analyzed}/${v.counts.failed}/${v.progress.album.upToDate}/${v.progress.album.running}`;
         if (key !== lastKey.current) {
           lastKey.current = key;
-          void api<Results>('GET', `/v1/albums/${albumId}/results`).then(setResults, () => undefined);
+          void fetchResults(albumId).then(setResults, () => undefined);
         }
       },
       onError: (e) => setError((e as Error).message),

@@ -70,7 +70,15 @@ export function putSigned(url: string, file: File, contentType: string, onProgre
  * every 2 s while it changes, backing off to 10 s while it does not, and not at all in a hidden tab.
  * `onData` gets each event's JSON (or each poll's answer); return true from `isDone` to stop.
  */
-export function follow<T>(opts: { eventsPath?: string; poll: () => Promise<T>; onData: (v: T) => void; onError?: (e: unknown) => void; isDone: (v: T) => boolean }): () => void {
+export function follow<T>(opts: {
+  eventsPath?: string;
+  poll: () => Promise<T>;
+  onData: (v: T) => void;
+  onError?: (e: unknown) => void;
+  isDone: (v: T) => boolean;
+  /** Whether an event's JSON is the resource itself (then no re-read is needed). */
+  isResource?: (v: unknown) => boolean;
+}): () => void {
   const ctrl = new AbortController();
   let stopped = false;
   const stop = () => {
@@ -108,7 +116,7 @@ export function follow<T>(opts: { eventsPath?: string; poll: () => Promise<T>; o
     for (;;) {
       const { value, done } = await reader.read();
       if (done) return true;
-      buf += value;
+      buf += value.replace(/\r\n?/g, '\n');
       let end: number;
       while ((end = buf.indexOf('\n\n')) >= 0) {
         const block = buf.slice(0, end);
@@ -119,19 +127,48 @@ export function follow<T>(opts: { eventsPath?: string; poll: () => Promise<T>; o
           .map((l) => l.slice(5).trimStart())
           .join('\n');
         if (!data) continue;
+        await onEvent(data);
+      }
+    }
+  };
+
+  // An event that carries the resource itself is used as is; any other event means "changed":
+  // the resource is re-read, at most one read in flight and one queued, however fast events come.
+  let reading: Promise<void> | null = null;
+  let again = false;
+  const reread = async (): Promise<void> => {
+    if (reading) {
+      again = true;
+      return reading;
+    }
+    reading = (async () => {
+      do {
+        again = false;
         try {
-          // Whatever the event carries, the resource itself is the truth: read it once.
           const v = await opts.poll();
+          if (stopped) return;
           opts.onData(v);
-          if (opts.isDone(v)) {
-            stop();
-            return true;
-          }
+          if (opts.isDone(v)) stop();
         } catch (e) {
           opts.onError?.(e);
         }
-      }
+      } while (again && !stopped);
+    })().finally(() => (reading = null));
+    return reading;
+  };
+  const onEvent = async (data: string) => {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(data);
+    } catch {
+      parsed = undefined;
     }
+    if (opts.isResource?.(parsed)) {
+      opts.onData(parsed as T);
+      if (opts.isDone(parsed as T)) stop();
+      return;
+    }
+    void reread();
   };
 
   void (async () => {
@@ -143,11 +180,10 @@ export function follow<T>(opts: { eventsPath?: string; poll: () => Promise<T>; o
       opts.onError?.(e);
     }
     if (opts.eventsPath) {
-      const ended = await sseLoop(opts.eventsPath).catch(() => false);
+      // A stream that ends (or never starts: no such route yet) while the resource still runs
+      // falls through to polling.
+      await sseLoop(opts.eventsPath).catch(() => false);
       if (stopped) return;
-      if (ended) {
-        // The stream closed while the resource still runs: fall through to polling.
-      }
     }
     await pollLoop();
   })();

@@ -53,6 +53,18 @@ function consoleBuildIsStale(): boolean {
     .some((e) => e.isFile() && fs.statSync(path.join(e.parentPath, e.name)).mtimeMs > built);
 }
 
+/** Thumbnails load as they near the viewport: scroll through so a full-page screenshot has them all. */
+async function loadAllImages() {
+  await page.evaluate(async () => {
+    for (let y = 0; y < document.body.scrollHeight; y += 400) {
+      window.scrollTo(0, y);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  });
+  await page.waitForFunction(() => [...(document.querySelectorAll('img[data-photo-id]') as HTMLImageElement[])].every((i) => i.complete && i.naturalWidth > 0));
+  await page.evaluate(() => window.scrollTo(0, 0));
+}
+
 const shot = async (name: string) => {
   fs.mkdirSync(SHOTS, { recursive: true });
   await page.screenshot({ path: path.join(SHOTS, name), fullPage: true });
@@ -186,15 +198,7 @@ describe('web console', () => {
     assert.equal(cells[1], 'CORRUPT_IMAGE');
     assert.equal(cells[2], 'decode');
     assert.ok((cells[3] ?? '').length > 0);
-    // Thumbnails load as they near the viewport: scroll through so the screenshot has them all.
-    await page.evaluate(async () => {
-      for (let y = 0; y < document.body.scrollHeight; y += 400) {
-        window.scrollTo(0, y);
-        await new Promise((r) => setTimeout(r, 50));
-      }
-    });
-    await page.waitForFunction(() => [...(document.querySelectorAll('img[data-photo-id]') as HTMLImageElement[])].every((i) => i.complete && i.naturalWidth > 0));
-    await page.evaluate(() => window.scrollTo(0, 0));
+    await loadAllImages();
     await shot('album-results.png');
 
     // The album list shows it, paged, with its title.
@@ -282,6 +286,7 @@ describe('web console', () => {
     await page.locator('[data-testid=highlights] img').first().waitFor();
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - window.innerWidth);
     assert.ok(overflow <= 0, `page is ${overflow}px wider than the phone`);
+    await loadAllImages();
     await shot('album-phone.png');
 
     // Keyboard only: Tab to a highlight, Enter opens it large, Escape closes it.

@@ -21,7 +21,7 @@ import { consoleRoutes } from '../../src/api/routes/console';
 import { errorHandler } from '../../src/api/errors';
 import { loadConfig } from '../../src/config';
 import { startA1111StandIn, startContextApisStandIn, startOpenAiStandIn, type A1111StandIn, type ContextApisStandIn, type OpenAiStandIn } from '../helpers/gpu-standins';
-import { startStack, TENANT_A, type Stack } from '../helpers/stack';
+import { call, startStack, TENANT_A, TENANT_B, waitFor, type Stack } from '../helpers/stack';
 import { startTestDevServer } from '../helpers/temporal';
 
 // Browser globals, for the callbacks that run in the page (this file compiles without the DOM lib).
@@ -302,6 +302,27 @@ describe('web console', () => {
     await page.waitForURL(/\/console\/albums\/alb_/);
     await page.getByRole('heading', { name: 'Typed album' }).waitFor();
     assert.deepEqual(problems, [], 'no script errors or CSP violations');
+  });
+});
+
+describe('console APIs', () => {
+  test('GET /v1/albums pages through the tenant\'s albums, newest first, by cursor; another tenant sees none of them', async () => {
+    const A = (p: string) => call(stack.baseUrl, TENANT_A.key, 'GET', p);
+    // Visibility is eventually consistent: both albums the browser made are listed once it catches up.
+    const first = await waitFor(() => A('/v1/albums?limit=1'), (r) => r.status === 200 && r.body.albums.length === 1 && r.body.albums[0].title === 'Typed album');
+    assert.ok(first.body.nextCursor);
+    const second = await A(`/v1/albums?limit=1&cursor=${first.body.nextCursor}`);
+    assert.equal(second.status, 200);
+    assert.equal(second.body.albums[0].title, 'Harbour trip');
+    assert.equal(second.body.albums[0].status, 'completed');
+    assert.match(second.body.albums[0].workflowId, /^album-acme-alb_/);
+    const other = await call(stack.baseUrl, TENANT_B.key, 'GET', '/v1/albums');
+    assert.deepEqual(other.body.albums, []);
+    const bad = await A('/v1/albums?limit=1000');
+    assert.equal(bad.status, 400);
+    assert.equal(bad.body.error.code, 'VALIDATION_FAILED');
+    const config = await A('/v1/console-config');
+    assert.deepEqual(config.body, { temporal: { namespace: stack.config.temporal.namespace, webUiUrl: uiUrl } });
   });
 });
 

@@ -21,17 +21,38 @@ export const listAlbumsQuery = z
   })
   .strict();
 
-export interface AlbumListItem {
-  albumId: string;
-  title: string | null;
-  /** The status the workflow last published (processing, idle, completed, cancelled). */
-  status: string;
-  startedAt: string | null;
-  closedAt: string | null;
-  analysis: 'latest' | 'earlier';
-  workflowId: string;
-  links: { self: string };
-}
+/** GET /v1/albums answers this (the OpenAPI document can take it from here). */
+export const albumListResponse = z
+  .object({
+    albums: z.array(
+      z.object({
+        albumId: z.string(),
+        title: z.string().nullable(),
+        /** The status the workflow last published (processing, idle, completed, cancelled). */
+        status: z.string(),
+        startedAt: z.string().nullable(),
+        closedAt: z.string().nullable(),
+        workflowId: z.string(),
+        links: z.object({ self: z.string() }),
+      }),
+    ),
+    /** Pass as `cursor` for the next (older) page; null on the last page. */
+    nextCursor: z.string().nullable(),
+  })
+  .strict();
+
+/** GET /v1/console-config answers this. */
+export const consoleConfigResponse = z
+  .object({
+    temporal: z.object({
+      namespace: z.string(),
+      /** Base of the Web UI; a workflow is at {webUiUrl}/namespaces/{namespace}/workflows/{workflowId}. */
+      webUiUrl: z.string(),
+    }),
+  })
+  .strict();
+
+type AlbumListItem = z.infer<typeof albumListResponse>['albums'][number];
 
 const decode = (p: temporal.api.common.v1.IPayload | null | undefined): unknown => {
   if (!p) return undefined;
@@ -73,9 +94,8 @@ export function consoleApiRoutes(client: Client, config: Pick<Config, 'temporal'
       const workflowId = e.execution?.workflowId ?? '';
       const albumId = decode(e.searchAttributes?.indexedFields?.[SA.albumId.name]);
       if (typeof albumId !== 'string') continue;
-      const analysis = seen.has(workflowId) ? 'earlier' : 'latest';
+      if (seen.has(workflowId)) continue;
       seen.add(workflowId);
-      if (analysis === 'earlier') continue;
       const status = decode(e.searchAttributes?.indexedFields?.[SA.status.name]);
       const title = decode(e.memo?.fields?.title);
       albums.push({
@@ -84,23 +104,16 @@ export function consoleApiRoutes(client: Client, config: Pick<Config, 'temporal'
         status: typeof status === 'string' ? status : 'unknown',
         startedAt: iso(e.startTime),
         closedAt: iso(e.closeTime),
-        analysis,
         workflowId,
         links: { self: `/v1/albums/${albumId}` },
       });
     }
     const token = page.nextPageToken && page.nextPageToken.length > 0 ? Buffer.from(page.nextPageToken).toString('base64url') : null;
-    res.json({ albums, nextCursor: token });
+    res.json(albumListResponse.parse({ albums, nextCursor: token } satisfies z.infer<typeof albumListResponse>));
   });
 
   router.get('/console-config', (_req, res) => {
-    res.json({
-      temporal: {
-        namespace: config.temporal.namespace,
-        /** Base of the Web UI; a workflow is at {webUiUrl}/namespaces/{namespace}/workflows/{workflowId}. */
-        webUiUrl: config.temporal.uiUrl,
-      },
-    });
+    res.json(consoleConfigResponse.parse({ temporal: { namespace: config.temporal.namespace, webUiUrl: config.temporal.uiUrl } }));
   });
 
   return router;

@@ -19,14 +19,14 @@ export function defaultConsoleDir(from = __dirname): string {
 }
 
 /** Origins the console's images and uploads talk to besides itself: where signed URLs point. */
-export function blobOrigins(config: Pick<Config, 'api' | 'storage'>): string[] {
+function blobOrigins(config: Pick<Config, 'api' | 'storage'>): string[] {
   const origins = [new URL(config.api.publicUrl).origin];
   if (config.storage.kind === 'gcs') origins.push(new URL(config.storage.gcs.apiEndpoint ?? 'https://storage.googleapis.com').origin);
   return origins;
 }
 
 /** The console's content security policy: self only, plus the blob store for photos and uploads. */
-export function consoleCsp(blobs: string[]): RequestHandler {
+function consoleCsp(blobs: string[]): RequestHandler {
   return helmet.contentSecurityPolicy({
     useDefaults: false,
     directives: {

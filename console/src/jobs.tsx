@@ -235,11 +235,48 @@ function ProfileFields({ n, v, set }: { n: number; v: { name: string; interests:
   );
 }
 
+interface JobRow {
+  kind: 'style' | 'report';
+  id: string;
+  status: string;
+  startedAt: string | null;
+  workflowId: string;
+}
+
 export function JobsPage() {
-  const jobs = rememberedJobs();
+  const remembered = new Map(rememberedJobs().map((j) => [j.id, j]));
+  const [jobs, setJobs] = useState<JobRow[] | null>(null);
+  const [queues, setQueues] = useState<QueueSnapshot[]>([]);
+  const [cursors, setCursors] = useState<Array<string | undefined>>([undefined]);
+  const [next, setNext] = useState<string | null>(null);
+  const page = cursors[cursors.length - 1];
+  const [error, setError] = useState<string>();
+  useEffect(() => {
+    // The list and the queues' backlog change while jobs run: re-read every 5 s while visible.
+    let live = true;
+    const load = () =>
+      api<{ jobs: JobRow[]; nextCursor: string | null; queues: QueueSnapshot[] }>('GET', `/v1/jobs?limit=20${page ? `&cursor=${encodeURIComponent(page)}` : ''}`).then(
+        (r) => {
+          if (!live) return;
+          setJobs(r.jobs);
+          setNext(r.nextCursor);
+          setQueues(r.queues);
+        },
+        (e: Error) => live && setError(e.message),
+      );
+    void load();
+    const t = setInterval(() => document.visibilityState === 'visible' && void load(), 5000);
+    return () => {
+      live = false;
+      clearInterval(t);
+    };
+  }, [page]);
+  const href = (j: JobRow) => {
+    const r = remembered.get(j.id);
+    return j.kind === 'style' ? `/styles/${j.id}${r?.albumId ? `?album=${r.albumId}&photo=${r.photoId}` : ''}` : `/reports/${j.id}`;
+  };
   const [a, setA] = useState({ name: '민지', interests: '사진, 재즈, 등산', music: 'Norah Jones', bio: '주말마다 카메라 들고 산에 가요.' });
   const [b, setB] = useState({ name: '준호', interests: '재즈, 요리', music: 'Chet Baker', bio: '재즈 바와 새로운 음식점을 좋아합니다.' });
-  const [error, setError] = useState<string>();
   const start = async (e: Event) => {
     e.preventDefault();
     const profile = (p: typeof a) => ({ ...(p.name.trim() ? { name: p.name.trim() } : {}), interests: split(p.interests), music: split(p.music), bio: p.bio.trim() });
@@ -254,21 +291,42 @@ export function JobsPage() {
   return (
     <section>
       <h1>GPU jobs</h1>
-      <p class="hint">Style transfers start from a photo (open it large in its album). Jobs started in this tab:</p>
-      {jobs.length === 0 ? (
-        <p>None yet.</p>
+      <ul class="queues" data-testid="queues">
+        {queues.map((q) => (
+          <li class="card">
+            <code>{q.queue}</code>
+            <br />
+            {q.error ? `unavailable: ${q.error}` : `backlog ${q.backlog ?? '—'}${q.backlogAgeSeconds ? ` (oldest ${Math.round(q.backlogAgeSeconds)} s)` : ''} · pollers ${q.pollers ?? 0}`}
+          </li>
+        ))}
+      </ul>
+      <p class="hint">Style transfers start from a photo: open it large in its album.</p>
+      {jobs === null ? (
+        <p>Loading…</p>
+      ) : jobs.length === 0 ? (
+        <p>No GPU jobs yet.</p>
       ) : (
-        <ul class="album-list">
+        <ul class="album-list" data-testid="jobs">
           {jobs.map((j) => (
             <li>
-              <Link href={j.kind === 'style' ? `/styles/${j.id}${j.albumId ? `?album=${j.albumId}&photo=${j.photoId}` : ''}` : `/reports/${j.id}`}>
-                {j.kind === 'style' ? 'Style' : 'Report'}: {j.label}
+              <Link href={href(j)}>
+                {j.kind === 'style' ? 'Style' : 'Report'} {remembered.get(j.id)?.label ?? j.id}
               </Link>
-              <span class="hint">{j.at ? new Date(j.at).toLocaleTimeString() : ''}</span>
+              <span class={`status s-${j.status}`}>{j.status}</span>
+              <span class="hint">{j.startedAt ? new Date(j.startedAt).toLocaleString() : ''}</span>
+              <WorkflowLink workflowId={j.workflowId} />
             </li>
           ))}
         </ul>
       )}
+      <div class="row pager">
+        <button disabled={cursors.length <= 1} onClick={() => setCursors(cursors.slice(0, -1))}>
+          ← Newer
+        </button>
+        <button disabled={!next} onClick={() => next && setCursors([...cursors, next])}>
+          Older →
+        </button>
+      </div>
       <form class="card" onSubmit={start}>
         <h2>New tuning report</h2>
         <div class="two">

@@ -79,9 +79,10 @@ export function createApp({ config, client, store, apiKeys, signingSecret, logge
   const webUi = config.temporal.embedded
     ? (workflowId: string) => `${config.temporal.uiUrl}/namespaces/${config.temporal.namespace}/workflows/${encodeURIComponent(workflowId)}`
     : undefined;
-  app.use('/v1', apiKeyAuth(apiKeys), consoleApiRoutes(client, config));
+  const gpuJobs = gpuJobServices(client, store, config);
+  app.use('/v1', apiKeyAuth(apiKeys), consoleApiRoutes(client, config, gpuJobs.monitor));
   app.use('/v1', apiKeyAuth(apiKeys), express.json({ limit: config.api.jsonBodyLimit }), albumRoutes(albums, config, { webUi }));
-  app.use('/v1', apiKeyAuth(apiKeys), express.json({ limit: config.api.jsonBodyLimit }), gpuJobRoutes(gpuJobServices(client, store, config)));
+  app.use('/v1', apiKeyAuth(apiKeys), express.json({ limit: config.api.jsonBodyLimit }), gpuJobRoutes(gpuJobs));
   const matching = new MatchingService(client, text.embedder, text.vectors, config.matching);
   app.use('/v1', apiKeyAuth(apiKeys), express.json({ limit: config.api.jsonBodyLimit }), matchingRoutes(matching));
   app.use('/v1', apiKeyAuth(apiKeys), express.json({ limit: config.api.jsonBodyLimit }), moderationRoutes(new ModerationService(text.moderator, config.moderation)));

@@ -235,6 +235,10 @@ describe('web console', () => {
 
   test('a tuning report streams its text in as tokens arrive and shows the sources of its context', async () => {
     await page.getByRole('link', { name: 'GPU jobs', exact: true }).click();
+    // The tenant's GPU jobs from the API, with each GPU queue's backlog and pollers.
+    await page.locator('[data-testid=jobs] li', { hasText: 'make it a watercolor' }).locator('.status', { hasText: 'done' }).waitFor();
+    await page.locator('[data-testid=queues]', { hasText: 'lightbox-gpu-diffusion' }).waitFor();
+    assert.match(await page.locator('[data-testid=queues]').innerText(), /lightbox-gpu-llm[\s\S]*pollers [1-9]/);
     await page.getByRole('button', { name: 'Write report' }).click();
     await page.waitForURL(/\/console\/reports\/rep_/);
     // Part of the text while the job still runs (from the GPU activity's heartbeat), then all of it.
@@ -306,7 +310,7 @@ describe('web console', () => {
 });
 
 describe('console APIs', () => {
-  test('GET /v1/albums pages through the tenant\'s albums, newest first, by cursor; another tenant sees none of them', async () => {
+  test('GET /v1/albums and /v1/jobs page through the tenant\'s albums and GPU jobs, newest first, by cursor; another tenant sees none of them', async () => {
     const A = (p: string) => call(stack.baseUrl, TENANT_A.key, 'GET', p);
     // Visibility is eventually consistent: both albums the browser made are listed once it catches up.
     const first = await waitFor(() => A('/v1/albums?limit=1'), (r) => r.status === 200 && r.body.albums.length === 1 && r.body.albums[0].title === 'Typed album');
@@ -321,6 +325,15 @@ describe('console APIs', () => {
     const bad = await A('/v1/albums?limit=1000');
     assert.equal(bad.status, 400);
     assert.equal(bad.body.error.code, 'VALIDATION_FAILED');
+    const styles = await A('/v1/jobs?kind=style');
+    assert.equal(styles.status, 200);
+    assert.deepEqual(
+      styles.body.jobs.map((j: any) => [j.kind, j.status, j.links.self.startsWith('/v1/styles/sty_')]),
+      [['style', 'done', true]],
+    );
+    assert.ok(styles.body.queues.some((q: any) => q.queue === 'lightbox-gpu-diffusion' && q.pollers >= 1));
+    assert.equal((await call(stack.baseUrl, TENANT_B.key, 'GET', '/v1/jobs')).body.jobs.length, 0);
+    assert.equal((await A('/v1/jobs?kind=album')).status, 400);
     const config = await A('/v1/console-config');
     assert.deepEqual(config.body, { temporal: { namespace: stack.config.temporal.namespace, webUiUrl: uiUrl } });
   });

@@ -10,6 +10,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import type { Config } from '../../config';
 import { SA } from '../../shared/search-attributes';
+import type { GpuQueueMonitor } from '../../temporal/gpu-queues';
 import { tenantOf } from '../auth';
 import { ApiError } from '../errors';
 
@@ -54,6 +55,28 @@ export const consoleConfigResponse = z
 
 type AlbumListItem = z.infer<typeof albumListResponse>['albums'][number];
 
+export const listJobsQuery = listAlbumsQuery.extend({ kind: z.enum(['style', 'report']).optional() }).strict();
+
+/** GET /v1/jobs answers this: the tenant's GPU jobs, newest first, and every GPU queue's state. */
+export const jobListResponse = z
+  .object({
+    jobs: z.array(
+      z.object({
+        kind: z.enum(['style', 'report']),
+        id: z.string(),
+        /** The status the workflow last published (queued, running, done, failed…). */
+        status: z.string(),
+        startedAt: z.string().nullable(),
+        closedAt: z.string().nullable(),
+        workflowId: z.string(),
+        links: z.object({ self: z.string() }),
+      }),
+    ),
+    nextCursor: z.string().nullable(),
+    queues: z.array(z.object({ queue: z.string(), backlog: z.number().nullable(), backlogAgeSeconds: z.number().nullable(), pollers: z.number() }).or(z.object({ queue: z.string(), error: z.string() }))),
+  })
+  .strict();
+
 const decode = (p: temporal.api.common.v1.IPayload | null | undefined): unknown => {
   if (!p) return undefined;
   try {
@@ -69,28 +92,34 @@ const iso = (t: { seconds?: unknown; nanos?: number | null } | null | undefined)
 /** Visibility query strings take literals in single quotes. */
 const literal = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
-export function consoleApiRoutes(client: Client, config: Pick<Config, 'temporal'>) {
+export function consoleApiRoutes(client: Client, config: Pick<Config, 'temporal'>, monitor: GpuQueueMonitor) {
   const router = Router();
 
-  router.get('/albums', async (req, res) => {
-    const q = listAlbumsQuery.parse(req.query);
-    const tenant = tenantOf(req);
-    let page: temporal.api.workflowservice.v1.IListWorkflowExecutionsResponse;
+  /** One page of this tenant's workflows matching `where`, from Temporal visibility. */
+  const listPage = async (tenant: string, where: string, limit: number, cursor?: string) => {
     try {
-      page = await client.workflowService.listWorkflowExecutions({
+      const page = await client.workflowService.listWorkflowExecutions({
         namespace: config.temporal.namespace,
-        pageSize: q.limit,
-        nextPageToken: q.cursor ? Buffer.from(q.cursor, 'base64url') : undefined,
-        query: `${SA.tenant.name} = ${literal(tenant)} AND ${SA.jobKind.name} = 'album'`,
+        pageSize: limit,
+        nextPageToken: cursor ? Buffer.from(cursor, 'base64url') : undefined,
+        query: `${SA.tenant.name} = ${literal(tenant)} AND ${where}`,
       });
+      const next = page.nextPageToken && page.nextPageToken.length > 0 ? Buffer.from(page.nextPageToken).toString('base64url') : null;
+      return { executions: page.executions ?? [], nextCursor: next };
     } catch (err) {
       if ((err as { code?: number }).code === 3) throw new ApiError('VALIDATION_FAILED', 'cursor is not valid (it expires with its listing)');
       throw err;
     }
+  };
+
+  router.get('/albums', async (req, res) => {
+    const q = listAlbumsQuery.parse(req.query);
+    const tenant = tenantOf(req);
+    const page = await listPage(tenant, `${SA.jobKind.name} = 'album'`, q.limit, q.cursor);
     // A re-analysis is a new run of the same workflow id: show the album once, as its newest run.
     const seen = new Set<string>();
     const albums: AlbumListItem[] = [];
-    for (const e of page.executions ?? []) {
+    for (const e of page.executions) {
       const workflowId = e.execution?.workflowId ?? '';
       const albumId = decode(e.searchAttributes?.indexedFields?.[SA.albumId.name]);
       if (typeof albumId !== 'string') continue;
@@ -108,8 +137,37 @@ export function consoleApiRoutes(client: Client, config: Pick<Config, 'temporal'
         links: { self: `/v1/albums/${albumId}` },
       });
     }
-    const token = page.nextPageToken && page.nextPageToken.length > 0 ? Buffer.from(page.nextPageToken).toString('base64url') : null;
-    res.json(albumListResponse.parse({ albums, nextCursor: token } satisfies z.infer<typeof albumListResponse>));
+    res.json(albumListResponse.parse({ albums, nextCursor: page.nextCursor } satisfies z.infer<typeof albumListResponse>));
+  });
+
+  router.get('/jobs', async (req, res) => {
+    const q = listJobsQuery.parse(req.query);
+    const tenant = tenantOf(req);
+    const where = q.kind ? `${SA.jobKind.name} = ${literal(q.kind)}` : `${SA.jobKind.name} IN ('style', 'report')`;
+    const [page, queues] = await Promise.all([
+      listPage(tenant, where, q.limit, q.cursor),
+      monitor.all().catch((err: Error) => [{ queue: 'gpu', error: err.message }]),
+    ]);
+    const jobs = page.executions.flatMap((e) => {
+      const kind = decode(e.searchAttributes?.indexedFields?.[SA.jobKind.name]);
+      const workflowId = e.execution?.workflowId ?? '';
+      const prefix = `${kind}-${tenant}-`;
+      if ((kind !== 'style' && kind !== 'report') || !workflowId.startsWith(prefix)) return [];
+      const id = workflowId.slice(prefix.length);
+      const status = decode(e.searchAttributes?.indexedFields?.[SA.status.name]);
+      return [
+        {
+          kind,
+          id,
+          status: typeof status === 'string' ? status : 'unknown',
+          startedAt: iso(e.startTime),
+          closedAt: iso(e.closeTime),
+          workflowId,
+          links: { self: `/v1/${kind}s/${id}` },
+        } as const,
+      ];
+    });
+    res.json(jobListResponse.parse({ jobs, nextCursor: page.nextCursor, queues }));
   });
 
   router.get('/console-config', (_req, res) => {

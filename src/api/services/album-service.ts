@@ -116,6 +116,8 @@ export class AlbumService {
         workflowId: albumWorkflowId(tenantId, albumId),
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
         args: [this.pipelineInput(tenantId, albumId, { title: input.title, createdAt, analysis: 1 })],
+        // The album list reads the title from the memo: no query per album.
+        memo: { title: input.title ?? null },
         typedSearchAttributes: this.searchAttributes(tenantId, albumId),
       });
       return { created: true, album: await this.status(tenantId, albumId) };
@@ -198,6 +200,7 @@ export class AlbumService {
       workflowId: albumWorkflowId(tenantId, albumId),
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
       args: [{ ...this.pipelineInput(tenantId, albumId, { title: current.title, createdAt: current.createdAt, analysis }), reanalyzeFrom: `a${last.analysis ?? 1}` }],
+      memo: { title: current.title ?? null },
       typedSearchAttributes: this.searchAttributes(tenantId, albumId),
     });
     return this.status(tenantId, albumId);

@@ -117,7 +117,7 @@ export function createTuningReportActivities({ store, llm }: { store: BlobStore;
         if (delta) {
           text += delta;
           chunks++;
-          guard.progress({ tokens: chunks });
+          guard.progress({ tokens: chunks, text });
         }
         if (chunk.usage) usage = chunk.usage;
       }

@@ -13,6 +13,8 @@ import { createApiMetrics } from './metrics';
 import { openApiDocument } from './openapi';
 import { albumRoutes } from './routes/albums';
 import { blobRoutes } from './routes/blobs';
+import { consoleRoutes } from './routes/console';
+import { consoleApiRoutes } from './routes/console-api';
 import { gpuJobRoutes } from './routes/gpu-jobs';
 import { healthRoutes } from './routes/health';
 import { matchingRoutes } from './routes/matching';
@@ -70,6 +72,7 @@ export function createApp({ config, client, store, apiKeys, signingSecret, logge
   app.get('/v1/openapi.json', (_req, res) => {
     res.json(openApiDocument(config.api.publicUrl));
   });
+  app.use(consoleRoutes(config));
   if (store.kind === 'local') app.use('/v1', blobRoutes(store, signingSecret, config.api.maxUploadBytes));
 
   const albums = new AlbumService(client, store, config);
@@ -80,8 +83,10 @@ export function createApp({ config, client, store, apiKeys, signingSecret, logge
   // Everything else under /v1 is the tenant API: authenticated and JSON-parsed once, here.
   const v1 = express.Router();
   v1.use(apiKeyAuth(apiKeys), express.json({ limit: config.api.jsonBodyLimit }));
+  const gpuJobs = gpuJobServices(client, store, config);
+  v1.use(consoleApiRoutes(client, config, gpuJobs.monitor));
   v1.use(albumRoutes(albums, config, { webUi }));
-  v1.use(gpuJobRoutes(gpuJobServices(client, store, config)));
+  v1.use(gpuJobRoutes(gpuJobs));
   v1.use(matchingRoutes(matching));
   v1.use(moderationRoutes(new ModerationService(text.moderator, config.moderation)));
   app.use('/v1', v1);

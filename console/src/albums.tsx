@@ -62,7 +62,7 @@ export function AlbumList() {
   return (
     <section>
       <h1>Albums</h1>
-      <form class="card row" onSubmit={create}>
+      <form class="card row" onSubmit={(e) => void create(e)}>
         <label for="album-title">New album</label>
         <input id="album-title" placeholder="Title (optional)" value={title} maxLength={200} onInput={(e) => setTitle(e.currentTarget.value)} />
         <button type="submit">Create album</button>
@@ -524,13 +524,13 @@ export function AlbumPage({ albumId }: { albumId: string }) {
           {view.progress.album.running && ' · album step running'}
         </p>
         <div class="row actions">
-          <button disabled={busy || finished || view.closeRequested} onClick={() => act('POST', `/v1/albums/${albumId}/close`)}>
+          <button disabled={busy || finished || view.closeRequested} onClick={() => void act('POST', `/v1/albums/${albumId}/close`)}>
             Close album
           </button>
-          <button disabled={busy || finished} onClick={() => act('DELETE', `/v1/albums/${albumId}`, 'Cancel this album? Photos in flight stop.')}>
+          <button disabled={busy || finished} onClick={() => void act('DELETE', `/v1/albums/${albumId}`, 'Cancel this album? Photos in flight stop.')}>
             Cancel
           </button>
-          <button disabled={busy || !finished} onClick={() => act('POST', `/v1/albums/${albumId}/reanalyze`)}>
+          <button disabled={busy || !finished} onClick={() => void act('POST', `/v1/albums/${albumId}/reanalyze`)}>
             Re-analyse
           </button>
         </div>

@@ -28,6 +28,8 @@ const authHeaders = (): Record<string, string> => {
   return key ? { authorization: `Bearer ${key}` } : {};
 };
 
+// Untyped by default: callers that read fields name T.
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
 export async function api<T = any>(method: string, path: string, body?: unknown, signal?: AbortSignal): Promise<T> {
   const res = await fetch(path, {
     method,
@@ -36,9 +38,9 @@ export async function api<T = any>(method: string, path: string, body?: unknown,
     signal,
   });
   const text = await res.text();
-  let parsed: any = undefined;
+  let parsed: { error?: { code?: string; message?: string } } | undefined;
   try {
-    parsed = text ? JSON.parse(text) : undefined;
+    parsed = text ? (JSON.parse(text) as typeof parsed) : undefined;
   } catch {
     parsed = undefined;
   }

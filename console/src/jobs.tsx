@@ -114,7 +114,7 @@ export function StylePage({ styleId }: { styleId: string }) {
         </p>
       )}
       {s && <QueueState s={s} steps={s.progress} />}
-      {s && !finished(s) && <button onClick={cancel}>Cancel job</button>}
+      {s && !finished(s) && <button onClick={() => void cancel()}>Cancel job</button>}
       {s?.prompt && (
         <p>
           Prompt ({s.prompt.source}
@@ -175,7 +175,7 @@ export function ReportPage({ reportId }: { reportId: string }) {
         </p>
       )}
       {s && <QueueState s={s} />}
-      {s && !finished(s) && <button onClick={cancel}>Cancel job</button>}
+      {s && !finished(s) && <button onClick={() => void cancel()}>Cancel job</button>}
       <section class="card" aria-labelledby="rep-h">
         <h2 id="rep-h">
           Report {s?.report && <span class="hint">({s.report.source}{s.report.model ? `, ${s.report.model}` : ''})</span>}
@@ -327,7 +327,7 @@ export function JobsPage() {
           Older →
         </button>
       </div>
-      <form class="card" onSubmit={start}>
+      <form class="card" onSubmit={(e) => void start(e)}>
         <h2>New tuning report</h2>
         <div class="two">
           <ProfileFields n={1} v={a} set={setA} />

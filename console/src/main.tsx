@@ -30,7 +30,7 @@ function SignIn({ onDone }: { onDone: () => void }) {
   return (
     <main class="signin">
       <h1>Lightbox console</h1>
-      <form onSubmit={submit} class="card">
+      <form onSubmit={(e) => void submit(e)} class="card">
         <label for="api-key">API key</label>
         <input id="api-key" name="api-key" type="password" autocomplete="off" required value={key} onInput={(e) => setKey(e.currentTarget.value)} />
         <p class="hint">Kept in this browser tab only (session storage) and sent in the Authorization header, never in a URL.</p>

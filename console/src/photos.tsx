@@ -115,7 +115,7 @@ export function PhotoDialog({ albumId, photoId, info, onClose }: { albumId: stri
           {info.width}×{info.height}
         </p>
       )}
-      <form onSubmit={style} class="row">
+      <form onSubmit={(e) => void style(e)} class="row">
         <label for="style-request" class="sr-only">
           Style request
         </label>

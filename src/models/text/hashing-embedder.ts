@@ -11,6 +11,7 @@
  * say `method: "char-ngram-tfidf"`.
  */
 import crypto from 'node:crypto';
+import { l2NormalizeInPlace } from '../../vectors/math';
 import { normalizeChatText } from './korean-normalize';
 
 export const HASHING_METHOD = 'char-ngram-tfidf';
@@ -59,11 +60,7 @@ export class HashingEmbedder {
       const sign = h & 0x80000000 ? -1 : 1;
       v[h % this.dim]! += sign * (1 + Math.log(tf)) * NGRAM_IDF[[...gram.replace(/[<>]/g, '')].length || 1]!;
     }
-    let norm = 0;
-    for (const x of v) norm += x * x;
-    norm = Math.sqrt(norm);
-    if (norm > 0) for (let i = 0; i < v.length; i++) v[i]! /= norm;
-    return v;
+    return l2NormalizeInPlace(v);
   }
 
   embed(texts: readonly string[]): Float32Array[] {

@@ -77,7 +77,7 @@ const envSchema = z.object({
 
   LIGHTBOX_VECTOR_STORE: z.enum(['embedded', 'chroma']).default('embedded'),
   CHROMA_URL: optionalString,
-  LIGHTBOX_MATCH_MODEL: z.string().default('ko-sbert-nli'),
+  LIGHTBOX_MATCH_MODEL: z.string().default('multilingual-e5-small-int8'),
   LIGHTBOX_MATCH_HASHING_DIM: positiveInt.min(16).max(8192).default(1024),
   LIGHTBOX_MATCH_MAX_K: positiveInt.max(1000).default(100),
   LIGHTBOX_TEXT_MAX_CHARS: positiveInt.default(2000),

@@ -16,6 +16,8 @@
  * confirmed, put it here so a tampered mirror can never be trusted on first use.
  */
 
+import { E5_MODELS } from './text/e5-models';
+
 /** A fixed size, or a symbolic one (the batch) that the model accepts at any size. */
 export type Dim = number | string;
 
@@ -101,6 +103,8 @@ export interface WordPiecePreprocessing {
   clsToken: string;
   sepToken: string;
   padToken: string;
+  /** Prepended to every text before tokenising: e5's `query: ` (the model was trained with it). */
+  textPrefix?: string;
 }
 
 export type Preprocessing = ImagePreprocessing | TextPreprocessing | WordPiecePreprocessing;
@@ -368,7 +372,7 @@ const KCELECTRA_TOXICITY: ModelSpec = {
   ],
 };
 
-export const PRODUCTION_MODELS: readonly ModelSpec[] = [CLIP_IMAGE, CLIP_TEXT, YUNET, ARCFACE, KO_SBERT_NLI, KCELECTRA_TOXICITY];
+export const PRODUCTION_MODELS: readonly ModelSpec[] = [CLIP_IMAGE, CLIP_TEXT, YUNET, ARCFACE, KO_SBERT_NLI, KCELECTRA_TOXICITY, ...E5_MODELS];
 
 export const TEST_MODEL_VERSION = 'test-1';
 
@@ -391,7 +395,9 @@ function twin(spec: ModelSpec): ModelSpec {
   };
 }
 
-export const TEST_MODELS: readonly ModelSpec[] = PRODUCTION_MODELS.map(twin);
+// Models built from registry packages (e5) have no twin: their tests run the real model, and
+// contract tests pin a model that has one.
+export const TEST_MODELS: readonly ModelSpec[] = PRODUCTION_MODELS.filter((s) => s.testTwin).map(twin);
 
 /** Where `make-test-models.py --shape-faithful` writes (git-ignored; ~350 MB). */
 export const BENCH_MODELS_DIR = '.lightbox/models-bench';

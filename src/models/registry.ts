@@ -16,8 +16,6 @@
  * confirmed, put it here so a tampered mirror can never be trusted on first use.
  */
 
-import { E5_MODELS } from './text/e5-models';
-
 /** A fixed size, or a symbolic one (the batch) that the model accepts at any size. */
 export type Dim = number | string;
 
@@ -109,7 +107,7 @@ export interface WordPiecePreprocessing {
 
 export type Preprocessing = ImagePreprocessing | TextPreprocessing | WordPiecePreprocessing;
 
-export type ModelTask = 'image-embedding' | 'text-embedding' | 'sentence-embedding' | 'text-classification' | 'face-detection' | 'face-embedding';
+export type ModelTask = 'image-embedding' | 'image-classification' | 'text-embedding' | 'sentence-embedding' | 'text-classification' | 'face-detection' | 'face-embedding';
 
 /** How a sequence classifier's logits become scores. */
 export interface ClassificationHead {
@@ -144,11 +142,16 @@ export interface ModelSpec {
   /** Embeddings from this model and `pairedWith` live in one space (CLIP image ↔ text). */
   pairedWith?: string;
   testTwin?: string;
+  /** Made by `npm run models:build` from registry packages rather than pulled (scripts/models/recipes/<recipe>.ts). */
+  build?: { recipe: string; packages: readonly string[] };
   /** Set on test twins: the production model whose contract this one copies. */
   twinOf?: string;
   /** Assumptions not yet checked against the real file; the contract check at load/pull settles them. */
   assumptions?: readonly string[];
 }
+
+export { BUILT_MODELS } from './built-models';
+import { BUILT_MODELS } from './built-models';
 
 export const CLIP_MEAN = [0.48145466, 0.4578275, 0.40821073] as const;
 export const CLIP_STD = [0.26862954, 0.26130258, 0.27577711] as const;
@@ -372,7 +375,8 @@ const KCELECTRA_TOXICITY: ModelSpec = {
   ],
 };
 
-export const PRODUCTION_MODELS: readonly ModelSpec[] = [CLIP_IMAGE, CLIP_TEXT, YUNET, ARCFACE, KO_SBERT_NLI, KCELECTRA_TOXICITY, ...E5_MODELS];
+/** The models `models:pull` fetches when named none (Hugging Face or the GCS mirror). */
+export const PRODUCTION_MODELS: readonly ModelSpec[] = [CLIP_IMAGE, CLIP_TEXT, YUNET, ARCFACE, KO_SBERT_NLI, KCELECTRA_TOXICITY];
 
 export const TEST_MODEL_VERSION = 'test-1';
 
@@ -395,9 +399,7 @@ function twin(spec: ModelSpec): ModelSpec {
   };
 }
 
-// Models built from registry packages (e5) have no twin: their tests run the real model, and
-// contract tests pin a model that has one.
-export const TEST_MODELS: readonly ModelSpec[] = PRODUCTION_MODELS.filter((s) => s.testTwin).map(twin);
+export const TEST_MODELS: readonly ModelSpec[] = PRODUCTION_MODELS.map(twin);
 
 /** Where `make-test-models.py --shape-faithful` writes (git-ignored; ~350 MB). */
 export const BENCH_MODELS_DIR = '.lightbox/models-bench';
@@ -432,7 +434,7 @@ export const BENCH_MODELS: readonly ModelSpec[] = [
   },
 ];
 
-const BY_ID = new Map<string, ModelSpec>([...PRODUCTION_MODELS, ...TEST_MODELS, ...BENCH_MODELS].map((s) => [s.id, s]));
+const BY_ID = new Map<string, ModelSpec>([...BUILT_MODELS, ...PRODUCTION_MODELS, ...TEST_MODELS, ...BENCH_MODELS].map((s) => [s.id, s]));
 
 export class UnknownModelError extends Error {
   override readonly name = 'UnknownModelError';

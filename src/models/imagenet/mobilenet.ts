@@ -144,8 +144,10 @@ export class MobileNetClassifier {
     let ci = 0;
     for (let c = 1; c < mass.length; c++) if (mass[c]! > mass[ci]!) ci = c;
     const names = CLASS_NAMES as string[];
-    // A detected face outweighs the classifier: ImageNet has almost no "person" classes.
-    if (hasFace && map.faceCategory !== undefined) {
+    // A detected face outweighs the classifier (ImageNet has almost no "person" classes), unless
+    // the classifier is sure of an animal: BlazeFace fires on some cat faces.
+    const animal = map.categories.findIndex((c) => c.id === 'pets-animals');
+    if (hasFace && map.faceCategory !== undefined && !(animal >= 0 && mass[animal]! >= 0.5)) {
       const c = map.faceCategory;
       return { ...map.categories[c]!, score: Math.max(mass[c]!, 0.9), topClass: names[topK]!, topClassScore: p[topK]! };
     }

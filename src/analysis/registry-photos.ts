@@ -1,5 +1,5 @@
 /**
- * The eval's photographs, all from registries: scikit-image's sample data (a PyPI wheel), the
+ * Real photographs from registries, for the eval, the real-model tests and the demo: scikit-image's sample data (a PyPI wheel), the
  * Debian packages opencv-doc (OpenCV's sample images) and mate-backgrounds (landscape photos).
  * Fetched once into the model cache (LIGHTBOX_MODEL_CACHE_DIR/eval) with `pip download` and
  * `apt-get download` + `dpkg -x` (no root needed), each checked against its sha256.
@@ -8,7 +8,7 @@ import { execFile } from 'node:child_process';
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { sha256File } from '../../src/models/store';
+import { sha256File } from '../models/store';
 
 const run = promisify(execFile);
 
@@ -155,3 +155,27 @@ export const SIMILAR_PAIRS: ReadonlyArray<[string, string]> = [
   ['opencv/right01.jpg', 'opencv/right02.jpg'],
   ['opencv/Blender_Suzanne1.jpg', 'opencv/Blender_Suzanne2.jpg'],
 ];
+
+/** Real photos for the demo album: two frames of one player, other people, a cat, a coffee, a landscape. */
+export const DEMO_PHOTOS: ReadonlyArray<{ root: keyof PhotoRoots; file: string; name: string }> = [
+  { root: 'opencv', file: 'basketball1.png', name: 'game-1.png' },
+  { root: 'opencv', file: 'basketball2.png', name: 'game-2.png' },
+  { root: 'skimage', file: 'astronaut.png', name: 'astronaut.png' },
+  { root: 'opencv', file: 'messi5.jpg', name: 'match.jpg' },
+  { root: 'skimage', file: 'chelsea.png', name: 'cat.png' },
+  { root: 'skimage', file: 'coffee.png', name: 'coffee.png' },
+  { root: 'mate', file: 'nature/Dune.jpg', name: 'dune.jpg' },
+  { root: 'opencv', file: 'building.jpg', name: 'hotel.jpg' },
+];
+
+/** DEMO_PHOTOS read from the cache (fetched on first use), as upload files. */
+export async function demoPhotoFiles(cacheDir: string): Promise<Array<{ name: string; contentType: string; data: Buffer }>> {
+  const roots = await ensureEvalPhotos(cacheDir);
+  return Promise.all(
+    DEMO_PHOTOS.map(async (p) => ({
+      name: p.name,
+      contentType: p.name.endsWith('.png') ? 'image/png' : 'image/jpeg',
+      data: await fs.readFile(path.join(roots[p.root], p.file)),
+    })),
+  );
+}

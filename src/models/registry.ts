@@ -135,6 +135,8 @@ export interface ModelSpec {
   preprocessing: Preprocessing;
   /** Width of the embedding output, for embedding tasks. */
   embeddingDim?: number;
+  /** Embedding models: the distance the model was trained for (default cosine on unit vectors). */
+  distance?: 'cosine' | 'euclidean';
   /** Sentence embedders: how token states become one vector (sentence-transformers' pooling). */
   pooling?: 'mean';
   /** Text classifiers: label order and activation of the logits. */

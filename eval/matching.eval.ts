@@ -21,6 +21,7 @@ import { HashingEmbedder } from '../src/models/text/hashing-embedder';
 import { SentenceEmbedder } from '../src/models/text/sentence-embedder';
 import { WordPieceTokenizer } from '../src/models/text/wordpiece-tokenizer';
 import { l2Normalize } from '../src/models/vectors';
+import type { EvalSection } from './lib/context';
 
 interface Data {
   pairs: { profile: string; paraphrase: string }[];
@@ -122,19 +123,28 @@ export async function evaluateMatching(modelsDir: string, hashingDim: number): P
   return { rows, missing };
 }
 
-export function formatTable(rows: readonly RankingScore[]): string {
-  const lines = ['| method | top-1 | top-3 | MRR |', '|---|---|---|---|'];
-  for (const r of rows) lines.push(`| ${r.method} | ${r.top1}/${r.queries} | ${r.top3}/${r.queries} | ${r.mrr.toFixed(3)} |`);
-  return lines.join('\n');
-}
-
-async function main(): Promise<void> {
+/** The section `npm run eval` prints (scripts/eval.ts). */
+export async function evalMatching(): Promise<EvalSection> {
   const config = loadConfig();
   const data = loadParaphrases();
   const { rows, missing } = await evaluateMatching(config.models.dir, config.matching.hashingDim);
-  console.log(`\nKorean paraphrase matching: ${data.pairs.length} paraphrases ranked among ${data.pairs.length + data.distractors.length} profiles`);
-  console.log(formatTable(rows));
-  for (const m of missing) console.log(`not measured: ${m} (run npm run models:build)`);
+  return {
+    title: `Korean paraphrase matching: ${data.pairs.length} paraphrases ranked among ${data.pairs.length + data.distractors.length} profiles`,
+    rows: [['method (query prefix / profile prefix)', 'top-1', 'top-3', 'MRR'], ...rows.map((r) => [r.method, `${r.top1}/${r.queries}`, `${r.top3}/${r.queries}`, r.mrr.toFixed(3)])],
+    notes: [
+      `default sentence model: ${config.models.roles.sentence}`,
+      ...missing.map((m) => `not measured: ${m} (run npm run models:build)`),
+    ],
+  };
+}
+
+async function main(): Promise<void> {
+  const section = await evalMatching();
+  console.log(`\n### ${section.title}\n`);
+  const [head, ...body] = section.rows;
+  console.log(`| ${head!.join(' | ')} |\n|${head!.map(() => '---').join('|')}|`);
+  for (const r of body) console.log(`| ${r.join(' | ')} |`);
+  for (const n of section.notes ?? []) console.log(`- ${n}`);
 }
 
 if (require.main === module) {

@@ -7,6 +7,7 @@
 import { loadConfig } from '../src/config';
 import { evalCategories } from '../eval/categories.eval';
 import { evalFaces } from '../eval/faces.eval';
+import { evalMatching } from '../eval/matching.eval';
 import { createEvalContext, type EvalSection } from '../eval/lib/context';
 import { evalSamePhotos } from '../eval/same-photos.eval';
 
@@ -22,6 +23,8 @@ function print(section: EvalSection): void {
 async function main(): Promise<void> {
   const config = loadConfig();
   const t0 = Date.now();
+  // Text first: it needs only the e5 models, not the photos.
+  print(await evalMatching());
   const ctx = await createEvalContext((s) => console.error(`[eval] ${s}`));
   print(await evalCategories(ctx));
   const faces = await evalFaces(ctx);

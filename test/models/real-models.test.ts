@@ -36,7 +36,8 @@ before(async () => {
   if (skip) return;
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lightbox-real-models-'));
   store = new LocalBlobStore({ rootDir: dir, signingSecret: 's', publicBaseUrl: 'http://127.0.0.1:1' });
-  roots = await ensureEvalPhotos(config.models.cacheDir);
+  // scikit-image's data (PyPI) and opencv-doc (Debian): the photos these tests use.
+  roots = await ensureEvalPhotos(config.models.cacheDir, undefined, ['skimage', 'opencv']);
   models = await loadPhotoModels({ runtime: createModelRuntime({ ...config.models, intraOpThreads: 1 }), set: 'production', roles: config.models.roles });
   assert.deepEqual(models.missing, {}, `the built models must be installed (npm run models:build): ${JSON.stringify(models.missing)}`);
 });

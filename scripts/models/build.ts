@@ -62,6 +62,7 @@ async function fingerprint(recipe: Recipe): Promise<string> {
   h.update(JSON.stringify(recipe));
   h.update(await fs.readFile(path.join(__dirname, 'convert', recipe.converter)));
   h.update(await fs.readFile(path.join(__dirname, 'convert', 'common.py')).catch(() => ''));
+  for (const f of recipe.converterFiles ?? []) h.update(await fs.readFile(path.join(__dirname, 'convert', f)));
   return h.digest('hex').slice(0, 16);
 }
 

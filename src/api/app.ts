@@ -13,6 +13,8 @@ import { createApiMetrics } from './metrics';
 import { openApiDocument } from './openapi';
 import { albumRoutes } from './routes/albums';
 import { blobRoutes } from './routes/blobs';
+import { consoleRoutes } from './routes/console';
+import { consoleApiRoutes } from './routes/console-api';
 import { gpuJobRoutes } from './routes/gpu-jobs';
 import { healthRoutes } from './routes/health';
 import { matchingRoutes } from './routes/matching';
@@ -70,14 +72,17 @@ export function createApp({ config, client, store, apiKeys, signingSecret, logge
   app.get('/v1/openapi.json', (_req, res) => {
     res.json(openApiDocument(config.api.publicUrl));
   });
+  app.use(consoleRoutes(config));
   if (store.kind === 'local') app.use('/v1', blobRoutes(store, signingSecret, config.api.maxUploadBytes));
 
   const albums = new AlbumService(client, store, config);
   const webUi = config.temporal.embedded
     ? (workflowId: string) => `${config.temporal.uiUrl}/namespaces/${config.temporal.namespace}/workflows/${encodeURIComponent(workflowId)}`
     : undefined;
+  const gpuJobs = gpuJobServices(client, store, config);
+  app.use('/v1', apiKeyAuth(apiKeys), consoleApiRoutes(client, config, gpuJobs.monitor));
   app.use('/v1', apiKeyAuth(apiKeys), express.json({ limit: config.api.jsonBodyLimit }), albumRoutes(albums, config, { webUi }));
-  app.use('/v1', apiKeyAuth(apiKeys), express.json({ limit: config.api.jsonBodyLimit }), gpuJobRoutes(gpuJobServices(client, store, config)));
+  app.use('/v1', apiKeyAuth(apiKeys), express.json({ limit: config.api.jsonBodyLimit }), gpuJobRoutes(gpuJobs));
   const matching = new MatchingService(client, text.embedder, text.vectors, config.matching);
   app.use('/v1', apiKeyAuth(apiKeys), express.json({ limit: config.api.jsonBodyLimit }), matchingRoutes(matching));
   app.use('/v1', apiKeyAuth(apiKeys), express.json({ limit: config.api.jsonBodyLimit }), moderationRoutes(new ModerationService(text.moderator, config.moderation)));

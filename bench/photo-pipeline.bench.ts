@@ -77,7 +77,7 @@ function childPids(pid: number): number[] {
   }
 }
 
-async function startCpuWorker(stack: Stack, server: { address: string }, env: Record<string, string>) {
+export async function startCpuWorker(stack: Stack, server: { address: string }, env: Record<string, string>) {
   const { child, exited } = await startWorkerProcess(
     'cpu',
     {
@@ -122,7 +122,7 @@ interface RunStats {
   batches: number;
 }
 
-async function historyStats(stack: Stack, workflowId: string): Promise<RunStats> {
+export async function historyStats(stack: Stack, workflowId: string): Promise<RunStats> {
   const client = await connectClient(stack.config.temporal);
   try {
     const runIds: Array<{ runId: string; start: number }> = [];
@@ -164,7 +164,7 @@ async function historyStats(stack: Stack, workflowId: string): Promise<RunStats>
 }
 
 
-async function runAlbum(stack: Stack, files: Array<{ name: string; contentType: string; data: Buffer }>, title: string) {
+export async function runAlbum(stack: Stack, files: Array<{ name: string; contentType: string; data: Buffer }>, title: string) {
   const A = (method: string, p: string, body?: unknown) => call(stack.baseUrl, TENANT_A.key, method, p, body);
   const album = (await A('POST', '/v1/albums', { title })).body;
   const started = Date.now();
@@ -270,7 +270,10 @@ async function main() {
   console.table(rows);
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+// bench/photo-models.bench.ts reuses the helpers above.
+if (require.main === module) {
+  main().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

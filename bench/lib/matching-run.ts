@@ -105,7 +105,7 @@ async function runAgainst(kind: 'chroma' | 'embedded', env: Record<string, strin
   const settleSeconds = (performance.now() - settle) / 1000;
   console.log(`  searches fast after ${settleSeconds.toFixed(1)} s`);
   console.log(`  filled in ${fillSeconds.toFixed(0)} s; ${await store.count(COLLECTION)} vectors`);
-  const api = await startBenchApi({ ...env, LIGHTBOX_MODELS_DIR: modelsDir, LIGHTBOX_MATCH_MODEL: MODEL });
+  const api = await startBenchApi({ ...env, LIGHTBOX_MODELS_DIR: modelsDir, LIGHTBOX_MODEL_ROLES: `sentence=${MODEL}` });
   try {
     const send = async (i: number) => {
       const body = { text: QUERY_TEXTS[i % QUERY_TEXTS.length], k: 10, ...(i % 3 === 2 ? { filters: { gender: 'f', age: { $gte: 25, $lte: 35 } } } : {}) };

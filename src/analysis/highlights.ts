@@ -8,6 +8,12 @@
  *    resolution and, when measured, noise; uniqueness is 1 − the closest other candidate.
  * 3. Picks are made one at a time by maximal marginal relevance: base − diversity × the
  *    similarity to the closest photo already picked, so the second beach sunset waits its turn.
+ *
+ * With the photo models (candidates carry `faces` and `subject`), base is
+ *   0.55 quality + 0.15 uniqueness + 0.15 faces + 0.15 subject
+ * where faces is 1 when a face was found, subject the classifier's confidence in the photo's
+ * category (0 for "other"), and a photo whose similar-shot group already has a pick loses
+ * SIMILAR_GROUP_PENALTY (0.3), so highlights spread over moments before taking a second of one.
  */
 import {
   QUALITY_WEIGHTS,
@@ -31,6 +37,10 @@ export interface HighlightCandidate {
   height: number;
   /** Left out when not measured: quality then stands on the other components. */
   noiseSigma?: number;
+  /** Faces found (with the face models). */
+  faces?: number;
+  /** 0–1: how sure the classifier is of the photo's category (0 for "other"). */
+  subject?: number;
 }
 
 export interface HighlightOptions {
@@ -40,9 +50,14 @@ export interface HighlightOptions {
   duplicateGroups?: readonly (readonly string[])[];
   /** Weight of the similarity penalty against photos already picked (0: pure ranking). */
   diversity?: number;
+  /** Similar-shot groups (findSimilarShots): a second pick from one group pays SIMILAR_GROUP_PENALTY. */
+  similarGroups?: readonly (readonly string[])[];
 }
 
 export const HIGHLIGHT_WEIGHTS = { quality: 0.75, uniqueness: 0.25 } as const;
+/** When the candidates carry the models' faces and subject. */
+export const MODEL_HIGHLIGHT_WEIGHTS = { quality: 0.55, uniqueness: 0.15, faces: 0.15, subject: 0.15 } as const;
+export const SIMILAR_GROUP_PENALTY = 0.3;
 export const DEFAULT_DIVERSITY = 0.5;
 
 export interface HighlightReasons {
@@ -81,7 +96,7 @@ interface Scored {
 }
 
 export function pickHighlights(candidates: readonly HighlightCandidate[], options: HighlightOptions): Highlight[] {
-  const { count, duplicateGroups = [], diversity = DEFAULT_DIVERSITY } = options;
+  const { count, duplicateGroups = [], diversity = DEFAULT_DIVERSITY, similarGroups = [] } = options;
   if (!Number.isInteger(count) || count < 0) throw new RangeError(`count must be a non-negative integer, got ${count}`);
   if (!(diversity >= 0)) throw new RangeError(`diversity must be ≥ 0, got ${diversity}`);
   if (candidates.length === 0 || count === 0) return [];
@@ -114,7 +129,24 @@ export function pickHighlights(candidates: readonly HighlightCandidate[], option
       if (s > closest[b]!) closest[b] = s;
     }
   }
-  const base = pool.map((s, a) => HIGHLIGHT_WEIGHTS.quality * s.quality + HIGHLIGHT_WEIGHTS.uniqueness * (1 - closest[a]!));
+  const withModels = candidates.some((c) => c.faces !== undefined || c.subject !== undefined);
+  const base = pool.map((s, a) => {
+    if (!withModels) return HIGHLIGHT_WEIGHTS.quality * s.quality + HIGHLIGHT_WEIGHTS.uniqueness * (1 - closest[a]!);
+    const c = candidates[s.index]!;
+    const w = MODEL_HIGHLIGHT_WEIGHTS;
+    return w.quality * s.quality + w.uniqueness * (1 - closest[a]!) + w.faces * ((c.faces ?? 0) > 0 ? 1 : 0) + w.subject * Math.min(1, Math.max(0, c.subject ?? 0));
+  });
+  // Similar-shot group of each pool member (-1: none); a group with a pick penalises the rest.
+  const groupOf = new Int32Array(m).fill(-1);
+  const poolIndex = new Map(pool.map((s, a) => [s.photoId, a]));
+  similarGroups.forEach((g, gi) => {
+    for (const id of g) {
+      const a = poolIndex.get(id);
+      if (a !== undefined) groupOf[a] = gi;
+    }
+  });
+  const groupPicked = new Set<number>();
+  const penalty = (a: number) => (groupOf[a]! >= 0 && groupPicked.has(groupOf[a]!) ? SIMILAR_GROUP_PENALTY : 0);
 
   const picked: Highlight[] = [];
   const taken = new Uint8Array(m);
@@ -124,13 +156,14 @@ export function pickHighlights(candidates: readonly HighlightCandidate[], option
     let bestScore = -Infinity;
     for (let a = 0; a < m; a++) {
       if (taken[a]) continue;
-      const score = base[a]! - diversity * toPicked[a]!;
+      const score = base[a]! - diversity * toPicked[a]! - penalty(a);
       if (best < 0 || score > bestScore || (score === bestScore && compareIds(pool[a]!.photoId, pool[best]!.photoId) < 0)) {
         best = a;
         bestScore = score;
       }
     }
     taken[best] = 1;
+    if (groupOf[best]! >= 0) groupPicked.add(groupOf[best]!);
     const s = pool[best]!;
     picked.push({
       photoId: s.photoId,

@@ -34,8 +34,14 @@ export interface PeopleClusters {
 }
 
 export interface PeopleOptions {
-  /** Largest cosine distance (1 − cosine) at which two faces are neighbours. */
+  /** Largest distance at which two faces are neighbours: 1 − cosine, or Euclidean (see `metric`). */
   eps: number;
+  /**
+   * The face model's own distance. cosine (ArcFace): on unit vectors. euclidean (dlib's
+   * descriptor): on the raw 128-d vectors, as dlib trained it (its "same person" line is 0.6;
+   * eps 0.5 calibrated on the eval faces, see eval/faces.eval.ts).
+   */
+  metric?: 'cosine' | 'euclidean';
   /** Least faces for a person (DBSCAN's minPts, the face itself included); config analysis.peopleMinFaces. */
   minFaces: number;
 }
@@ -49,8 +55,8 @@ export const ARCFACE_STARTING_EPS = 0.5;
 const UNVISITED = -2;
 const NOISE = -1;
 
-export function clusterPeople(faces: readonly Face[], { eps, minFaces }: PeopleOptions): PeopleClusters {
-  if (!(eps > 0 && eps <= 2)) throw new RangeError(`eps must be a cosine distance in (0, 2], got ${eps}`);
+export function clusterPeople(faces: readonly Face[], { eps, minFaces, metric = 'cosine' }: PeopleOptions): PeopleClusters {
+  if (!(eps > 0 && eps <= 2)) throw new RangeError(`eps must be a distance in (0, 2], got ${eps}`);
   if (!Number.isInteger(minFaces) || minFaces < 1) throw new RangeError(`minFaces must be a positive integer, got ${minFaces}`);
   const ids = new Set<string>();
   for (const f of faces) {
@@ -61,7 +67,7 @@ export function clusterPeople(faces: readonly Face[], { eps, minFaces }: PeopleO
   const n = ordered.length;
   if (n === 0) return { people: [], unassignedFaceIds: [] };
 
-  const neighbours = neighbourLists(ordered, 1 - eps);
+  const neighbours = metric === 'euclidean' ? euclideanNeighbourLists(ordered, eps) : neighbourLists(ordered, 1 - eps);
   const label = new Int32Array(n).fill(UNVISITED);
   let clusters = 0;
   for (let i = 0; i < n; i++) {
@@ -119,6 +125,26 @@ function neighbourLists(faces: readonly Face[], minCosine: number): number[][] {
       let s = 0;
       for (let k = 0; k < dims; k++) s += packed[a + k]! * packed[b + k]!;
       if (s >= minCosine) {
+        lists[i]!.push(j);
+        lists[j]!.push(i);
+      }
+    }
+  }
+  return lists;
+}
+
+/** For each face, the other faces within Euclidean distance `eps` of it (ascending indices). */
+function euclideanNeighbourLists(faces: readonly Face[], eps: number): number[][] {
+  const n = faces.length;
+  const lists: number[][] = Array.from({ length: n }, () => []);
+  const limit = eps * eps;
+  for (let i = 0; i < n; i++) {
+    const a = faces[i]!.embedding;
+    for (let j = i + 1; j < n; j++) {
+      const b = faces[j]!.embedding;
+      let s = 0;
+      for (let k = 0; k < a.length; k++) s += (a[k]! - b[k]!) ** 2;
+      if (s <= limit) {
         lists[i]!.push(j);
         lists[j]!.push(i);
       }

@@ -17,7 +17,10 @@ const albumResults = {
     status: { enum: ['processing', 'settling', 'idle', 'completed', 'cancelled'] },
     upToDate: { type: 'boolean', description: 'false while photos are still being analysed or the album step has not run since' },
     highlights: { type: 'array', items: { type: 'string' }, description: 'photoIds, best first; never two of one duplicate group' },
-    duplicates: { type: 'array', items: { type: 'array', items: { type: 'string' } } },
+    duplicates: { type: 'array', items: { type: 'array', items: { type: 'string' } }, description: 'copies (resized, re-encoded, cropped): perceptual embedding' },
+    similar: {
+      description: 'similar shots (bursts, re-framings) on the semantic embedding: [{photoIds, best}], or {status:"model-not-installed", reason}',
+    },
     people: {
       description: '[{personId, photoIds, faces}], or {status:"model-not-installed", reason}',
     },

@@ -4,6 +4,9 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
+import { DEFAULT_MODEL_ROLES, parseModelRoles, TEST_SET_MODEL_ROLES, type ModelRoles } from './model-roles';
+
+export { MODEL_ROLES, DEFAULT_MODEL_ROLES, parseModelRoles, type ModelRole, type ModelRoles } from './model-roles';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])
@@ -65,6 +68,13 @@ const envSchema = z.object({
   LIGHTBOX_HIGHLIGHT_MIN_QUALITY: z.coerce.number().min(0).max(1).default(0.4),
   LIGHTBOX_HIGHLIGHT_DIVERSITY: z.coerce.number().min(0).max(5).default(0.5),
   LIGHTBOX_MODEL_SET: z.enum(['production', 'test', 'bench']).default('production'),
+  LIGHTBOX_MODEL_ROLES: optionalString,
+  LIGHTBOX_SKIP_MODEL_BUILD: bool.default(false),
+  LIGHTBOX_MODEL_CACHE_DIR: optionalString,
+  XDG_CACHE_HOME: optionalString,
+  HOME: optionalString,
+  LIGHTBOX_CATEGORY_MAP_FILE: optionalString,
+  LIGHTBOX_SIMILAR_THRESHOLD: z.coerce.number().min(0).max(1).default(0.75),
   LIGHTBOX_CATEGORY_LABELS_FILE: optionalString,
   LIGHTBOX_PHOTO_BATCH_SIZE: positiveInt.max(64).default(8),
   LIGHTBOX_PHOTO_HEARTBEAT_SECONDS: positiveInt.max(3600).default(60),
@@ -77,11 +87,9 @@ const envSchema = z.object({
 
   LIGHTBOX_VECTOR_STORE: z.enum(['embedded', 'chroma']).default('embedded'),
   CHROMA_URL: optionalString,
-  LIGHTBOX_MATCH_MODEL: z.string().default('ko-sbert-nli'),
   LIGHTBOX_MATCH_HASHING_DIM: positiveInt.min(16).max(8192).default(1024),
   LIGHTBOX_MATCH_MAX_K: positiveInt.max(1000).default(100),
   LIGHTBOX_TEXT_MAX_CHARS: positiveInt.default(2000),
-  LIGHTBOX_TOXICITY_MODEL: z.string().default('kcelectra-small-toxicity'),
   LIGHTBOX_TOXICITY_LABELS: optionalString,
   LIGHTBOX_TOXICITY_THRESHOLD: z.coerce.number().min(0).max(1).default(0.5),
   LIGHTBOX_MODERATION_MAX_MESSAGES: positiveInt.max(1000).default(64),
@@ -170,6 +178,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       'Invalid configuration:\n  GPU_STALL_ABORT_SECONDS: must be longer than GPU_HEARTBEAT_TIMEOUT_SECONDS + GPU_RETRY_INITIAL_INTERVAL_SECONDS',
     );
   }
+  let modelRoles: ModelRoles;
+  try {
+    modelRoles = parseModelRoles(e.LIGHTBOX_MODEL_ROLES, e.LIGHTBOX_MODEL_SET === 'test' ? TEST_SET_MODEL_ROLES : DEFAULT_MODEL_ROLES);
+  } catch (err) {
+    throw new ConfigError(`Invalid configuration:\n  LIGHTBOX_MODEL_ROLES: ${(err as Error).message}`);
+  }
   const dataDir = path.resolve(e.LIGHTBOX_DATA_DIR);
   const embedded = e.TEMPORAL_ADDRESS === undefined;
   return {
@@ -221,6 +235,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       dir: e.LIGHTBOX_MODELS_DIR ? path.resolve(e.LIGHTBOX_MODELS_DIR) : path.join(dataDir, 'models'),
       /** production ids, their test twins (tests), or the shape-faithful bench encoder. */
       set: e.LIGHTBOX_MODEL_SET,
+      /** Which registry entry serves each role (LIGHTBOX_MODEL_ROLES over the defaults). */
+      roles: modelRoles,
+      /** models:build's download and conversion cache, outside the clone so a fresh clone reuses it. */
+      cacheDir: path.resolve(
+        e.LIGHTBOX_MODEL_CACHE_DIR ?? path.join(e.XDG_CACHE_HOME ?? path.join(e.HOME ?? '/tmp', '.cache'), 'lightbox', 'models'),
+      ),
+      skipBuild: e.LIGHTBOX_SKIP_MODEL_BUILD,
       source: e.LIGHTBOX_MODEL_SOURCE,
       bucket: e.LIGHTBOX_MODELS_BUCKET,
       hfToken: e.HF_TOKEN,
@@ -233,14 +254,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       chromaUrl: e.CHROMA_URL,
       /** Where the embedded vector index lives. */
       embeddedDir: path.join(dataDir, 'vectors'),
-      model: e.LIGHTBOX_MATCH_MODEL,
+      model: modelRoles.sentence,
       hashingDim: e.LIGHTBOX_MATCH_HASHING_DIM,
       maxK: e.LIGHTBOX_MATCH_MAX_K,
       maxTextChars: e.LIGHTBOX_TEXT_MAX_CHARS,
       useTestModels: e.LIGHTBOX_MODEL_SET === 'test',
     },
     moderation: {
-      model: e.LIGHTBOX_TOXICITY_MODEL,
+      model: modelRoles.toxicity,
       labels: e.LIGHTBOX_TOXICITY_LABELS?.split(',').map((l) => l.trim()).filter(Boolean),
       threshold: e.LIGHTBOX_TOXICITY_THRESHOLD,
       maxMessages: e.LIGHTBOX_MODERATION_MAX_MESSAGES,
@@ -262,6 +283,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       highlightDiversity: e.LIGHTBOX_HIGHLIGHT_DIVERSITY,
       highlightMinQuality: e.LIGHTBOX_HIGHLIGHT_MIN_QUALITY,
       categoryLabelsFile: e.LIGHTBOX_CATEGORY_LABELS_FILE,
+      /** ImageNet class → album category map for the classifier (default: src/models/imagenet/category-map.json). */
+      categoryMapFile: e.LIGHTBOX_CATEGORY_MAP_FILE,
+      /** Cosine on the semantic embedding at or above which two photos are similar shots. */
+      similarThreshold: e.LIGHTBOX_SIMILAR_THRESHOLD,
       decodeAttempts: e.LIGHTBOX_PHOTO_DECODE_ATTEMPTS,
       decodeTimeoutMs: e.LIGHTBOX_DECODE_TIMEOUT_MS,
       decodeMaxMemoryMb: e.LIGHTBOX_DECODE_MAX_MEMORY_MB,

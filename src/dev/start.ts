@@ -13,6 +13,7 @@ import { resolveApiKeys } from '../config/secrets';
 import { repoRoot } from '../shared/repo-root';
 import { startConfiguredDevServer, type DevServer } from '../../temporal/dev-server';
 import { demoAlbumFiles, photosForm } from './demo-photos';
+import { demoPhotoFiles } from '../analysis/registry-photos';
 
 const PROCESSES = [
   { name: 'worker-workflow', script: 'src/workers/workflow-worker.ts' },
@@ -66,7 +67,13 @@ async function api<T>(config: Config, key: string, method: string, p: string, bo
 }
 
 async function runDemo(config: Config, key: string): Promise<void> {
-  const files = await demoAlbumFiles();
+  // Real photographs (from the registries' packages, cached with the models) so the demo shows
+  // real categories, people and similar shots; the synthetic files show copies and bad inputs.
+  const real = await demoPhotoFiles(config.models.cacheDir).catch((err: unknown) => {
+    say(`demo without real photos (${err instanceof Error ? err.message : String(err)})`);
+    return [];
+  });
+  const files = [...(await demoAlbumFiles()), ...real];
   const album = await api<{ albumId: string; workflowId: string; links: { workflowUi?: string } }>(config, key, 'POST', '/v1/albums', {
     title: 'Demo album',
   });
@@ -87,10 +94,11 @@ async function runDemo(config: Config, key: string): Promise<void> {
     counts: { total: number; analyzed: number; failed: number };
     photos: Record<string, { name: string; width: number; height: number }>;
     quality: Record<string, { score: number; blur: number; blurry: boolean; exposure: string }>;
-    categories: Record<string, { label?: string; status?: string }>;
+    categories: Record<string, { label?: string; status?: string; names?: { en: string; ko: string } }>;
     highlights: string[];
     duplicates: string[][];
-    people: unknown;
+    similar: Array<{ photoIds: string[]; best: string }> | { status: string };
+    people: Array<{ personId: string; photoIds: string[] }> | { status: string };
     models: Record<string, unknown>;
     failed: Array<{ name: string; code: string; stage: string; message: string }>;
   };
@@ -106,12 +114,15 @@ async function runDemo(config: Config, key: string): Promise<void> {
       sharpness: results.quality[id]?.blur,
       blurry: results.quality[id]?.blurry,
       exposure: results.quality[id]?.exposure,
-      category: results.categories[id]?.label ?? results.categories[id]?.status,
+      category: results.categories[id]?.names ? `${results.categories[id]!.names!.en} / ${results.categories[id]!.names!.ko}` : results.categories[id]?.status,
+      person: Array.isArray(results.people) ? results.people.filter((p) => p.photoIds.includes(id)).map((p) => p.personId).join(',') : '',
       duplicates: groupOf.get(id) ?? '',
       highlight: results.highlights.includes(id) ? `#${results.highlights.indexOf(id) + 1}` : '',
     })),
   );
   say(`duplicate groups: ${results.duplicates.map((g) => `[${g.map(nameOf).join(', ')}]`).join(' ') || 'none'}`);
+  say(`similar shots: ${Array.isArray(results.similar) ? results.similar.map((g) => `[${g.photoIds.map(nameOf).join(', ')}; best ${nameOf(g.best)}]`).join(' ') || 'none' : results.similar.status}`);
+  say(`people: ${Array.isArray(results.people) ? results.people.map((p) => `${p.personId} in ${p.photoIds.map(nameOf).join(', ')}`).join('; ') || 'none' : results.people.status}`);
   say(`highlights: ${results.highlights.map(nameOf).join(', ')}`);
   say(`models: ${JSON.stringify(results.models)}`);
   if (results.failed.length) console.table(results.failed.map((f) => ({ photo: f.name, stage: f.stage, code: f.code, message: f.message })));

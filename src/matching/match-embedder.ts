@@ -1,7 +1,7 @@
 /**
- * The text embedding matching uses: the configured sentence model (ko-sbert-nli) when it is
- * installed, else the character n-gram TF-IDF hashing embedding. Which one ran is part of every
- * result (`method`, `embedding`), and each writes to its own collection, so vectors of the two
+ * The text embedding matching uses: the sentence role's model (multilingual-e5-small-int8 by
+ * default; LIGHTBOX_MODEL_ROLES) when it is installed, else the character n-gram TF-IDF hashing
+ * embedding. Which one ran is part of every result (`method`, `embedding`), and each writes to its own collection, so vectors of the two
  * never mix.
  */
 import type { Config } from '../config';

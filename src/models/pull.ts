@@ -215,6 +215,49 @@ function chooseSource(spec: ModelSpec, options: PullOptions): 'huggingface' | 'g
   );
 }
 
+
+export interface InstallStagedOptions {
+  modelsDir: string;
+  spec: ModelSpec;
+  /** A folder beside the final one (same filesystem) holding every file of `spec`, already verified. */
+  staging: string;
+  files: Record<string, LockedFile>;
+  source: LockSource;
+  checkContract: boolean;
+  log: (line: string) => void;
+}
+
+/**
+ * The last step of every install, shared by `models:pull` and `models:build`: checks the staged
+ * graph's inputs and outputs against the registry, swaps the folder into place in one rename and
+ * records the hashes in models.lock.json.
+ */
+export async function installStaged({ modelsDir, spec, staging, files, source, checkContract, log }: InstallStagedOptions): Promise<void> {
+  const ref = modelRef(spec);
+  const folder = modelFolder(modelsDir, spec);
+  if (checkContract) {
+      const session = await ort.InferenceSession.create(path.join(staging, spec.onnxFile));
+      const problems = contractProblems(spec, session.inputMetadata, session.outputMetadata);
+      await session.release();
+      if (problems.length > 0) throw new ModelContractError(spec.id, spec.version, problems);
+  }
+
+    // Swap the folder in; a previous install is moved aside first and removed after.
+    const aside = `${staging}.previous`;
+    const hadPrevious = await fs.rename(folder, aside).then(
+      () => true,
+      (err: NodeJS.ErrnoException) => {
+        if (err.code === 'ENOENT') return false;
+        throw err;
+      },
+    );
+    await fs.rename(staging, folder);
+    const entry: LockEntry = { id: spec.id, version: spec.version, source, files, installedAt: new Date().toISOString() };
+    await writeLockEntry(modelsDir, ref, entry);
+    if (hadPrevious) await fs.rm(aside, { recursive: true, force: true });
+    log(`${ref}: installed in ${folder}`);
+}
+
 export async function pullModel(idOrSpec: string | ModelSpec, options: PullOptions): Promise<PullResult> {
   const spec = typeof idOrSpec === 'string' ? getModelSpec(idOrSpec) : idOrSpec;
   const ref = modelRef(spec);
@@ -287,27 +330,7 @@ export async function pullModel(idOrSpec: string | ModelSpec, options: PullOptio
       }
     }
 
-    if (options.checkContract !== false) {
-      const session = await ort.InferenceSession.create(path.join(staging, spec.onnxFile));
-      const problems = contractProblems(spec, session.inputMetadata, session.outputMetadata);
-      await session.release();
-      if (problems.length > 0) throw new ModelContractError(spec.id, spec.version, problems);
-    }
-
-    // Swap the folder in; a previous install is moved aside first and removed after.
-    const aside = `${staging}.previous`;
-    const hadPrevious = await fs.rename(folder, aside).then(
-      () => true,
-      (err: NodeJS.ErrnoException) => {
-        if (err.code === 'ENOENT') return false;
-        throw err;
-      },
-    );
-    await fs.rename(staging, folder);
-    const entry: LockEntry = { id: spec.id, version: spec.version, source, files, installedAt: new Date().toISOString() };
-    await writeLockEntry(modelsDir, ref, entry);
-    if (hadPrevious) await fs.rm(aside, { recursive: true, force: true });
-    log(`${ref}: installed in ${folder}`);
+    await installStaged({ modelsDir, spec, staging, files, source, checkContract: options.checkContract !== false, log });
     installedOk = true;
     return { ref, status: 'installed', folder, files, source };
   } finally {

@@ -101,11 +101,13 @@ export interface WordPiecePreprocessing {
   clsToken: string;
   sepToken: string;
   padToken: string;
+  /** Prepended to every text before tokenising: e5's `query: ` (the model was trained with it). */
+  textPrefix?: string;
 }
 
 export type Preprocessing = ImagePreprocessing | TextPreprocessing | WordPiecePreprocessing;
 
-export type ModelTask = 'image-embedding' | 'text-embedding' | 'sentence-embedding' | 'text-classification' | 'face-detection' | 'face-embedding';
+export type ModelTask = 'image-embedding' | 'image-classification' | 'text-embedding' | 'sentence-embedding' | 'text-classification' | 'face-detection' | 'face-embedding';
 
 /** How a sequence classifier's logits become scores. */
 export interface ClassificationHead {
@@ -133,6 +135,8 @@ export interface ModelSpec {
   preprocessing: Preprocessing;
   /** Width of the embedding output, for embedding tasks. */
   embeddingDim?: number;
+  /** Embedding models: the distance the model was trained for (default cosine on unit vectors). */
+  distance?: 'cosine' | 'euclidean';
   /** Sentence embedders: how token states become one vector (sentence-transformers' pooling). */
   pooling?: 'mean';
   /** Text classifiers: label order and activation of the logits. */
@@ -140,11 +144,16 @@ export interface ModelSpec {
   /** Embeddings from this model and `pairedWith` live in one space (CLIP image ↔ text). */
   pairedWith?: string;
   testTwin?: string;
+  /** Made by `npm run models:build` from registry packages rather than pulled (scripts/models/recipes/<recipe>.ts). */
+  build?: { recipe: string; packages: readonly string[] };
   /** Set on test twins: the production model whose contract this one copies. */
   twinOf?: string;
   /** Assumptions not yet checked against the real file; the contract check at load/pull settles them. */
   assumptions?: readonly string[];
 }
+
+export { BUILT_MODELS } from './built-models';
+import { BUILT_MODELS } from './built-models';
 
 export const CLIP_MEAN = [0.48145466, 0.4578275, 0.40821073] as const;
 export const CLIP_STD = [0.26862954, 0.26130258, 0.27577711] as const;
@@ -368,6 +377,7 @@ const KCELECTRA_TOXICITY: ModelSpec = {
   ],
 };
 
+/** The models `models:pull` fetches when named none (Hugging Face or the GCS mirror). */
 export const PRODUCTION_MODELS: readonly ModelSpec[] = [CLIP_IMAGE, CLIP_TEXT, YUNET, ARCFACE, KO_SBERT_NLI, KCELECTRA_TOXICITY];
 
 export const TEST_MODEL_VERSION = 'test-1';
@@ -426,7 +436,7 @@ export const BENCH_MODELS: readonly ModelSpec[] = [
   },
 ];
 
-const BY_ID = new Map<string, ModelSpec>([...PRODUCTION_MODELS, ...TEST_MODELS, ...BENCH_MODELS].map((s) => [s.id, s]));
+const BY_ID = new Map<string, ModelSpec>([...BUILT_MODELS, ...PRODUCTION_MODELS, ...TEST_MODELS, ...BENCH_MODELS].map((s) => [s.id, s]));
 
 export class UnknownModelError extends Error {
   override readonly name = 'UnknownModelError';

@@ -24,7 +24,7 @@ export interface LockedFile {
   sha256: string;
   sizeBytes: number;
   /** Where the hash was checked against: the registry, the host's own hash, or nothing (first use). */
-  verifiedAgainst?: 'registry' | 'host' | 'first-download';
+  verifiedAgainst?: 'registry' | 'host' | 'first-download' | 'build';
 }
 
 export interface LockEntry {

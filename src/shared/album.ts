@@ -203,9 +203,16 @@ export interface AlbumResultsDoc {
   /** Every photo the analysis gave up on, in photoId order. */
   failed: PhotoFailureRecord[];
   highlightScores: Array<{ photoId: string; score: number; represents: string[] }>;
+  /** Copies (resized, re-encoded, cropped): groups on the perceptual embedding. */
   duplicates: string[][];
+  /**
+   * Similar shots (a burst, the same scene re-framed): groups on the semantic embedding, each
+   * sorted by photoId with `best` its best-quality photo. Without a semantic image model:
+   * model-not-installed (copies are still in `duplicates`).
+   */
+  similar: Array<{ photoIds: string[]; best: string }> | { status: 'model-not-installed'; reason: string };
   people: Array<{ personId: string; photoIds: string[]; faces: number }> | { status: 'model-not-installed'; reason: string };
-  categories: Record<string, { label: string; names: { en: string; ko: string }; score: number } | { status: 'model-not-installed' }>;
+  categories: Record<string, { label: string; names: { en: string; ko: string }; score: number; imagenetClass?: string } | { status: 'model-not-installed' }>;
   quality: Record<
     string,
     {
@@ -225,6 +232,7 @@ export interface AlbumResultsDoc {
     faces: string;
     quality: string;
     duplicates: { method: string; threshold: number };
+    similar?: { method: string; threshold: number };
     people: { eps: number; minFaces: number };
     highlights: { count: number; diversity: number; minQuality: number };
   };

@@ -30,6 +30,8 @@ export function photoModelsFromConfig(config: Config, runtime: ModelRuntime = cr
   return loadPhotoModels({
     runtime,
     set: config.models.set,
+    roles: config.models.roles,
+    categoryMapFile: config.analysis.categoryMapFile,
     labels: readLabelsFile(config.analysis.categoryLabelsFile),
     limitInputPixels: Math.floor(config.photos.maxMegapixels * 1e6),
     logger: pino({ level: config.logLevel, base: { component: 'photo-models' } }),

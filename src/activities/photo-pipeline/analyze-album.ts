@@ -2,14 +2,17 @@
  * The album half of the pipeline, run once the album's photos are in (and again for that album
  * only when photos arrive later): reads every per-photo document of the analysis from the blob
  * store, then duplicate groups (copy detection on the perceptual embedding, its calibrated
- * threshold), people (DBSCAN over face embeddings), highlights (quality + uniqueness + variety,
- * one photo per duplicate group), and writes the album's results document.
+ * threshold), similar shots (the semantic embedding), people (DBSCAN over face embeddings, in
+ * the face model's own distance), highlights (quality, uniqueness, faces, subject and variety;
+ * one photo per duplicate group, spread over similar-shot groups), and writes the results.
  */
 import { trace } from '@opentelemetry/api';
 import { heartbeat, log } from '@temporalio/activity';
 import { duplicateThresholdFor, findDuplicateGroups } from '../../analysis/duplicates';
 import { pickHighlights } from '../../analysis/highlights';
 import { clusterPeople, type Face } from '../../analysis/people';
+import { DEFAULT_SIMILAR_THRESHOLD, findSimilarShots } from '../../analysis/similar';
+import { getModelSpec } from '../../models/registry';
 import { PERCEPTUAL_METHOD_ID } from '../../analysis/perceptual-embedding';
 import type { AlbumAnalysisInput, AlbumAnalysisSummary, AlbumResultsDoc } from '../../shared/album';
 import type { BlobStore } from '../../storage/blob-store';
@@ -28,6 +31,19 @@ export interface AlbumAnalysisSettings {
   highlightDiversity: number;
   /** A photo under this quality score (0–1) is never a highlight, however unique. */
   highlightMinQuality: number;
+  /** Cosine on the semantic embedding for similar shots (LIGHTBOX_SIMILAR_THRESHOLD). */
+  similarThreshold?: number;
+}
+
+/** The face model's own distance: dlib's descriptor is Euclidean on raw vectors, ArcFace cosine. */
+export function faceMetricOf(facesMethod: string | undefined): 'cosine' | 'euclidean' {
+  const embedder = facesMethod?.split('+')[1]?.split('@')[0];
+  if (!embedder) return 'cosine';
+  try {
+    return getModelSpec(embedder).distance ?? 'cosine';
+  } catch {
+    return 'cosine';
+  }
 }
 
 export function createAlbumAnalysisActivities({ store, settings }: { store: BlobStore; settings: AlbumAnalysisSettings }) {
@@ -59,13 +75,26 @@ export function createAlbumAnalysisActivities({ store, settings }: { store: Blob
       const faces: Face[] = faceDocs.flatMap((d) =>
         d.faces.status === 'ok' ? d.faces.faces.map((f) => ({ faceId: f.faceId, photoId: d.photoId, embedding: decodeVector(f.embedding) })) : [],
       );
-      people = clusterPeople(faces, { eps: settings.peopleEps, minFaces: settings.peopleMinFaces }).people.map((p) => ({
+      const facesModel = faceDocs.find((d) => d.faces.status === 'ok')?.faces as { model?: string } | undefined;
+      const metric = faceMetricOf(facesModel?.model);
+      people = clusterPeople(faces, { eps: settings.peopleEps, minFaces: settings.peopleMinFaces, metric }).people.map((p) => ({
         personId: p.personId,
         photoIds: p.photoIds,
         faces: p.faceIds.length,
       }));
     }
     heartbeat({ stage: 'people' });
+
+    // Similar shots need a semantic embedding; the perceptual fallback only knows copies.
+    const semantic = docs.length > 0 && docs.every((d) => d.embedding.model !== d.perceptual.model);
+    const similarThreshold = settings.similarThreshold ?? DEFAULT_SIMILAR_THRESHOLD;
+    const similarGroups = semantic
+      ? findSimilarShots(
+          docs.map((d) => ({ photoId: d.photoId, embedding: decodeVector(d.embedding.vector), quality: d.quality.score })),
+          similarThreshold,
+        )
+      : [];
+    heartbeat({ stage: 'similar', groups: similarGroups.length });
 
     // Candidates clear an absolute quality floor; each duplicate group is still represented by its best.
     const highlights = pickHighlights(
@@ -77,8 +106,15 @@ export function createAlbumAnalysisActivities({ store, settings }: { store: Blob
         width: d.width,
         height: d.height,
         noiseSigma: d.quality.measures.noiseSigma,
+        ...(d.faces.status === 'ok' ? { faces: d.faces.faces.length } : {}),
+        ...(d.category.status === 'ok' ? { subject: d.category.label === 'other' ? 0 : d.category.score } : {}),
       })),
-      { count: settings.highlightCount, duplicateGroups: duplicates, diversity: settings.highlightDiversity },
+      {
+        count: settings.highlightCount,
+        duplicateGroups: duplicates,
+        diversity: settings.highlightDiversity,
+        similarGroups: similarGroups.map((g) => g.photoIds),
+      },
     );
 
     const first = docs[0];
@@ -92,11 +128,12 @@ export function createAlbumAnalysisActivities({ store, settings }: { store: Blob
       failed,
       highlightScores: highlights.map((h) => ({ photoId: h.photoId, score: Math.round(h.score * 1e4) / 1e4, represents: h.reasons.represents })),
       duplicates,
+      similar: semantic ? similarGroups : { status: NOT_INSTALLED, reason: 'similar shots need a semantic image model; copies are still found' },
       people,
       categories: Object.fromEntries(
         docs.map((d) => [
           d.photoId,
-          d.category.status === 'ok' ? { label: d.category.label, names: d.category.names, score: d.category.score } : { status: NOT_INSTALLED },
+          d.category.status === 'ok' ? { label: d.category.label, names: d.category.names, score: d.category.score, ...(d.category.imagenetClass ? { imagenetClass: d.category.imagenetClass } : {}) } : { status: NOT_INSTALLED },
         ]),
       ),
       quality: Object.fromEntries(
@@ -120,6 +157,7 @@ export function createAlbumAnalysisActivities({ store, settings }: { store: Blob
         faces: first?.faces.status === 'ok' || first?.faces.status === 'failed' ? first.faces.model : NOT_INSTALLED,
         quality: first?.quality.method ?? 'none',
         duplicates: { method: PERCEPTUAL_METHOD_ID, threshold },
+        ...(semantic ? { similar: { method: first!.embedding.model, threshold: similarThreshold } } : {}),
         people: { eps: settings.peopleEps, minFaces: settings.peopleMinFaces },
         highlights: { count: settings.highlightCount, diversity: settings.highlightDiversity, minQuality: settings.highlightMinQuality },
       },

@@ -27,6 +27,7 @@ import { BLUR_THRESHOLD } from '../photo-quality';
 import { decodeVector, encodeVector } from '../../vectors/float32-codec';
 import { writeFailureDoc, type FacesRecord, type PhotoDoc, type VectorRecord } from './photo-doc';
 import { NOT_INSTALLED, type PhotoModels } from './photo-models';
+import { l2Normalize } from '../../models/vectors';
 
 export interface PhotoPipelineDeps {
   store: BlobStore;
@@ -149,7 +150,7 @@ export function createPhotoPipelineActivities({ store, decoder, models, cache, d
     return found.map((v, i) => ({ model, dims: v!.length, vector: encodeVector(v!), cached: !missed.has(i) }));
   }
 
-  async function imageEmbeddings(decoded: readonly Decoded[]): Promise<{ primary: VectorRecord[]; perceptual: VectorRecord[] }> {
+  async function imageEmbeddings(decoded: readonly Decoded[]): Promise<{ primary: VectorRecord[]; perceptual: VectorRecord[]; raw?: Float32Array[] }> {
     const perceptualModel = `${PERCEPTUAL_METHOD}-v${PERCEPTUAL_VERSION}`;
     const perceptual = await embedWithCache(decoded, PERCEPTUAL_REF, perceptualModel, async (misses) =>
       misses.map((d) => embedThumbnail(new Uint8Array(d.image.thumb.buffer, d.image.thumb.byteOffset, d.image.thumb.length))),
@@ -164,7 +165,12 @@ export function createPhotoPipelineActivities({ store, decoder, models, cache, d
       inferenceBatchSize.observe({ model: encoder.ref }, misses.length);
       return embeddings;
     });
-    return { primary, perceptual };
+    if (!models.classifier) return { primary, perceptual };
+    // The classifier's cached features are raw (its head scores classes from them); the album's
+    // similarity space is their unit-length version.
+    const raw = primary.map((r) => decodeVector(r.vector));
+    const unit = primary.map((r, i) => ({ ...r, vector: encodeVector(l2Normalize(raw[i]!)) }));
+    return { primary: unit, perceptual, raw };
   }
 
   async function facesOf(d: Decoded): Promise<FacesRecord> {
@@ -244,15 +250,16 @@ export function createPhotoPipelineActivities({ store, decoder, models, cache, d
 
     if (decoded.length > 0) {
       report('embedding');
-      const { primary, perceptual } = await timed('embedding', ms, () => imageEmbeddings(decoded));
+      const { primary, perceptual, raw } = await timed('embedding', ms, () => imageEmbeddings(decoded));
       report('faces');
       const docs: PhotoDoc[] = [];
       for (let i = 0; i < decoded.length; i++) {
         const d = decoded[i]!;
         const quality = d.image.quality;
         const zs = models.zeroShot;
-        const top = zs ? zs.top(decodeVector(primary[i]!.vector)) : undefined;
         const faces = await timed('faces', ms, () => facesOf(d));
+        const hasFace = faces.status === 'ok' && faces.faces.length > 0;
+        const top = models.classifier && raw ? models.classifier.categorize(raw[i]!, hasFace) : zs ? zs.top(decodeVector(primary[i]!.vector)) : undefined;
         docs.push({
           photoId: d.photo.photoId,
           name: d.photo.name,
@@ -272,7 +279,14 @@ export function createPhotoPipelineActivities({ store, decoder, models, cache, d
             method: models.methods.quality,
           },
           category: top
-            ? { status: 'ok', label: top.label, names: top.names, score: Math.round(top.score * 1e4) / 1e4, model: models.methods.category }
+            ? {
+                status: 'ok',
+                label: 'label' in top ? top.label : top.id,
+                names: top.names,
+                score: Math.round(top.score * 1e4) / 1e4,
+                model: models.methods.category,
+                ...('topClass' in top ? { imagenetClass: top.topClass } : {}),
+              }
             : { status: NOT_INSTALLED, reason: models.missing.category ?? 'no category model' },
           faces,
           analysedAt: new Date().toISOString(),

@@ -18,13 +18,14 @@ export interface VectorRecord {
 }
 
 export type CategoryRecord =
-  | { status: 'ok'; label: string; names: { en: string; ko: string }; score: number; model: string }
+  | { status: 'ok'; label: string; names: { en: string; ko: string }; score: number; model: string; imagenetClass?: string }
   | { status: 'model-not-installed'; reason: string };
 
 export interface FaceRecord {
   faceId: string;
   box: { x: number; y: number; width: number; height: number };
   score: number;
+  /** Base64 float32, in the face model's own space (dlib: raw, compared by Euclidean distance). */
   embedding: string;
 }
 

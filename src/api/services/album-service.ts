@@ -157,6 +157,7 @@ export class AlbumService {
       highlights: doc?.highlights ?? [],
       highlightScores: doc?.highlightScores ?? [],
       duplicates: doc?.duplicates ?? [],
+      similar: doc?.similar ?? [],
       people: doc?.people ?? [],
       categories: doc?.categories ?? {},
       quality: doc?.quality ?? {},

@@ -1,7 +1,8 @@
 /**
- * Sentence embeddings with a BERT-family encoder (ko-sbert-nli): texts → one run →
- * last_hidden_state [N, seq, 768] → mean over the attention mask (sentence-transformers' pooling
- * for this model) → unit length, so a dot product is the cosine similarity.
+ * Sentence embeddings with a BERT-family encoder (multilingual-e5-small, ko-sbert-nli): texts
+ * (with the model's prefix, e5's `query: `) → one run →
+ * last_hidden_state [N, seq, dim] → mean over the attention mask (sentence-transformers' pooling
+ * for both models) → unit length, so a dot product is the cosine similarity.
  */
 import { l2Normalize } from '../../vectors/math';
 import type { SessionPool } from '../sessions';

@@ -9,7 +9,7 @@ import fs from 'node:fs/promises';
 import { Tokenizer } from '@huggingface/tokenizers';
 import type { WordPiecePreprocessing } from '../registry';
 
-type Framing = Pick<WordPiecePreprocessing, 'maxLength' | 'clsToken' | 'sepToken' | 'padToken'>;
+type Framing = Pick<WordPiecePreprocessing, 'maxLength' | 'clsToken' | 'sepToken' | 'padToken' | 'textPrefix'>;
 
 export interface TokenizedBatch {
   rows: number;
@@ -27,11 +27,14 @@ export class WordPieceTokenizer {
   readonly clsId: number;
   readonly sepId: number;
   readonly padId: number;
+  /** Prepended to every text (e5's `query: `); empty for the BERT models. */
+  readonly textPrefix: string;
   private readonly tokenizer: Tokenizer;
 
   constructor(json: object, framing: Framing) {
     if (framing.maxLength < 3) throw new Error(`maxLength ${framing.maxLength} leaves no room between [CLS] and [SEP]`);
     this.maxLength = framing.maxLength;
+    this.textPrefix = framing.textPrefix ?? '';
     this.tokenizer = new Tokenizer(json, {
       cls_token: framing.clsToken,
       sep_token: framing.sepToken,
@@ -52,9 +55,9 @@ export class WordPieceTokenizer {
     return new WordPieceTokenizer(JSON.parse(await fs.readFile(file, 'utf8')) as object, framing);
   }
 
-  /** Token ids of the text, without [CLS]/[SEP]. */
+  /** Token ids of the text (after the model's prefix), without [CLS]/[SEP]. */
   tokenize(text: string): number[] {
-    return this.tokenizer.encode(text, { add_special_tokens: false }).ids;
+    return this.tokenizer.encode(this.textPrefix + text, { add_special_tokens: false }).ids;
   }
 
   /** Token strings (for tests and debugging). */

@@ -1,0 +1,42 @@
+/**
+ * `npm run eval`: the photo models' quality on real photographs from registries (scikit-image's
+ * data, Debian's opencv-doc and mate-backgrounds; eval/lib/sources.ts), printed as Markdown
+ * tables (the README carries the first run's). Needs the built models (`npm run models:build`).
+ * Other evals (eval/*.eval.ts) add their sections here.
+ */
+import { loadConfig } from '../src/config';
+import { evalCategories } from '../eval/categories.eval';
+import { evalFaces } from '../eval/faces.eval';
+import { evalMatching } from '../eval/matching.eval';
+import { createEvalContext, type EvalSection } from '../eval/lib/context';
+import { evalSamePhotos } from '../eval/same-photos.eval';
+
+function print(section: EvalSection): void {
+  console.log(`\n### ${section.title}\n`);
+  const [head, ...body] = section.rows;
+  console.log(`| ${head!.join(' | ')} |`);
+  console.log(`|${head!.map(() => '---').join('|')}|`);
+  for (const r of body) console.log(`| ${r.join(' | ')} |`);
+  if (section.notes?.length) console.log(`\n${section.notes.map((n) => `- ${n}`).join('\n')}`);
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig();
+  const t0 = Date.now();
+  // Text first: it needs only the e5 models, not the photos.
+  print(await evalMatching());
+  const ctx = await createEvalContext((s) => console.error(`[eval] ${s}`));
+  print(await evalCategories(ctx));
+  const faces = await evalFaces(ctx);
+  print(faces.detection);
+  print(faces.people);
+  const same = await evalSamePhotos(ctx, config.analysis.similarThreshold);
+  print(same.copies);
+  print(same.similar);
+  console.error(`[eval] done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
+}
+
+main().catch((err: unknown) => {
+  console.error(`[eval] ${err instanceof Error ? err.stack : String(err)}`);
+  process.exit(1);
+});

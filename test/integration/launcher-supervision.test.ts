@@ -10,7 +10,7 @@ import path from 'node:path';
 import { test } from 'node:test';
 import { photosForm, scene } from '../../src/dev/demo-photos';
 import { portInUse } from '../../temporal/dev-server';
-import { pidAlive, startLauncher } from '../helpers/launcher';
+import { pidAlive, startLauncher, type Launcher } from '../helpers/launcher';
 import { call, TENANT_A } from '../helpers/stack';
 import { startTestDevServer } from '../helpers/temporal';
 
@@ -57,13 +57,17 @@ test('a killed worker is restarted; Ctrl-C stops everything and frees the Tempor
   }
 });
 
+/** How a launcher facing a taken port ends up: refusing (exit 1), or (the old bug) running against the stale server. */
+const refusedOrReady = (l: Launcher) =>
+  Promise.race([l.exited.then((code) => `exit code ${code}`), l.waitForOutput(/Temporal ready/, 120_000).then(() => 'reported Temporal ready', () => 'exited')]);
+
 test('a dev server left on the port is detected, not reported ready', async () => {
   const stale = await startTestDevServer();
   const port = Number(stale.address.split(':')[1]);
   try {
     // Not one this data dir knows: the port is named.
     const other = await startLauncher({ temporalPort: port });
-    assert.equal(await other.exited, 1);
+    assert.equal(await refusedOrReady(other), 'exit code 1');
     await other.stop();
     assert.match(other.output(), new RegExp(`127\\.0\\.0\\.1:${port} is already in use by a process this launcher did not start`));
     assert.doesNotMatch(other.output(), /Temporal ready/);
@@ -75,7 +79,7 @@ test('a dev server left on the port is detected, not reported ready', async () =
       fs.mkdirSync(path.join(dataDir, 'temporal'), { recursive: true });
       fs.writeFileSync(path.join(dataDir, 'temporal', 'dev-server.pid'), `${stale.pid}\n`);
       const again = await startLauncher({ temporalPort: port, dataDir });
-      assert.equal(await again.exited, 1);
+      assert.equal(await refusedOrReady(again), 'exit code 1');
       await again.stop();
       assert.match(again.output(), new RegExp(`started earlier \\(pid ${stale.pid}`));
       assert.match(again.output(), new RegExp(`kill ${stale.pid}`));

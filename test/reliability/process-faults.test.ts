@@ -162,8 +162,8 @@ async function multipart(form: FormData): Promise<{ body: Buffer; contentType: s
 }
 
 test('SIGKILL of the API during an upload, then client retries with the same Idempotency-Key: no photo twice', async () => {
-  // Needs Idempotency-Key on multipart POST …/photos (issue 13, defect 7): a replay answers the
-  // first response and adds nothing.
+  // Needs Idempotency-Key on multipart POST …/photos (issue 13, defect 7, the api branch); it fails
+  // until that lands. The contract: a replay answers the first response and adds nothing.
   const started = Date.now();
   const { albumId } = (await A('POST', '/v1/albums', { title: 'API killed mid-upload' })).body;
   const { body, contentType } = await multipart(photosForm(files));

@@ -14,6 +14,8 @@
 #                          installed with apt-get only when missing (needs root or sudo)
 #   chromium             — Debian's Chromium, for the console's browser test (playwright-core drives
 #                          /usr/bin/chromium; no browser is ever downloaded by npm)
+#   redis-server         — Debian's redis-server, likewise: the reliability suite pauses a Redis
+#                          it starts itself on its own port
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,9 +25,10 @@ need=()
 { command -v prometheus && command -v promtool; } >/dev/null || need+=(prometheus)
 command -v amtool >/dev/null || need+=(prometheus-alertmanager)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+command -v redis-server >/dev/null || need+=(redis-server)
 if [ ${#need[@]} -gt 0 ]; then
   if ! command -v apt-get >/dev/null; then
-    echo "install ${need[*]} (for prometheus, promtool, amtool, chromium) with your package manager, then re-run" >&2
+    echo "install ${need[*]} (for prometheus, promtool, amtool, chromium, redis-server) with your package manager, then re-run" >&2
     exit 1
   fi
   sudo=""

@@ -7,6 +7,7 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
@@ -29,13 +30,80 @@ export interface DevServerOptions {
   headless?: boolean;
   /** Keep the terminal's Ctrl-C away from the server so its owner can stop it last. */
   ownProcessGroup?: boolean;
+  /** Where the running server's pid is kept, so a later start can name a server left behind. */
+  pidFile?: string;
 }
 
 export interface DevServer {
   address: string;
   uiUrl?: string;
   source: FoundBinary['source'] | 'sdk-download';
+  /** The server process (absent for the SDK's download, which manages its own). */
+  pid?: number;
+  /** Resolves with how the server process ended ("exit code 1", "killed by SIGKILL"), whoever ended it. */
+  exited?: Promise<string>;
   stop(): Promise<void>;
+}
+
+/** The port is taken by a process this start did not launch: a server left behind, or anything else. */
+export class PortInUseError extends Error {
+  override name = 'PortInUseError';
+}
+
+/** Whether something accepts TCP connections on ip:port now. */
+export function portInUse(ip: string, port: number, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = net.connect({ host: ip, port });
+    const done = (inUse: boolean) => {
+      socket.destroy();
+      resolve(inUse);
+    };
+    socket.setTimeout(timeoutMs, () => done(true));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+function readPid(file: string | undefined): number | undefined {
+  if (!file) return undefined;
+  try {
+    const pid = Number(fs.readFileSync(file, 'utf8').trim());
+    return Number.isInteger(pid) && pid > 0 ? pid : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Refuses to start when the port is already served. Without this the new server fails to bind
+ * and exits, while the readiness probe happily talks to the old one: "Temporal ready" against a
+ * server nobody owns, which keeps running after this stack stops.
+ */
+async function refuseIfTaken(ip: string, port: number, pidFile: string | undefined): Promise<void> {
+  const stalePid = readPid(pidFile);
+  if (!(await portInUse(ip, port))) {
+    if (pidFile && stalePid !== undefined && !pidAlive(stalePid)) fs.rmSync(pidFile, { force: true });
+    return;
+  }
+  if (stalePid !== undefined && pidAlive(stalePid)) {
+    throw new PortInUseError(
+      `A Temporal dev server this data dir started earlier (pid ${stalePid}, see ${pidFile}) still holds ${ip}:${port}. ` +
+        `It was not stopped (a killed launcher?). Stop it with \`kill ${stalePid}\`, then start again.`,
+    );
+  }
+  throw new PortInUseError(
+    `${ip}:${port} is already in use by a process this launcher did not start (another Temporal server?). ` +
+      `Stop it, or pick another port with TEMPORAL_DEV_PORT (or use it as a cluster with TEMPORAL_ADDRESS=${ip}:${port}).`,
+  );
 }
 
 export function devServerArgs(o: DevServerOptions): string[] {
@@ -52,7 +120,9 @@ async function waitForFrontend(address: string, namespace: string, child: ChildP
   const deadline = Date.now() + timeoutMs;
   let lastError: unknown;
   while (Date.now() < deadline) {
-    if (child && child.exitCode !== null) throw new Error(`temporal server exited with code ${child.exitCode} while starting`);
+    if (child && (child.exitCode !== null || child.signalCode !== null)) {
+      throw new Error(`temporal server exited (${child.signalCode ?? `code ${child.exitCode}`}) while starting`);
+    }
     try {
       const connection = await Connection.connect({ address, connectTimeout: 1000 });
       try {
@@ -73,7 +143,8 @@ export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
   const ip = o.ip ?? '127.0.0.1';
   const address = `${ip}:${o.port}`;
   const uiUrl = o.headless ? undefined : `http://localhost:${o.uiPort}`;
-  if (o.dbFile) fs.mkdirSync(path.dirname(o.dbFile), { recursive: true });
+  if (o.dbFile) fs.mkdirSync(path.dirname(o.dbFile), { recursive: true, mode: 0o700 });
+  await refuseIfTaken(ip, o.port, o.pidFile);
 
   if (!o.cli) {
     // Last resort: the SDK downloads the CLI (needs internet) and runs the same dev server.
@@ -100,27 +171,39 @@ export async function startDevServer(o: DevServerOptions): Promise<DevServer> {
     }
   }
 
-  const log = o.logFile ? fs.openSync(o.logFile, 'a') : 'ignore';
+  const log = o.logFile ? fs.openSync(o.logFile, 'a', 0o600) : 'ignore';
   const child = spawn(o.cli.path, devServerArgs(o), { stdio: ['ignore', log, log], detached: o.ownProcessGroup ?? false });
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  if (typeof log === 'number') fs.closeSync(log); // the child has its own copy
+  const gone = () => child.exitCode !== null || child.signalCode !== null;
+  const exited = new Promise<string>((resolve) =>
+    child.once('exit', (code, signal) => {
+      if (o.pidFile && readPid(o.pidFile) === child.pid) fs.rmSync(o.pidFile, { force: true });
+      resolve(signal ? `killed by ${signal}` : `exit code ${code}`);
+    }),
+  );
+  if (o.pidFile && child.pid) fs.writeFileSync(o.pidFile, `${child.pid}\n`, { mode: 0o600 });
   try {
     await waitForFrontend(address, o.namespace, child, 60_000);
+    // Answered, but by whom? Our server must still be alive to have been the one.
+    if (gone()) throw new Error(`temporal server exited (${await exited}) while starting`);
   } catch (err) {
-    child.kill('SIGKILL');
+    if (!gone()) child.kill('SIGKILL');
+    await exited;
     throw err;
   }
   return {
     address,
     uiUrl,
     source: o.cli.source,
+    pid: child.pid,
+    exited,
     async stop() {
-      if (child.exitCode === null) {
+      if (!gone()) {
         child.kill('SIGTERM');
         const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
         await exited;
         clearTimeout(timer);
       }
-      if (typeof log === 'number') fs.closeSync(log);
     },
   };
 }
@@ -134,9 +217,12 @@ export function startConfiguredDevServer(config: Config, logFile?: string, extra
     uiPort: config.temporal.uiPort,
     namespace: config.temporal.namespace,
     dbFile: config.temporal.dbFile,
+    pidFile: devServerPidFile(config),
     logFile,
   });
 }
+
+export const devServerPidFile = (config: Config): string => path.join(path.dirname(config.temporal.dbFile), 'dev-server.pid');
 
 if (require.main === module) {
   const config = loadConfig();
@@ -144,6 +230,7 @@ if (require.main === module) {
     console.log(`TEMPORAL_ADDRESS=${config.temporal.address} is set: using that cluster, starting nothing.`);
     process.exit(0);
   }
+  process.umask(0o077); // the SQLite file holds every workflow's inputs: owner-only
   startConfiguredDevServer(config).then(
     (server) => {
       console.log(`Temporal dev server on ${server.address} (namespace ${config.temporal.namespace}), Web UI ${server.uiUrl}`);

@@ -3,47 +3,30 @@
  * TEMPORAL_ADDRESS names a cluster), every worker and the API as child processes, runs a demo
  * album through it, prints where to look, and stops everything it started on Ctrl-C.
  *
+ * A child that crashes (the dev server included) is restarted with backoff, 0.5 s doubling to
+ * 8 s; a sixth crash of one process within 60 s stops the whole stack, saying so.
+ *
  * Flags: --no-demo (start only), --exit-after-demo (for scripts and CI).
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig, type Config } from '../config';
 import { resolveApiKeys } from '../config/secrets';
 import { repoRoot } from '../shared/repo-root';
 import { startConfiguredDevServer, type DevServer } from '../../temporal/dev-server';
+import { secureDataDir } from './data-dir';
 import { demoAlbumFiles, photosForm } from './demo-photos';
 import { demoPhotoFiles } from '../analysis/registry-photos';
-
-const PROCESSES = [
-  { name: 'worker-workflow', script: 'src/workers/workflow-worker.ts' },
-  { name: 'worker-cpu', script: 'src/workers/cpu-worker.ts' },
-  { name: 'worker-io', script: 'src/workers/io-worker.ts' },
-  { name: 'worker-gpu', script: 'src/workers/gpu-worker.ts' },
-  { name: 'api', script: 'src/api/main.ts' },
-];
+import { PROCESSES, spawnProcess, tail } from './processes';
+import { DEFAULT_RESTART_POLICY, RestartTracker, Supervisor } from './supervisor';
 
 const say = (msg: string) => console.log(`[lightbox] ${msg}`);
+const P = DEFAULT_RESTART_POLICY;
+const LIMIT = `at most ${P.maxRestarts} restarts in ${P.windowMs / 1000} s`;
 
-interface Running {
-  name: string;
-  child: ChildProcess;
-  logFile: string;
-}
-
-function tail(file: string, lines = 20): string {
-  try {
-    return fs.readFileSync(file, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
-  } catch {
-    return '(no log)';
-  }
-}
-
-async function waitReady(url: string, children: Running[], timeoutMs: number): Promise<void> {
+async function waitReady(url: string, stopped: () => boolean, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
-  while (Date.now() < deadline) {
-    const dead = children.find((c) => c.child.exitCode !== null);
-    if (dead) throw new Error(`${dead.name} exited with code ${dead.child.exitCode}. Its log (${dead.logFile}):\n${tail(dead.logFile)}`);
+  while (Date.now() < deadline && !stopped()) {
     try {
       const res = await fetch(url);
       if (res.ok) return;
@@ -52,7 +35,7 @@ async function waitReady(url: string, children: Running[], timeoutMs: number): P
     }
     await new Promise((r) => setTimeout(r, 500));
   }
-  throw new Error(`The API was not ready at ${url} within ${timeoutMs / 1000} s`);
+  throw new Error(stopped() ? 'stopped while waiting for the API' : `The API was not ready at ${url} within ${timeoutMs / 1000} s`);
 }
 
 async function api<T>(config: Config, key: string, method: string, p: string, body?: unknown): Promise<T> {
@@ -136,26 +119,29 @@ async function main() {
   const config = loadConfig();
   const root = repoRoot();
   const logDir = path.join(config.dataDir, 'logs');
-  fs.mkdirSync(logDir, { recursive: true });
+  secureDataDir(config.dataDir);
+  fs.mkdirSync(logDir, { recursive: true, mode: 0o700 });
+  const graceMs = (config.workers.shutdownGraceSeconds + 5) * 1000;
 
   let server: DevServer | undefined;
-  const children: Running[] = [];
   let stopping = false;
+  const supervisor = new Supervisor({
+    started: (name, child, restart) => say(`${name} ${restart ? `restarted (restart ${restart})` : 'started'}, pid ${child.pid}`),
+    crashed: (name, how, d) => {
+      if (d.action === 'restart') say(`${name} ${how}; restarting in ${d.delayMs / 1000} s (restart ${d.attempt}, ${LIMIT})`);
+    },
+    gaveUp: (name, how, restarts) => {
+      const logFile = path.join(logDir, `${name}.log`);
+      say(`${name} ${how} after ${restarts} restarts in ${P.windowMs / 1000} s: restart limit reached, stopping the stack. Its log (${logFile}):\n${tail(logFile)}`);
+      void stopAll(1);
+    },
+  });
   const stopAll = async (code: number) => {
     if (stopping) return;
     stopping = true;
     say('stopping…');
-    await Promise.all(
-      children.map(
-        ({ child }) =>
-          new Promise<void>((resolve) => {
-            if (child.exitCode !== null) return resolve();
-            child.once('exit', () => resolve());
-            child.kill('SIGTERM');
-            setTimeout(() => child.kill('SIGKILL'), (config.workers.shutdownGraceSeconds + 5) * 1000).unref();
-          }),
-      ),
-    );
+    // Workers and API first (they drain in-flight work against the server), then the server.
+    await supervisor.stop(graceMs);
     await server?.stop();
     say('stopped');
     process.exit(code);
@@ -163,36 +149,43 @@ async function main() {
   process.once('SIGINT', () => void stopAll(0));
   process.once('SIGTERM', () => void stopAll(0));
 
+  // The dev server is supervised too: restarted on the same SQLite file, workflows resume.
+  const serverTracker = new RestartTracker(P);
+  const startServer = async (restart: number): Promise<void> => {
+    server = await startConfiguredDevServer(config, path.join(logDir, 'temporal.log'), { ownProcessGroup: true });
+    say(`Temporal ${restart ? `restarted (restart ${restart})` : 'ready'} (${server.source}, pid ${server.pid}), namespace "${config.temporal.namespace}", Web UI ${server.uiUrl}`);
+    void server.exited?.then(async (how) => {
+      if (stopping) return;
+      const d = serverTracker.onCrash();
+      if (d.action === 'give-up') {
+        say(`Temporal dev server ${how} after ${d.restarts} restarts: restart limit reached, stopping the stack (log: ${path.join(logDir, 'temporal.log')})`);
+        return void stopAll(1);
+      }
+      say(`Temporal dev server ${how}; restarting in ${d.delayMs / 1000} s on ${config.temporal.dbFile} (restart ${d.attempt}, ${LIMIT})`);
+      await new Promise((r) => setTimeout(r, d.delayMs));
+      if (stopping) return;
+      try {
+        await startServer(d.attempt);
+      } catch (err) {
+        say(`Temporal dev server could not be restarted: ${err instanceof Error ? err.message : String(err)}`);
+        void stopAll(1);
+      }
+    });
+  };
+
   try {
     if (config.temporal.embedded) {
       say(`starting Temporal dev server on ${config.temporal.address} (data: ${config.temporal.dbFile})`);
-      server = await startConfiguredDevServer(config, path.join(logDir, 'temporal.log'), { ownProcessGroup: true });
-      say(`Temporal ready (${server.source}), namespace "${config.temporal.namespace}", Web UI ${server.uiUrl}`);
+      await startServer(0);
     } else {
       say(`TEMPORAL_ADDRESS=${config.temporal.address}: using that cluster, starting no server`);
     }
     const { keys, devKey } = resolveApiKeys(config);
     const apiKey = devKey?.key ?? [...keys.keys()][0]!;
 
-    for (const p of PROCESSES) {
-      const logFile = path.join(logDir, `${p.name}.log`);
-      const out = fs.openSync(logFile, 'a');
-      // Own process group: Ctrl-C reaches only this script, which stops workers and API before the server.
-      const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, p.script)], {
-        cwd: root,
-        stdio: ['ignore', out, out],
-        detached: true,
-      });
-      children.push({ name: p.name, child, logFile });
-      child.once('exit', (code, signal) => {
-        if (!stopping) {
-          say(`${p.name} exited (${signal ?? code}); log: ${logFile}\n${tail(logFile)}`);
-          void stopAll(1);
-        }
-      });
-    }
-    say(`started ${PROCESSES.map((p) => p.name).join(', ')} (logs in ${logDir})`);
-    await waitReady(`http://127.0.0.1:${config.api.port}/readyz`, children, 120_000);
+    for (const p of PROCESSES) supervisor.add({ name: p.name, start: () => spawnProcess(root, p, path.join(logDir, `${p.name}.log`)) });
+    say(`started ${PROCESSES.map((p) => p.name).join(', ')} (logs in ${logDir}; a crashed process is restarted, ${LIMIT})`);
+    await waitReady(`http://127.0.0.1:${config.api.port}/readyz`, () => stopping, 120_000);
     say(`API ready at ${config.api.publicUrl} (OpenAPI: ${config.api.publicUrl}/v1/openapi.json) · console: ${config.api.publicUrl}/console/ · Web UI: ${config.temporal.uiUrl}`);
     if (devKey) say(`dev API key for tenant "${devKey.tenant}": ${devKey.key} (kept in ${devKey.file})`);
 

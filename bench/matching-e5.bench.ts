@@ -25,7 +25,7 @@ import type { VectorRecord } from '../src/matching/vector-store';
 import { createModelRuntime } from '../src/models';
 import { modelRef, getModelSpec } from '../src/models/registry';
 import { SentenceEmbedder } from '../src/models/text/sentence-embedder';
-import { l2Normalize } from '../src/models/vectors';
+import { l2Normalize } from '../src/vectors/math';
 import { loadParaphrases } from '../eval/matching.eval';
 import { BENCH_TENANT, closedLoop, setting, startBenchApi, table, type LoadResult } from './lib/load';
 

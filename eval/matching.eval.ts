@@ -20,7 +20,7 @@ import { getModelSpec, type WordPiecePreprocessing } from '../src/models/registr
 import { HashingEmbedder } from '../src/models/text/hashing-embedder';
 import { SentenceEmbedder } from '../src/models/text/sentence-embedder';
 import { WordPieceTokenizer } from '../src/models/text/wordpiece-tokenizer';
-import { l2Normalize } from '../src/models/vectors';
+import { l2Normalize } from '../src/vectors/math';
 import type { EvalSection } from './lib/context';
 
 interface Data {

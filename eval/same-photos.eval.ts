@@ -10,7 +10,7 @@
 import sharp from 'sharp';
 import { perceptualEmbedding } from '../src/analysis/perceptual-embedding';
 import { derivedCopies } from '../src/analysis/synthetic-photos';
-import { l2Normalize } from '../src/models/vectors';
+import { l2Normalize } from '../src/vectors/math';
 import { LABELLED, SIMILAR_PAIRS, type PhotoRoots } from '../src/analysis/registry-photos';
 import { type EvalContext, type EvalSection } from './lib/context';
 

@@ -13,7 +13,6 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { createIsolatedDecoder } from '../../src/activities/decode/isolated-decode';
 import { createAlbumAnalysisActivities } from '../../src/activities/photo-pipeline/analyze-album';
 import { createPhotoPipelineActivities } from '../../src/activities/photo-pipeline/analyze-batch';
-import { photoDocKey } from '../../src/activities/photo-pipeline/keys';
 import type { PhotoDoc } from '../../src/activities/photo-pipeline/photo-doc';
 import { loadPhotoModels, type PhotoModels } from '../../src/activities/photo-pipeline/photo-models';
 import { ensureEvalPhotos, type PhotoRoots } from '../../src/analysis/registry-photos';
@@ -21,7 +20,7 @@ import { LruEmbeddingCache } from '../../src/cache/embedding-cache';
 import { loadConfig } from '../../src/config';
 import { createModelRuntime } from '../../src/models';
 import type { AlbumAnalysisSummary, AlbumResultsDoc, PhotoBatchResult, PhotoRef } from '../../src/shared/album';
-import { tenantKey } from '../../src/storage/keys';
+import { photoDocKey, tenantKey } from '../../src/storage/keys';
 import { LocalBlobStore } from '../../src/storage/local-store';
 
 const config = loadConfig({ ...process.env, LIGHTBOX_MODEL_SET: 'production', LIGHTBOX_MODEL_ROLES: '' });

@@ -27,7 +27,7 @@ import { BLUR_THRESHOLD } from '../photo-quality';
 import { decodeVector, encodeVector } from '../../vectors/float32-codec';
 import { writeFailureDoc, type FacesRecord, type PhotoDoc, type VectorRecord } from './photo-doc';
 import { NOT_INSTALLED, type PhotoModels } from './photo-models';
-import { l2Normalize } from '../../models/vectors';
+import { l2Normalize } from '../../vectors/math';
 
 export interface PhotoPipelineDeps {
   store: BlobStore;

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { z } from 'zod';
 import { DEFAULT_MODEL_ROLES, parseModelRoles, TEST_SET_MODEL_ROLES, type ModelRoles } from './model-roles';
 
-export { MODEL_ROLES, DEFAULT_MODEL_ROLES, parseModelRoles, type ModelRole, type ModelRoles } from './model-roles';
+export { DEFAULT_MODEL_ROLES, parseModelRoles } from './model-roles';
 
 const bool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no'])

@@ -11,22 +11,11 @@ export * from './registry';
 export * from './store';
 export * from './sessions';
 export * from './vectors';
-export { ClipImageEncoder, CLIP_IMAGE_MODEL_ID } from './clip/image-encoder';
-export { ClipTextEncoder, CLIP_TEXT_MODEL_ID } from './clip/text-encoder';
-export { ClipTokenizer, type TextTokenizer, type EncodedText } from './clip/tokenizer';
-export { ZeroShotClassifier, DEFAULT_LABELS, type ZeroShotLabel, type LabelScore } from './clip/zero-shot';
-export { preprocessClipImage, clipImageBatch, ImagePreprocessError } from './clip/preprocess';
-export { YuNetDetector, decodeYuNet, nms, iou, type FaceDetection } from './face/yunet';
-export { ArcFaceEmbedder, ARCFACE_MODEL_ID } from './face/arcface';
-export { alignFace, decodeRgb, estimateSimilarity, ARCFACE_TEMPLATE_112 } from './face/align';
-export { MicroBatcher, type MicroBatcherOptions } from './micro-batcher';
-export { WordPieceTokenizer, type TokenizedBatch } from './text/wordpiece-tokenizer';
-export { SentenceEmbedder, SENTENCE_MODEL_ID } from './text/sentence-embedder';
-export { TextClassifier, TOXICITY_MODEL_ID, classificationHead, type Classifier, type TextClassification } from './text/text-classifier';
-export { ThreadedTextClassifier } from './text/classifier-thread';
-export { HashingEmbedder, HASHING_METHOD, textDigest } from './text/hashing-embedder';
-export { normalizeChatText } from './text/korean-normalize';
-export { ProfanityLexicon } from './text/profanity-lexicon';
+export { ClipImageEncoder } from './clip/image-encoder';
+export { ClipTextEncoder } from './clip/text-encoder';
+export { ZeroShotClassifier, DEFAULT_LABELS, type ZeroShotLabel } from './clip/zero-shot';
+export { YuNetDetector } from './face/yunet';
+export { ArcFaceEmbedder } from './face/arcface';
 
 export interface ModelRuntime {
   store: ModelStore;

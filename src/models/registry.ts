@@ -152,7 +152,6 @@ export interface ModelSpec {
   assumptions?: readonly string[];
 }
 
-export { BUILT_MODELS } from './built-models';
 import { BUILT_MODELS } from './built-models';
 
 export const CLIP_MEAN = [0.48145466, 0.4578275, 0.40821073] as const;
@@ -467,7 +466,7 @@ export function resolveModelId(id: string, useTestModels: boolean): string {
   return spec.twinOf ? spec.id : (spec.testTwin ?? spec.id);
 }
 
-export function inputSpec(spec: ModelSpec, name: string): TensorSpec {
+function inputSpec(spec: ModelSpec, name: string): TensorSpec {
   const t = spec.inputs.find((i) => i.name === name);
   if (!t) throw new Error(`${spec.id} has no input "${name}"`);
   return t;

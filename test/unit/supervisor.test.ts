@@ -79,7 +79,7 @@ test('stopping the supervisor stops its children and restarts nothing', async ()
 
 test('the data dir is created 0700, files written after are 0600, and an old world-readable dir is tightened', () => {
   const parent = fs.mkdtempSync(path.join(os.tmpdir(), 'lightbox-modes-'));
-  const umask = process.umask();
+  const umask = process.umask(0o022); // returns the old mask without the deprecated no-argument read
   try {
     const old = path.join(parent, 'old');
     fs.mkdirSync(path.join(old, 'logs'), { recursive: true, mode: 0o755 });

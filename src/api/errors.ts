@@ -3,8 +3,8 @@
  * branch on. Codes are listed here and in the OpenAPI document; never rename one.
  */
 import type { ErrorRequestHandler, RequestHandler } from 'express';
-import multer from 'multer';
 import { z } from 'zod';
+import { InvalidBlobKeyError } from '../storage/blob-store';
 
 export const ERROR_CODES = {
   VALIDATION_FAILED: 400,
@@ -13,6 +13,13 @@ export const ERROR_CODES = {
   DUPLICATE_MESSAGE_ID: 400,
   INVALID_JSON: 400,
   NO_FILES: 400,
+  MALFORMED_MULTIPART: 400,
+  MALFORMED_BODY: 400,
+  INVALID_CONTENT_ENCODING: 400,
+  INVALID_PATH: 400,
+  INVALID_BLOB_KEY: 400,
+  INVALID_CURSOR: 400,
+  REQUEST_ABORTED: 400,
   UNAUTHENTICATED: 401,
   INVALID_SIGNATURE: 403,
   SIGNATURE_EXPIRED: 403,
@@ -27,11 +34,19 @@ export const ERROR_CODES = {
   ALBUM_CLOSED: 409,
   ALBUM_NOT_FINISHED: 409,
   JOB_FINISHED: 409,
+  UPLOAD_EXISTS: 409,
+  METHOD_NOT_ALLOWED: 405,
   PAYLOAD_TOO_LARGE: 413,
-  TOO_MANY_FILES: 413,
-  TEXT_TOO_LONG: 413,
-  TOO_MANY_MESSAGES: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  UNSUPPORTED_CONTENT_ENCODING: 415,
+  // Semantic limits are 422: the request is well-formed and within size, its content is not acceptable.
+  TOO_MANY_FILES: 422,
+  TEXT_TOO_LONG: 422,
+  TOO_MANY_MESSAGES: 422,
+  SIZE_MISMATCH: 422,
+  THUMBNAIL_UNAVAILABLE: 422,
+  IDEMPOTENCY_KEY_REUSED: 422,
+  IDEMPOTENCY_KEY_IN_USE: 409,
   INTERNAL: 500,
   NOT_READY: 503,
   TEMPORAL_UNAVAILABLE: 503,
@@ -40,7 +55,23 @@ export const ERROR_CODES = {
 export type ErrorCode = keyof typeof ERROR_CODES;
 
 /** Per-file rejection codes inside a 2xx upload response (not HTTP errors). */
-export const REJECTION_CODES = ['EMPTY_FILE', 'NOT_AN_IMAGE', 'FILE_TOO_LARGE', 'UNSUPPORTED_TYPE', 'UNKNOWN_UPLOAD', 'UPLOAD_NOT_FOUND', 'ALBUM_FULL', 'INVALID_KEY'] as const;
+export const REJECTION_CODES = [
+  'EMPTY_FILE',
+  'NOT_AN_IMAGE',
+  'FILE_TOO_LARGE',
+  'UNSUPPORTED_TYPE',
+  'UNKNOWN_UPLOAD',
+  'UPLOAD_NOT_FOUND',
+  'ALBUM_FULL',
+  'INVALID_KEY',
+  'INVALID_FILENAME',
+  'FILENAME_TOO_LONG',
+  'UNEXPECTED_FIELD',
+  'SIZE_MISMATCH',
+] as const;
+
+/** Seconds a client should wait before retrying a 503 TEMPORAL_UNAVAILABLE. */
+export const TEMPORAL_RETRY_AFTER_SECONDS = 5;
 
 export class ApiError extends Error {
   override readonly name = 'ApiError';
@@ -63,7 +94,21 @@ export const notFoundHandler: RequestHandler = (req, _res, next) => {
   next(new ApiError('ROUTE_NOT_FOUND', `No route for ${req.method} ${req.path}`));
 };
 
-function toApiError(err: unknown): ApiError {
+/** gRPC status codes that mean "the Temporal frontend is not there", not "your request is wrong". */
+const GRPC_UNAVAILABLE = new Set([4 /* DEADLINE_EXCEEDED */, 14 /* UNAVAILABLE */]);
+
+/** Walks an error's cause chain (Temporal wraps gRPC errors in ServiceError, sometimes twice). */
+function isTemporalUnavailable(err: unknown): boolean {
+  for (let e = err as { code?: unknown; cause?: unknown; name?: string; message?: string } | undefined, depth = 0; e && depth < 6; e = e.cause as typeof e, depth++) {
+    if (typeof e.code === 'number' && GRPC_UNAVAILABLE.has(e.code) && (e.name === 'ServiceError' || 'metadata' in e || 'details' in e)) return true;
+    if (e.name === 'ServiceError' && typeof e.message === 'string' && /UNAVAILABLE|DEADLINE_EXCEEDED|deadline|connect/i.test(e.message)) return true;
+    if (e.name === 'TransportError') return true;
+  }
+  return false;
+}
+
+/** Maps every error to an ApiError by its type: a 5xx only for our bugs and our outages. */
+export function toApiError(err: unknown): ApiError {
   if (err instanceof ApiError) return err;
   if (err instanceof z.ZodError) {
     return new ApiError(
@@ -72,20 +117,49 @@ function toApiError(err: unknown): ApiError {
       err.issues.map((i) => ({ path: i.path.join('.'), message: i.message })),
     );
   }
-  if (err instanceof multer.MulterError) {
-    if (err.code === 'LIMIT_FILE_SIZE') return new ApiError('PAYLOAD_TOO_LARGE', `A file is over the upload size limit (${err.field ?? 'photos'})`);
-    if (err.code === 'LIMIT_FILE_COUNT') return new ApiError('TOO_MANY_FILES', 'Too many files in one request');
-    if (err.code === 'LIMIT_UNEXPECTED_FILE') return new ApiError('VALIDATION_FAILED', `Unexpected file field "${err.field}": use "photos"`);
-    return new ApiError('VALIDATION_FAILED', err.message);
+  if (err instanceof InvalidBlobKeyError) return new ApiError('INVALID_BLOB_KEY', 'The blob path is not a valid key');
+  if (err instanceof URIError) return new ApiError('INVALID_PATH', 'The request path has malformed percent-encoding');
+  const e = err as { type?: string; status?: number; statusCode?: number; code?: unknown; message?: string };
+  switch (e?.type) {
+    case 'entity.too.large':
+      return new ApiError('PAYLOAD_TOO_LARGE', 'The request body is too large');
+    case 'entity.parse.failed':
+      return new ApiError('INVALID_JSON', 'The request body is not valid JSON');
+    case 'encoding.unsupported':
+      return new ApiError('UNSUPPORTED_CONTENT_ENCODING', 'Unsupported Content-Encoding: send identity, gzip, deflate or br');
+    case 'charset.unsupported':
+      return new ApiError('UNSUPPORTED_MEDIA_TYPE', 'Unsupported charset: send UTF-8');
+    case 'request.aborted':
+      return new ApiError('REQUEST_ABORTED', 'The client aborted the request');
+    case 'request.size.invalid':
+      return new ApiError('MALFORMED_BODY', 'The body is shorter or longer than its Content-Length');
   }
-  const e = err as { type?: string; status?: number; message?: string };
-  if (e?.type === 'entity.too.large') return new ApiError('PAYLOAD_TOO_LARGE', 'The request body is too large');
-  if (e?.type === 'entity.parse.failed') return new ApiError('INVALID_JSON', 'The request body is not valid JSON');
+  if (typeof e?.code === 'string' && e.code.startsWith('Z_')) {
+    return new ApiError('INVALID_CONTENT_ENCODING', 'The body does not match its Content-Encoding');
+  }
+  if (e?.code === 'ECONNRESET' || e?.code === 'ERR_STREAM_PREMATURE_CLOSE') return new ApiError('REQUEST_ABORTED', 'The client aborted the request');
+  if (isTemporalUnavailable(err)) return new ApiError('TEMPORAL_UNAVAILABLE', 'Temporal is unavailable; retry shortly');
+  const status = e?.status ?? e?.statusCode;
+  if (typeof status === 'number' && status >= 400 && status < 500) {
+    return new ApiError(status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'MALFORMED_BODY', 'The request could not be read');
+  }
   return new ApiError('INTERNAL', 'Internal error');
 }
 
 export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   const apiError = toApiError(err);
+  if (apiError.code === 'REQUEST_ABORTED') {
+    // Nobody is listening: log it as what it is, and never count it as our failure.
+    req.log?.info({ code: apiError.code }, 'request aborted by the client');
+    if (!res.headersSent && res.writable) res.status(apiError.status).json(errorBody(apiError.code, apiError.message));
+    return;
+  }
   if (apiError.status >= 500) req.log?.error({ err }, 'request failed');
+  if (res.headersSent) {
+    res.end();
+    return;
+  }
+  if (apiError.code === 'TEMPORAL_UNAVAILABLE') res.set('Retry-After', String(TEMPORAL_RETRY_AFTER_SECONDS));
+  if (apiError.code === 'METHOD_NOT_ALLOWED' && Array.isArray(apiError.details)) res.set('Allow', apiError.details.join(', '));
   res.status(apiError.status).json(errorBody(apiError.code, apiError.message, apiError.details));
 };

@@ -64,6 +64,10 @@ export const ALBUM_PIPELINE_PATCH = 'album-pipeline-v2';
 export const addPhotosUpdate = defineUpdate<AddPhotosPipelineResult, [AddPhotosRequest]>('addPhotos');
 export const closeAlbumSignal = defineSignal('closeAlbum');
 export const albumStatusQuery = defineQuery<AlbumPipelineView>('status');
+/** Which of the given photoIds this album has taken (the API's upload sweeper asks before deleting blobs). */
+export const knownPhotosQuery = defineQuery<string[], [string[]]>('knownPhotos');
+/** Longest photo name an update may carry: the API's cap, so a payload stays bounded. */
+export const MAX_PHOTO_NAME_CHARS = 255;
 
 /** Most photos one addPhotos update may carry (keeps each update's payload small). */
 export const MAX_PHOTOS_PER_UPDATE = 1000;
@@ -162,6 +166,7 @@ async function albumPipeline(input: AlbumPipelineInput): Promise<AlbumPipelineSu
   // ---- messages ------------------------------------------------------------------------------
   const photoPrefix = `${tenantPrefix(tenantId)}albums/${albumId}/`;
   setHandler(albumStatusQuery, view);
+  setHandler(knownPhotosQuery, (ids) => (Array.isArray(ids) ? ids.filter((id) => known.has(id)) : []));
   setHandler(closeAlbumSignal, () => {
     closeRequested = true;
   });
@@ -197,6 +202,9 @@ async function albumPipeline(input: AlbumPipelineInput): Promise<AlbumPipelineSu
         }
         if (photos.length > MAX_PHOTOS_PER_UPDATE) {
           throw ApplicationFailure.nonRetryable(`addPhotos takes at most ${MAX_PHOTOS_PER_UPDATE} photos at a time`, 'TOO_MANY_PHOTOS');
+        }
+        if (photos.some((p) => typeof p?.name !== 'string' || p.name.length > MAX_PHOTO_NAME_CHARS)) {
+          throw ApplicationFailure.nonRetryable(`photo names are at most ${MAX_PHOTO_NAME_CHARS} characters`, 'NAME_TOO_LONG');
         }
       },
     },

@@ -3,6 +3,8 @@
  * branch on. Codes are listed here and in the OpenAPI document; never rename one.
  */
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import type { Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import { z } from 'zod';
 import { InvalidBlobKeyError } from '../storage/blob-store';
 
@@ -20,6 +22,7 @@ export const ERROR_CODES = {
   INVALID_BLOB_KEY: 400,
   INVALID_CURSOR: 400,
   REQUEST_ABORTED: 400,
+  MALFORMED_REQUEST: 400,
   UNAUTHENTICATED: 401,
   INVALID_SIGNATURE: 403,
   SIGNATURE_EXPIRED: 403,
@@ -38,6 +41,7 @@ export const ERROR_CODES = {
   METHOD_NOT_ALLOWED: 405,
   PAYLOAD_TOO_LARGE: 413,
   UNSUPPORTED_MEDIA_TYPE: 415,
+  HEADERS_TOO_LARGE: 431,
   UNSUPPORTED_CONTENT_ENCODING: 415,
   // Semantic limits are 422: the request is well-formed and within size, its content is not acceptable.
   TOO_MANY_FILES: 422,
@@ -163,3 +167,25 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   if (apiError.code === 'METHOD_NOT_ALLOWED' && Array.isArray(apiError.details)) res.set('Allow', apiError.details.join(', '));
   res.status(apiError.status).json(errorBody(apiError.code, apiError.message, apiError.details));
 };
+
+/**
+ * Requests Node's HTTP parser refuses (a header value with bytes outside Latin-1, a header block
+ * over the limit) never reach Express; Node would answer a bare 400 with no body. Answer them in
+ * the API's error shape instead, so every response a client can get is documented.
+ */
+export function answerClientErrors(server: Server): void {
+  server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
+    if (!socket.writable || (err.code === 'ECONNRESET')) {
+      socket.destroy();
+      return;
+    }
+    const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
+    const status = tooLarge ? 431 : 400;
+    const body = JSON.stringify(
+      tooLarge ? errorBody('HEADERS_TOO_LARGE', 'The request headers are too large') : errorBody('MALFORMED_REQUEST', 'The request line or a header is not valid HTTP'),
+    );
+    socket.end(
+      `HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+    );
+  });
+}

@@ -325,7 +325,7 @@ function baseDocument(serverUrl: string) {
         get: {
           summary: 'Download through a signed URL (local store only)',
           security: [],
-          parameters: [{ name: 'key', in: 'path', required: true, schema: { type: 'string' } }],
+          parameters: [{ name: 'key', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9._=-]+(/[A-Za-z0-9._=-]+)*$' } }],
           responses: {
             '200': { description: 'The bytes', content: { '*/*': { schema: { type: 'string', format: 'binary' } } } },
             '400': errorResponse('INVALID_BLOB_KEY'),
@@ -336,7 +336,7 @@ function baseDocument(serverUrl: string) {
         put: {
           summary: 'Upload through a signed URL (local store only)',
           security: [],
-          parameters: [{ name: 'key', in: 'path', required: true, schema: { type: 'string' } }],
+          parameters: [{ name: 'key', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9._=-]+(/[A-Za-z0-9._=-]+)*$' } }],
           responses: {
             '200': { description: 'Stored', content: json(schema(S.blobStoredResponse)) },
             '400': errorResponse('INVALID_BLOB_KEY'),
@@ -351,7 +351,7 @@ function baseDocument(serverUrl: string) {
 }
 
 const userIdParameter = { name: 'userId', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9._@-]{1,128}$' } };
-const jobIdParameter = { name: 'jobId', in: 'path', required: true, schema: { type: 'string' } };
+const jobIdParameter = { name: 'jobId', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,300}$' } };
 const reindexProgress = {
   description: 'Progress of the re-index: state (running, paused, completed), offset, reindexed, unchanged, runs',
   content: json(schema(S.reindexProgressResponse)),

@@ -22,8 +22,10 @@ test('schemathesis: no 5xx and no response-schema violation', { timeout: 600_000
     'run',
     `${running.stack.baseUrl}/v1/openapi.json`,
     '--checks', 'not_a_server_error,response_schema_conformance',
-    '--max-examples', '12',
-    '--phases', 'examples,coverage,fuzzing',
+    '--max-examples', '10',
+    // A bounded run: Hypothesis' data-generation health checks are about test efficiency, not the API.
+    '--suppress-health-check', 'all',
+    '--phases', 'examples,fuzzing',
     '--seed', '20261201',
     '--workers', '1',
     '--request-timeout', '30',

@@ -83,13 +83,18 @@ export function parseMultipart(req: Request, spool: string, limits: MultipartLim
     const writes: Promise<void>[] = [];
     let index = 0;
     let failed = false;
+    const streams = new Set<NodeJS.ReadableStream & { destroy(): void }>();
     const fail = (err: ApiError) => {
       if (failed) return;
       failed = true;
       req.unpipe(bb);
       // Read off the rest so the client sees our answer instead of a reset connection.
       req.resume();
-      reject(err);
+      // Stop the files still streaming, and answer only once their writes settled: the caller
+      // then removes a spool folder nothing writes into any more.
+      // Bounded: a write that does not settle must not hold the answer (the sweeper has the rest).
+      for (const s of streams) s.destroy();
+      void Promise.race([Promise.allSettled(writes), new Promise((r) => setTimeout(r, 2000).unref())]).then(() => reject(err));
     };
 
     bb.on('file', (field, stream, info) => {
@@ -97,6 +102,8 @@ export function parseMultipart(req: Request, spool: string, limits: MultipartLim
       const name = info.filename ?? '';
       const problem = field !== limits.field ? { name, code: 'UNEXPECTED_FIELD', message: `Unexpected file field "${field}": use "${limits.field}"` } : filenameProblem(name);
       const hash = crypto.createHash('sha256');
+      streams.add(stream);
+      stream.on('close', () => streams.delete(stream));
       let size = 0;
       stream.on('data', (chunk: Buffer) => {
         hash.update(chunk);

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { Config } from '../../config';
 import { tenantOf } from '../auth';
 import { ApiError } from '../errors';
-import { idempotencyKeyOf, requestScope, sendReplay, type IdempotencyStore } from '../idempotency-store';
+import { idempotencyKeyOf, requestScope, type IdempotencyStore } from '../idempotency-store';
 import { parseMultipart } from '../multipart';
 import type { AlbumService } from '../services/album-service';
 import { albumIdParam, createAlbumBody, photoIdSchema, planUploadsBody, signedUploadsBody } from '../schemas';
@@ -100,27 +100,30 @@ export function albumRoutes(albums: AlbumService, config: Config, links: { webUi
       const key = idempotencyKeyOf(req);
       // One spool folder per request, removed whole afterwards (the sweeper catches a crash's).
       const spool = await fs.promises.mkdtemp(path.join(spoolDir, 'req-'));
+      let answer: { status: number; body: unknown; replayed?: boolean };
       try {
         const upload = await parseMultipart(req, spool, { field: 'photos', maxFileBytes: config.api.maxUploadBytes, maxFiles: config.api.maxFilesPerRequest });
         if (upload.files.length === 0 && upload.rejected.length === 0) throw new ApiError('NO_FILES', 'Send one or more files in the multipart field "photos"');
         const scope = requestScope(req);
-        if (key !== undefined) {
-          const { replay } = await idem.begin(tenant, scope, key, upload.digest);
-          if (replay) return sendReplay(res, replay);
+        const { replay } = key !== undefined ? await idem.begin(tenant, scope, key, upload.digest) : {};
+        if (replay) answer = { ...replay, replayed: true };
+        else {
+          const result = await albums.addUploadedFiles(
+            tenant,
+            id,
+            upload.files.map((f) => ({ name: f.name, index: f.index, contentType: f.contentType, read: () => fs.promises.readFile(f.path) })),
+            key,
+          );
+          const body = { accepted: result.accepted, rejected: [...upload.rejected, ...result.rejected] };
+          if (key !== undefined) await idem.complete(tenant, scope, key, upload.digest, { status: 202, body });
+          answer = { status: 202, body };
         }
-        const result = await albums.addUploadedFiles(
-          tenant,
-          id,
-          upload.files.map((f) => ({ name: f.name, index: f.index, contentType: f.contentType, read: () => fs.promises.readFile(f.path) })),
-          key,
-        );
-        const body = { accepted: result.accepted, rejected: [...upload.rejected, ...result.rejected] };
-        if (key !== undefined) await idem.complete(tenant, scope, key, upload.digest, { status: 202, body });
-        res.status(202).json(body);
       } finally {
         // Clean up before answering, so a client that retries at once finds the disk as it was.
-        await fs.promises.rm(spool, { recursive: true, force: true });
+        await fs.promises.rm(spool, { recursive: true, force: true, maxRetries: 3 });
       }
+      if (answer.replayed) res.set('Idempotent-Replayed', 'true');
+      res.status(answer.status).json(answer.body);
       return;
     }
     if (!req.is('application/json')) {

@@ -103,7 +103,7 @@ const GRPC_UNAVAILABLE = new Set([4 /* DEADLINE_EXCEEDED */, 14 /* UNAVAILABLE *
 
 /** Walks an error's cause chain (Temporal wraps gRPC errors in ServiceError, sometimes twice). */
 function isTemporalUnavailable(err: unknown): boolean {
-  for (let e = err as { code?: unknown; cause?: unknown; name?: string; message?: string } | undefined, depth = 0; e && depth < 6; e = e.cause as typeof e, depth++) {
+  for (let e = err as { code?: unknown; cause?: unknown; name?: string; message?: string } | undefined, depth = 0; e && typeof e === 'object' && depth < 6; e = e.cause as typeof e, depth++) {
     if (typeof e.code === 'number' && GRPC_UNAVAILABLE.has(e.code) && (e.name === 'ServiceError' || 'metadata' in e || 'details' in e)) return true;
     if (e.name === 'ServiceError' && typeof e.message === 'string' && /UNAVAILABLE|DEADLINE_EXCEEDED|deadline|connect/i.test(e.message)) return true;
     if (e.name === 'TransportError') return true;
@@ -141,7 +141,6 @@ export function toApiError(err: unknown): ApiError {
   if (typeof e?.code === 'string' && e.code.startsWith('Z_')) {
     return new ApiError('INVALID_CONTENT_ENCODING', 'The body does not match its Content-Encoding');
   }
-  if (e?.code === 'ECONNRESET' || e?.code === 'ERR_STREAM_PREMATURE_CLOSE') return new ApiError('REQUEST_ABORTED', 'The client aborted the request');
   if (isTemporalUnavailable(err)) return new ApiError('TEMPORAL_UNAVAILABLE', 'Temporal is unavailable; retry shortly');
   const status = e?.status ?? e?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
@@ -151,7 +150,10 @@ export function toApiError(err: unknown): ApiError {
 }
 
 export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
-  const apiError = toApiError(err);
+  let apiError = toApiError(err);
+  // Whatever failed while the client had already gone (a stream cut mid-body) is its abort, not
+  // our failure; an ECONNRESET from one of our own backends, with the client still there, stays a 5xx.
+  if (apiError.status >= 500 && (req.destroyed || req.socket?.destroyed)) apiError = new ApiError('REQUEST_ABORTED', 'The client aborted the request');
   if (apiError.code === 'REQUEST_ABORTED') {
     // Nobody is listening: log it as what it is, and never count it as our failure.
     req.log?.info({ code: apiError.code }, 'request aborted by the client');

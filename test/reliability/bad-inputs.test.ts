@@ -7,11 +7,12 @@ import assert from 'node:assert/strict';
 import zlib from 'node:zlib';
 import { before, describe, test } from 'node:test';
 import { scene } from '../../src/dev/demo-photos';
-import { call, TENANT_A, useStackOnDevServer } from '../helpers/stack';
+import { call, TENANT_A, useStackOnDevServer, waitFor } from '../helpers/stack';
 import { multipart, raw, type RawResponse } from './http-raw';
 
 const MAX_UPLOAD = 256 * 1024;
-const running = useStackOnDevServer({ LIGHTBOX_MAX_UPLOAD_BYTES: String(MAX_UPLOAD), LIGHTBOX_MAX_FILES_PER_REQUEST: '12' });
+const logs: string[] = [];
+const running = useStackOnDevServer({ LIGHTBOX_MAX_UPLOAD_BYTES: String(MAX_UPLOAD), LIGHTBOX_MAX_FILES_PER_REQUEST: '12' }, logs);
 const auth = { authorization: `Bearer ${TENANT_A.key}` };
 const jsonHeaders = { ...auth, 'content-type': 'application/json' };
 
@@ -178,6 +179,8 @@ describe('bad-input corpus', () => {
     });
     const health = await raw(running.stack.baseUrl, 'GET', `/v1/albums/${ctx.albumId}`, auth);
     assert.equal(health.status, 200);
+    await waitFor(async () => logs.some((l) => l.includes('request aborted by the client')), Boolean, 10_000);
+    assert.ok(!logs.some((l) => l.includes('"msg":"request failed"')), 'an abort is not logged as a server failure');
   });
 
   test('summary', () => {

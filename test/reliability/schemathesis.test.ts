@@ -22,7 +22,7 @@ test('schemathesis: no 5xx and no response-schema violation', { timeout: 600_000
     'run',
     `${running.stack.baseUrl}/v1/openapi.json`,
     '--checks', 'not_a_server_error,response_schema_conformance',
-    '--max-examples', '10',
+    '--max-examples', '30',
     // A bounded run: Hypothesis' data-generation health checks are about test efficiency, not the API.
     '--suppress-health-check', 'all',
     '--phases', 'examples,fuzzing',

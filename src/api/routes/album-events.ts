@@ -12,13 +12,15 @@ import type { AlbumService } from '../services/album-service';
 
 const POLL_MS = 500;
 const HEARTBEAT_MS = 15_000;
+/** Each poll's own Temporal deadline (the stream outlives any per-request one). */
+const POLL_DEADLINE_MS = 5_000;
 
 export function albumEvents(albums: AlbumService, albumIdOf: (req: Request) => string): RequestHandler {
   return async (req, res) => {
     const id = albumIdOf(req);
     const tenant = tenantOf(req);
     // The first snapshot before any header: an unknown album is a plain 404, not an empty stream.
-    let view = await albums.status(tenant, id);
+    let view = await albums.statusWithin(tenant, id, POLL_DEADLINE_MS);
     res.status(200).set({ 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
     res.flushHeaders();
     let seq = 0;
@@ -38,7 +40,7 @@ export function albumEvents(albums: AlbumService, albumIdOf: (req: Request) => s
       await new Promise((r) => setTimeout(r, POLL_MS));
       if (closed) break;
       try {
-        view = await albums.status(tenant, id);
+        view = await albums.statusWithin(tenant, id, POLL_DEADLINE_MS);
         send(view);
       } catch (err) {
         const e = toApiError(err);

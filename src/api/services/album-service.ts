@@ -144,6 +144,11 @@ export class AlbumService {
     }
   }
 
+  /** status() under its own Temporal deadline, for callers outside a request's (SSE polls). */
+  statusWithin(tenantId: string, albumId: string, ms: number): Promise<AlbumPipelineView> {
+    return this.client.connection.withDeadline(Date.now() + ms, () => this.status(tenantId, albumId));
+  }
+
   status(tenantId: string, albumId: string): Promise<AlbumPipelineView> {
     return this.withAlbum(albumId, () => this.handle(tenantId, albumId).query(albumStatusQuery));
   }

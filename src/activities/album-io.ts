@@ -1,37 +1,22 @@
 /** I/O-queue activities for albums: writing what the CPU work produced to durable storage. */
-import type { AlbumPipelineView, PhotoAnalysis, PhotoFailure } from '../shared/album';
+import type { AlbumView } from '../shared/album';
 import type { BlobStore } from '../storage/blob-store';
 import { tenantKey } from '../storage/keys';
 
-export interface AlbumManifestInput {
-  tenantId: string;
-  albumId: string;
-  title?: string;
-  createdAt: string;
-  photos: PhotoAnalysis[];
-  failed: PhotoFailure[];
-}
-
-export function albumManifestKey(tenantId: string, albumId: string): string {
+function albumManifestKey(tenantId: string, albumId: string): string {
   return tenantKey(tenantId, 'albums', albumId, 'manifest.json');
 }
 
 export function createAlbumIoActivities({ store }: { store: BlobStore }) {
-  async function writeAlbumManifest(input: AlbumManifestInput): Promise<string> {
-    const key = albumManifestKey(input.tenantId, input.albumId);
-    const manifest = { ...input, completedAt: new Date().toISOString() };
-    await store.put(key, Buffer.from(JSON.stringify(manifest)), { contentType: 'application/json' });
-    return key;
-  }
-  /** The pipeline's manifest: where the results are and how the album ended (completed or cancelled). */
-  async function writeAlbumPipelineManifest(input: {
+  /** The album's manifest: where the results are and how the album ended (completed or cancelled). */
+  async function writeAlbumManifest(input: {
     tenantId: string;
     albumId: string;
     title?: string;
     createdAt: string;
     analysis: number;
     status: 'completed' | 'cancelled';
-    view: AlbumPipelineView;
+    view: AlbumView;
   }): Promise<string> {
     const key = albumManifestKey(input.tenantId, input.albumId);
     const { view, ...rest } = input;
@@ -39,5 +24,5 @@ export function createAlbumIoActivities({ store }: { store: BlobStore }) {
     await store.put(key, Buffer.from(JSON.stringify(manifest)), { contentType: 'application/json' });
     return key;
   }
-  return { writeAlbumManifest, writeAlbumPipelineManifest };
+  return { writeAlbumManifest };
 }

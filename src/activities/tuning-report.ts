@@ -116,7 +116,7 @@ export function createTuningReportActivities({ store, llm }: { store: BlobStore;
         if (delta) {
           text += delta;
           chunks++;
-          guard.progress({ tokens: chunks });
+          guard.progress({ tokens: chunks, text });
         }
         if (chunk.usage) usage = chunk.usage;
       }

@@ -17,6 +17,8 @@ import { createApiMetrics } from './metrics';
 import { openApiDocument } from './openapi';
 import { albumRoutes } from './routes/albums';
 import { blobRoutes } from './routes/blobs';
+import { consoleRoutes } from './routes/console';
+import { consoleApiRoutes } from './routes/console-api';
 import { gpuJobRoutes } from './routes/gpu-jobs';
 import { healthRoutes } from './routes/health';
 import { matchingRoutes } from './routes/matching';
@@ -93,6 +95,7 @@ export function createApp({ config, client, store, apiKeys, signingSecret, logge
   app.get('/v1/openapi.json', (_req, res) => {
     res.json(openApiDocument(config.api.publicUrl));
   });
+  app.use(consoleRoutes(config));
   if (store.kind === 'local') app.use('/v1', blobRoutes(store, signingSecret, config.api.maxUploadBytes));
 
   const albums = new AlbumService(client, store, config);
@@ -112,8 +115,10 @@ export function createApp({ config, client, store, apiKeys, signingSecret, logge
       .catch(() => undefined);
   };
   app.use('/v1', apiKeyAuth(apiKeys), jsonBodiesOnly, express.json({ limit: config.api.jsonBodyLimit }), temporalDeadline, idempotentPosts(idem));
+  const gpuJobs = gpuJobServices(client, store, config);
+  app.use('/v1', consoleApiRoutes(client, config, gpuJobs.monitor));
   app.use('/v1', albumRoutes(albums, config, { webUi }, idem));
-  app.use('/v1', gpuJobRoutes(gpuJobServices(client, store, config)));
+  app.use('/v1', gpuJobRoutes(gpuJobs));
   const matching = new MatchingService(client, text.embedder, text.vectors, config.matching);
   app.use('/v1', matchingRoutes(matching));
   app.use('/v1', moderationRoutes(new ModerationService(text.moderator, config.moderation)));

@@ -16,7 +16,7 @@ const albumResults = {
   type: 'object',
   required: ['status', 'highlights', 'duplicates', 'people', 'categories', 'quality', 'failed', 'models'],
   properties: {
-    status: { enum: ['processing', 'idle', 'completed', 'cancelled'] },
+    status: { enum: ['processing', 'settling', 'idle', 'completed', 'cancelled'] },
     upToDate: { type: 'boolean', description: 'false while photos are still being analysed or the album step has not run since' },
     highlights: { type: 'array', items: { type: 'string' }, description: 'photoIds, best first; never two of one duplicate group' },
     duplicates: { type: 'array', items: { type: 'array', items: { type: 'string' } } },
@@ -110,7 +110,7 @@ const albumStatus = {
     tenantId: { type: 'string' },
     title: { type: 'string' },
     createdAt: { type: 'string', format: 'date-time' },
-    status: { enum: ['processing', 'idle', 'completed', 'cancelled'] },
+    status: { enum: ['processing', 'settling', 'idle', 'completed', 'cancelled'] },
     analysis: { type: 'integer', description: '1 for the first analysis; each re-analysis is the next number' },
     closeRequested: { type: 'boolean' },
     progress: {

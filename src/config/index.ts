@@ -90,7 +90,6 @@ const envSchema = z.object({
 
   CPU_WORKER_CONCURRENCY: positiveInt.optional(),
   IO_WORKER_CONCURRENCY: positiveInt.default(50),
-  GPU_WORKER_CONCURRENCY: positiveInt.default(1),
   GPU_WORKER_CLASSES: z
     .string()
     .default('llm,diffusion')
@@ -268,7 +267,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     workers: {
       cpuConcurrency: e.CPU_WORKER_CONCURRENCY,
       ioConcurrency: e.IO_WORKER_CONCURRENCY,
-      gpuConcurrency: e.GPU_WORKER_CONCURRENCY,
       gpuClasses: e.GPU_WORKER_CLASSES,
       gpuCount: e.GPU_COUNT,
       /** Slots per GPU by class: diffusion owns the whole GPU; vLLM batches concurrent LLM requests. */

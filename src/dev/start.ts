@@ -182,7 +182,7 @@ async function main() {
     }
     say(`started ${PROCESSES.map((p) => p.name).join(', ')} (logs in ${logDir})`);
     await waitReady(`http://127.0.0.1:${config.api.port}/readyz`, children, 120_000);
-    say(`API ready at ${config.api.publicUrl} (OpenAPI: ${config.api.publicUrl}/v1/openapi.json)`);
+    say(`API ready at ${config.api.publicUrl} (OpenAPI: ${config.api.publicUrl}/v1/openapi.json) · console: ${config.api.publicUrl}/console/ · Web UI: ${config.temporal.uiUrl}`);
     if (devKey) say(`dev API key for tenant "${devKey.tenant}": ${devKey.key} (kept in ${devKey.file})`);
 
     if (!args.has('--no-demo')) await runDemo(config, apiKey);

@@ -10,45 +10,6 @@ export interface PhotoRef {
   contentType?: string;
 }
 
-export interface AlbumWorkflowInput {
-  tenantId: string;
-  albumId: string;
-  title?: string;
-  createdAt: string;
-  /** Close the album by itself after this long with no new photos. */
-  idleCloseMs: number;
-  /** How many photo activities run at once for this album. */
-  parallelism: number;
-  /** Photos already uploaded when the album was created. */
-  photos?: PhotoRef[];
-}
-
-export interface PhotoAnalysis {
-  photoId: string;
-  name: string;
-  width: number;
-  height: number;
-  format: string;
-  sizeBytes: number;
-  /** Laplacian variance of the luminance at ≤1024 px: low means blurry. */
-  blur: { laplacianVariance: number; blurry: boolean };
-  exposure: { meanLuminance: number; shadowClipping: number; highlightClipping: number; verdict: 'under' | 'over' | 'ok' };
-  /** Which code produced this result, so a later model change can tell what to redo. */
-  method: string;
-  /** Blob key of the full per-photo result document. */
-  resultKey: string;
-}
-
-export interface PhotoFailure {
-  photoId: string;
-  name: string;
-  code: string;
-  message: string;
-  stage: 'decode';
-}
-
-export type AlbumStatus = 'processing' | 'idle' | 'completed';
-
 export interface AlbumCounts {
   total: number;
   analyzed: number;
@@ -56,36 +17,8 @@ export interface AlbumCounts {
   pending: number;
 }
 
-export interface AlbumStatusView {
-  albumId: string;
-  tenantId: string;
-  title?: string;
-  createdAt: string;
-  status: AlbumStatus;
-  closeRequested: boolean;
-  counts: AlbumCounts;
-}
-
-export interface AlbumResultsView extends AlbumStatusView {
-  photos: PhotoAnalysis[];
-  failed: PhotoFailure[];
-}
-
 export interface AddPhotosRequest {
   photos: PhotoRef[];
-}
-
-export interface AddPhotosResult {
-  accepted: Array<{ photoId: string; name: string }>;
-  /** Photos the album already had (a retried request): not queued twice. */
-  duplicates: Array<{ photoId: string; name: string }>;
-}
-
-export interface AlbumSummary {
-  albumId: string;
-  counts: AlbumCounts;
-  /** Blob key of the album's results manifest. */
-  manifestKey: string;
 }
 
 export function albumWorkflowId(tenantId: string, albumId: string): string {
@@ -93,13 +26,25 @@ export function albumWorkflowId(tenantId: string, albumId: string): string {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The photo pipeline (AlbumWorkflow since the `album-pipeline-v2` patch). Workflow history holds
-// only what is below: references, counts and per-photo failures. Embeddings and per-photo
-// results live in the blob store, keyed by album and analysis.
+// The photo pipeline. Workflow history holds only what is below: references, counts and
+// per-photo failures. Embeddings and per-photo results live in the blob store, keyed by album
+// and analysis.
 // ---------------------------------------------------------------------------------------------
 
 /** Pipeline stages, in the order a photo goes through them; `album` runs over the whole album. */
-export type PhotoStage = 'fetch' | 'decode' | 'embedding' | 'category' | 'quality' | 'faces' | 'album';
+export type PhotoStage = 'fetch' | 'decode' | 'embedding' | 'category' | 'quality' | 'faces' | 'store' | 'album';
+
+/**
+ * Where a photo batch is, in its heartbeats and in the details of a failure it throws: the
+ * workflow records a failed photo's real stage and attempt from these.
+ */
+export interface BatchProgress {
+  stage: PhotoStage;
+  /** The activity attempt (1 = first try). */
+  attempt: number;
+  /** Photos finished so far: a retry resumes after them. */
+  outcomes: PhotoOutcome[];
+}
 
 export interface PhotoFailureRecord {
   photoId: string;
@@ -128,7 +73,7 @@ export interface PipelineSettings {
   settleMs: number;
 }
 
-export interface AlbumPipelineInput {
+export interface AlbumInput {
   tenantId: string;
   albumId: string;
   title?: string;
@@ -183,9 +128,15 @@ export interface AlbumAnalysisSummary {
   durationMs: number;
 }
 
-export type AlbumPipelineStatus = 'processing' | 'idle' | 'completed' | 'cancelled';
+/**
+ * `processing`: photos are queued or being analysed. `settling`: every photo is done, and the
+ * album-wide step (duplicates, people, highlights) waits out its settle time or runs; the results
+ * are not final yet. `idle`: the results are final for the photos so far; the album takes more.
+ * `completed` / `cancelled`: the album is closed and its results are final.
+ */
+export type AlbumStatus = 'processing' | 'settling' | 'idle' | 'completed' | 'cancelled';
 
-export interface StageProgress {
+interface StageProgress {
   total: number;
   done: number;
   failed: number;
@@ -201,13 +152,13 @@ export interface AlbumProgress {
   cacheHits: number;
 }
 
-export interface AlbumPipelineView {
+export interface AlbumView {
   albumId: string;
   tenantId: string;
   title?: string;
   createdAt: string;
   analysis: number;
-  status: AlbumPipelineStatus;
+  status: AlbumStatus;
   closeRequested: boolean;
   counts: AlbumCounts;
   progress: AlbumProgress;
@@ -219,11 +170,14 @@ export interface AlbumPipelineView {
   runIndex: number;
 }
 
-export interface AddPhotosPipelineResult extends AddPhotosResult {
+export interface AddPhotosResult {
+  accepted: Array<{ photoId: string; name: string }>;
+  /** Photos the album already had (a retried request): not queued twice. */
+  duplicates: Array<{ photoId: string; name: string }>;
   rejected: Array<{ photoId: string; name: string; code: string; message: string }>;
 }
 
-export interface AlbumPipelineSummary {
+export interface AlbumSummary {
   albumId: string;
   analysis: number;
   status: 'completed' | 'cancelled';
@@ -277,7 +231,7 @@ export interface AlbumResultsDoc {
 }
 
 /** What an album run hands to its continuation (through the blob store, by key). */
-export interface AlbumPipelineState {
+export interface AlbumState {
   knownIds: string[];
   counts: { analyzed: number; failed: number };
   recentFailures: PhotoFailureRecord[];

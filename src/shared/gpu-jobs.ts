@@ -139,6 +139,8 @@ export interface ReportResult {
 
 export interface ReportProgress {
   tokens: number;
+  /** The report so far: the console shows it growing as tokens arrive (a report is a few KB). */
+  text?: string;
 }
 
 export interface TuningReportResult {

@@ -11,11 +11,6 @@ export const TASK_QUEUES = {
   cpu: 'lightbox-cpu',
   /** Network-bound work: storage, external APIs. High concurrency, little CPU. */
   io: 'lightbox-io',
-  /**
-   * GPU-only, model-agnostic: the GPU probe. Kept (and still polled by GPU workers) so histories
-   * that scheduled activities here keep replaying; model work goes to GPU_QUEUES.
-   */
-  gpu: 'lightbox-gpu',
 } as const;
 
 /**
@@ -30,13 +25,13 @@ export const GPU_QUEUES: Record<GpuClass, string> = {
   diffusion: 'lightbox-gpu-diffusion',
 };
 
-export type TaskQueueRole = keyof typeof TASK_QUEUES;
+type TaskQueueRole = keyof typeof TASK_QUEUES;
 
-/** Error types that retrying cannot fix: bad input. Activities throw them as non-retryable too. */
 /** Every task queue a Lightbox worker polls: what the backlog collector and the autoscalers cover. */
 export const ALL_TASK_QUEUES: readonly string[] = [...new Set([...Object.values(TASK_QUEUES), ...Object.values(GPU_QUEUES)])];
 
-export const NON_RETRYABLE_ERROR_TYPES = [
+/** Error types that retrying cannot fix: bad input. Activities throw them as non-retryable too. */
+const NON_RETRYABLE_ERROR_TYPES = [
   'EMPTY_FILE',
   'NOT_AN_IMAGE',
   'UNSUPPORTED_FORMAT',
@@ -44,7 +39,6 @@ export const NON_RETRYABLE_ERROR_TYPES = [
   'PIXEL_LIMIT_EXCEEDED',
   'BLOB_NOT_FOUND',
   'INVALID_KEY',
-  'NO_GPU',
 ] as const;
 
 export const RETRY: Record<'infrastructure' | 'externalApi' | 'gpu', RetryPolicy> = {
@@ -85,14 +79,15 @@ export const ACTIVITY_OPTIONS = {
     startToCloseTimeout: '1m',
     retry: RETRY.infrastructure,
   },
-  gpu: {
-    taskQueue: TASK_QUEUES.gpu,
-    startToCloseTimeout: '30m',
-    // A GPU job heartbeats every step; silence means the node died, so retry elsewhere soon.
-    heartbeatTimeout: '1m',
-    retry: RETRY.gpu,
-  },
 } satisfies Record<Exclude<TaskQueueRole, 'workflow'>, ActivityOptions>;
+
+/** GPU jobs, before gpuActivityOptions names the class's queue and applies the configured timeouts. */
+export const GPU_ACTIVITY_OPTIONS = {
+  startToCloseTimeout: '30m',
+  // A GPU job heartbeats every step; silence means the node died, so retry elsewhere soon.
+  heartbeatTimeout: '1m',
+  retry: RETRY.gpu,
+} satisfies ActivityOptions;
 
 /**
  * Timeouts of GPU-class activities. They come from config through the workflow's input (workflow
@@ -113,7 +108,7 @@ export interface GpuTimeouts {
  */
 export const GPU_MAX_REQUEUES = 48;
 
-export const DEFAULT_GPU_TIMEOUTS: GpuTimeouts = {
+const DEFAULT_GPU_TIMEOUTS: GpuTimeouts = {
   heartbeatTimeoutMs: 60_000,
   scheduleToStartTimeoutMs: 30 * 60_000,
   retryInitialIntervalMs: 10_000,
@@ -121,7 +116,7 @@ export const DEFAULT_GPU_TIMEOUTS: GpuTimeouts = {
 
 export function gpuActivityOptions(gpuClass: GpuClass, t: GpuTimeouts = DEFAULT_GPU_TIMEOUTS): ActivityOptions {
   return {
-    ...ACTIVITY_OPTIONS.gpu,
+    ...GPU_ACTIVITY_OPTIONS,
     taskQueue: GPU_QUEUES[gpuClass],
     // Only GPU workers poll these queues, so a job that waits this long means no GPU worker is up.
     scheduleToStartTimeout: t.scheduleToStartTimeoutMs,

@@ -1,4 +1,4 @@
-// Polls the GPU probe queue and the model-class queues in GPU_WORKER_CLASSES. See roles.ts.
+// Polls the model-class queues in GPU_WORKER_CLASSES. See roles.ts.
 import { main } from './run-worker';
 import { gpuWorkerSpecs } from './roles';
 

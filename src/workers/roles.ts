@@ -4,7 +4,6 @@
  */
 import os from 'node:os';
 import { createAlbumIoActivities } from '../activities/album-io';
-import { createGpuActivities } from '../activities/gpu-probe';
 import { createStylePromptActivities } from '../activities/style-prompt';
 import { createStyleRenderActivities } from '../activities/style-render';
 import { createTuningContextActivities } from '../activities/tuning-context';
@@ -15,7 +14,6 @@ import { GPU_QUEUES, type GpuClass } from '../shared/task-queues';
 import { connectClient } from '../temporal/connection';
 import { createGpuQueueActivities, GpuQueueMonitor } from '../temporal/gpu-queues';
 import { createIsolatedDecoder, isolatedDecoderOptionsFromConfig } from '../activities/decode/isolated-decode';
-import { createPhotoActivities } from '../activities/photo-analysis';
 import { createAlbumAnalysisActivities } from '../activities/photo-pipeline/analyze-album';
 import { createPhotoPipelineActivities } from '../activities/photo-pipeline/analyze-batch';
 import { createAlbumStateActivities } from '../activities/photo-pipeline/album-state';
@@ -49,8 +47,6 @@ export const cpuWorker: WorkerSpec = {
     return {
       options: {
         activities: {
-          // analyzePhoto: albums started before the pipeline (album-v1) still call it.
-          ...createPhotoActivities({ store, decoder }),
           ...createPhotoPipelineActivities({ store, decoder, models, cache, decodeAttempts: config.analysis.decodeAttempts }),
           ...createAlbumAnalysisActivities({ store, settings: config.analysis }),
           ...createMatchingCpuActivities({ embedder: matchEmbedderFromConfig(runtime.sessions, config.matching) }),
@@ -93,17 +89,6 @@ export const ioWorker: WorkerSpec = {
   },
 };
 
-export const gpuWorker: WorkerSpec = {
-  role: 'gpu',
-  setup: (config) => ({
-    options: {
-      activities: createGpuActivities(),
-      // One job per GPU by default: a second diffusion job on a T4 only thrashes its memory.
-      maxConcurrentActivityTaskExecutions: config.workers.gpuConcurrency,
-    },
-  }),
-};
-
 /** Concurrent jobs one GPU worker takes from a class's queue: slots per GPU × GPUs on the node. */
 export const gpuClassSlots = (config: Config, gpuClass: GpuClass) => config.workers.gpuSlotsPerGpu[gpuClass] * config.workers.gpuCount;
 
@@ -122,8 +107,7 @@ function gpuClassActivities(config: Config, gpuClass: GpuClass) {
 
 /**
  * One model class's queue on a GPU node: its own Worker, so each class has its own slot count
- * and one class's backlog never takes the other's slots. The probe is registered too, so an
- * operator can check a class's pool with it.
+ * and one class's backlog never takes the other's slots.
  */
 export function gpuClassWorker(gpuClass: GpuClass, opts: { identity?: string } = {}): WorkerSpec {
   return {
@@ -132,7 +116,7 @@ export function gpuClassWorker(gpuClass: GpuClass, opts: { identity?: string } =
       options: {
         taskQueue: GPU_QUEUES[gpuClass],
         identity: opts.identity ?? `gpu-${gpuClass}@${process.pid}@${os.hostname()}`,
-        activities: { ...createGpuActivities(), ...gpuClassActivities(config, gpuClass) },
+        activities: gpuClassActivities(config, gpuClass),
         maxConcurrentActivityTaskExecutions: gpuClassSlots(config, gpuClass),
         // Heartbeats carry the progress GET /v1/styles|reports shows: send them every 2 s, not
         // the SDK's default of 0.8 × the heartbeat timeout (48 s at 60 s).
@@ -142,5 +126,5 @@ export function gpuClassWorker(gpuClass: GpuClass, opts: { identity?: string } =
   };
 }
 
-/** Everything a GPU node polls: the probe queue, and each class named in GPU_WORKER_CLASSES. */
-export const gpuWorkerSpecs = (config: Config): WorkerSpec[] => [gpuWorker, ...config.workers.gpuClasses.map((c) => gpuClassWorker(c))];
+/** Everything a GPU node polls: the queue of each class named in GPU_WORKER_CLASSES. */
+export const gpuWorkerSpecs = (config: Config): WorkerSpec[] => config.workers.gpuClasses.map((c) => gpuClassWorker(c));

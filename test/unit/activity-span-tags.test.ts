@@ -78,10 +78,10 @@ test('a failed activity is an ERROR span with the exception and its failure code
 });
 
 test('an activity whose input is not an object still gets queue and activity', async () => {
-  const env = environment('probeGpu', 'lightbox-gpu');
+  const env = environment('loadPendingPage', 'lightbox-io');
   await env.run(async () => 'ok');
-  const span = await spanOf('probeGpu');
-  assert.equal(span.attributes['lightbox.queue'], 'lightbox-gpu');
-  assert.equal(span.attributes['lightbox.activity'], 'probeGpu');
+  const span = await spanOf('loadPendingPage');
+  assert.equal(span.attributes['lightbox.queue'], 'lightbox-io');
+  assert.equal(span.attributes['lightbox.activity'], 'loadPendingPage');
   assert.equal(span.attributes['lightbox.tenant'], undefined);
 });

@@ -14,7 +14,7 @@ test('zero configuration gives the embedded stack on the documented ports', () =
   assert.equal(c.temporal.uiUrl, 'http://localhost:8233');
   assert.equal(c.temporal.namespace, 'lightbox');
   assert.equal(c.storage.kind, 'local');
-  assert.equal(c.workers.gpuConcurrency, 1);
+  assert.equal(c.workers.gpuCount, 1);
   assert.equal(c.dataDir, path.resolve('.lightbox'));
   assert.ok(c.temporal.dbFile.startsWith(c.dataDir));
 });
@@ -28,7 +28,7 @@ test('TEMPORAL_ADDRESS switches off the embedded server', () => {
 test('invalid values are reported by variable name', () => {
   assert.throws(() => loadConfig({ PORT: 'eighty' }), (e: Error) => e instanceof ConfigError && /PORT/.test(e.message));
   assert.throws(() => loadConfig({ LIGHTBOX_STORAGE: 'gcs' }), /GCS_BUCKET/);
-  assert.throws(() => loadConfig({ GPU_WORKER_CONCURRENCY: '0' }), /GPU_WORKER_CONCURRENCY/);
+  assert.throws(() => loadConfig({ GPU_COUNT: '0' }), /GPU_COUNT/);
 });
 
 test('every configuration variable is documented in the README table', () => {

@@ -21,7 +21,7 @@ import { derivedCopies, syntheticScene } from '../../src/analysis/synthetic-phot
 import { LruEmbeddingCache } from '../../src/cache/embedding-cache';
 import { scene } from '../../src/dev/demo-photos';
 import { createModelRuntime } from '../../src/models';
-import type { AlbumPipelineInput, AlbumPipelineSummary, AlbumResultsDoc, PhotoRef } from '../../src/shared/album';
+import type { AlbumInput, AlbumSummary, AlbumResultsDoc, PhotoRef } from '../../src/shared/album';
 import { TASK_QUEUES } from '../../src/shared/task-queues';
 import type { BlobStore } from '../../src/storage/blob-store';
 import { LocalBlobStore } from '../../src/storage/local-store';
@@ -100,7 +100,7 @@ async function putPhoto(albumId: string, photoId: string, name: string, data: Bu
   return { photoId, name, key, contentType };
 }
 
-const input = (albumId: string, photos: PhotoRef[] = [], settings: Partial<AlbumPipelineInput['settings']> = {}): AlbumPipelineInput => ({
+const input = (albumId: string, photos: PhotoRef[] = [], settings: Partial<AlbumInput['settings']> = {}): AlbumInput => ({
   tenantId: 'acme',
   albumId,
   createdAt: '2026-01-01T00:00:00.000Z',
@@ -110,7 +110,7 @@ const input = (albumId: string, photos: PhotoRef[] = [], settings: Partial<Album
   photos,
 });
 
-const start = (albumId: string, args: AlbumPipelineInput) =>
+const start = (albumId: string, args: AlbumInput) =>
   env.client.workflow.start(AlbumWorkflow, { taskQueue: TASK_QUEUES.workflow, workflowId: `album-acme-${albumId}`, args: [args] });
 
 const resultsOf = async (summary: { resultsKey?: string }): Promise<AlbumResultsDoc> =>
@@ -120,7 +120,7 @@ test('an album with no new photos closes itself after the idle period, with albu
   const photo = await putPhoto('alb_idle00000', 'ph_one0000000', 'one.jpg', await scene(320, 240));
   const summary = (await withWorkers(() =>
     env.client.workflow.execute(AlbumWorkflow, { taskQueue: TASK_QUEUES.workflow, workflowId: 'album-acme-alb_idle00000', args: [input('alb_idle00000', [photo])] }),
-  )) as AlbumPipelineSummary;
+  )) as AlbumSummary;
   // A day of idle time passed in the time-skipping server without a close signal.
   assert.equal(summary.status, 'completed');
   assert.deepEqual(summary.counts, { total: 1, analyzed: 1, failed: 0, pending: 0 });
@@ -155,7 +155,7 @@ test('copies are grouped, different scenes never are, blurred copies rank low; a
     assert.deepEqual(added.duplicates.map((p) => p.name), ['lone.jpg']);
     assert.deepEqual(added.rejected.map((p) => [p.name, p.code]), [['elsewhere.jpg', 'INVALID_KEY']]);
     await handle.signal(closeAlbumSignal);
-    const summary = (await handle.result()) as AlbumPipelineSummary;
+    const summary = (await handle.result()) as AlbumSummary;
     assert.deepEqual(summary.counts, { total: refs.length + 3, analyzed: refs.length + 2, failed: 1, pending: 0 });
 
     const results = await resultsOf(summary);
@@ -184,7 +184,7 @@ test('a photo that crashes the decoder is tried in fresh children, then failed w
   await withWorkers(async () => {
     const handle = await start(albumId, input(albumId, [good, poison]));
     await handle.signal(closeAlbumSignal);
-    const summary = (await handle.result()) as AlbumPipelineSummary;
+    const summary = (await handle.result()) as AlbumSummary;
     assert.deepEqual(summary.counts, { total: 2, analyzed: 1, failed: 1, pending: 0 });
     const view = await handle.query(albumStatusQuery);
     assert.deepEqual(view.failed.map((f) => [f.name, f.code, f.stage, f.attempts]), [['poison.jpg', 'DECODER_CRASHED', 'decode', 3]]);
@@ -207,14 +207,61 @@ test('a batch that fails whole is split, so only the photo behind it is lost', a
     async () => {
       const handle = await start(albumId, input(albumId, photos, { batchSize: 4 }));
       await handle.signal(closeAlbumSignal);
-      const summary = (await handle.result()) as AlbumPipelineSummary;
+      const summary = (await handle.result()) as AlbumSummary;
       assert.deepEqual(summary.counts, { total: 4, analyzed: 3, failed: 1, pending: 0 });
       const results = await resultsOf(summary);
       assert.deepEqual(Object.keys(results.quality).sort(), ['ph_split0001', 'ph_split0002', 'ph_split0004']);
-      assert.deepEqual(results.failed.map((f) => [f.name, f.attempts]), [['p3.jpg', 5]]);
+      // The record says where the photo was lost (reading it from storage) and how often it was tried.
+      assert.deepEqual(results.failed.map((f) => [f.name, f.stage, f.code, f.attempts]), [['p3.jpg', 'fetch', 'ANALYSIS_FAILED', 5]]);
       assert.match(results.failed[0]!.message, /storage backend 503/);
     },
     { cpuStore: flaky },
+  );
+});
+
+test('a photo added while a batch runs starts at once when there is room, not when that batch ends', async () => {
+  const albumId = 'alb_arrival00';
+  const jpeg = await scene(160, 120);
+  const slow = await putPhoto(albumId, 'ph_slow000000', 'slow.jpg', jpeg);
+  const late = await putPhoto(albumId, 'ph_late000000', 'late.jpg', jpeg);
+  const events: string[] = [];
+  let slowStarted!: () => void;
+  const slowRunning = new Promise<void>((r) => (slowStarted = r));
+  let lateStarted!: () => void;
+  const lateRunning = new Promise<void>((r) => (lateStarted = r));
+  // Reading the slow photo blocks until the late one is being read: its batch runs meanwhile.
+  const gated: BlobStore = Object.create(store, {
+    get: {
+      value: async (key: string) => {
+        if (key === slow.key) {
+          events.push('slow started');
+          slowStarted();
+          // Bounded so the old behaviour fails on the order below instead of hanging.
+          let timer: NodeJS.Timeout | undefined;
+          await Promise.race([lateRunning, new Promise((r) => (timer = setTimeout(r, 15_000)))]);
+          clearTimeout(timer);
+          events.push('slow released');
+        }
+        if (key === late.key) {
+          events.push('late started');
+          lateStarted();
+        }
+        return store.get(key);
+      },
+    },
+  });
+  await withWorkers(
+    async () => {
+      // One photo per batch, two batches at once: the late photo has room beside the slow one.
+      const handle = await start(albumId, input(albumId, [slow], { batchSize: 1, parallelism: 2 }));
+      await slowRunning;
+      await handle.executeUpdate(addPhotosUpdate, { args: [{ photos: [late] }] });
+      await handle.signal(closeAlbumSignal);
+      const summary = (await handle.result()) as AlbumSummary;
+      assert.deepEqual(summary.counts, { total: 2, analyzed: 2, failed: 0, pending: 0 });
+      assert.deepEqual(events, ['slow started', 'late started', 'slow released']);
+    },
+    { cpuStore: gated },
   );
 });
 
@@ -230,7 +277,7 @@ test('a long album continues as new with its state in the blob store, and finish
     const again = await handle.executeUpdate(addPhotosUpdate, { args: [{ photos: [first[0]!] }] });
     assert.deepEqual(again.duplicates.map((p) => p.photoId), [first[0]!.photoId]);
     await handle.signal(closeAlbumSignal);
-    const summary = (await handle.result()) as AlbumPipelineSummary;
+    const summary = (await handle.result()) as AlbumSummary;
     assert.deepEqual(summary.counts, { total: 30, analyzed: 30, failed: 0, pending: 0 });
     const view = await handle.query(albumStatusQuery);
     assert.ok(view.runIndex >= 2, `continued ${view.runIndex} times`);
@@ -253,13 +300,13 @@ test('re-analysis is a new run over the same photos that reuses cached embedding
       taskQueue: TASK_QUEUES.workflow,
       workflowId: `album-acme-${reAlbum}`,
       args: [{ ...input(reAlbum, refs), idleCloseMs: 1000 }],
-    })) as AlbumPipelineSummary;
+    })) as AlbumSummary;
     assert.equal(first.analysis, 1);
     const second = (await env.client.workflow.execute(AlbumWorkflow, {
       taskQueue: TASK_QUEUES.workflow,
       workflowId: `album-acme-${reAlbum}`,
       args: [{ ...input(reAlbum), analysis: 2, reanalyzeFrom: 'a1' }],
-    })) as AlbumPipelineSummary;
+    })) as AlbumSummary;
     assert.equal(second.analysis, 2);
     assert.deepEqual(second.counts, { total: 3, analyzed: 3, failed: 0, pending: 0 });
     assert.match(second.resultsKey!, /\/analyses\/a2\/album\.json$/);
@@ -275,7 +322,7 @@ test('with the (test) models installed, embeddings, categories and faces come fr
     async () => {
       const handle = await start(albumId, input(albumId, photos));
       await handle.signal(closeAlbumSignal);
-      const summary = (await handle.result()) as AlbumPipelineSummary;
+      const summary = (await handle.result()) as AlbumSummary;
       assert.deepEqual(summary.counts, { total: 3, analyzed: 3, failed: 0, pending: 0 });
       const results = await resultsOf(summary);
       assert.equal(results.models.embedding, 'clip-vit-b32-image-test@test-1');

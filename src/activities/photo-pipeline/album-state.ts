@@ -3,7 +3,7 @@
  * re-analysis carry a key rather than thousands of photos through workflow history. Pending
  * photos are stored in pages of PENDING_PAGE_SIZE and read back one page at a time.
  */
-import { PENDING_PAGE_SIZE, type AlbumPipelineState, type PhotoRef } from '../../shared/album';
+import { PENDING_PAGE_SIZE, type AlbumState, type PhotoRef } from '../../shared/album';
 import type { BlobStore } from '../../storage/blob-store';
 import { BlobNotFoundError } from '../../storage/blob-store';
 import { ApplicationFailure } from '@temporalio/common';
@@ -15,7 +15,7 @@ const pageKey = (stateKey: string, page: number) => stateKey.replace(/\.json$/, 
 const json = (v: unknown) => Buffer.from(JSON.stringify(v));
 const opts = { contentType: 'application/json' };
 
-export interface StagedAnalysis {
+interface StagedAnalysis {
   photos: number;
 }
 
@@ -35,12 +35,12 @@ export function createAlbumStateActivities({ store }: { store: BlobStore }) {
     return key;
   }
 
-  async function saveAlbumState({ stateKey, state }: { stateKey: string; state: AlbumPipelineState }): Promise<void> {
+  async function saveAlbumState({ stateKey, state }: { stateKey: string; state: AlbumState }): Promise<void> {
     await store.put(stateKey, json(state), opts);
   }
 
-  async function loadAlbumState({ stateKey }: { stateKey: string }): Promise<AlbumPipelineState> {
-    return readJson<AlbumPipelineState>(stateKey);
+  async function loadAlbumState({ stateKey }: { stateKey: string }): Promise<AlbumState> {
+    return readJson<AlbumState>(stateKey);
   }
 
   async function loadPendingPage({ key }: { key: string }): Promise<PhotoRef[]> {
@@ -69,7 +69,7 @@ export function createAlbumStateActivities({ store }: { store: BlobStore }) {
     for (let p = 0; p * PENDING_PAGE_SIZE < photos.length; p++) {
       pendingPageKeys.push(await savePendingPage({ stateKey, page: p, photos: photos.slice(p * PENDING_PAGE_SIZE, (p + 1) * PENDING_PAGE_SIZE) }));
     }
-    const state: AlbumPipelineState = {
+    const state: AlbumState = {
       knownIds: photos.map((p) => p.photoId),
       counts: { analyzed: 0, failed: 0 },
       recentFailures: [],

@@ -13,10 +13,10 @@
  */
 import crypto from 'node:crypto';
 import { trace } from '@opentelemetry/api';
-import { activityInfo, heartbeat, log } from '@temporalio/activity';
+import { ApplicationFailure, CancelledFailure, activityInfo, heartbeat, log } from '@temporalio/activity';
 import { PERCEPTUAL_METHOD, PERCEPTUAL_VERSION, embedThumbnail } from '../../analysis/perceptual-embedding';
 import { embeddingCacheKey, type EmbeddingCache } from '../../cache/embedding-cache';
-import type { PhotoBatchInput, PhotoBatchResult, PhotoFailureRecord, PhotoOutcome, PhotoRef, PhotoStage } from '../../shared/album';
+import type { BatchProgress, PhotoBatchInput, PhotoBatchResult, PhotoFailureRecord, PhotoRef, PhotoStage } from '../../shared/album';
 import { contentTypeMatches, sniffImageFormat } from '../../shared/image-types';
 import { BlobNotFoundError, type BlobStore } from '../../storage/blob-store';
 import { assertTenantKey } from '../../storage/keys';
@@ -63,14 +63,34 @@ const fail = (photo: PhotoRef, stage: PhotoStage, code: string, detail: string, 
 
 const PERCEPTUAL_REF = { modelId: PERCEPTUAL_METHOD, modelVersion: PERCEPTUAL_VERSION };
 
+/**
+ * An error that fails the whole batch, marked with the stage it came from and this attempt, so
+ * the workflow can say where a photo was lost. Type, message and retryability are kept.
+ */
+function atStage(stage: PhotoStage, err: unknown): unknown {
+  // A cancellation stays one; a failure that already says where it came from is kept.
+  if (err instanceof CancelledFailure) return err;
+  if (err instanceof ApplicationFailure && (err.details?.[0] as Partial<BatchProgress> | undefined)?.stage) return err;
+  const e = err instanceof Error ? err : new Error(String(err));
+  return ApplicationFailure.create({
+    message: e.message,
+    type: err instanceof ApplicationFailure ? (err.type ?? undefined) : e.name === 'Error' ? 'ANALYSIS_FAILED' : e.name,
+    nonRetryable: err instanceof ApplicationFailure && err.nonRetryable === true,
+    details: [{ stage, attempt: activityInfo().attempt, outcomes: [] } satisfies BatchProgress],
+    cause: e,
+  });
+}
+
 /** Times one stage into the metric and into `into` (ms), which the batch's log line reports. */
-type Timed = PhotoStage | 'store';
+type Timed = PhotoStage;
 
 async function timed<T>(stage: Timed, into: Partial<Record<Timed, number>>, fn: () => Promise<T>): Promise<T> {
   const end = stageSeconds.startTimer({ kind: 'photo', stage });
   const started = performance.now();
   try {
     return await fn();
+  } catch (err) {
+    throw err instanceof PhotoFailed ? err : atStage(stage, err);
   } finally {
     end();
     into[stage] = Math.round((into[stage] ?? 0) + performance.now() - started);
@@ -91,7 +111,7 @@ export function createPhotoPipelineActivities({ store, decoder, models, cache, d
       bytes = await store.get(photo.key);
     } catch (err) {
       if (err instanceof BlobNotFoundError) throw fail(photo, 'fetch', 'BLOB_NOT_FOUND', 'the upload is missing from storage');
-      throw err;
+      throw atStage('fetch', err);
     }
     if (bytes.length === 0) throw fail(photo, 'fetch', 'EMPTY_FILE', 'the file is empty (0 bytes)');
     const format = sniffImageFormat(bytes.subarray(0, 32));
@@ -188,11 +208,12 @@ export function createPhotoPipelineActivities({ store, decoder, models, cache, d
     const encoder = models.imageEncoder;
     tagModel(encoder ? { id: encoder.spec.id, version: encoder.spec.version, method: 'onnx' } : { id: PERCEPTUAL_METHOD, version: PERCEPTUAL_VERSION, method: 'classic' });
     // A retry after a crash resumes: photos already written are not analysed again.
-    const resumed = (activityInfo().heartbeatDetails as PhotoOutcome[] | undefined) ?? [];
+    const resumed = (activityInfo().heartbeatDetails as BatchProgress | undefined)?.outcomes ?? [];
     const outcomes = new Map(resumed.map((o) => [o.photoId, o]));
     const todo = photos.filter((p) => !outcomes.has(p.photoId));
-    const report = () => heartbeat([...outcomes.values()]);
-    report();
+    const { attempt } = activityInfo();
+    const report = (stage: PhotoStage) => heartbeat({ stage, attempt, outcomes: [...outcomes.values()] } satisfies BatchProgress);
+    report('fetch');
     const ms: Partial<Record<Timed, number>> = {};
 
     const decoded: Decoded[] = [];
@@ -213,7 +234,7 @@ export function createPhotoPipelineActivities({ store, decoder, models, cache, d
               'exception.message': err.record.message,
             });
           }
-          heartbeat([...outcomes.values()]);
+          report('decode');
         }),
       ),
     );
@@ -222,8 +243,9 @@ export function createPhotoPipelineActivities({ store, decoder, models, cache, d
     decoded.sort((a, b) => order.get(a.photo.photoId)! - order.get(b.photo.photoId)!);
 
     if (decoded.length > 0) {
+      report('embedding');
       const { primary, perceptual } = await timed('embedding', ms, () => imageEmbeddings(decoded));
-      report();
+      report('faces');
       const docs: PhotoDoc[] = [];
       for (let i = 0; i < decoded.length; i++) {
         const d = decoded[i]!;
@@ -256,6 +278,7 @@ export function createPhotoPipelineActivities({ store, decoder, models, cache, d
           analysedAt: new Date().toISOString(),
         });
       }
+      report('store');
       await timed('store', ms, () =>
         Promise.all(
           docs.map(async (doc, i) => {
@@ -264,7 +287,7 @@ export function createPhotoPipelineActivities({ store, decoder, models, cache, d
           }),
         ),
       );
-      report();
+      report('store');
     }
 
     const result = photos.map((p) => outcomes.get(p.photoId)!);

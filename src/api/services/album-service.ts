@@ -14,10 +14,10 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { Config } from '../../config';
 import {
   albumWorkflowId,
-  type AddPhotosPipelineResult,
-  type AlbumPipelineInput,
-  type AlbumPipelineSummary,
-  type AlbumPipelineView,
+  type AddPhotosResult,
+  type AlbumInput,
+  type AlbumSummary,
+  type AlbumView,
   type AlbumResultsDoc,
   type PhotoRef,
 } from '../../shared/album';
@@ -82,7 +82,7 @@ export class AlbumService {
   ) {}
 
   /** What every new analysis run of an album starts with, from config. */
-  private pipelineInput(tenantId: string, albumId: string, base: { title?: string; createdAt: string; analysis: number }): AlbumPipelineInput {
+  private pipelineInput(tenantId: string, albumId: string, base: { title?: string; createdAt: string; analysis: number }): AlbumInput {
     const p = this.config.photos;
     return {
       tenantId,
@@ -126,7 +126,7 @@ export class AlbumService {
   }
 
   /** With an idempotency key the album id is derived from it, so a retried create finds the first album. */
-  async createAlbum(tenantId: string, input: { title?: string }, idempotencyKey?: string): Promise<{ album: AlbumPipelineView; created: boolean }> {
+  async createAlbum(tenantId: string, input: { title?: string }, idempotencyKey?: string): Promise<{ album: AlbumView; created: boolean }> {
     const albumId = resourceId('alb', tenantId, idempotencyKey);
     const createdAt = new Date().toISOString();
     try {
@@ -135,6 +135,8 @@ export class AlbumService {
         workflowId: albumWorkflowId(tenantId, albumId),
         workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
         args: [this.pipelineInput(tenantId, albumId, { title: input.title, createdAt, analysis: 1 })],
+        // The album list reads the title from the memo: no query per album.
+        memo: { title: input.title ?? null },
         typedSearchAttributes: this.searchAttributes(tenantId, albumId),
       });
       return { created: true, album: await this.status(tenantId, albumId) };
@@ -145,11 +147,11 @@ export class AlbumService {
   }
 
   /** status() under its own Temporal deadline, for callers outside a request's (SSE polls). */
-  statusWithin(tenantId: string, albumId: string, ms: number): Promise<AlbumPipelineView> {
+  statusWithin(tenantId: string, albumId: string, ms: number): Promise<AlbumView> {
     return this.client.connection.withDeadline(Date.now() + ms, () => this.status(tenantId, albumId));
   }
 
-  status(tenantId: string, albumId: string): Promise<AlbumPipelineView> {
+  status(tenantId: string, albumId: string): Promise<AlbumView> {
     return this.withAlbum(albumId, () => this.handle(tenantId, albumId).query(albumStatusQuery));
   }
 
@@ -191,7 +193,7 @@ export class AlbumService {
         attempts,
         ...(model ? { model } : {}),
       })),
-      models: doc?.models ?? view.methods ?? null,
+      models: doc?.models ?? view.methods ?? {},
     };
   }
 
@@ -278,7 +280,7 @@ export class AlbumService {
   }
 
   /** Cancels the album's run: in-flight photos stop, the manifest records what was done. */
-  async cancel(tenantId: string, albumId: string): Promise<AlbumPipelineView> {
+  async cancel(tenantId: string, albumId: string): Promise<AlbumView> {
     const handle = this.handle(tenantId, albumId);
     const before = await this.status(tenantId, albumId);
     if (before.status === 'completed' || before.status === 'cancelled') return before;
@@ -293,18 +295,19 @@ export class AlbumService {
    * A new analysis of a finished album (e.g. after a model upgrade): a new run of the same
    * workflow id over the same photos. Embeddings of models that did not change come from the cache.
    */
-  async reanalyze(tenantId: string, albumId: string): Promise<AlbumPipelineView> {
+  async reanalyze(tenantId: string, albumId: string): Promise<AlbumView> {
     const current = await this.status(tenantId, albumId);
     if (current.status !== 'completed' && current.status !== 'cancelled') {
       throw new ApiError('ALBUM_NOT_FINISHED', `Album ${albumId} is still ${current.status}: close it before re-analysing`);
     }
-    const last = (await this.handle(tenantId, albumId).result()) as AlbumPipelineSummary;
+    const last = (await this.handle(tenantId, albumId).result()) as AlbumSummary;
     const analysis = (last.analysis ?? 1) + 1;
     await this.client.workflow.start(AlbumWorkflow, {
       taskQueue: TASK_QUEUES.workflow,
       workflowId: albumWorkflowId(tenantId, albumId),
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
       args: [{ ...this.pipelineInput(tenantId, albumId, { title: current.title, createdAt: current.createdAt, analysis }), reanalyzeFrom: `a${last.analysis ?? 1}` }],
+      memo: { title: current.title ?? null },
       typedSearchAttributes: this.searchAttributes(tenantId, albumId),
     });
     return this.status(tenantId, albumId);
@@ -320,7 +323,7 @@ export class AlbumService {
     return { photoId, contentType: meta.contentType, size: meta.size, ...signed };
   }
 
-  async close(tenantId: string, albumId: string): Promise<AlbumPipelineView> {
+  async close(tenantId: string, albumId: string): Promise<AlbumView> {
     await this.withAlbum(albumId, () => this.handle(tenantId, albumId).signal(closeAlbumSignal));
     return this.status(tenantId, albumId);
   }
@@ -336,8 +339,8 @@ export class AlbumService {
     return tenantKey(tenantId, 'albums', albumId, 'uploads', `${photoId}.json`);
   }
 
-  private async hand(tenantId: string, albumId: string, photos: PhotoRef[]): Promise<AddPhotosPipelineResult> {
-    const result: AddPhotosPipelineResult = { accepted: [], duplicates: [], rejected: [] };
+  private async hand(tenantId: string, albumId: string, photos: PhotoRef[]): Promise<AddPhotosResult> {
+    const result: AddPhotosResult = { accepted: [], duplicates: [], rejected: [] };
     for (const chunk of chunkForUpdates(photos, MAX_PHOTOS_PER_UPDATE)) {
       const r = await this.withAlbum(albumId, () => this.handle(tenantId, albumId).executeUpdate(addPhotosUpdate, { args: [{ photos: chunk }] }));
       result.accepted.push(...r.accepted);
@@ -348,7 +351,7 @@ export class AlbumService {
   }
 
   /** The workflow's own refusals (album full, a key outside the album) read like upload rejections. */
-  private static refused(result: AddPhotosPipelineResult): Rejection[] {
+  private static refused(result: AddPhotosResult): Rejection[] {
     return result.rejected.map((r) => ({ name: r.name, code: r.code, message: r.message }));
   }
 

@@ -10,8 +10,7 @@ export const newId = (prefix: string) => `${prefix}_${crypto.randomBytes(12).toS
 /** The id for a create request: derived from (tenant, Idempotency-Key, kind) when a key is given, random otherwise. */
 export function resourceId(prefix: string, tenantId: string, idempotencyKey?: string): string {
   if (!idempotencyKey) return newId(prefix);
-  // The album ids minted before other kinds existed hashed tenant+key only; keep that for albums
-  // so their idempotency keys keep mapping to the same album.
-  const material = prefix === 'alb' ? `${tenantId}\n${idempotencyKey}` : `${prefix}\n${tenantId}\n${idempotencyKey}`;
+  // The kind is part of the hash: one key used for an album and a style names two resources.
+  const material = `${prefix}\n${tenantId}\n${idempotencyKey}`;
   return `${prefix}_${crypto.createHash('sha256').update(material).digest('hex').slice(0, 24)}`;
 }

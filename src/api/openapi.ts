@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { ERROR_CODES, REJECTION_CODES } from './errors';
 import { deleteAlbumQuery, resultsQuery } from './routes/albums';
+import { albumListResponse, consoleConfigResponse, jobListResponse, listAlbumsQuery, listJobsQuery } from './routes/console-api';
 import * as S from './schemas';
 import { createAlbumBody, createReportBody, createStyleBody, matchBody, moderationBody, planUploadsBody, profileBody, reindexBody, signedUploadsBody } from './schemas';
 
@@ -197,6 +198,11 @@ function baseDocument(serverUrl: string) {
       '/metrics': { get: { summary: 'Prometheus metrics', security: [], responses: { '200': { description: 'Text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } } } } },
       '/v1/openapi.json': { get: { summary: 'This document', security: [], responses: { '200': { description: 'OpenAPI 3.1', content: json({ type: 'object' }) } } } },
       '/v1/albums': {
+        get: {
+          summary: "The tenant's albums, newest first, paged (from Temporal visibility)",
+          parameters: queryParameters(listAlbumsQuery),
+          responses: { '200': { description: 'One page of albums', content: json(schema(albumListResponse)) } },
+        },
         post: {
           summary: 'Create an album (starts its AlbumWorkflow)',
           parameters: [{ name: 'Idempotency-Key', in: 'header', schema: { type: 'string', maxLength: 200 } }],
@@ -210,6 +216,19 @@ function baseDocument(serverUrl: string) {
             '400': errorResponse('Invalid body'),
             '401': errorResponse('No or wrong API key'),
           },
+        },
+      },
+      '/v1/jobs': {
+        get: {
+          summary: "The tenant's GPU jobs, newest first, paged, with each GPU queue's backlog and pollers",
+          parameters: queryParameters(listJobsQuery),
+          responses: { '200': { description: 'One page of jobs', content: json(schema(jobListResponse)) } },
+        },
+      },
+      '/v1/console-config': {
+        get: {
+          summary: "The console's settings (where the Temporal Web UI is)",
+          responses: { '200': { description: 'Settings', content: json(schema(consoleConfigResponse)) } },
         },
       },
       '/v1/albums/{albumId}': {

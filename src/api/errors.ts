@@ -154,7 +154,7 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   let apiError = toApiError(err);
   // Whatever failed while the client had already gone (a stream cut mid-body) is its abort, not
   // our failure; an ECONNRESET from one of our own backends, with the client still there, stays a 5xx.
-  if (apiError.status >= 500 && (req.destroyed || req.socket?.destroyed)) apiError = new ApiError('REQUEST_ABORTED', 'The client aborted the request');
+  if (apiError.status >= 500 && req.socket?.destroyed === true) apiError = new ApiError('REQUEST_ABORTED', 'The client aborted the request');
   if (apiError.code === 'REQUEST_ABORTED') {
     // Nobody is listening: log it as what it is, and never count it as our failure.
     req.log?.info({ code: apiError.code }, 'request aborted by the client');

@@ -223,7 +223,7 @@ describe('API contract', () => {
       assert.equal(res.body.error.code, 'TEMPORAL_UNAVAILABLE');
       assert.ok(Number(res.headers['retry-after']) > 0);
       const create = await raw(s.base, 'POST', '/v1/albums', { ...auth, 'content-type': 'application/json' }, '{}');
-      assert.equal(create.status, 503);
+      assert.equal(create.status, 503, create.text);
     } finally {
       await s.close();
       await connection.close().catch(() => undefined);

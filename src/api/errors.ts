@@ -102,14 +102,20 @@ export const notFoundHandler: RequestHandler = (req, _res, next) => {
 /** gRPC status codes that mean "the Temporal frontend is not there", not "your request is wrong". */
 const GRPC_UNAVAILABLE = new Set([4 /* DEADLINE_EXCEEDED */, 14 /* UNAVAILABLE */]);
 
-/** Walks an error's cause chain (Temporal wraps gRPC errors in ServiceError, sometimes twice). */
+/** The gRPC status code in an error's cause chain (Temporal wraps gRPC errors in ServiceError, sometimes twice). */
+function grpcCodeOf(err: unknown): number | undefined {
+  for (let e = err as { code?: unknown; cause?: unknown; name?: string } | undefined, depth = 0; e && typeof e === 'object' && depth < 6; e = e.cause as typeof e, depth++) {
+    if (typeof e.code === 'number' && ('metadata' in e || 'details' in e)) return e.code;
+  }
+  return undefined;
+}
+
 function isTemporalUnavailable(err: unknown): boolean {
-  for (let e = err as { code?: unknown; cause?: unknown; name?: string; message?: string } | undefined, depth = 0; e && typeof e === 'object' && depth < 6; e = e.cause as typeof e, depth++) {
-    if (typeof e.code === 'number' && GRPC_UNAVAILABLE.has(e.code) && (e.name === 'ServiceError' || 'metadata' in e || 'details' in e)) return true;
-    if (e.name === 'ServiceError' && typeof e.message === 'string' && /UNAVAILABLE|DEADLINE_EXCEEDED|deadline|connect/i.test(e.message)) return true;
+  for (let e = err as { cause?: unknown; name?: string } | undefined, depth = 0; e && typeof e === 'object' && depth < 6; e = e.cause as typeof e, depth++) {
     if (e.name === 'TransportError') return true;
   }
-  return false;
+  const code = grpcCodeOf(err);
+  return code !== undefined && GRPC_UNAVAILABLE.has(code);
 }
 
 /** Maps every error to an ApiError by its type: a 5xx only for our bugs and our outages. */
@@ -143,6 +149,8 @@ export function toApiError(err: unknown): ApiError {
     return new ApiError('INVALID_CONTENT_ENCODING', 'The body does not match its Content-Encoding');
   }
   if (isTemporalUnavailable(err)) return new ApiError('TEMPORAL_UNAVAILABLE', 'Temporal is unavailable; retry shortly');
+  // INVALID_ARGUMENT from Temporal is about what the client sent through (a forged page token, say).
+  if (grpcCodeOf(err) === 3) return new ApiError('VALIDATION_FAILED', 'Temporal refused an argument of this request (a cursor?)');
   const status = e?.status ?? e?.statusCode;
   if (typeof status === 'number' && status >= 400 && status < 500) {
     return new ApiError(status === 413 ? 'PAYLOAD_TOO_LARGE' : status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'MALFORMED_BODY', 'The request could not be read');

@@ -235,6 +235,8 @@ export class AlbumService {
       categories: pick(full.categories),
       quality: pick(full.quality),
       items,
+      // Top-level too: the same field name as every other paged answer (albums, jobs).
+      nextCursor,
       page: { limit: page.limit, total: ids.length, nextCursor },
     };
   }

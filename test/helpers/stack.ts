@@ -14,6 +14,7 @@ import type { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { createApp } from '../../src/api/app';
+import { answerClientErrors } from '../../src/api/errors';
 import { loadConfig, type Config } from '../../src/config';
 import { startTelemetry, type Telemetry } from '../../src/telemetry/otel';
 import { connectClient } from '../../src/temporal/connection';
@@ -110,6 +111,7 @@ export async function startStack(
     logger: logs ? pino({ level: 'info' }, { write: (line: string) => void logs.push(line) }) : pino({ level: 'silent' }),
   });
   server.on('request', app);
+  answerClientErrors(server);
   return {
     config,
     baseUrl: `http://127.0.0.1:${port}`,

@@ -170,7 +170,7 @@ describe('album workflow end to end', () => {
     const plan = await A('POST', `/v1/albums/${albumId}/uploads`, {
       files: [
         { name: 'direct.jpg', contentType: 'image/jpeg', size: photo.length },
-        { name: 'fake.jpg', contentType: 'image/jpeg', size: 20 },
+        { name: 'fake.jpg', contentType: 'image/jpeg', size: 21 },
         { name: 'never-sent.jpg', contentType: 'image/jpeg', size: 1000 },
         { name: 'movie.mp4', contentType: 'video/mp4', size: 1000 },
       ],
@@ -213,16 +213,16 @@ describe('album workflow end to end', () => {
     assert.notEqual(other.body.albumId, first.body.albumId);
   });
 
-  test('upload limits answer 413 with a code, and spooled files are cleaned up', async () => {
+  test('upload limits: a too-large file is rejected alone, too many files is 422, and spooled files are cleaned up', async () => {
     const { albumId } = (await A('POST', '/v1/albums', {})).body;
     const small = await scene(64, 48);
     const big = Buffer.concat([small, Buffer.alloc(3 * 1024 * 1024)]);
     const tooBig = await A('POST', `/v1/albums/${albumId}/photos`, form([{ name: 'huge.jpg', contentType: 'image/jpeg', data: big }]));
-    assert.equal(tooBig.status, 413);
-    assert.equal(tooBig.body.error.code, 'PAYLOAD_TOO_LARGE');
+    assert.equal(tooBig.status, 202);
+    assert.equal(tooBig.body.rejected[0].code, 'FILE_TOO_LARGE');
     const many = Array.from({ length: 13 }, (_, i) => ({ name: `p${i}.jpg`, contentType: 'image/jpeg', data: small }));
     const tooMany = await A('POST', `/v1/albums/${albumId}/photos`, form(many));
-    assert.equal(tooMany.status, 413);
+    assert.equal(tooMany.status, 422);
     assert.equal(tooMany.body.error.code, 'TOO_MANY_FILES');
     const hugeJson = await A('POST', '/v1/albums', { title: 'x'.repeat(2 * 1024 * 1024) });
     assert.equal(hugeJson.status, 413);

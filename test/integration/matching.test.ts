@@ -103,7 +103,7 @@ describe('profiles and matching', () => {
   test('bad input gets clear 4xx codes', async () => {
     const cases: [string, string, unknown, number, string][] = [
       ['PUT', '/v1/profiles/x', { text: '   ' }, 400, 'EMPTY_TEXT'],
-      ['PUT', '/v1/profiles/x', { text: '가'.repeat(201) }, 413, 'TEXT_TOO_LONG'],
+      ['PUT', '/v1/profiles/x', { text: '가'.repeat(201) }, 422, 'TEXT_TOO_LONG'],
       ['PUT', '/v1/profiles/x', { text: '안녕', fields: { tenant: 'evil' } }, 400, 'VALIDATION_FAILED'],
       ['POST', '/v1/match', { userId: 'hiker', k: 0 }, 400, 'K_OUT_OF_RANGE'],
       ['POST', '/v1/match', { userId: 'hiker', k: 21 }, 400, 'K_OUT_OF_RANGE'],
@@ -240,9 +240,9 @@ describe('clean-bot', () => {
   test('bad input gets clear 4xx codes', async () => {
     const nine = Array.from({ length: 9 }, (_, i) => ({ id: `x${i}`, text: '안녕' }));
     const cases: [unknown, number, string][] = [
-      [{ messages: nine }, 413, 'TOO_MANY_MESSAGES'],
+      [{ messages: nine }, 422, 'TOO_MANY_MESSAGES'],
       [{ messages: [{ id: 'a', text: ' ' }] }, 400, 'EMPTY_TEXT'],
-      [{ messages: [{ id: 'a', text: '가'.repeat(201) }] }, 413, 'TEXT_TOO_LONG'],
+      [{ messages: [{ id: 'a', text: '가'.repeat(201) }] }, 422, 'TEXT_TOO_LONG'],
       [{ messages: [{ id: 'a', text: '안녕' }, { id: 'a', text: '하이' }] }, 400, 'DUPLICATE_MESSAGE_ID'],
       [{ messages: [] }, 400, 'VALIDATION_FAILED'],
     ];

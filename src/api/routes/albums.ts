@@ -2,42 +2,51 @@
 import { Router, type Request } from 'express';
 import fs from 'node:fs';
 import path from 'node:path';
-import multer from 'multer';
+import { z } from 'zod';
 import type { Config } from '../../config';
 import { albumWorkflowId } from '../../shared/album';
 import { tenantOf } from '../auth';
 import { ApiError } from '../errors';
+import { idempotencyKeyOf, requestScope, type IdempotencyStore } from '../idempotency-store';
+import { parseMultipart } from '../multipart';
 import type { AlbumService } from '../services/album-service';
-import { albumIdParam, createAlbumBody, idempotencyKeyHeader, photoIdSchema, planUploadsBody, signedUploadsBody } from '../schemas';
+import { albumIdParam, createAlbumBody, photoIdSchema, planUploadsBody, signedUploadsBody } from '../schemas';
+import { albumEvents } from './album-events';
 
 const albumId = (req: Request) => albumIdParam.parse(req.params.albumId);
 
-export function albumRoutes(albums: AlbumService, config: Config, links: { webUi?: (workflowId: string) => string }) {
+export const resultsQuery = z
+  .object({
+    cursor: z.string().min(1).max(200).optional(),
+    limit: z.coerce.number().int().min(1).max(1000).default(100),
+  })
+  .strict();
+
+export const deleteAlbumQuery = z.object({ purge: z.enum(['true', 'false']).optional() }).strict();
+
+export function albumRoutes(albums: AlbumService, config: Config, links: { webUi?: (workflowId: string) => string }, idem: IdempotencyStore) {
   const router = Router();
   // Spool to disk, not memory: a request of many large files must not hold them all in RAM.
   const spoolDir = path.join(config.dataDir, 'tmp', 'uploads');
   fs.mkdirSync(spoolDir, { recursive: true });
-  const upload = multer({
-    storage: multer.diskStorage({ destination: (req, _file, cb) => cb(null, (req as unknown as { spool: string }).spool) }),
-    limits: { fileSize: config.api.maxUploadBytes, files: config.api.maxFilesPerRequest, fields: 20 },
-  });
 
   const albumLinks = (id: string, workflowId: string) => ({
     self: `/v1/albums/${id}`,
     photos: `/v1/albums/${id}/photos`,
     uploads: `/v1/albums/${id}/uploads`,
     results: `/v1/albums/${id}/results`,
+    events: `/v1/albums/${id}/events`,
     ...(links.webUi ? { workflowUi: links.webUi(workflowId) } : {}),
   });
 
   router.post('/albums', async (req, res) => {
     const body = createAlbumBody.parse(req.body ?? {});
-    const keyHeader = req.get('idempotency-key');
-    const key = keyHeader === undefined ? undefined : idempotencyKeyHeader.parse(keyHeader);
+    const key = idempotencyKeyOf(req);
     const tenant = tenantOf(req);
     const { album, created } = await albums.createAlbum(tenant, body, key);
     const workflowId = albumWorkflowId(tenant, album.albumId);
     if (!created) res.set('Idempotent-Replayed', 'true');
+    res.location(`/v1/albums/${album.albumId}`);
     res.status(201).json({ ...album, workflowId, links: albumLinks(album.albumId, workflowId) });
   });
 
@@ -50,15 +59,22 @@ export function albumRoutes(albums: AlbumService, config: Config, links: { webUi
   });
 
   router.get('/albums/:albumId/results', async (req, res) => {
-    res.json(await albums.results(tenantOf(req), albumId(req)));
+    const id = albumId(req);
+    const q = resultsQuery.parse(req.query);
+    res.json(await albums.resultsPage(tenantOf(req), id, q));
   });
+
+  router.get('/albums/:albumId/events', albumEvents(albums, albumId));
 
   router.post('/albums/:albumId/close', async (req, res) => {
     res.status(202).json(await albums.close(tenantOf(req), albumId(req)));
   });
 
   router.delete('/albums/:albumId', async (req, res) => {
-    res.status(202).json(await albums.cancel(tenantOf(req), albumId(req)));
+    const id = albumId(req);
+    const q = deleteAlbumQuery.parse(req.query);
+    if (q.purge === 'true') res.status(200).json(await albums.purge(tenantOf(req), id));
+    else res.status(202).json(await albums.cancel(tenantOf(req), id));
   });
 
   router.post('/albums/:albumId/reanalyze', async (req, res) => {
@@ -69,40 +85,47 @@ export function albumRoutes(albums: AlbumService, config: Config, links: { webUi
     res.json(await albums.photoUrl(tenantOf(req), albumId(req), photoIdSchema.parse(req.params.photoId)));
   });
 
+  router.get('/albums/:albumId/photos/:photoId/thumbnail', async (req, res) => {
+    const thumb = await albums.thumbnail(tenantOf(req), albumId(req), photoIdSchema.parse(req.params.photoId));
+    res.set('Content-Type', 'image/webp').set('Cache-Control', 'private, max-age=3600').send(thumb);
+  });
+
   router.post('/albums/:albumId/uploads', async (req, res) => {
     const body = planUploadsBody.parse(req.body);
     res.status(201).json(await albums.planUploads(tenantOf(req), albumId(req), body.files));
   });
 
-  router.post('/albums/:albumId/photos', async (req, res, next) => {
+  router.post('/albums/:albumId/photos', async (req, res) => {
     const id = albumId(req);
     const tenant = tenantOf(req);
     if (req.is('multipart/form-data')) {
-      // One spool folder per request, removed whole afterwards: that also catches partial files
-      // multer leaves behind when a limit aborts the upload mid-file.
+      const key = idempotencyKeyOf(req);
+      // One spool folder per request, removed whole afterwards (the sweeper catches a crash's).
       const spool = await fs.promises.mkdtemp(path.join(spoolDir, 'req-'));
-      (req as unknown as { spool: string }).spool = spool;
-      const answer = async (err?: unknown) => {
-        const files = (req.files as Express.Multer.File[] | undefined) ?? [];
-        const work = async () => {
-          if (err) throw err;
-          if (files.length === 0) throw new ApiError('NO_FILES', 'Send one or more files in the multipart field "photos"');
-          return albums.addUploadedFiles(
+      let answer: { status: number; body: unknown; replayed?: boolean };
+      try {
+        const upload = await parseMultipart(req, spool, { field: 'photos', maxFileBytes: config.api.maxUploadBytes, maxFiles: config.api.maxFilesPerRequest });
+        if (upload.files.length === 0 && upload.rejected.length === 0) throw new ApiError('NO_FILES', 'Send one or more files in the multipart field "photos"');
+        const scope = requestScope(req);
+        const { replay } = key !== undefined ? await idem.begin(tenant, scope, key, upload.digest) : {};
+        if (replay) answer = { ...replay, replayed: true };
+        else {
+          const result = await albums.addUploadedFiles(
             tenant,
             id,
-            files.map((f) => ({ name: f.originalname, contentType: f.mimetype, read: () => fs.promises.readFile(f.path) })),
+            upload.files.map((f) => ({ name: f.name, index: f.index, contentType: f.contentType, read: () => fs.promises.readFile(f.path) })),
+            key,
           );
-        };
-        const outcome = await work().then(
-          (result) => ({ result }),
-          (error: unknown) => ({ error }),
-        );
+          const body = { accepted: result.accepted, rejected: [...upload.rejected, ...result.rejected] };
+          if (key !== undefined) await idem.complete(tenant, scope, key, upload.digest, { status: 202, body });
+          answer = { status: 202, body };
+        }
+      } finally {
         // Clean up before answering, so a client that retries at once finds the disk as it was.
-        await fs.promises.rm(spool, { recursive: true, force: true });
-        if ('error' in outcome) next(outcome.error);
-        else res.status(202).json(outcome.result);
-      };
-      upload.array('photos', config.api.maxFilesPerRequest)(req, res, (err?: unknown) => void answer(err));
+        await fs.promises.rm(spool, { recursive: true, force: true, maxRetries: 3 });
+      }
+      if (answer.replayed) res.set('Idempotent-Replayed', 'true');
+      res.status(answer.status).json(answer.body);
       return;
     }
     if (!req.is('application/json')) {

@@ -29,6 +29,19 @@ function verified(req: Request, secret: string, method: 'GET' | 'PUT'): string {
   return key;
 }
 
+/** The size the client declared when it planned an album photo upload (POST …/uploads). */
+async function declaredSize(store: BlobStore, key: string): Promise<number | undefined> {
+  const m = /^tenants\/([^/]+)\/albums\/([^/]+)\/photos\/([^/]+)$/.exec(key);
+  if (!m) return undefined;
+  try {
+    const plan = JSON.parse((await store.get(`tenants/${m[1]}/albums/${m[2]}/uploads/${m[3]}.json`)).toString('utf8')) as { size?: unknown };
+    return typeof plan.size === 'number' ? plan.size : undefined;
+  } catch (err) {
+    if (err instanceof BlobNotFoundError) return undefined;
+    throw err;
+  }
+}
+
 export function blobRoutes(store: BlobStore, signingSecret: string, maxUploadBytes: number) {
   const router = Router();
   router.get('/blobs/*key', async (req, res) => {
@@ -43,6 +56,12 @@ export function blobRoutes(store: BlobStore, signingSecret: string, maxUploadByt
   router.put('/blobs/*key', express.raw({ type: () => true, limit: maxUploadBytes }), async (req, res) => {
     const key = verified(req, signingSecret, 'PUT');
     const body = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+    // Write-once: a photo may already be analysed; a second PUT must not swap its bytes.
+    if (await store.stat(key)) throw new ApiError('UPLOAD_EXISTS', 'Something is already stored at this URL; signed uploads are write-once');
+    const declared = await declaredSize(store, key);
+    if (declared !== undefined && declared !== body.length) {
+      throw new ApiError('SIZE_MISMATCH', `This upload was planned as ${declared} bytes; the body has ${body.length}`, { declared, received: body.length });
+    }
     await store.put(key, body, { contentType: req.get('content-type') ?? 'application/octet-stream' });
     res.status(200).json({ key, size: body.length });
   });

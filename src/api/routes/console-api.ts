@@ -3,6 +3,7 @@
  * Temporal visibility, no query to each album's workflow) and the console's settings (where the
  * Temporal Web UI is, so every album and job links to its workflow).
  */
+import crypto from 'node:crypto';
 import { Router } from 'express';
 import { z } from 'zod';
 import type { Client } from '@temporalio/client';
@@ -92,6 +93,19 @@ const iso = (t: { seconds?: unknown; nanos?: number | null } | null | undefined)
 /** Visibility query strings take literals in single quotes. */
 const literal = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
+/**
+ * Cursors carry Temporal's page token behind an 8-byte checksum: the dev server answers a forged
+ * token with errors the SDK retries until the deadline (a 503), so garbage is refused here, as 400.
+ */
+const checksum = (token: Buffer) => crypto.createHash('sha256').update(token).digest().subarray(0, 8);
+const cursorOf = (token: Buffer) => Buffer.concat([checksum(token), token]).toString('base64url');
+function pageToken(cursor: string): Buffer {
+  const raw = Buffer.from(cursor, 'base64url');
+  const token = raw.subarray(8);
+  if (raw.length <= 8 || !checksum(token).equals(raw.subarray(0, 8))) throw new ApiError('INVALID_CURSOR', 'cursor is not one this API gave out');
+  return token;
+}
+
 export function consoleApiRoutes(client: Client, config: Pick<Config, 'temporal'>, monitor: GpuQueueMonitor) {
   const router = Router();
 
@@ -101,10 +115,10 @@ export function consoleApiRoutes(client: Client, config: Pick<Config, 'temporal'
       const page = await client.workflowService.listWorkflowExecutions({
         namespace: config.temporal.namespace,
         pageSize: limit,
-        nextPageToken: cursor ? Buffer.from(cursor, 'base64url') : undefined,
+        nextPageToken: cursor ? pageToken(cursor) : undefined,
         query: `${SA.tenant.name} = ${literal(tenant)} AND ${where}`,
       });
-      const next = page.nextPageToken && page.nextPageToken.length > 0 ? Buffer.from(page.nextPageToken).toString('base64url') : null;
+      const next = page.nextPageToken && page.nextPageToken.length > 0 ? cursorOf(Buffer.from(page.nextPageToken)) : null;
       return { executions: page.executions ?? [], nextCursor: next };
     } catch (err) {
       if ((err as { code?: number }).code === 3) throw new ApiError('VALIDATION_FAILED', 'cursor is not valid (it expires with its listing)');

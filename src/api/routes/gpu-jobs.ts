@@ -22,6 +22,8 @@ function jobRoutes<B>(router: Router, kind: string, idField: string, idParam: z.
     const body = bodySchema.parse(req.body ?? {});
     const { id, workflowId, created } = await service.create(tenantOf(req), body, idempotencyKey(req));
     if (!created) res.set('Idempotent-Replayed', 'true');
+    // 202: the job is queued, not done; Location is where its status lives.
+    res.location(`/v1/${kind}/${id}`);
     res.status(202).json({ [idField]: id, workflowId, links: { self: `/v1/${kind}/${id}` } });
   });
 

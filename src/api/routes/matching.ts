@@ -29,7 +29,9 @@ export function matchingRoutes(matching: MatchingService) {
 
   router.post('/profiles/reindex', async (req, res) => {
     const body = reindexBody.parse(req.body);
-    res.status(202).json(await matching.startReindex(tenantOf(req), body.from, body.pageSize));
+    const started = await matching.startReindex(tenantOf(req), body.from, body.pageSize);
+    res.location(`/v1/profiles/reindex/${encodeURIComponent(started.jobId)}`);
+    res.status(202).json(started);
   });
 
   router.get('/profiles/reindex/:jobId', async (req, res) => {

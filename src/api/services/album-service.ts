@@ -26,10 +26,27 @@ import { SA } from '../../shared/search-attributes';
 import { TASK_QUEUES } from '../../shared/task-queues';
 import type { BlobStore, SignedUrl } from '../../storage/blob-store';
 import { BlobNotFoundError } from '../../storage/blob-store';
-import { albumPhotoKey, albumUploadKey } from '../../storage/keys';
+import crypto from 'node:crypto';
+import { albumPhotoKey, albumUploadKey, tenantKey, tenantPrefix } from '../../storage/keys';
 import { addPhotosUpdate, AlbumWorkflow, albumStatusQuery, closeAlbumSignal, MAX_PHOTOS_PER_UPDATE } from '../../workflows/album';
 import { ApiError } from '../errors';
+import { filenameProblem } from '../multipart';
+import { handoverKey, type HandoverMarker } from '../upload-sweeper';
 import { newId, resourceId } from './idempotency';
+import { chunkForUpdates } from './update-chunks';
+
+const THUMBNAIL_PX = 256;
+
+const encodeCursor = (photoId: string) => Buffer.from(JSON.stringify({ after: photoId })).toString('base64url');
+function decodeCursor(cursor: string): string {
+  try {
+    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { after?: unknown };
+    if (typeof v.after === 'string' && /^ph_[a-z0-9]{8,64}$/.test(v.after)) return v.after;
+  } catch {
+    // falls through to the error below
+  }
+  throw new ApiError('INVALID_CURSOR', 'cursor is not one this API gave out');
+}
 
 export interface Rejection {
   name: string;
@@ -39,6 +56,8 @@ export interface Rejection {
 
 export interface UploadedFile {
   name: string;
+  /** With an Idempotency-Key: the part's position, so a retried request mints the same photoIds. */
+  index?: number;
   contentType?: string;
   /** Read lazily, one file at a time, so a many-file request never sits in memory whole. */
   read(): Promise<Buffer>;
@@ -127,6 +146,11 @@ export class AlbumService {
     }
   }
 
+  /** status() under its own Temporal deadline, for callers outside a request's (SSE polls). */
+  statusWithin(tenantId: string, albumId: string, ms: number): Promise<AlbumView> {
+    return this.client.connection.withDeadline(Date.now() + ms, () => this.status(tenantId, albumId));
+  }
+
   status(tenantId: string, albumId: string): Promise<AlbumView> {
     return this.withAlbum(albumId, () => this.handle(tenantId, albumId).query(albumStatusQuery));
   }
@@ -174,6 +198,90 @@ export class AlbumService {
     };
   }
 
+  /**
+   * One page of results: album-wide fields (highlights, groups, people, models) whole, and the
+   * per-photo ones (photos, categories, quality) for the page's photos only, plus `items` with a
+   * signed photo URL and a thumbnail URL each. Pages follow photoId order; `nextCursor` is opaque.
+   */
+  async resultsPage(tenantId: string, albumId: string, page: { cursor?: string; limit: number }) {
+    const full = await this.results(tenantId, albumId);
+    const ids = [...new Set([...Object.keys(full.photos), ...full.failed.map((f) => f.photoId)])].sort();
+    const after = page.cursor === undefined ? undefined : decodeCursor(page.cursor);
+    const start = after === undefined ? 0 : ids.findIndex((id) => id > after);
+    const pageIds = start < 0 ? [] : ids.slice(start, start + page.limit);
+    const last = pageIds.at(-1);
+    const nextCursor = last !== undefined && start + page.limit < ids.length ? encodeCursor(last) : null;
+    const failed = new Map(full.failed.map((f) => [f.photoId, f]));
+    const pick = <V>(m: Record<string, V>) => Object.fromEntries(pageIds.filter((id) => id in m).map((id) => [id, m[id]!]));
+    const items = await Promise.all(
+      pageIds.map(async (photoId) => {
+        const signed = await this.store.signedDownloadUrl(albumPhotoKey(tenantId, albumId, photoId), { expiresInSeconds: this.config.api.signedUrlTtlSeconds });
+        const info = full.photos[photoId];
+        return {
+          photoId,
+          name: info?.name ?? failed.get(photoId)?.name ?? photoId,
+          ...(info ? { width: info.width, height: info.height, format: info.format } : {}),
+          ...(full.categories[photoId] ? { category: full.categories[photoId] } : {}),
+          ...(full.quality[photoId] ? { quality: full.quality[photoId] } : {}),
+          ...(failed.has(photoId) ? { failure: failed.get(photoId) } : {}),
+          url: signed.url,
+          urlExpiresAt: signed.expiresAt.toISOString(),
+          thumbnailUrl: `/v1/albums/${albumId}/photos/${photoId}/thumbnail`,
+        };
+      }),
+    );
+    return {
+      ...full,
+      photos: pick(full.photos),
+      categories: pick(full.categories),
+      quality: pick(full.quality),
+      items,
+      // Top-level too: the same field name as every other paged answer (albums, jobs).
+      nextCursor,
+      page: { limit: page.limit, total: ids.length, nextCursor },
+    };
+  }
+
+  /** A small WebP of one photo, made once with sharp and cached next to the photo. */
+  async thumbnail(tenantId: string, albumId: string, photoId: string): Promise<Buffer> {
+    const thumbKey = tenantKey(tenantId, 'albums', albumId, 'thumbnails', `${photoId}.webp`);
+    try {
+      return await this.store.get(thumbKey);
+    } catch (err) {
+      if (!(err instanceof BlobNotFoundError)) throw err;
+    }
+    let original: Buffer;
+    try {
+      original = await this.store.get(albumPhotoKey(tenantId, albumId, photoId));
+    } catch (err) {
+      if (err instanceof BlobNotFoundError) throw new ApiError('PHOTO_NOT_FOUND', `No photo ${photoId} in album ${albumId}`);
+      throw err;
+    }
+    const { default: sharp } = await import('sharp');
+    const thumb = await sharp(original, { limitInputPixels: 100_000_000 })
+      .rotate()
+      .resize(THUMBNAIL_PX, THUMBNAIL_PX, { fit: 'inside', withoutEnlargement: true })
+      .webp({ quality: 70 })
+      .toBuffer()
+      .catch(() => {
+        throw new ApiError('THUMBNAIL_UNAVAILABLE', `Photo ${photoId} cannot be decoded into a thumbnail`);
+      });
+    await this.store.put(thumbKey, thumb, { contentType: 'image/webp' });
+    return thumb;
+  }
+
+  /**
+   * DELETE …?purge=true: cancels the album if it still runs, then deletes every blob it owns
+   * (photos, thumbnails, analyses, results, manifests). The workflow's history stays in Temporal
+   * under the namespace's retention; its status then reads cancelled/completed with no data.
+   */
+  async purge(tenantId: string, albumId: string) {
+    const view = await this.cancel(tenantId, albumId);
+    const keys = [...(await this.store.list(`${tenantPrefix(tenantId)}albums/${albumId}/`)), ...(await this.store.list(`system/handover/${tenantId}/${albumId}/`))];
+    for (const key of keys) await this.store.delete(key);
+    return { ...view, purged: true, deletedBlobs: keys.length };
+  }
+
   /** Cancels the album's run: in-flight photos stop, the manifest records what was done. */
   async cancel(tenantId: string, albumId: string): Promise<AlbumView> {
     const handle = this.handle(tenantId, albumId);
@@ -181,7 +289,8 @@ export class AlbumService {
     if (before.status === 'completed' || before.status === 'cancelled') return before;
     await this.withAlbum(albumId, () => handle.cancel());
     // The workflow records the cancellation when its next task runs; answer once it has.
-    await this.withAlbum(albumId, () => handle.result().catch(() => undefined));
+    // A long poll: it gets its own deadline instead of the request's short Temporal one.
+    await this.withAlbum(albumId, () => this.client.connection.withDeadline(Date.now() + 60_000, () => handle.result()).catch(() => undefined));
     return this.status(tenantId, albumId);
   }
 
@@ -231,8 +340,7 @@ export class AlbumService {
 
   private async hand(tenantId: string, albumId: string, photos: PhotoRef[]): Promise<AddPhotosResult> {
     const result: AddPhotosResult = { accepted: [], duplicates: [], rejected: [] };
-    for (let i = 0; i < photos.length; i += MAX_PHOTOS_PER_UPDATE) {
-      const chunk = photos.slice(i, i + MAX_PHOTOS_PER_UPDATE);
+    for (const chunk of chunkForUpdates(photos, MAX_PHOTOS_PER_UPDATE)) {
       const r = await this.withAlbum(albumId, () => this.handle(tenantId, albumId).executeUpdate(addPhotosUpdate, { args: [{ photos: chunk }] }));
       result.accepted.push(...r.accepted);
       result.duplicates.push(...r.duplicates);
@@ -246,12 +354,25 @@ export class AlbumService {
     return result.rejected.map((r) => ({ name: r.name, code: r.code, message: r.message }));
   }
 
-  /** Multipart path: the bytes come through the API. */
-  async addUploadedFiles(tenantId: string, albumId: string, files: UploadedFile[]) {
+  /**
+   * Multipart path: the bytes come through the API. With an Idempotency-Key, photoIds derive from
+   * (tenant, album, key, part index): a retry of a request that died half-way stores the same
+   * blobs and the workflow answers them as duplicates, so no photo is added twice.
+   */
+  async addUploadedFiles(tenantId: string, albumId: string, files: UploadedFile[], idempotencyKey?: string) {
     await this.requireOpen(tenantId, albumId);
     const rejected: Rejection[] = [];
     const refs: PhotoRef[] = [];
+    // Written before any blob, removed after the hand-over: a crash in between leaves a marker
+    // the upload sweeper finds, and it deletes the blobs the workflow never took.
+    const marker: HandoverMarker = { tenantId, albumId, createdAt: new Date().toISOString(), photos: [] };
+    const markerKey = handoverKey(tenantId, albumId, newId('ho'));
     for (const file of files) {
+      const nameProblem = filenameProblem(file.name);
+      if (nameProblem) {
+        rejected.push(nameProblem);
+        continue;
+      }
       const data = await file.read();
       if (data.length === 0) {
         rejected.push({ name: file.name, code: 'EMPTY_FILE', message: `"${file.name}" is empty (0 bytes)` });
@@ -268,13 +389,20 @@ export class AlbumService {
         });
         continue;
       }
-      const photoId = newId('ph');
+      const photoId =
+        idempotencyKey !== undefined && file.index !== undefined
+          ? `ph_${crypto.createHash('sha256').update(`${tenantId}\n${albumId}\n${idempotencyKey}\n${file.index}`).digest('hex').slice(0, 24)}`
+          : newId('ph');
       const key = albumPhotoKey(tenantId, albumId, photoId);
+      marker.photos.push({ photoId, key });
+      await this.store.put(markerKey, Buffer.from(JSON.stringify(marker)), { contentType: 'application/json' });
       await this.store.put(key, data, { contentType: file.contentType });
       refs.push({ photoId, name: file.name, key, contentType: file.contentType });
     }
-    const result = await this.hand(tenantId, albumId, refs);
-    return { accepted: result.accepted, rejected: [...rejected, ...AlbumService.refused(result)] };
+    const result = refs.length > 0 ? await this.hand(tenantId, albumId, refs) : { accepted: [], duplicates: [], rejected: [] };
+    await this.store.delete(markerKey);
+    // A retried request's photos come back as duplicates of the first one's: they are accepted, once.
+    return { accepted: [...result.accepted, ...result.duplicates], rejected: [...rejected, ...AlbumService.refused(result)] };
   }
 
   /** Signed-URL path, step 1: where to PUT each file. */

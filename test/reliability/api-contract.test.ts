@@ -1,0 +1,232 @@
+/**
+ * The API contract clients build on (issue 12 §4) and the API-layer defects of issue 13:
+ * Location on creates, Idempotency-Key (multipart included, 422 on reuse), cursor pages with
+ * signed and thumbnail URLs, SSE progress, purge, write-once signed PUTs, the upload sweeper,
+ * bounded update payloads, and a fast 503 when Temporal is unreachable.
+ */
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import path from 'node:path';
+import { describe, test } from 'node:test';
+import pino from 'pino';
+import { Client, Connection } from '@temporalio/client';
+import { createApp } from '../../src/api/app';
+import { scene } from '../../src/dev/demo-photos';
+import { albumPhotoKey } from '../../src/storage/keys';
+import { handoverKey } from '../../src/api/upload-sweeper';
+import { call, TENANT_A, waitFor, useStackOnDevServer } from '../helpers/stack';
+import { freePort } from '../helpers/temporal';
+import { multipart, raw } from './http-raw';
+
+const running = useStackOnDevServer({ LIGHTBOX_MAX_FILES_PER_REQUEST: '250' });
+const auth = { authorization: `Bearer ${TENANT_A.key}` };
+const A = (method: string, p: string, body?: unknown, headers?: Record<string, string>) => call(running.stack.baseUrl, TENANT_A.key, method, p, body, headers);
+
+async function upload(albumId: string, files: Array<{ filename: string; data: Buffer }>, headers: Record<string, string> = {}) {
+  const m = multipart(files.map((f) => ({ filename: f.filename, data: f.data })));
+  return raw(running.stack.baseUrl, 'POST', `/v1/albums/${albumId}/photos`, { ...auth, 'content-type': m.contentType, ...headers }, m.body);
+}
+
+const jpegs = (n: number) => Promise.all(Array.from({ length: n }, (_, i) => scene(96, 64, i + 1)));
+
+/** Apps made by a test (sweeper, Temporal down) on their own port. */
+async function serve(app: http.RequestListener) {
+  const server = http.createServer(app);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  return { base: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise<void>((r) => server.close(() => r())) };
+}
+
+describe('API contract', () => {
+  test('creates answer with Location; an Idempotency-Key replays the same body and refuses a different one (422)', async () => {
+    const headers = { 'idempotency-key': 'contract-create-1' };
+    const first = await A('POST', '/v1/albums', { title: 'One' }, headers);
+    assert.equal(first.status, 201);
+    assert.equal(first.headers.get('location'), `/v1/albums/${first.body.albumId}`);
+    const again = await A('POST', '/v1/albums', { title: 'One' }, headers);
+    assert.equal(again.status, 201);
+    assert.equal(again.body.albumId, first.body.albumId);
+    assert.equal(again.headers.get('idempotent-replayed'), 'true');
+    const other = await A('POST', '/v1/albums', { title: 'Another' }, headers);
+    assert.equal(other.status, 422);
+    assert.equal(other.body.error.code, 'IDEMPOTENCY_KEY_REUSED');
+  });
+
+  test('a retried multipart upload with the same Idempotency-Key adds each photo once (defect 7)', async () => {
+    const { albumId } = (await A('POST', '/v1/albums', {})).body;
+    const files = (await jpegs(4)).map((data, i) => ({ filename: `p${i}.jpg`, data }));
+    const key = { 'idempotency-key': 'upload-retry-1' };
+    const first = await upload(albumId, files, key);
+    assert.equal(first.status, 202, first.text);
+    assert.equal(first.body.accepted.length, 4);
+    const retry = await upload(albumId, files, key);
+    assert.equal(retry.status, 202);
+    assert.deepEqual(retry.body.accepted.map((a: { photoId: string }) => a.photoId).sort(), first.body.accepted.map((a: { photoId: string }) => a.photoId).sort());
+    const status = await A('GET', `/v1/albums/${albumId}`);
+    assert.equal(status.body.counts.total, 4, 'no photo twice');
+    const different = await upload(albumId, files.slice(0, 2), key);
+    assert.equal(different.status, 422);
+    assert.equal(different.body.error.code, 'IDEMPOTENCY_KEY_REUSED');
+  });
+
+  test('200 files with 15,000-character names: each rejected, no blob left, the album keeps answering (defect 2)', async () => {
+    const { albumId } = (await A('POST', '/v1/albums', {})).body;
+    const [jpeg] = await jpegs(1);
+    const files = Array.from({ length: 200 }, (_, i) => ({ filename: `${i}-${'n'.repeat(15_000)}.jpg`, data: jpeg! }));
+    const res = await upload(albumId, files);
+    assert.equal(res.status, 202, res.text.slice(0, 300));
+    assert.equal(res.body.accepted.length, 0);
+    assert.equal(res.body.rejected.length, 200);
+    assert.ok(res.body.rejected.every((r: { code: string }) => r.code === 'FILENAME_TOO_LONG'));
+    assert.deepEqual(await running.stack.store.list(`tenants/${TENANT_A.tenant}/albums/${albumId}/photos/`), []);
+    assert.equal((await A('GET', `/v1/albums/${albumId}`)).status, 200);
+  });
+
+  test('progress over SSE, results in cursor pages with signed and thumbnail URLs, then purge', async () => {
+    const { albumId } = (await A('POST', '/v1/albums', {})).body;
+    const files = (await jpegs(5)).map((data, i) => ({ filename: `s${i}.jpg`, data }));
+    assert.equal((await upload(albumId, files)).status, 202);
+
+    const events = await fetch(`${running.stack.baseUrl}/v1/albums/${albumId}/events`, { headers: auth });
+    assert.equal(events.status, 200);
+    assert.match(events.headers.get('content-type') ?? '', /^text\/event-stream/);
+    await A('POST', `/v1/albums/${albumId}/close`);
+    const text = await events.text(); // the stream ends by itself after the terminal status
+    const snapshots = [...text.matchAll(/^event: status\ndata: (.*)$/gm)].map((m) => JSON.parse(m[1]!));
+    assert.ok(snapshots.length >= 1);
+    assert.equal(snapshots.at(-1).status, 'completed');
+    console.log(`SSE: ${snapshots.length} status events until completed`);
+
+    const seen: string[] = [];
+    let cursor: string | null | undefined;
+    let pages = 0;
+    do {
+      const res = await A('GET', `/v1/albums/${albumId}/results?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
+      assert.equal(res.status, 200);
+      assert.ok(res.body.items.length <= 2);
+      for (const item of res.body.items) {
+        assert.match(item.url, /signature=/);
+        assert.equal(item.thumbnailUrl, `/v1/albums/${albumId}/photos/${item.photoId}/thumbnail`);
+        seen.push(item.photoId);
+      }
+      cursor = res.body.page.nextCursor;
+      pages++;
+    } while (cursor);
+    assert.equal(pages, 3);
+    assert.equal(new Set(seen).size, 5);
+    const thumb = await fetch(`${running.stack.baseUrl}/v1/albums/${albumId}/photos/${seen[0]}/thumbnail`, { headers: auth });
+    assert.equal(thumb.status, 200);
+    assert.equal(thumb.headers.get('content-type'), 'image/webp');
+
+    const purged = await A('DELETE', `/v1/albums/${albumId}?purge=true`);
+    assert.equal(purged.status, 200);
+    assert.equal(purged.body.purged, true);
+    assert.ok(purged.body.deletedBlobs >= 5);
+    assert.deepEqual(await running.stack.store.list(`tenants/${TENANT_A.tenant}/albums/${albumId}/`), []);
+    assert.equal((await A('GET', `/v1/albums/${albumId}/photos/${seen[0]}`)).body.error.code, 'PHOTO_NOT_FOUND');
+  });
+
+  test('a signed PUT enforces the declared size and is write-once', async () => {
+    const { albumId } = (await A('POST', '/v1/albums', {})).body;
+    const [photo] = await jpegs(1);
+    const plan = await A('POST', `/v1/albums/${albumId}/uploads`, { files: [{ name: 'a.jpg', contentType: 'image/jpeg', size: photo!.length }] });
+    const u = plan.body.uploads[0];
+    const short = await fetch(u.url, { method: 'PUT', headers: u.headers, body: photo!.subarray(1) });
+    assert.equal(short.status, 422);
+    assert.equal(((await short.json()) as any).error.code, 'SIZE_MISMATCH');
+    assert.equal((await fetch(u.url, { method: 'PUT', headers: u.headers, body: photo! })).status, 200);
+    const again = await fetch(u.url, { method: 'PUT', headers: u.headers, body: photo! });
+    assert.equal(again.status, 409);
+    assert.equal(((await again.json()) as any).error.code, 'UPLOAD_EXISTS');
+  });
+
+  test('405 with Allow for an unsupported method, 415 for a non-JSON body', async () => {
+    const trace = await raw(running.stack.baseUrl, 'TRACE', '/v1/albums', auth);
+    assert.equal(trace.status, 405);
+    assert.match(String(trace.headers.allow), /POST/);
+    const text = await raw(running.stack.baseUrl, 'POST', '/v1/albums', { ...auth, 'content-type': 'text/plain' }, 'title=x');
+    assert.equal(text.status, 415);
+    assert.equal(text.body.error.code, 'UNSUPPORTED_MEDIA_TYPE');
+  });
+
+  test('the OpenAPI document gives every operation an operationId and every success a schema', async () => {
+    const doc = (await A('GET', '/v1/openapi.json')).body;
+    const ids = new Set<string>();
+    let ops = 0;
+    for (const [p, item] of Object.entries<any>(doc.paths)) {
+      for (const [method, op] of Object.entries<any>(item)) {
+        ops++;
+        assert.ok(op.operationId, `${method} ${p} has an operationId`);
+        assert.ok(!ids.has(op.operationId), `operationId ${op.operationId} is unique`);
+        ids.add(op.operationId);
+        for (const [status, r] of Object.entries<any>(op.responses)) {
+          if (status.startsWith('2')) assert.ok(r.content, `${method} ${p} ${status} has a schema`);
+        }
+      }
+    }
+    console.log(`OpenAPI: ${ops} operations, all with operationId and success schemas`);
+  });
+
+  test('an API restarted after a crash reclaims spool folders and blobs never handed to the workflow (defect 8)', async () => {
+    const { config, store, client } = running.stack;
+    const { albumId } = (await A('POST', '/v1/albums', {})).body;
+    const [jpeg] = await jpegs(1);
+    const kept = (await upload(albumId, [{ filename: 'kept.jpg', data: jpeg! }])).body.accepted[0].photoId as string;
+    // What a crash between "blobs stored" and "workflow update" leaves: a spool folder, a marker, a blob.
+    const spool = path.join(config.dataDir, 'tmp', 'uploads', 'req-crashed');
+    fs.mkdirSync(spool, { recursive: true });
+    fs.writeFileSync(path.join(spool, 'part-0'), Buffer.alloc(1024));
+    const orphan = albumPhotoKey(TENANT_A.tenant, albumId, 'ph_orphan0000000001');
+    await store.put(orphan, jpeg!, { contentType: 'image/jpeg' });
+    const marker = handoverKey(TENANT_A.tenant, albumId, 'ho_crashed');
+    const photos = [
+      { photoId: 'ph_orphan0000000001', key: orphan },
+      { photoId: kept, key: albumPhotoKey(TENANT_A.tenant, albumId, kept) },
+    ];
+    await store.put(marker, Buffer.from(JSON.stringify({ tenantId: TENANT_A.tenant, albumId, createdAt: new Date(Date.now() - 3_600_000).toISOString(), photos })));
+
+    const app = createApp({
+      config,
+      client,
+      store,
+      apiKeys: new Map([[TENANT_A.key, TENANT_A.tenant]]),
+      signingSecret: 'test-signing-secret',
+      logger: pino({ level: 'silent' }),
+      sweep: { spoolMaxAgeMs: 0, handoverMaxAgeMs: 60_000, intervalMs: 60_000 },
+    });
+    void app;
+    await waitFor(
+      async () => ({ spool: fs.existsSync(spool), orphan: Boolean(await store.stat(orphan)), marker: Boolean(await store.stat(marker)) }),
+      (s) => !s.spool && !s.orphan && !s.marker,
+    );
+    assert.ok(await store.stat(albumPhotoKey(TENANT_A.tenant, albumId, kept)), 'a photo the workflow took stays');
+  });
+
+  test('Temporal unreachable: 503 TEMPORAL_UNAVAILABLE with Retry-After, within the request deadline (defect 6)', async () => {
+    const connection = Connection.lazy({ address: `127.0.0.1:${await freePort()}` });
+    const client = new Client({ connection, namespace: 'lightbox' });
+    const app = createApp({
+      config: running.stack.config,
+      client,
+      store: running.stack.store,
+      apiKeys: new Map([[TENANT_A.key, TENANT_A.tenant]]),
+      signingSecret: 'test-signing-secret',
+      logger: pino({ level: 'silent' }),
+    });
+    const s = await serve(app);
+    try {
+      const started = Date.now();
+      const res = await raw(s.base, 'GET', '/v1/albums/alb_abcdefgh12', auth);
+      console.log(`Temporal down: ${res.status} after ${Date.now() - started} ms`);
+      assert.equal(res.status, 503, res.text);
+      assert.equal(res.body.error.code, 'TEMPORAL_UNAVAILABLE');
+      assert.ok(Number(res.headers['retry-after']) > 0);
+      const create = await raw(s.base, 'POST', '/v1/albums', { ...auth, 'content-type': 'application/json' }, '{}');
+      assert.equal(create.status, 503, create.text);
+    } finally {
+      await s.close();
+      await connection.close().catch(() => undefined);
+    }
+  });
+});

@@ -459,6 +459,12 @@ export function operationIdOf(method: string, path: string): string {
   return method + words.map((w) => w[0]!.toUpperCase() + w.slice(1)).join('');
 }
 
+interface OperationDoc {
+  operationId?: string;
+  responses: Record<string, unknown>;
+  parameters?: { name?: string }[];
+}
+
 /**
  * The document, with what every operation shares filled in once: an operationId, the error
  * answers any route can give (405, 415, 503 with Retry-After), and the Idempotency-Key header on
@@ -466,7 +472,7 @@ export function operationIdOf(method: string, path: string): string {
  */
 export function openApiDocument(serverUrl: string) {
   const doc = baseDocument(serverUrl);
-  for (const [path, item] of Object.entries(doc.paths as Record<string, Record<string, any>>)) {
+  for (const [path, item] of Object.entries(doc.paths as Record<string, Record<string, OperationDoc | undefined>>)) {
     for (const method of METHODS) {
       const op = item[method];
       if (!op) continue;
@@ -484,7 +490,7 @@ export function openApiDocument(serverUrl: string) {
         op.responses['413'] ??= errorResponse('PAYLOAD_TOO_LARGE: the body is over the size limit');
         op.responses['415'] ??= errorResponse('UNSUPPORTED_MEDIA_TYPE or UNSUPPORTED_CONTENT_ENCODING');
       }
-      if (method === 'post' && path.startsWith('/v1/') && !op.parameters?.some((p: { name?: string }) => p.name === 'Idempotency-Key')) {
+      if (method === 'post' && path.startsWith('/v1/') && !op.parameters?.some((p) => p.name === 'Idempotency-Key')) {
         op.parameters = [...(op.parameters ?? []), idempotencyHeader];
       }
       if (method === 'post' && path.startsWith('/v1/')) {

@@ -466,8 +466,3 @@ export function resolveModelId(id: string, useTestModels: boolean): string {
   return spec.twinOf ? spec.id : (spec.testTwin ?? spec.id);
 }
 
-function inputSpec(spec: ModelSpec, name: string): TensorSpec {
-  const t = spec.inputs.find((i) => i.name === name);
-  if (!t) throw new Error(`${spec.id} has no input "${name}"`);
-  return t;
-}

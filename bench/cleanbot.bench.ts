@@ -87,7 +87,9 @@ async function main() {
       const b1 = await batches();
       const r = { ...load, batch: (b1.items - b0.items) / Math.max(1, b1.runs - b0.runs), raw: await raw.measure(Math.min(3, SECONDS / 2)) };
       results.push(r);
-      console.log(`  concurrency ${c}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50.toFixed(0)} ms, p95 ${r.p95.toFixed(0)} ms, p99 ${r.p99.toFixed(0)} ms${r.errors ? `, ${r.errors} errors` : ''}; mean batch ${r.batch.toFixed(1)}; raw ORT right after: ${r.raw.toFixed(0)} msg/s`);
+      console.log(
+        `  concurrency ${c}: ${r.rps.toFixed(0)} req/s, p50 ${r.p50.toFixed(0)} ms, p95 ${r.p95.toFixed(0)} ms, p99 ${r.p99.toFixed(0)} ms${r.errors ? `, ${r.errors} errors` : ''}; mean batch ${r.batch.toFixed(1)}; raw ORT right after: ${r.raw.toFixed(0)} msg/s`,
+      );
     }
     const best = results.reduce((a, b) => (b.rps > a.rps ? b : a));
     const ratio = best.rps / best.raw;
@@ -97,14 +99,19 @@ async function main() {
       [
         ['clean-bot RPS (best level)', '50', `${best.rps.toFixed(0)} (concurrency ${best.concurrency})`, '> 50'],
         ['latency at that level', '120–250 ms', `p50 ${best.p50.toFixed(0)} / p95 ${best.p95.toFixed(0)} / p99 ${best.p99.toFixed(0)} ms`, 'p95 < 250 ms'],
-        ...results.map((r) => [`  concurrency ${r.concurrency}`, '', `${r.rps.toFixed(0)} req/s, p50 ${r.p50.toFixed(0)} / p95 ${r.p95.toFixed(0)} / p99 ${r.p99.toFixed(0)} ms, batch ${r.batch.toFixed(1)} (raw ${r.raw.toFixed(0)}/s)`, '']),
+        ...results.map((r) => [
+          `  concurrency ${r.concurrency}`,
+          '',
+          `${r.rps.toFixed(0)} req/s, p50 ${r.p50.toFixed(0)} / p95 ${r.p95.toFixed(0)} / p99 ${r.p99.toFixed(0)} ms, batch ${r.batch.toFixed(1)} (raw ${r.raw.toFixed(0)}/s)`,
+          '',
+        ]),
         ['raw ORT batch throughput', '—', `${best.raw.toFixed(0)} msg/s (batch ${MAX_BATCH} × ${raw.sequence} tokens)`, ''],
         ['HTTP / raw ORT (same level)', '—', ratio.toFixed(2), '≥ 0.80'],
       ],
     );
     console.log('\nModel: full-size KcELECTRA-small graph with random weights (real compute, meaningless scores); tokens from the');
     console.log('test WordPiece vocabulary (mostly one syllable per token, so sequences are longer than the real vocabulary makes them).');
-    console.log('Load generator and server share this machine\'s cores.');
+    console.log("Load generator and server share this machine's cores.");
   } finally {
     await api.stop();
     await raw.close();

@@ -120,7 +120,9 @@ async function main() {
     const photoId = 'ph_benchgpu0001';
     await s.store.put(albumPhotoKey(TENANT_A.tenant, albumId, photoId), await scene(640, 480, 7), { contentType: 'image/jpeg' });
     const t0 = performance.now();
-    const styles = await Promise.all(Array.from({ length: diffusionJobs }, (_, i) => A('POST', '/v1/styles', { albumId, photoId, request: `지브리 스타일 ${i}` })));
+    const styles = await Promise.all(
+      Array.from({ length: diffusionJobs }, (_, i) => A('POST', '/v1/styles', { albumId, photoId, request: `지브리 스타일 ${i}` })),
+    );
     const styleDone = await Promise.all(styles.map((r) => waitFor(() => A('GET', `/v1/styles/${r.body.styleId}`), finished, 30 * 60_000)));
     const diffusionWall = performance.now() - t0;
     const lostStyles = styleDone.filter((r) => r.body.state !== 'done').length;
@@ -129,13 +131,33 @@ async function main() {
     const gapP50 = pct(dOcc.gapsMs, 50);
     const jobMs = diffusionSeconds * 1000 * scale;
     rows.push(
-      ['diffusion: jobs done / queued', `${diffusionJobs - lostStyles}/${diffusionJobs} (lost ${lostStyles}, duplicate renders ${a1111.meter.started - diffusionJobs})`, 'lost 0', 'simulated'],
+      [
+        'diffusion: jobs done / queued',
+        `${diffusionJobs - lostStyles}/${diffusionJobs} (lost ${lostStyles}, duplicate renders ${a1111.meter.started - diffusionJobs})`,
+        'lost 0',
+        'simulated',
+      ],
       ['diffusion: max renders at once (1 slot)', String(a1111.meter.max), '1', 'simulated'],
       [`diffusion: slot occupancy while jobs wait (${(jobMs / 1000).toFixed(1)} s jobs)`, `${(dOcc.occupancy * 100).toFixed(1)} %`, '≥ 95 %', 'simulated'],
-      ['diffusion: hand-off gap between jobs (p50 / max)', `${gapP50.toFixed(0)} / ${Math.max(...dOcc.gapsMs).toFixed(0)} ms`, '—', 'Temporal overhead, measured'],
-      [`diffusion: occupancy projected at ${diffusionSeconds} s jobs`, `${((diffusionSeconds * 1000) / (diffusionSeconds * 1000 + gapP50) * 100).toFixed(2)} %`, '≥ 95 %', 'projection'],
+      [
+        'diffusion: hand-off gap between jobs (p50 / max)',
+        `${gapP50.toFixed(0)} / ${Math.max(...dOcc.gapsMs).toFixed(0)} ms`,
+        '—',
+        'Temporal overhead, measured',
+      ],
+      [
+        `diffusion: occupancy projected at ${diffusionSeconds} s jobs`,
+        `${(((diffusionSeconds * 1000) / (diffusionSeconds * 1000 + gapP50)) * 100).toFixed(2)} %`,
+        '≥ 95 %',
+        'projection',
+      ],
       ['diffusion: queue-to-start, first job (idle slot)', `${Math.min(...dWait).toFixed(0)} ms`, '—', 'measured (history)'],
-      ['diffusion: queue-to-start p50 / max (waiting for the slot)', `${(pct(dWait, 50) / 1000).toFixed(1)} / ${(Math.max(...dWait) / 1000).toFixed(1)} s`, '—', 'simulated job length'],
+      [
+        'diffusion: queue-to-start p50 / max (waiting for the slot)',
+        `${(pct(dWait, 50) / 1000).toFixed(1)} / ${(Math.max(...dWait) / 1000).toFixed(1)} s`,
+        '—',
+        'simulated job length',
+      ],
       ['diffusion: wall time for the batch', `${(diffusionWall / 1000).toFixed(1)} s`, '—', 'simulated'],
     );
 
@@ -167,8 +189,18 @@ async function main() {
         [`llm ${slots} slot(s): reports done / queued`, `${reports - lost}/${reports} (lost ${lost})`, 'lost 0', 'simulated'],
         [`llm ${slots} slot(s): max streams at once`, String(vllm.meter.max), `≤ ${slots}`, 'simulated'],
         [`llm ${slots} slot(s): slot occupancy while jobs wait`, `${(occ.occupancy * 100).toFixed(1)} %`, '≥ 95 %', 'simulated'],
-        [`llm ${slots} slot(s): queue-to-start p50 / max`, `${(pct(waits, 50) / 1000).toFixed(1)} / ${(Math.max(...waits) / 1000).toFixed(1)} s`, '—', 'simulated job length'],
-        [`llm ${slots} slot(s): reports/hour at ${reportSeconds} s/report (batch 1)`, perHour[slots]!.toFixed(0), slots === 1 ? `seeds: ${(3600 / reportSeconds).toFixed(0)}` : '6–11× slots 1', 'simulated'],
+        [
+          `llm ${slots} slot(s): queue-to-start p50 / max`,
+          `${(pct(waits, 50) / 1000).toFixed(1)} / ${(Math.max(...waits) / 1000).toFixed(1)} s`,
+          '—',
+          'simulated job length',
+        ],
+        [
+          `llm ${slots} slot(s): reports/hour at ${reportSeconds} s/report (batch 1)`,
+          perHour[slots]!.toFixed(0),
+          slots === 1 ? `seeds: ${(3600 / reportSeconds).toFixed(0)}` : '6–11× slots 1',
+          'simulated',
+        ],
         [`llm ${slots} slot(s): wall time for the batch`, `${(wall / 1000).toFixed(1)} s`, '—', 'simulated'],
       );
       llmWorker.worker.shutdown();
@@ -178,7 +210,12 @@ async function main() {
     }
     rows.push(
       ['llm: throughput slots 8 / slots 1', `${(perHour[8]! / perHour[1]!).toFixed(2)}×`, '6–11× (vLLM, measured elsewhere)', 'simulated'],
-      ['llm: the same ratio with zero overhead, under the model', `${(8 / (1 + 7 * llmSlowdown)).toFixed(2)}×`, '—', `assumption: per-token × (1 + ${llmSlowdown}·(streams−1))`],
+      [
+        'llm: the same ratio with zero overhead, under the model',
+        `${(8 / (1 + 7 * llmSlowdown)).toFixed(2)}×`,
+        '—',
+        `assumption: per-token × (1 + ${llmSlowdown}·(streams−1))`,
+      ],
     );
   } finally {
     if (llmWorker) {

@@ -108,7 +108,12 @@ async function runModel(modelId: string, modelsDir: string): Promise<ModelRun> {
     const fillSeconds = (performance.now() - t0) / 1000;
     await store.close();
 
-    const api = await startBenchApi({ LIGHTBOX_VECTOR_STORE: 'embedded', LIGHTBOX_DATA_DIR: dataDir, LIGHTBOX_MODELS_DIR: modelsDir, LIGHTBOX_MODEL_ROLES: `sentence=${modelId}` });
+    const api = await startBenchApi({
+      LIGHTBOX_VECTOR_STORE: 'embedded',
+      LIGHTBOX_DATA_DIR: dataDir,
+      LIGHTBOX_MODELS_DIR: modelsDir,
+      LIGHTBOX_MODEL_ROLES: `sentence=${modelId}`,
+    });
     try {
       const send = async (i: number) => {
         const body = { text: QUERY_TEXTS[i % QUERY_TEXTS.length], k: 10, ...(i % 3 === 2 ? { filters: { gender: 'f', age: { $gte: 25, $lte: 35 } } } : {}) };
@@ -121,7 +126,9 @@ async function runModel(modelId: string, modelsDir: string): Promise<ModelRun> {
       const seconds = Math.max(4, QUERIES / 40);
       const seq = await closedLoop(1, seconds, send);
       const conc = await closedLoop(4, seconds, send);
-      console.log(`  filled in ${fillSeconds.toFixed(0)} s; 1 at a time ${seq.rps.toFixed(1)} q/s p50 ${seq.p50.toFixed(0)} / p95 ${seq.p95.toFixed(0)} ms; 4 at a time ${conc.rps.toFixed(1)} q/s p95 ${conc.p95.toFixed(0)} ms`);
+      console.log(
+        `  filled in ${fillSeconds.toFixed(0)} s; 1 at a time ${seq.rps.toFixed(1)} q/s p50 ${seq.p50.toFixed(0)} / p95 ${seq.p95.toFixed(0)} ms; 4 at a time ${conc.rps.toFixed(1)} q/s p95 ${conc.p95.toFixed(0)} ms`,
+      );
       return { model: ref, sizeMb, fillSeconds, seq, conc };
     } finally {
       await api.stop();

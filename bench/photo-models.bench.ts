@@ -84,7 +84,9 @@ async function main() {
   console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model}; models from ${modelsDir}`);
   const roots = await ensureEvalPhotos(config.models.cacheDir);
   // 12 MP JPEGs made from the demo's real photos (faces, a cat, coffee, a landscape, a building).
-  const sources = await Promise.all(DEMO_PHOTOS.map((p) => sharp(`${roots[p.root]}/${p.file}`).removeAlpha().resize(4000, 3000, { fit: 'fill' }).jpeg({ quality: 90 }).toBuffer()));
+  const sources = await Promise.all(
+    DEMO_PHOTOS.map((p) => sharp(`${roots[p.root]}/${p.file}`).removeAlpha().resize(4000, 3000, { fit: 'fill' }).jpeg({ quality: 90 }).toBuffer()),
+  );
   const files = Array.from({ length: N }, (_, i) => ({ name: `p${i}.jpg`, contentType: 'image/jpeg', data: sources[i % sources.length]! }));
 
   const server = await startTestDevServer();
@@ -99,7 +101,8 @@ async function main() {
     const worker = await startCpuWorker(stack, server, { LIGHTBOX_MODELS_DIR: modelsDir, LIGHTBOX_MODEL_SET: 'production' });
     const album = await runAlbum(stack, files, 'bench-real-models');
     await worker.stop();
-    if (!String(album.results.models.embedding).startsWith('mobilenetv2-imagenet@')) throw new Error(`the worker did not use the built models: ${JSON.stringify(album.results.models)}`);
+    if (!String(album.results.models.embedding).startsWith('mobilenetv2-imagenet@'))
+      throw new Error(`the worker did not use the built models: ${JSON.stringify(album.results.models)}`);
     const stats = await historyStats(stack, album.workflowId);
     const pipelineMsPerPhoto = (stats.lastDone - stats.firstStart) / N;
     // Floors measured after the pipeline, with the worker gone, so neither disturbs the other.
@@ -116,11 +119,20 @@ async function main() {
       ['floor: BlazeFace alone', `${f.blazeface.toFixed(1)} ms/photo`],
       [`floor: dlib descriptor alone (${f.faces} faces)`, `${f.dlib.toFixed(1)} ms/photo`],
       ['sum of floors', `${floorMs.toFixed(1)} ms/photo = ${(1000 / floorMs).toFixed(2)} photos/s on one core`],
-      ['whole pipeline (first batch start → last batch done)', `${pipelineMsPerPhoto.toFixed(1)} ms/photo = ${(1000 / pipelineMsPerPhoto).toFixed(2)} photos/s`],
+      [
+        'whole pipeline (first batch start → last batch done)',
+        `${pipelineMsPerPhoto.toFixed(1)} ms/photo = ${(1000 / pipelineMsPerPhoto).toFixed(2)} photos/s`,
+      ],
       ['pipeline / floor (target ≥ 0.8)', (floorMs / pipelineMsPerPhoto).toFixed(2)],
-      ['per-photo latency p50 / p95 (batch scheduled → done)', `${(percentile(sorted, 50) / 1000).toFixed(2)} s / ${(percentile(sorted, 95) / 1000).toFixed(2)} s`],
+      [
+        'per-photo latency p50 / p95 (batch scheduled → done)',
+        `${(percentile(sorted, 50) / 1000).toFixed(2)} s / ${(percentile(sorted, 95) / 1000).toFixed(2)} s`,
+      ],
       ['CPU worker peak RSS', `${peaks.workerMb.toFixed(0)} MB worker, ${peaks.totalMb.toFixed(0)} MB with decoder children`],
-      ['results', `categories ${JSON.stringify(album.results.models.category)}, people ${Array.isArray(album.results.people) ? album.results.people.length : 'n/a'}`],
+      [
+        'results',
+        `categories ${JSON.stringify(album.results.models.category)}, people ${Array.isArray(album.results.people) ? album.results.people.length : 'n/a'}`,
+      ],
     ];
     console.log('\n| measure | value |\n|---|---|');
     for (const [m, v] of rows) console.log(`| ${m} | ${v} |`);

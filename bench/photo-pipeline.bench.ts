@@ -46,7 +46,11 @@ async function rawOrtPhotosPerSecond(photos: number): Promise<{ perSecond: numbe
   const spec = getModelSpec('clip-vit-b32-image-bench');
   const session = await sessions.get(spec);
   const input = spec.inputs[0]!.name;
-  const batch = new ort.Tensor('float32', Float32Array.from({ length: BATCH * 3 * 224 * 224 }, () => Math.random() * 2 - 1), [BATCH, 3, 224, 224]);
+  const batch = new ort.Tensor(
+    'float32',
+    Float32Array.from({ length: BATCH * 3 * 224 * 224 }, () => Math.random() * 2 - 1),
+    [BATCH, 3, 224, 224],
+  );
   await session.run({ [input]: batch }); // warm-up
   const runs = Math.max(3, Math.ceil(photos / BATCH));
   const started = performance.now();
@@ -66,12 +70,7 @@ function rssKb(pid: number): number {
 
 function childPids(pid: number): number[] {
   try {
-    return fs
-      .readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8')
-      .trim()
-      .split(/\s+/)
-      .filter(Boolean)
-      .map(Number);
+    return fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
   } catch {
     return [];
   }
@@ -127,7 +126,17 @@ export async function historyStats(stack: Stack, workflowId: string): Promise<Ru
   try {
     const runIds: Array<{ runId: string; start: number }> = [];
     for await (const wf of client.workflow.list({ query: `WorkflowId="${workflowId}"` })) runIds.push({ runId: wf.runId, start: wf.startTime.getTime() });
-    const stats: RunStats = { runs: runIds.length, events: 0, maxRunEvents: 0, maxRunBytes: 0, maxPayloadBytes: 0, batchLatenciesMs: [], firstStart: Infinity, lastDone: 0, batches: 0 };
+    const stats: RunStats = {
+      runs: runIds.length,
+      events: 0,
+      maxRunEvents: 0,
+      maxRunBytes: 0,
+      maxPayloadBytes: 0,
+      batchLatenciesMs: [],
+      firstStart: Infinity,
+      lastDone: 0,
+      batches: 0,
+    };
     for (const { runId } of runIds) {
       const history = await client.workflow.getHandle(workflowId, runId).fetchHistory();
       const events = history.events ?? [];
@@ -163,17 +172,21 @@ export async function historyStats(stack: Stack, workflowId: string): Promise<Ru
   }
 }
 
-
 export async function runAlbum(stack: Stack, files: Array<{ name: string; contentType: string; data: Buffer }>, title: string) {
   const A = (method: string, p: string, body?: unknown) => call(stack.baseUrl, TENANT_A.key, method, p, body);
   const album = (await A('POST', '/v1/albums', { title })).body;
   const started = Date.now();
   for (let i = 0; i < files.length; i += 200) {
     const r = await A('POST', `/v1/albums/${album.albumId}/photos`, photosForm(files.slice(i, i + 200)));
-    if (r.status !== 202 || r.body.accepted.length !== Math.min(200, files.length - i)) throw new Error(`upload failed: ${JSON.stringify(r.body).slice(0, 300)}`);
+    if (r.status !== 202 || r.body.accepted.length !== Math.min(200, files.length - i))
+      throw new Error(`upload failed: ${JSON.stringify(r.body).slice(0, 300)}`);
   }
   await A('POST', `/v1/albums/${album.albumId}/close`);
-  const done = await waitFor(() => A('GET', `/v1/albums/${album.albumId}`), (r) => r.body.status === 'completed', 60 * 60_000);
+  const done = await waitFor(
+    () => A('GET', `/v1/albums/${album.albumId}`),
+    (r) => r.body.status === 'completed',
+    60 * 60_000,
+  );
   const wallSeconds = (Date.now() - started) / 1000;
   if (done.body.counts.analyzed !== files.length) throw new Error(`expected ${files.length} analysed: ${JSON.stringify(done.body.counts)}`);
   const results = (await A('GET', `/v1/albums/${album.albumId}/results`)).body;
@@ -203,13 +216,17 @@ async function main() {
       Array.from({ length: N }, async (_, i) => ({
         name: `p${i}.jpg`,
         contentType: 'image/jpeg',
-        data: await sharp(await syntheticScene(1000 + i, 400, 300)).resize(W, H).jpeg({ quality: 90 }).toBuffer(),
+        data: await sharp(await syntheticScene(1000 + i, 400, 300))
+          .resize(W, H)
+          .jpeg({ quality: 90 })
+          .toBuffer(),
       })),
     );
     const worker = await startCpuWorker(stack, server, { LIGHTBOX_MODEL_SET: 'bench', LIGHTBOX_MODELS_DIR: MODELS });
     const album = await runAlbum(stack, files, 'bench-clip');
     await worker.stop();
-    if (album.results.models.embedding !== 'clip-vit-b32-image-bench@bench-1') throw new Error(`the worker did not use the bench model: ${JSON.stringify(album.results.models)}`);
+    if (album.results.models.embedding !== 'clip-vit-b32-image-bench@bench-1')
+      throw new Error(`the worker did not use the bench model: ${JSON.stringify(album.results.models)}`);
     const stats = await historyStats(stack, album.workflowId);
     const pipelinePerSecond = N / ((stats.lastDone - stats.firstStart) / 1000);
     // Raw ORT measured after the pipeline, with the worker gone, so neither disturbs the other.
@@ -218,13 +235,38 @@ async function main() {
     const peaks = worker.peaks();
     const sorted = [...stats.batchLatenciesMs].sort((a, b) => a - b);
     rows.push(
-      { measure: 'raw ORT, CLIP ViT-B/32 (shape-faithful)', value: `${raw.perSecond.toFixed(1)} photos/s (${raw.msPerBatch.toFixed(0)} ms per batch of ${BATCH})`, target: '', verdict: '' },
-      { measure: 'whole pipeline, same model', value: `${pipelinePerSecond.toFixed(1)} photos/s (first batch start → last batch done)`, target: '', verdict: '' },
+      {
+        measure: 'raw ORT, CLIP ViT-B/32 (shape-faithful)',
+        value: `${raw.perSecond.toFixed(1)} photos/s (${raw.msPerBatch.toFixed(0)} ms per batch of ${BATCH})`,
+        target: '',
+        verdict: '',
+      },
+      {
+        measure: 'whole pipeline, same model',
+        value: `${pipelinePerSecond.toFixed(1)} photos/s (first batch start → last batch done)`,
+        target: '',
+        verdict: '',
+      },
       { measure: 'pipeline / raw ORT', value: ratio.toFixed(2), target: '≥ 0.80', verdict: ratio >= 0.8 ? 'met' : 'NOT met' },
-      { measure: 'per-photo latency p50 / p95', value: `${(percentile(sorted, 50) / 1000).toFixed(2)} s / ${(percentile(sorted, 95) / 1000).toFixed(2)} s (batch scheduled → done, queue wait included)`, target: '', verdict: '' },
+      {
+        measure: 'per-photo latency p50 / p95',
+        value: `${(percentile(sorted, 50) / 1000).toFixed(2)} s / ${(percentile(sorted, 95) / 1000).toFixed(2)} s (batch scheduled → done, queue wait included)`,
+        target: '',
+        verdict: '',
+      },
       { measure: 'album wall time (upload → completed)', value: `${album.wallSeconds.toFixed(1)} s`, target: '', verdict: '' },
-      { measure: 'history events per photo', value: `${(stats.events / N).toFixed(2)} (${stats.events} events, ${stats.runs} run(s))`, target: '', verdict: '' },
-      { measure: 'CPU worker peak RSS', value: `${peaks.workerMb.toFixed(0)} MB worker, ${peaks.totalMb.toFixed(0)} MB with decoder children`, target: '', verdict: '' },
+      {
+        measure: 'history events per photo',
+        value: `${(stats.events / N).toFixed(2)} (${stats.events} events, ${stats.runs} run(s))`,
+        target: '',
+        verdict: '',
+      },
+      {
+        measure: 'CPU worker peak RSS',
+        value: `${peaks.workerMb.toFixed(0)} MB worker, ${peaks.totalMb.toFixed(0)} MB with decoder children`,
+        target: '',
+        verdict: '',
+      },
     );
 
     // ---- B. a 5,000-photo album against Temporal's limits ------------------------------------
@@ -238,8 +280,18 @@ async function main() {
       await classic.stop();
       const s = await historyStats(stack, big.workflowId);
       rows.push(
-        { measure: `${SCALE_N}-photo album: wall time`, value: `${big.wallSeconds.toFixed(0)} s (${(SCALE_N / big.wallSeconds).toFixed(1)} photos/s, classic method)`, target: '', verdict: '' },
-        { measure: `${SCALE_N}-photo album: history events per photo`, value: `${(s.events / SCALE_N).toFixed(2)} (${s.events} events over ${s.runs} runs)`, target: '', verdict: '' },
+        {
+          measure: `${SCALE_N}-photo album: wall time`,
+          value: `${big.wallSeconds.toFixed(0)} s (${(SCALE_N / big.wallSeconds).toFixed(1)} photos/s, classic method)`,
+          target: '',
+          verdict: '',
+        },
+        {
+          measure: `${SCALE_N}-photo album: history events per photo`,
+          value: `${(s.events / SCALE_N).toFixed(2)} (${s.events} events over ${s.runs} runs)`,
+          target: '',
+          verdict: '',
+        },
         {
           measure: 'largest run: events',
           value: String(s.maxRunEvents),
@@ -259,7 +311,12 @@ async function main() {
           verdict: s.maxPayloadBytes < 512 * 1024 ? 'under the 512 KB warning' : 'under',
         },
         { measure: 'continue-as-new', value: `${s.runs - 1} time(s)`, target: '', verdict: '' },
-        { measure: 'album results', value: `${Object.keys(big.results.quality).length} photos, ${big.results.duplicates.length} duplicate groups, ${big.results.highlights.length} highlights`, target: '', verdict: '' },
+        {
+          measure: 'album results',
+          value: `${Object.keys(big.results.quality).length} photos, ${big.results.duplicates.length} duplicate groups, ${big.results.highlights.length} highlights`,
+          target: '',
+          verdict: '',
+        },
       );
     }
   } finally {

@@ -23,7 +23,13 @@ async function variants(image: Buffer): Promise<[string, Buffer][]> {
   return [
     ['original', image],
     ['mirrored', await sharp(image).flop().png().toBuffer()],
-    ['half size', await sharp(image).resize(Math.round(w / 2)).png().toBuffer()],
+    [
+      'half size',
+      await sharp(image)
+        .resize(Math.round(w / 2))
+        .png()
+        .toBuffer(),
+    ],
     ['darker', await sharp(image).modulate({ brightness: 0.6 }).png().toBuffer()],
     ['rotated 8°', await sharp(image).rotate(8, { background: '#808080' }).png().toBuffer()],
     [
@@ -75,7 +81,11 @@ export async function evalFaces(ctx: EvalContext): Promise<{ detection: EvalSect
   }
   const rows = [['eps (Euclidean)', 'same-person pairs within eps', 'different-person pairs within eps']];
   for (const eps of [0.4, 0.45, 0.5, 0.55, 0.6]) {
-    rows.push([eps === 0.5 ? '**0.5 (default)**' : String(eps), pct(same.filter((d) => d <= eps).length, same.length), pct(diff.filter((d) => d <= eps).length, diff.length)]);
+    rows.push([
+      eps === 0.5 ? '**0.5 (default)**' : String(eps),
+      pct(same.filter((d) => d <= eps).length, same.length),
+      pct(diff.filter((d) => d <= eps).length, diff.length),
+    ]);
   }
   const stat = (v: number[]) => (v.length ? `${Math.min(...v).toFixed(2)}–${Math.max(...v).toFixed(2)}` : 'n/a');
   return {

@@ -130,11 +130,11 @@ export async function evalMatching(): Promise<EvalSection> {
   const { rows, missing } = await evaluateMatching(config.models.dir, config.matching.hashingDim);
   return {
     title: `Korean paraphrase matching: ${data.pairs.length} paraphrases ranked among ${data.pairs.length + data.distractors.length} profiles`,
-    rows: [['method (query prefix / profile prefix)', 'top-1', 'top-3', 'MRR'], ...rows.map((r) => [r.method, `${r.top1}/${r.queries}`, `${r.top3}/${r.queries}`, r.mrr.toFixed(3)])],
-    notes: [
-      `default sentence model: ${config.models.roles.sentence}`,
-      ...missing.map((m) => `not measured: ${m} (run npm run models:build)`),
+    rows: [
+      ['method (query prefix / profile prefix)', 'top-1', 'top-3', 'MRR'],
+      ...rows.map((r) => [r.method, `${r.top1}/${r.queries}`, `${r.top3}/${r.queries}`, r.mrr.toFixed(3)]),
     ],
+    notes: [`default sentence model: ${config.models.roles.sentence}`, ...missing.map((m) => `not measured: ${m} (run npm run models:build)`)],
   };
 }
 

@@ -36,7 +36,11 @@ function sweep(items: Item[], thresholds: number[], chosen: number, label: strin
     const predicted = pairs.filter((p) => p.s >= t);
     const tp = predicted.filter((p) => p.same).length;
     const name = t === chosen ? `**${t} (default)**` : String(t);
-    rows.push([name, predicted.length ? `${Math.round((100 * tp) / predicted.length)}% (${tp}/${predicted.length})` : 'n/a', `${Math.round((100 * tp) / positives)}% (${tp}/${positives})`]);
+    rows.push([
+      name,
+      predicted.length ? `${Math.round((100 * tp) / predicted.length)}% (${tp}/${predicted.length})` : 'n/a',
+      `${Math.round((100 * tp) / positives)}% (${tp}/${positives})`,
+    ]);
   }
   return rows;
 }
@@ -60,7 +64,15 @@ export async function evalSamePhotos(ctx: EvalContext, similarThreshold: number)
     const ch = Math.round(h * 0.7);
     simItems.push({ group: l.file, v: await semantic(img) });
     simItems.push({ group: l.file, v: await semantic(await sharp(img).extract({ left: 0, top: 0, width: cw, height: ch }).png().toBuffer()) });
-    simItems.push({ group: l.file, v: await semantic(await sharp(img).extract({ left: w - cw, top: h - ch, width: cw, height: ch }).png().toBuffer()) });
+    simItems.push({
+      group: l.file,
+      v: await semantic(
+        await sharp(img)
+          .extract({ left: w - cw, top: h - ch, width: cw, height: ch })
+          .png()
+          .toBuffer(),
+      ),
+    });
   }
   const inLabelled = new Set(LABELLED.map((l) => `${l.root}/${l.file}`));
   for (const [a, b] of SIMILAR_PAIRS) {

@@ -54,7 +54,12 @@ async function runsOf(stack: Stack, workflowId: string): Promise<string[]> {
 }
 
 async function recordAlbums({ server, stack, A }: Ctx, recorded: Recorded) {
-  const waitCompleted = (albumId: string) => waitFor(() => A('GET', `/v1/albums/${albumId}`), (r) => r.body.status === 'completed', 120_000);
+  const waitCompleted = (albumId: string) =>
+    waitFor(
+      () => A('GET', `/v1/albums/${albumId}`),
+      (r) => r.body.status === 'completed',
+      120_000,
+    );
 
   // 1. Multipart upload with good, copied, blurred and bad photos, closed by request.
   const mixed = (await A('POST', '/v1/albums', { title: 'Mixed album' })).body;
@@ -67,7 +72,9 @@ async function recordAlbums({ server, stack, A }: Ctx, recorded: Recorded) {
   const direct = (await A('POST', '/v1/albums', {})).body;
   for (const seed of [2, 4]) {
     const photo = await scene(480, 360, seed);
-    const plan = (await A('POST', `/v1/albums/${direct.albumId}/uploads`, { files: [{ name: `direct-${seed}.jpg`, contentType: 'image/jpeg', size: photo.length }] })).body;
+    const plan = (
+      await A('POST', `/v1/albums/${direct.albumId}/uploads`, { files: [{ name: `direct-${seed}.jpg`, contentType: 'image/jpeg', size: photo.length }] })
+    ).body;
     const u = plan.uploads[0];
     await fetch(u.url, { method: 'PUT', headers: u.headers, body: photo });
     await A('POST', `/v1/albums/${direct.albumId}/photos`, { uploaded: [u.photoId] });
@@ -76,7 +83,11 @@ async function recordAlbums({ server, stack, A }: Ctx, recorded: Recorded) {
 
   // 3. Re-analysis of the finished album: a new run of the same workflow id over the same photos.
   await A('POST', `/v1/albums/${direct.albumId}/reanalyze`);
-  await waitFor(() => A('GET', `/v1/albums/${direct.albumId}`), (r) => r.body.analysis === 2 && r.body.status === 'completed', 120_000);
+  await waitFor(
+    () => A('GET', `/v1/albums/${direct.albumId}`),
+    (r) => r.body.analysis === 2 && r.body.status === 'completed',
+    120_000,
+  );
   const [firstRun, reRun] = await runsOf(stack, direct.workflowId);
   recorded.push({ name: 'album-signed-idle-close', workflowId: direct.workflowId, runId: firstRun });
   recorded.push({ name: 'album-reanalysis', workflowId: direct.workflowId, runId: reRun });
@@ -99,11 +110,17 @@ async function recordAlbums({ server, stack, A }: Ctx, recorded: Recorded) {
     const B: Api = (method, p, body, headers) => call(longStack.baseUrl, TENANT_A.key, method, p, body, headers);
     const long = (await B('POST', '/v1/albums', { title: 'Long' })).body;
     for (let i = 0; i < 5; i++) {
-      const files = await Promise.all(Array.from({ length: 8 }, async (_, k) => ({ name: `l${i}-${k}.jpg`, contentType: 'image/jpeg', data: await scene(160, 120, 1 + i * 8 + k) })));
+      const files = await Promise.all(
+        Array.from({ length: 8 }, async (_, k) => ({ name: `l${i}-${k}.jpg`, contentType: 'image/jpeg', data: await scene(160, 120, 1 + i * 8 + k) })),
+      );
       await B('POST', `/v1/albums/${long.albumId}/photos`, photosForm(files));
     }
     await B('POST', `/v1/albums/${long.albumId}/close`);
-    await waitFor(() => B('GET', `/v1/albums/${long.albumId}`), (r) => r.body.status === 'completed', 120_000);
+    await waitFor(
+      () => B('GET', `/v1/albums/${long.albumId}`),
+      (r) => r.body.status === 'completed',
+      120_000,
+    );
     const longRuns = await runsOf(stack, long.workflowId);
     if (longRuns.length < 2) throw new Error(`album ${long.albumId} did not continue as new`);
     longRuns.forEach((runId, i) => recorded.push({ name: `album-continued-run${i}`, workflowId: long.workflowId, runId }));
@@ -137,7 +154,9 @@ async function gpuStandIns() {
 async function recordGpuJobs({ A }: Ctx, recorded: Recorded) {
   const finished = (r: { body: { state?: string } }) => ['done', 'failed', 'cancelled'].includes(r.body.state ?? '');
   const album = (await A('POST', '/v1/albums', { title: 'Style source' })).body;
-  const upload = (await A('POST', `/v1/albums/${album.albumId}/photos`, photosForm([{ name: 'hill.jpg', contentType: 'image/jpeg', data: await scene(640, 480, 3) }]))).body;
+  const upload = (
+    await A('POST', `/v1/albums/${album.albumId}/photos`, photosForm([{ name: 'hill.jpg', contentType: 'image/jpeg', data: await scene(640, 480, 3) }]))
+  ).body;
   const style = (await A('POST', '/v1/styles', { albumId: album.albumId, photoId: upload.accepted[0].photoId, request: '지브리 스타일로 바꿔줘' })).body;
   const report = (
     await A('POST', '/v1/reports', {
@@ -147,7 +166,10 @@ async function recordGpuJobs({ A }: Ctx, recorded: Recorded) {
       ],
     })
   ).body;
-  for (const [kind, id] of [['styles', style.styleId], ['reports', report.reportId]]) {
+  for (const [kind, id] of [
+    ['styles', style.styleId],
+    ['reports', report.reportId],
+  ]) {
     const r = await waitFor(() => A('GET', `/v1/${kind}/${id}`), finished, 120_000);
     if (r.body.state !== 'done') throw new Error(`${kind}/${id} ended ${r.body.state}: ${JSON.stringify(r.body.error)}`);
   }
@@ -186,7 +208,10 @@ async function recordMatching({ A, stack }: Ctx, recorded: Recorded) {
       args: [{ tenant: TENANT_A.tenant, fromCollection: profileCollection(TENANT_A.tenant, hashing.ref), pageSize: 1, pagesPerRun: 2 }],
     });
     await handle.signal(pauseReindexSignal);
-    await waitFor(() => handle.query(reindexProgressQuery), (p) => p.state === 'paused');
+    await waitFor(
+      () => handle.query(reindexProgressQuery),
+      (p) => p.state === 'paused',
+    );
     await new Promise((r) => setTimeout(r, 500));
     await handle.signal(resumeReindexSignal);
     await handle.result();
@@ -226,8 +251,17 @@ async function main() {
     fs.mkdirSync(OUT, { recursive: true });
     for (const r of recorded) {
       const json = execFileSync(cli.path, [
-        'workflow', 'show', '--workflow-id', r.workflowId, ...(r.runId ? ['--run-id', r.runId] : []),
-        '--namespace', 'lightbox', '--address', server.address, '--output', 'json',
+        'workflow',
+        'show',
+        '--workflow-id',
+        r.workflowId,
+        ...(r.runId ? ['--run-id', r.runId] : []),
+        '--namespace',
+        'lightbox',
+        '--address',
+        server.address,
+        '--output',
+        'json',
       ]);
       fs.writeFileSync(path.join(OUT, `${r.name}.json`), json);
       console.log(`recorded ${r.name} (${r.workflowId}): ${JSON.parse(json.toString()).events.length} events`);

@@ -138,7 +138,11 @@ export async function startBenchApi(env: Record<string, string>): Promise<BenchA
     config,
     url,
     async post(p, body) {
-      const res = await fetch(url + p, { method: 'POST', headers: { authorization: `Bearer ${BENCH_KEY}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
+      const res = await fetch(url + p, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${BENCH_KEY}`, 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
       return { status: res.status, body: await res.json() };
     },
     async stop() {

@@ -44,7 +44,7 @@ const QUERY_TEXTS = [
 /** Deterministic clustered unit vectors: profiles are not uniformly spread in a real model's space either. */
 function* syntheticProfiles(n: number): Generator<VectorRecord> {
   let seed = 12345;
-  const rand = () => ((seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32);
+  const rand = () => (seed = (Math.imul(seed, 1664525) + 1013904223) >>> 0) / 2 ** 32;
   const gauss = () => Math.sqrt(-2 * Math.log(rand() + 1e-12)) * Math.cos(2 * Math.PI * rand());
   const centroids = Array.from({ length: 64 }, () => Float32Array.from({ length: DIM }, gauss));
   const regions = ['seoul', 'busan', 'incheon', 'daegu', 'jeju', 'gwangju'];
@@ -97,7 +97,7 @@ async function runAgainst(kind: 'chroma' | 'embedded', env: Record<string, strin
   // unindexed log. Wait (at most a minute) until plain searches are fast, and say how long it took.
   const settle = performance.now();
   const probe = [...syntheticProfiles(1)][0]!.vector;
-  for (let fast = 0; fast < 5 && performance.now() - settle < 60_000; ) {
+  for (let fast = 0; fast < 5 && performance.now() - settle < 60_000;) {
     const t0 = performance.now();
     await store.query(COLLECTION, probe, { k: 10 });
     fast = performance.now() - t0 < 30 ? fast + 1 : 0;
@@ -129,11 +129,16 @@ async function runAgainst(kind: 'chroma' | 'embedded', env: Record<string, strin
         await store.query(COLLECTION, q, { k: 10, ...(where ? { where } : {}) });
         times.push(performance.now() - t0);
       }
-      return percentile(times.sort((a, b) => a - b), 95);
+      return percentile(
+        times.sort((a, b) => a - b),
+        95,
+      );
     };
     const searchP95 = await timed();
     const filteredP95 = await timed({ gender: 'f', age: { $gte: 25, $lte: 35 } });
-    console.log(`  1 at a time: ${seq.rps.toFixed(1)} q/s, p50 ${seq.p50.toFixed(0)} / p95 ${seq.p95.toFixed(0)} ms; 4 at a time: ${conc.rps.toFixed(1)} q/s, p95 ${conc.p95.toFixed(0)} ms; search alone p95 ${searchP95.toFixed(1)} ms, filtered ${filteredP95.toFixed(1)} ms`);
+    console.log(
+      `  1 at a time: ${seq.rps.toFixed(1)} q/s, p50 ${seq.p50.toFixed(0)} / p95 ${seq.p95.toFixed(0)} ms; 4 at a time: ${conc.rps.toFixed(1)} q/s, p95 ${conc.p95.toFixed(0)} ms; search alone p95 ${searchP95.toFixed(1)} ms, filtered ${filteredP95.toFixed(1)} ms`,
+    );
     return { store: kind, fillSeconds, settleSeconds, seq, conc, searchP95, filteredP95 };
   } finally {
     await api.stop();

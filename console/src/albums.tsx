@@ -129,7 +129,14 @@ interface Results {
   highlightScores: Array<{ photoId: string; score: number; represents: string[] }>;
   duplicates: Group[];
   similar?: Group[];
-  people: Array<{ personId: string; photoIds: string[]; faces: number; crops?: Array<{ photoId: string; box: { x: number; y: number; width: number; height: number } }> }> | { status: string; reason?: string };
+  people:
+    | Array<{
+        personId: string;
+        photoIds: string[];
+        faces: number;
+        crops?: Array<{ photoId: string; box: { x: number; y: number; width: number; height: number } }>;
+      }>
+    | { status: string; reason?: string };
   categories: Record<string, { label: string; names?: { en: string; ko: string }; score: number } | { status: string }>;
   quality: Record<string, Quality & { resolution?: number; megapixels?: number }>;
   failed: Array<{ photoId: string; name: string; code: string; stage: string; message: string; attempts?: number }>;
@@ -179,11 +186,10 @@ function Uploader({ albumId, disabled, onUploaded }: { albumId: string; disabled
     };
     const contentType = (f: File) => f.type || 'application/octet-stream';
     // Step 1: where to PUT each file; step 2: PUT them (3 at a time); step 3: tell the album.
-    const plan = await api<{ uploads: Array<{ photoId: string; name: string; url: string; headers?: Record<string, string> }>; rejected: Array<{ name: string; code: string; message: string }> }>(
-      'POST',
-      `/v1/albums/${albumId}/uploads`,
-      { files: files.map((f) => ({ name: f.name, contentType: contentType(f), size: f.size })) },
-    );
+    const plan = await api<{
+      uploads: Array<{ photoId: string; name: string; url: string; headers?: Record<string, string> }>;
+      rejected: Array<{ name: string; code: string; message: string }>;
+    }>('POST', `/v1/albums/${albumId}/uploads`, { files: files.map((f) => ({ name: f.name, contentType: contentType(f), size: f.size })) });
     for (const r of plan.rejected) {
       const i = list.findIndex((row) => row.name === r.name && row.state === 'waiting');
       if (i >= 0) set(i, { state: 'rejected', note: `${r.code}: ${r.message}` });
@@ -208,7 +214,11 @@ function Uploader({ albumId, disabled, onUploaded }: { albumId: string; disabled
       }),
     );
     if (sent.length > 0) {
-      const done = await api<{ accepted: Array<{ photoId: string; name: string }>; rejected: Array<{ name: string; code: string; message: string }> }>('POST', `/v1/albums/${albumId}/photos`, { uploaded: sent });
+      const done = await api<{ accepted: Array<{ photoId: string; name: string }>; rejected: Array<{ name: string; code: string; message: string }> }>(
+        'POST',
+        `/v1/albums/${albumId}/photos`,
+        { uploaded: sent },
+      );
       for (const a of done.accepted) {
         const i = byIndex.find((b) => b.u.photoId === a.photoId)?.i;
         if (i !== undefined && i >= 0) set(i, { state: 'accepted' });
@@ -299,7 +309,17 @@ function ResultsView({ albumId, r, onOpen }: { albumId: string; r: Results; onOp
     const c = r.categories[id];
     return c && 'label' in c ? c.label : undefined;
   };
-  const labels = useMemo(() => [...new Set(Object.keys(r.categories).map(labelOf).filter((l): l is string => !!l))].sort(), [r]);
+  const labels = useMemo(
+    () =>
+      [
+        ...new Set(
+          Object.keys(r.categories)
+            .map(labelOf)
+            .filter((l): l is string => !!l),
+        ),
+      ].sort(),
+    [r],
+  );
   const shown = (id: string) => !category || labelOf(id) === category;
   const tile = (id: string, extra?: ComponentChildren, kept?: boolean) => (
     <Tile albumId={albumId} photoId={id} info={r.photos[id]} q={r.quality[id]} onOpen={onOpen} kept={kept}>
@@ -344,7 +364,9 @@ function ResultsView({ albumId, r, onOpen }: { albumId: string; r: Results; onOp
                 Group {n + 1}: kept <strong>{r.photos[kept]?.name ?? kept}</strong> — <span class="reason">{reason}</span>
               </p>
               <div class="grid">
-                {[kept, ...groupIds(g).filter((id) => id !== kept)].filter(shown).map((id) => tile(id, id === kept ? <span class="badge keep">Kept</span> : <span class="badge">Copy</span>, id === kept))}
+                {[kept, ...groupIds(g).filter((id) => id !== kept)]
+                  .filter(shown)
+                  .map((id) => tile(id, id === kept ? <span class="badge keep">Kept</span> : <span class="badge">Copy</span>, id === kept))}
               </div>
             </div>
           );
@@ -358,13 +380,24 @@ function ResultsView({ albumId, r, onOpen }: { albumId: string; r: Results; onOp
         ) : r.similar.length === 0 ? (
           <p class="hint">No similar-shot groups.</p>
         ) : (
-          r.similar.map((g) => <div class="grid group">{groupIds(g).filter(shown).map((id) => tile(id))}</div>)
+          r.similar.map((g) => (
+            <div class="grid group">
+              {groupIds(g)
+                .filter(shown)
+                .map((id) => tile(id))}
+            </div>
+          ))
         )}
       </section>
 
       <section aria-labelledby="ppl-h">
         <h2 id="ppl-h">People</h2>
-        {peopleStatus && <p class="hint">People: {peopleStatus.status}{peopleStatus.reason ? ` — ${peopleStatus.reason}` : ''}</p>}
+        {peopleStatus && (
+          <p class="hint">
+            People: {peopleStatus.status}
+            {peopleStatus.reason ? ` — ${peopleStatus.reason}` : ''}
+          </p>
+        )}
         {people && people.length === 0 && <p class="hint">No faces found.</p>}
         {people && (
           <div class="grid people">
@@ -425,7 +458,17 @@ function ResultsView({ albumId, r, onOpen }: { albumId: string; r: Results; onOp
 }
 
 /** A person as a face crop when the results carry a face box, else their first photo. */
-function FaceCrop({ albumId, p, info, onOpen }: { albumId: string; p: { personId: string; photoIds: string[]; crops?: Array<{ photoId: string; box: { x: number; y: number; width: number; height: number } }> }; info: Record<string, PhotoInfo>; onOpen: (id: string) => void }) {
+function FaceCrop({
+  albumId,
+  p,
+  info,
+  onOpen,
+}: {
+  albumId: string;
+  p: { personId: string; photoIds: string[]; crops?: Array<{ photoId: string; box: { x: number; y: number; width: number; height: number } }> };
+  info: Record<string, PhotoInfo>;
+  onOpen: (id: string) => void;
+}) {
   const crop = p.crops?.[0];
   const photoId = crop?.photoId ?? p.photoIds[0]!;
   const ref = useRef<HTMLSpanElement>(null);
@@ -520,7 +563,8 @@ export function AlbumPage({ albumId }: { albumId: string }) {
         <h2 id="prog-h">Progress</h2>
         <progress max={Math.max(p.total, 1)} value={p.done + p.failed} aria-label="Photos analysed" />
         <p data-testid="progress">
-          {p.done + p.failed} of {p.total} photos ({p.failed} failed) · rate {p.ratePerSecond === null ? '—' : `${p.ratePerSecond.toFixed(1)} photos/s`} · ETA {fmtEta(p.etaSeconds)}
+          {p.done + p.failed} of {p.total} photos ({p.failed} failed) · rate {p.ratePerSecond === null ? '—' : `${p.ratePerSecond.toFixed(1)} photos/s`} · ETA{' '}
+          {fmtEta(p.etaSeconds)}
           {view.progress.album.running && ' · album step running'}
         </p>
         <div class="row actions">

@@ -60,7 +60,10 @@ export function putSigned(url: string, file: File, contentType: string, onProgre
     xhr.upload.onprogress = (e) => {
       if (e.lengthComputable) onProgress(e.loaded / e.total);
     };
-    xhr.onload = () => (xhr.status >= 200 && xhr.status < 300 ? (onProgress(1), resolve()) : reject(new ApiError(xhr.status, `HTTP_${xhr.status}`, xhr.statusText || 'upload failed')));
+    xhr.onload = () =>
+      xhr.status >= 200 && xhr.status < 300
+        ? (onProgress(1), resolve())
+        : reject(new ApiError(xhr.status, `HTTP_${xhr.status}`, xhr.statusText || 'upload failed'));
     xhr.onerror = () => reject(new ApiError(0, 'NETWORK', 'upload failed (network)'));
     xhr.send(file);
   });

@@ -53,7 +53,9 @@ function QueueState({ s, steps }: { s: JobStatus; steps?: { step: number; totalS
       {q && (
         <p class="hint" data-testid="queue">
           GPU queue <code>{q.queue}</code>:{' '}
-          {q.error ? `unavailable (${q.error})` : `backlog ${q.backlog ?? '—'}${q.backlogAgeSeconds ? ` (oldest ${Math.round(q.backlogAgeSeconds)} s)` : ''} · pollers ${q.pollers ?? 0}`}
+          {q.error
+            ? `unavailable (${q.error})`
+            : `backlog ${q.backlog ?? '—'}${q.backlogAgeSeconds ? ` (oldest ${Math.round(q.backlogAgeSeconds)} s)` : ''} · pollers ${q.pollers ?? 0}`}
         </p>
       )}
       <WorkflowLink workflowId={s.workflowId} />
@@ -127,7 +129,11 @@ export function StylePage({ styleId }: { styleId: string }) {
           <figcaption>Before</figcaption>
         </figure>
         <figure>
-          {s?.result?.url ? <img src={s.result.url} alt="After" data-testid="style-after" /> : <div class="placeholder">{s?.state === 'failed' ? 'Failed' : 'Rendering…'}</div>}
+          {s?.result?.url ? (
+            <img src={s.result.url} alt="After" data-testid="style-after" />
+          ) : (
+            <div class="placeholder">{s?.state === 'failed' ? 'Failed' : 'Rendering…'}</div>
+          )}
           <figcaption>
             After
             {s?.result && (
@@ -178,7 +184,13 @@ export function ReportPage({ reportId }: { reportId: string }) {
       {s && !finished(s) && <button onClick={() => void cancel()}>Cancel job</button>}
       <section class="card" aria-labelledby="rep-h">
         <h2 id="rep-h">
-          Report {s?.report && <span class="hint">({s.report.source}{s.report.model ? `, ${s.report.model}` : ''})</span>}
+          Report{' '}
+          {s?.report && (
+            <span class="hint">
+              ({s.report.source}
+              {s.report.model ? `, ${s.report.model}` : ''})
+            </span>
+          )}
           {!s?.report && s?.progress && <span class="hint"> ({s.progress.tokens} tokens so far)</span>}
         </h2>
         <pre class="report" aria-live="polite" data-testid="report-text">
@@ -197,7 +209,15 @@ export function ReportPage({ reportId }: { reportId: string }) {
               {c.items.length > 0 && (
                 <ul>
                   {c.items.map((i) => (
-                    <li>{i.url ? <a href={i.url} target="_blank" rel="noopener noreferrer">{i.title}</a> : i.title}</li>
+                    <li>
+                      {i.url ? (
+                        <a href={i.url} target="_blank" rel="noopener noreferrer">
+                          {i.title}
+                        </a>
+                      ) : (
+                        i.title
+                      )}
+                    </li>
                   ))}
                 </ul>
               )}
@@ -215,7 +235,15 @@ const split = (s: string) =>
     .map((x) => x.trim())
     .filter(Boolean);
 
-function ProfileFields({ n, v, set }: { n: number; v: { name: string; interests: string; music: string; bio: string }; set: (v: { name: string; interests: string; music: string; bio: string }) => void }) {
+function ProfileFields({
+  n,
+  v,
+  set,
+}: {
+  n: number;
+  v: { name: string; interests: string; music: string; bio: string };
+  set: (v: { name: string; interests: string; music: string; bio: string }) => void;
+}) {
   return (
     <fieldset>
       <legend>Profile {n}</legend>
@@ -255,7 +283,10 @@ export function JobsPage() {
     // The list and the queues' backlog change while jobs run: re-read every 5 s while visible.
     let live = true;
     const load = () =>
-      api<{ jobs: JobRow[]; nextCursor: string | null; queues: QueueSnapshot[] }>('GET', `/v1/jobs?limit=20${page ? `&cursor=${encodeURIComponent(page)}` : ''}`).then(
+      api<{ jobs: JobRow[]; nextCursor: string | null; queues: QueueSnapshot[] }>(
+        'GET',
+        `/v1/jobs?limit=20${page ? `&cursor=${encodeURIComponent(page)}` : ''}`,
+      ).then(
         (r) => {
           if (!live) return;
           setJobs(r.jobs);
@@ -279,7 +310,12 @@ export function JobsPage() {
   const [b, setB] = useState({ name: '준호', interests: '재즈, 요리', music: 'Chet Baker', bio: '재즈 바와 새로운 음식점을 좋아합니다.' });
   const start = async (e: Event) => {
     e.preventDefault();
-    const profile = (p: typeof a) => ({ ...(p.name.trim() ? { name: p.name.trim() } : {}), interests: split(p.interests), music: split(p.music), bio: p.bio.trim() });
+    const profile = (p: typeof a) => ({
+      ...(p.name.trim() ? { name: p.name.trim() } : {}),
+      interests: split(p.interests),
+      music: split(p.music),
+      bio: p.bio.trim(),
+    });
     try {
       const r = await api<{ reportId: string }>('POST', '/v1/reports', { profiles: [profile(a), profile(b)] });
       rememberJob({ kind: 'report', id: r.reportId, label: `${a.name || 'A'} × ${b.name || 'B'}` });
@@ -296,7 +332,9 @@ export function JobsPage() {
           <li class="card">
             <code>{q.queue}</code>
             <br />
-            {q.error ? `unavailable: ${q.error}` : `backlog ${q.backlog ?? '—'}${q.backlogAgeSeconds ? ` (oldest ${Math.round(q.backlogAgeSeconds)} s)` : ''} · pollers ${q.pollers ?? 0}`}
+            {q.error
+              ? `unavailable: ${q.error}`
+              : `backlog ${q.backlog ?? '—'}${q.backlogAgeSeconds ? ` (oldest ${Math.round(q.backlogAgeSeconds)} s)` : ''} · pollers ${q.pollers ?? 0}`}
           </li>
         ))}
       </ul>

@@ -35,17 +35,24 @@ export function SignedImg({ albumId, photoId, src, alt, class: cls }: { albumId:
     const el = ref.current;
     if (!el) return;
     let cancelled = false;
-    const load = () => void photoUrl(albumId, photoId).then((u) => !cancelled && setUrl(u), () => undefined);
+    const load = () =>
+      void photoUrl(albumId, photoId).then(
+        (u) => !cancelled && setUrl(u),
+        () => undefined,
+      );
     if (!('IntersectionObserver' in window)) {
       load();
       return;
     }
-    const io = new IntersectionObserver((entries) => {
-      if (entries.some((e) => e.isIntersecting)) {
-        io.disconnect();
-        load();
-      }
-    }, { rootMargin: '200px' });
+    const io = new IntersectionObserver(
+      (entries) => {
+        if (entries.some((e) => e.isIntersecting)) {
+          io.disconnect();
+          load();
+        }
+      },
+      { rootMargin: '200px' },
+    );
     io.observe(el);
     return () => {
       cancelled = true;
@@ -62,7 +69,23 @@ export interface PhotoInfo {
   thumbnailUrl?: string;
 }
 
-export function Tile({ albumId, photoId, info, q, onOpen, children, kept }: { albumId: string; photoId: string; info?: PhotoInfo; q?: Quality; onOpen: (id: string) => void; children?: ComponentChildren; kept?: boolean }) {
+export function Tile({
+  albumId,
+  photoId,
+  info,
+  q,
+  onOpen,
+  children,
+  kept,
+}: {
+  albumId: string;
+  photoId: string;
+  info?: PhotoInfo;
+  q?: Quality;
+  onOpen: (id: string) => void;
+  children?: ComponentChildren;
+  kept?: boolean;
+}) {
   const name = info?.name ?? photoId;
   return (
     <figure class={`tile${kept ? ' kept' : ''}`}>
@@ -88,7 +111,10 @@ export function PhotoDialog({ albumId, photoId, info, onClose }: { albumId: stri
   const [error, setError] = useState<string>();
   useEffect(() => {
     ref.current?.showModal();
-    void api<{ url: string }>('GET', `/v1/albums/${albumId}/photos/${photoId}`).then((r) => setUrl(r.url), (e: Error) => setError(e.message));
+    void api<{ url: string }>('GET', `/v1/albums/${albumId}/photos/${photoId}`).then(
+      (r) => setUrl(r.url),
+      (e: Error) => setError(e.message),
+    );
   }, [albumId, photoId]);
   const style = async (e: Event) => {
     e.preventDefault();
@@ -119,7 +145,14 @@ export function PhotoDialog({ albumId, photoId, info, onClose }: { albumId: stri
         <label for="style-request" class="sr-only">
           Style request
         </label>
-        <input id="style-request" placeholder="Style request, e.g. 지브리 스타일로 바꿔줘" value={request} onInput={(e) => setRequest(e.currentTarget.value)} required maxLength={500} />
+        <input
+          id="style-request"
+          placeholder="Style request, e.g. 지브리 스타일로 바꿔줘"
+          value={request}
+          onInput={(e) => setRequest(e.currentTarget.value)}
+          required
+          maxLength={500}
+        />
         <button type="submit" disabled={!request.trim()}>
           Start style transfer
         </button>

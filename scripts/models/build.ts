@@ -42,9 +42,25 @@ export async function fetchPackage(cacheDir: string, pin: PackagePin): Promise<s
   if (pin.registry === 'npm') {
     await run('npm', ['pack', '--silent', '--pack-destination', dir, `${pin.name}@${pin.version}`], { maxBuffer: 1 << 24 });
   } else {
-    await run('python3', ['-m', 'pip', 'download', '--quiet', '--disable-pip-version-check', '--no-deps', '--only-binary=:all:', ...(pin.platform ? ['--platform', pin.platform] : []), '-d', dir, `${pin.name}==${pin.version}`], {
-      maxBuffer: 1 << 24,
-    });
+    await run(
+      'python3',
+      [
+        '-m',
+        'pip',
+        'download',
+        '--quiet',
+        '--disable-pip-version-check',
+        '--no-deps',
+        '--only-binary=:all:',
+        ...(pin.platform ? ['--platform', pin.platform] : []),
+        '-d',
+        dir,
+        `${pin.name}==${pin.version}`,
+      ],
+      {
+        maxBuffer: 1 << 24,
+      },
+    );
   }
   const got = await sha256File(file).catch(() => 'missing');
   if (got !== pin.sha256) {
@@ -75,10 +91,19 @@ export async function checkNumerically(recipe: Recipe, onnxPath: string): Promis
     const dims = input.shape as number[];
     const feeds: Record<string, ort.Tensor> =
       input.dtype === 'int64'
-        ? { [input.name]: new ort.Tensor('int64', BigInt64Array.from(values, (v) => BigInt(Math.floor(v))), dims) }
+        ? {
+            [input.name]: new ort.Tensor(
+              'int64',
+              BigInt64Array.from(values, (v) => BigInt(Math.floor(v))),
+              dims,
+            ),
+          }
         : { [input.name]: new ort.Tensor('float32', values, dims) };
     for (const name of recipe.check.ones ?? []) {
-      feeds[name] = input.dtype === 'int64' ? new ort.Tensor('int64', new BigInt64Array(values.length).fill(1n), dims) : new ort.Tensor('float32', new Float32Array(values.length).fill(1), dims);
+      feeds[name] =
+        input.dtype === 'int64'
+          ? new ort.Tensor('int64', new BigInt64Array(values.length).fill(1n), dims)
+          : new ort.Tensor('float32', new Float32Array(values.length).fill(1), dims);
     }
     const out = await session.run(feeds);
     let worst = 0;
@@ -131,7 +156,12 @@ export async function buildModel(recipe: Recipe, opts: { modelsDir: string; cach
   }
 
   const built = path.join(opts.cacheDir, 'built', recipe.modelId, fp);
-  let fromCache = !opts.force && (await fs.stat(path.join(built, '.complete')).then(() => true, () => false));
+  let fromCache =
+    !opts.force &&
+    (await fs.stat(path.join(built, '.complete')).then(
+      () => true,
+      () => false,
+    ));
   if (!fromCache) {
     const t0 = Date.now();
     const files = [];
@@ -186,7 +216,9 @@ async function main(argv: readonly string[]): Promise<number> {
       console.error(`[models:build] ${r.modelId}: FAILED: ${err instanceof Error ? err.message : String(err)}`);
     }
   }
-  log(`${recipes.length - failed} of ${recipes.length} models ready in ${config.models.dir} (${((Date.now() - t0) / 1000).toFixed(1)} s; cache ${config.models.cacheDir})`);
+  log(
+    `${recipes.length - failed} of ${recipes.length} models ready in ${config.models.dir} (${((Date.now() - t0) / 1000).toFixed(1)} s; cache ${config.models.cacheDir})`,
+  );
   return failed === 0 ? 0 : 1;
 }
 

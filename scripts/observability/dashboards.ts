@@ -28,13 +28,20 @@ export interface Dashboard {
 
 const GPU_QUEUES = 'task_queue=~"lightbox-gpu.*"';
 const rate = (expr: string, window = '5m') => `rate(${expr}[${window}])`;
-const quantile = (q: number, bucket: string, by: string, window = '5m') =>
-  `histogram_quantile(${q}, sum by (le, ${by}) (rate(${bucket}[${window}])))`;
+const quantile = (q: number, bucket: string, by: string, window = '5m') => `histogram_quantile(${q}, sum by (le, ${by}) (rate(${bucket}[${window}])))`;
 /** A duration panel: the p95 of a histogram, one line per value of `by`. */
 const p95 = (title: string, bucket: string, by: string, window?: string): Panel => ({
   title,
   unit: 's',
-  queries: [{ expr: quantile(0.95, bucket, by, window), legend: by.split(', ').map((l) => `{{${l}}}`).join(' ') }],
+  queries: [
+    {
+      expr: quantile(0.95, bucket, by, window),
+      legend: by
+        .split(', ')
+        .map((l) => `{{${l}}}`)
+        .join(' '),
+    },
+  ],
 });
 
 const api: Dashboard = {
@@ -45,8 +52,16 @@ const api: Dashboard = {
     {
       title: 'Traffic',
       panels: [
-        { title: 'Requests per second by route', unit: 'reqps', queries: [{ expr: `sum by (route) (${rate('lightbox_http_requests_total{route!="unmatched"}')})`, legend: '{{route}}' }] },
-        { title: 'Requests per second by status', unit: 'reqps', queries: [{ expr: `sum by (status) (${rate('lightbox_http_requests_total')})`, legend: '{{status}}' }] },
+        {
+          title: 'Requests per second by route',
+          unit: 'reqps',
+          queries: [{ expr: `sum by (route) (${rate('lightbox_http_requests_total{route!="unmatched"}')})`, legend: '{{route}}' }],
+        },
+        {
+          title: 'Requests per second by status',
+          unit: 'reqps',
+          queries: [{ expr: `sum by (status) (${rate('lightbox_http_requests_total')})`, legend: '{{status}}' }],
+        },
       ],
     },
     {
@@ -60,11 +75,20 @@ const api: Dashboard = {
             legend: `p${q * 100}`,
           })),
         },
-        { title: 'p99 latency by route', unit: 's', queries: [{ expr: quantile(0.99, 'lightbox_http_request_duration_seconds_bucket{route!="unmatched"}', 'route'), legend: '{{route}}' }] },
+        {
+          title: 'p99 latency by route',
+          unit: 's',
+          queries: [{ expr: quantile(0.99, 'lightbox_http_request_duration_seconds_bucket{route!="unmatched"}', 'route'), legend: '{{route}}' }],
+        },
         {
           title: 'Mean latency by route',
           unit: 's',
-          queries: [{ expr: `sum by (route) (${rate('lightbox_http_request_duration_seconds_sum')}) / sum by (route) (${rate('lightbox_http_request_duration_seconds_count')})`, legend: '{{route}}' }],
+          queries: [
+            {
+              expr: `sum by (route) (${rate('lightbox_http_request_duration_seconds_sum')}) / sum by (route) (${rate('lightbox_http_request_duration_seconds_count')})`,
+              legend: '{{route}}',
+            },
+          ],
         },
       ],
     },
@@ -96,9 +120,21 @@ const api: Dashboard = {
     {
       title: 'Process',
       panels: [
-        { title: 'CPU (cores) by instance', unit: 'short', queries: [{ expr: `sum by (instance) (${rate('lightbox_process_cpu_seconds_total{job="lightbox-api"}')})`, legend: '{{instance}}' }] },
-        { title: 'Resident memory by instance', unit: 'bytes', queries: [{ expr: 'lightbox_process_resident_memory_bytes{job="lightbox-api"}', legend: '{{instance}}' }] },
-        { title: 'Event-loop lag p99', unit: 's', queries: [{ expr: 'lightbox_nodejs_eventloop_lag_p99_seconds{job="lightbox-api"}', legend: '{{instance}}' }] },
+        {
+          title: 'CPU (cores) by instance',
+          unit: 'short',
+          queries: [{ expr: `sum by (instance) (${rate('lightbox_process_cpu_seconds_total{job="lightbox-api"}')})`, legend: '{{instance}}' }],
+        },
+        {
+          title: 'Resident memory by instance',
+          unit: 'bytes',
+          queries: [{ expr: 'lightbox_process_resident_memory_bytes{job="lightbox-api"}', legend: '{{instance}}' }],
+        },
+        {
+          title: 'Event-loop lag p99',
+          unit: 's',
+          queries: [{ expr: 'lightbox_nodejs_eventloop_lag_p99_seconds{job="lightbox-api"}', legend: '{{instance}}' }],
+        },
         { title: 'API instances up', kind: 'stat', unit: 'short', queries: [{ expr: 'sum(up{job="lightbox-api"})' }] },
       ],
     },
@@ -114,11 +150,20 @@ const models: Dashboard = {
       title: 'Inference',
       panels: [
         p95('Inference p95 by model', 'lightbox_inference_duration_seconds_bucket', 'model'),
-        { title: 'Inference runs per second by model and method', unit: 'ops', queries: [{ expr: `sum by (model, method) (${rate('lightbox_inference_duration_seconds_count')})`, legend: '{{model}} ({{method}})' }] },
+        {
+          title: 'Inference runs per second by model and method',
+          unit: 'ops',
+          queries: [{ expr: `sum by (model, method) (${rate('lightbox_inference_duration_seconds_count')})`, legend: '{{model}} ({{method}})' }],
+        },
         {
           title: 'Mean batch size by model',
           unit: 'short',
-          queries: [{ expr: `sum by (model) (${rate('lightbox_inference_batch_size_sum')}) / sum by (model) (${rate('lightbox_inference_batch_size_count')})`, legend: '{{model}}' }],
+          queries: [
+            {
+              expr: `sum by (model) (${rate('lightbox_inference_batch_size_sum')}) / sum by (model) (${rate('lightbox_inference_batch_size_count')})`,
+              legend: '{{model}}',
+            },
+          ],
         },
         {
           title: 'LLM tokens per request (p50, p95)',
@@ -128,7 +173,11 @@ const models: Dashboard = {
             { expr: quantile(0.95, 'lightbox_llm_tokens_bucket', 'model, kind', '15m'), legend: 'p95 {{model}} {{kind}}' },
           ],
         },
-        { title: 'LLM tokens per second by model', unit: 'short', queries: [{ expr: `sum by (model, kind) (${rate('lightbox_llm_tokens_sum')})`, legend: '{{model}} {{kind}}' }] },
+        {
+          title: 'LLM tokens per second by model',
+          unit: 'short',
+          queries: [{ expr: `sum by (model, kind) (${rate('lightbox_llm_tokens_sum')})`, legend: '{{model}} {{kind}}' }],
+        },
       ],
     },
     {
@@ -144,8 +193,16 @@ const models: Dashboard = {
             },
           ],
         },
-        { title: 'Finished items per second by kind and outcome', unit: 'ops', queries: [{ expr: `sum by (kind, outcome) (${rate('lightbox_job_outcomes_total')})`, legend: '{{kind}} {{outcome}}' }] },
-        { title: 'Failures by code', unit: 'ops', queries: [{ expr: `sum by (kind, code) (${rate('lightbox_job_outcomes_total{outcome="failed"}')})`, legend: '{{kind}} {{code}}' }] },
+        {
+          title: 'Finished items per second by kind and outcome',
+          unit: 'ops',
+          queries: [{ expr: `sum by (kind, outcome) (${rate('lightbox_job_outcomes_total')})`, legend: '{{kind}} {{outcome}}' }],
+        },
+        {
+          title: 'Failures by code',
+          unit: 'ops',
+          queries: [{ expr: `sum by (kind, code) (${rate('lightbox_job_outcomes_total{outcome="failed"}')})`, legend: '{{kind}} {{code}}' }],
+        },
       ],
     },
     {
@@ -157,7 +214,11 @@ const models: Dashboard = {
           queries: [{ expr: `60 * sum by (outcome) (${rate('lightbox_job_outcomes_total{kind="photo"}')})`, legend: '{{outcome}}' }],
         },
         p95('Photo stage p95 by stage', 'lightbox_stage_duration_seconds_bucket{kind="photo"}', 'stage'),
-        { title: 'Photos waiting for a CPU worker', unit: 'short', queries: [{ expr: 'max by (task_queue) (lightbox_task_queue_backlog{task_queue="lightbox-cpu", task_type="activity"})', legend: '{{task_queue}}' }] },
+        {
+          title: 'Photos waiting for a CPU worker',
+          unit: 'short',
+          queries: [{ expr: 'max by (task_queue) (lightbox_task_queue_backlog{task_queue="lightbox-cpu", task_type="activity"})', legend: '{{task_queue}}' }],
+        },
         p95('Stage p95 by kind and stage (all pipelines)', 'lightbox_stage_duration_seconds_bucket', 'kind, stage'),
       ],
     },
@@ -191,13 +252,22 @@ const models: Dashboard = {
 const gpu: Dashboard = {
   uid: 'lightbox-gpu',
   title: 'Lightbox / GPU queues and GPUs',
-  description: 'GPU task queues (backlog, wait, pollers, replicas) and the GPUs themselves from the NVIDIA DCGM exporter (hertz: GPU 자원; yeosa: T4 style transfer).',
+  description:
+    'GPU task queues (backlog, wait, pollers, replicas) and the GPUs themselves from the NVIDIA DCGM exporter (hertz: GPU 자원; yeosa: T4 style transfer).',
   rows: [
     {
       title: 'GPU queues',
       panels: [
-        { title: 'Backlog by GPU queue', unit: 'short', queries: [{ expr: `max by (task_queue) (lightbox_task_queue_backlog{${GPU_QUEUES}, task_type="activity"})`, legend: '{{task_queue}}' }] },
-        { title: 'Oldest waiting task by GPU queue', unit: 's', queries: [{ expr: `max by (task_queue) (lightbox_task_queue_backlog_age_seconds{${GPU_QUEUES}, task_type="activity"})`, legend: '{{task_queue}}' }] },
+        {
+          title: 'Backlog by GPU queue',
+          unit: 'short',
+          queries: [{ expr: `max by (task_queue) (lightbox_task_queue_backlog{${GPU_QUEUES}, task_type="activity"})`, legend: '{{task_queue}}' }],
+        },
+        {
+          title: 'Oldest waiting task by GPU queue',
+          unit: 's',
+          queries: [{ expr: `max by (task_queue) (lightbox_task_queue_backlog_age_seconds{${GPU_QUEUES}, task_type="activity"})`, legend: '{{task_queue}}' }],
+        },
         p95('Schedule-to-start p95 by GPU queue', `temporal_activity_schedule_to_start_latency_bucket{${GPU_QUEUES}}`, 'task_queue', '15m'),
         {
           title: 'Pollers by GPU queue (server view and worker view)',
@@ -239,15 +309,26 @@ const vectorStore: Dashboard = {
         {
           title: 'Search latency p50 / p95 / p99',
           unit: 's',
-          queries: [0.5, 0.95, 0.99].map((q) => ({ expr: quantile(q, 'lightbox_vector_search_duration_seconds_bucket', 'store, operation'), legend: `p${q * 100} {{store}} {{operation}}` })),
+          queries: [0.5, 0.95, 0.99].map((q) => ({
+            expr: quantile(q, 'lightbox_vector_search_duration_seconds_bucket', 'store, operation'),
+            legend: `p${q * 100} {{store}} {{operation}}`,
+          })),
         },
-        { title: 'Queries per second by store and operation', unit: 'ops', queries: [{ expr: `sum by (store, operation) (${rate('lightbox_vector_search_duration_seconds_count')})`, legend: '{{store}} {{operation}}' }] },
+        {
+          title: 'Queries per second by store and operation',
+          unit: 'ops',
+          queries: [{ expr: `sum by (store, operation) (${rate('lightbox_vector_search_duration_seconds_count')})`, legend: '{{store}} {{operation}}' }],
+        },
       ],
     },
     {
       title: 'Index',
       panels: [
-        { title: 'Vectors by collection', unit: 'short', queries: [{ expr: 'max by (store, collection) (lightbox_vector_index_size)', legend: '{{store}} {{collection}}' }] },
+        {
+          title: 'Vectors by collection',
+          unit: 'short',
+          queries: [{ expr: 'max by (store, collection) (lightbox_vector_index_size)', legend: '{{store}} {{collection}}' }],
+        },
         { title: 'Total vectors', unit: 'short', kind: 'stat', queries: [{ expr: 'sum(max by (store, collection) (lightbox_vector_index_size))' }] },
         {
           title: 'Matching jobs per second by outcome',
@@ -262,13 +343,22 @@ const vectorStore: Dashboard = {
 const temporalDash: Dashboard = {
   uid: 'lightbox-temporal',
   title: 'Lightbox / Temporal queues and workers',
-  description: 'Every task queue (backlog from DescribeTaskQueue, schedule-to-start from the SDK), worker slots and pollers, activity failures and Temporal request latency.',
+  description:
+    'Every task queue (backlog from DescribeTaskQueue, schedule-to-start from the SDK), worker slots and pollers, activity failures and Temporal request latency.',
   rows: [
     {
       title: 'Queues',
       panels: [
-        { title: 'Backlog by queue and task type', unit: 'short', queries: [{ expr: 'max by (task_queue, task_type) (lightbox_task_queue_backlog)', legend: '{{task_queue}} {{task_type}}' }] },
-        { title: 'Oldest waiting task by queue', unit: 's', queries: [{ expr: 'max by (task_queue, task_type) (lightbox_task_queue_backlog_age_seconds)', legend: '{{task_queue}} {{task_type}}' }] },
+        {
+          title: 'Backlog by queue and task type',
+          unit: 'short',
+          queries: [{ expr: 'max by (task_queue, task_type) (lightbox_task_queue_backlog)', legend: '{{task_queue}} {{task_type}}' }],
+        },
+        {
+          title: 'Oldest waiting task by queue',
+          unit: 's',
+          queries: [{ expr: 'max by (task_queue, task_type) (lightbox_task_queue_backlog_age_seconds)', legend: '{{task_queue}} {{task_type}}' }],
+        },
         {
           title: 'Tasks added vs dispatched per second',
           unit: 'ops',
@@ -293,8 +383,16 @@ const temporalDash: Dashboard = {
             { expr: 'sum by (pool) (temporal_worker_task_slots_available{worker_type="ActivityWorker"})', legend: 'free {{pool}}' },
           ],
         },
-        { title: 'Pollers by queue', unit: 'short', queries: [{ expr: 'sum by (task_queue, poller_type) (temporal_num_pollers)', legend: '{{task_queue}} {{poller_type}}' }] },
-        { title: 'Worker memory by pool', unit: 'bytes', queries: [{ expr: 'sum by (pool) (lightbox_process_resident_memory_bytes{job="lightbox-worker"})', legend: '{{pool}}' }] },
+        {
+          title: 'Pollers by queue',
+          unit: 'short',
+          queries: [{ expr: 'sum by (task_queue, poller_type) (temporal_num_pollers)', legend: '{{task_queue}} {{poller_type}}' }],
+        },
+        {
+          title: 'Worker memory by pool',
+          unit: 'bytes',
+          queries: [{ expr: 'sum by (pool) (lightbox_process_resident_memory_bytes{job="lightbox-worker"})', legend: '{{pool}}' }],
+        },
       ],
     },
     {
@@ -303,7 +401,9 @@ const temporalDash: Dashboard = {
         {
           title: 'Activity failures per second by type',
           unit: 'ops',
-          queries: [{ expr: `sum by (task_queue, activity_type) (${rate('temporal_activity_execution_failed_total')})`, legend: '{{task_queue}} {{activity_type}}' }],
+          queries: [
+            { expr: `sum by (task_queue, activity_type) (${rate('temporal_activity_execution_failed_total')})`, legend: '{{task_queue}} {{activity_type}}' },
+          ],
         },
         p95('Activity duration p95 by type', 'temporal_activity_execution_latency_bucket', 'activity_type'),
         p95('Workflow task execution p95', 'temporal_workflow_task_execution_latency_bucket', 'workflow_type'),
@@ -344,7 +444,10 @@ export function renderDashboard(d: Dashboard): Record<string, unknown> {
         datasource,
         gridPos: { h: 8, w, x, y },
         fieldConfig: { defaults: { unit: p.unit ?? 'short' }, overrides: [] },
-        options: p.kind === 'stat' ? { reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false } } : { legend: { displayMode: 'list', placement: 'bottom' }, tooltip: { mode: 'multi' } },
+        options:
+          p.kind === 'stat'
+            ? { reduceOptions: { calcs: ['lastNotNull'], fields: '', values: false } }
+            : { legend: { displayMode: 'list', placement: 'bottom' }, tooltip: { mode: 'multi' } },
         targets: p.queries.map((q, i) => ({ refId: String.fromCharCode(65 + i), datasource, expr: q.expr, legendFormat: q.legend ?? '__auto', range: true })),
       });
       x += w;

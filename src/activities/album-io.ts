@@ -16,7 +16,14 @@ export function createAlbumIoActivities({ store }: { store: BlobStore }) {
   }): Promise<string> {
     const key = albumManifestKey(input.tenantId, input.albumId);
     const { view, ...rest } = input;
-    const manifest = { ...rest, counts: view.counts, progress: view.progress, methods: view.methods, resultsKey: view.resultsKey, finishedAt: new Date().toISOString() };
+    const manifest = {
+      ...rest,
+      counts: view.counts,
+      progress: view.progress,
+      methods: view.methods,
+      resultsKey: view.resultsKey,
+      finishedAt: new Date().toISOString(),
+    };
     await store.put(key, Buffer.from(JSON.stringify(manifest)), { contentType: 'application/json' });
     return key;
   }

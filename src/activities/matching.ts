@@ -99,7 +99,10 @@ export function createMatchingIoActivities(deps: { store: VectorStore }) {
 
     /** The text digest each profile has in `collection`, or null where it is not there. */
     async profileDigests(input: { collection: string; tenant: string; userIds: string[] }): Promise<(string | null)[]> {
-      const records = await store.get(input.collection, input.userIds.map((u) => profileRecordId(input.tenant, u)));
+      const records = await store.get(
+        input.collection,
+        input.userIds.map((u) => profileRecordId(input.tenant, u)),
+      );
       return records.map((r) => (r ? String(r.metadata.textDigest ?? '') : null));
     },
   };

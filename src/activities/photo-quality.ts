@@ -56,8 +56,7 @@ export function exposureStats(gray: Uint8Array): ExposureStats {
   const meanLuminance = total / n / 255;
   const shadowClipping = shadows / n;
   const highlightClipping = highlights / n;
-  const verdict =
-    meanLuminance < 0.2 || shadowClipping > 0.25 ? 'under' : meanLuminance > 0.85 || highlightClipping > 0.25 ? 'over' : 'ok';
+  const verdict = meanLuminance < 0.2 || shadowClipping > 0.25 ? 'under' : meanLuminance > 0.85 || highlightClipping > 0.25 ? 'over' : 'ok';
   return {
     meanLuminance: round(meanLuminance),
     shadowClipping: round(shadowClipping),
@@ -84,9 +83,15 @@ export function noiseSigma(gray: Uint8Array, width: number, height: number): num
   for (let y = 1; y < height - 1; y += step) {
     for (let x = 1; x < width - 1; x += step) {
       const i = y * width + x;
-      const a = gray[i - width - 1]!, b = gray[i - width]!, c = gray[i - width + 1]!;
-      const d = gray[i - 1]!, e = gray[i]!, f = gray[i + 1]!;
-      const g = gray[i + width - 1]!, h = gray[i + width]!, k = gray[i + width + 1]!;
+      const a = gray[i - width - 1]!,
+        b = gray[i - width]!,
+        c = gray[i - width + 1]!;
+      const d = gray[i - 1]!,
+        e = gray[i]!,
+        f = gray[i + 1]!;
+      const g = gray[i + width - 1]!,
+        h = gray[i + width]!,
+        k = gray[i + width + 1]!;
       if (Math.abs(c + 2 * f + k - a - 2 * d - g) + Math.abs(g + 2 * h + k - a - 2 * b - c) > edgeCut) continue;
       sum += Math.abs(a - 2 * b + c - 2 * d + 4 * e - 2 * f + g - 2 * h + k);
       n++;
@@ -103,9 +108,14 @@ function sobelPercentile(gray: Uint8Array, width: number, height: number, fracti
   for (let y = 1; y < height - 1; y += step) {
     for (let x = 1; x < width - 1; x += step) {
       const i = y * width + x;
-      const a = gray[i - width - 1]!, b = gray[i - width]!, c = gray[i - width + 1]!;
-      const d = gray[i - 1]!, f = gray[i + 1]!;
-      const g = gray[i + width - 1]!, h = gray[i + width]!, k = gray[i + width + 1]!;
+      const a = gray[i - width - 1]!,
+        b = gray[i - width]!,
+        c = gray[i - width + 1]!;
+      const d = gray[i - 1]!,
+        f = gray[i + 1]!;
+      const g = gray[i + width - 1]!,
+        h = gray[i + width]!,
+        k = gray[i + width + 1]!;
       hist[Math.abs(c + 2 * f + k - a - 2 * d - g) + Math.abs(g + 2 * h + k - a - 2 * b - c)]!++;
       total++;
     }

@@ -53,7 +53,15 @@ export function createStylePromptActivities({ store, gemini }: { store: BlobStor
       contents: [
         {
           role: 'user',
-          parts: [{ inlineData: { mimeType: 'image/jpeg', data: preview.toString('base64') } }, { text: INSTRUCTION(req.request, STYLE_CATALOGUE.map((s) => s.id)) }],
+          parts: [
+            { inlineData: { mimeType: 'image/jpeg', data: preview.toString('base64') } },
+            {
+              text: INSTRUCTION(
+                req.request,
+                STYLE_CATALOGUE.map((s) => s.id),
+              ),
+            },
+          ],
         },
       ],
       config: { responseMimeType: 'application/json', temperature: 0.4, maxOutputTokens: 400 },
@@ -75,7 +83,8 @@ export function createStylePromptActivities({ store, gemini }: { store: BlobStor
     jobOutcomes.inc({ kind: 'style-prompt', outcome: 'ok', code: '' });
     return {
       prompt: parsed.prompt.trim().slice(0, 1000),
-      negativePrompt: typeof parsed.negative_prompt === 'string' && parsed.negative_prompt.trim() ? parsed.negative_prompt.trim().slice(0, 500) : matched.negativePrompt,
+      negativePrompt:
+        typeof parsed.negative_prompt === 'string' && parsed.negative_prompt.trim() ? parsed.negative_prompt.trim().slice(0, 500) : matched.negativePrompt,
       style,
       source: 'gemini',
       model: gemini.model,

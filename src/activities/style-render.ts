@@ -57,7 +57,15 @@ export function createStyleRenderActivities({ store, backend, settings }: { stor
       const resultKey = styleResultKey(req.tenantId, req.styleId);
       await store.put(resultKey, out.image, { contentType: 'image/png' });
       jobOutcomes.inc({ kind: 'style', outcome: backend.fallback ? 'fallback' : 'ok', code: '' });
-      return { resultKey, width: out.width, height: out.height, backend: backend.name, fallback: backend.fallback, steps: out.steps, renderMs: Math.round(renderMs) };
+      return {
+        resultKey,
+        width: out.width,
+        height: out.height,
+        backend: backend.name,
+        fallback: backend.fallback,
+        steps: out.steps,
+        renderMs: Math.round(renderMs),
+      };
     } catch (err) {
       const failure = guard.failure(err);
       jobOutcomes.inc({ kind: 'style', outcome: 'failed', code: (failure as { type?: string }).type ?? (failure as Error).name ?? 'ERROR' });

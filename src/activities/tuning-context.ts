@@ -124,7 +124,12 @@ export function createTuningContextActivities(settings: ContextSettings) {
     const query = topicsOf(profiles).join(' ');
     return timed('video', 'youtube', query, async () => {
       const url = `${baseUrl}/search?${new URLSearchParams({ key: apiKey, part: 'snippet', type: 'video', q: query, maxResults: String(MAX_ITEMS), safeSearch: 'strict' })}`;
-      const body = await getJson<{ items?: Array<{ id?: { videoId?: string }; snippet?: { title?: string; description?: string } }> }>(url, {}, settings.timeoutMs, 'YouTube Data API');
+      const body = await getJson<{ items?: Array<{ id?: { videoId?: string }; snippet?: { title?: string; description?: string } }> }>(
+        url,
+        {},
+        settings.timeoutMs,
+        'YouTube Data API',
+      );
       return (body.items ?? []).map((i) => ({
         title: i.snippet?.title ?? '',
         url: i.id?.videoId ? `https://www.youtube.com/watch?v=${i.id.videoId}` : undefined,

@@ -67,8 +67,14 @@ export function templateReport(req: ReportRequest): string {
     `- 음악: ${list(sharedMusic)}`,
     '',
     '## 서로에게 물어볼 것',
-    ...a.interests.filter((i) => !sharedInterests.includes(i)).slice(0, 2).map((i) => `- ${nameB} → ${nameA}: ${i}에 대해`),
-    ...b.interests.filter((i) => !common(b.interests, a.interests).includes(i)).slice(0, 2).map((i) => `- ${nameA} → ${nameB}: ${i}에 대해`),
+    ...a.interests
+      .filter((i) => !sharedInterests.includes(i))
+      .slice(0, 2)
+      .map((i) => `- ${nameB} → ${nameA}: ${i}에 대해`),
+    ...b.interests
+      .filter((i) => !common(b.interests, a.interests).includes(i))
+      .slice(0, 2)
+      .map((i) => `- ${nameA} → ${nameB}: ${i}에 대해`),
   ];
   for (const c of req.context) {
     if (c.status !== 'ok' || c.items.length === 0) continue;
@@ -79,9 +85,7 @@ export function templateReport(req: ReportRequest): string {
 }
 
 export function createTuningReportActivities({ store, llm }: { store: BlobStore; llm: LlmSettings }) {
-  const client = llm.baseUrl
-    ? new OpenAI({ baseURL: llm.baseUrl, apiKey: llm.apiKey ?? 'EMPTY', maxRetries: 0, timeout: 10 * 60_000 })
-    : undefined;
+  const client = llm.baseUrl ? new OpenAI({ baseURL: llm.baseUrl, apiKey: llm.apiKey ?? 'EMPTY', maxRetries: 0, timeout: 10 * 60_000 }) : undefined;
 
   async function save(req: ReportRequest, result: Omit<ReportResult, 'reportKey'>): Promise<ReportResult> {
     const key = reportKey(req.tenantId, req.reportId);

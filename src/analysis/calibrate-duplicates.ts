@@ -91,7 +91,11 @@ async function main(argv: string[]) {
     for (const f of fs.readdirSync(dir).sort()) {
       if (!/\.(jpe?g|png|webp|tiff?|gif|avif|heic)$/i.test(f)) continue;
       // Re-encode once so every original is an opaque sRGB JPEG like the copies made from it.
-      const data = await sharp(path.join(dir, f), { autoOrient: true }).flatten({ background: '#ffffff' }).toColourspace('srgb').jpeg({ quality: 95 }).toBuffer();
+      const data = await sharp(path.join(dir, f), { autoOrient: true })
+        .flatten({ background: '#ffffff' })
+        .toColourspace('srgb')
+        .jpeg({ quality: 95 })
+        .toBuffer();
       originals.push({ name: f, data });
     }
   }

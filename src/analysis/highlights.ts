@@ -15,15 +15,7 @@
  * category (0 for "other"), and a photo whose similar-shot group already has a pick loses
  * SIMILAR_GROUP_PENALTY (0.3), so highlights spread over moments before taking a second of one.
  */
-import {
-  QUALITY_WEIGHTS,
-  detailVariance,
-  exposureScore,
-  noiseScore,
-  resolutionScore,
-  round,
-  type ExposureStats,
-} from '../activities/photo-quality';
+import { QUALITY_WEIGHTS, detailVariance, exposureScore, noiseScore, resolutionScore, round, type ExposureStats } from '../activities/photo-quality';
 import { compareIds, packUnitRows } from './duplicates';
 
 export interface HighlightCandidate {
@@ -134,7 +126,9 @@ export function pickHighlights(candidates: readonly HighlightCandidate[], option
     if (!withModels) return HIGHLIGHT_WEIGHTS.quality * s.quality + HIGHLIGHT_WEIGHTS.uniqueness * (1 - closest[a]!);
     const c = candidates[s.index]!;
     const w = MODEL_HIGHLIGHT_WEIGHTS;
-    return w.quality * s.quality + w.uniqueness * (1 - closest[a]!) + w.faces * ((c.faces ?? 0) > 0 ? 1 : 0) + w.subject * Math.min(1, Math.max(0, c.subject ?? 0));
+    return (
+      w.quality * s.quality + w.uniqueness * (1 - closest[a]!) + w.faces * ((c.faces ?? 0) > 0 ? 1 : 0) + w.subject * Math.min(1, Math.max(0, c.subject ?? 0))
+    );
   });
   // Similar-shot group of each pool member (-1: none); a group with a pick penalises the rest.
   const groupOf = new Int32Array(m).fill(-1);
@@ -202,11 +196,7 @@ function scoreQuality(candidates: readonly HighlightCandidate[]): Scored[] {
     const wNoise = noise === null ? 0 : QUALITY_WEIGHTS.noise;
     const total = QUALITY_WEIGHTS.sharpness + QUALITY_WEIGHTS.exposure + QUALITY_WEIGHTS.resolution + wNoise;
     const quality =
-      (QUALITY_WEIGHTS.sharpness * sharpness +
-        QUALITY_WEIGHTS.exposure * exposure +
-        QUALITY_WEIGHTS.resolution * resolution +
-        wNoise * (noise ?? 0)) /
-      total;
+      (QUALITY_WEIGHTS.sharpness * sharpness + QUALITY_WEIGHTS.exposure * exposure + QUALITY_WEIGHTS.resolution * resolution + wNoise * (noise ?? 0)) / total;
     return { photoId: c.photoId, index, sharpness, exposure, resolution, noise, quality, represents: [] };
   });
 }

@@ -101,10 +101,7 @@ export function clusterPeople(faces: readonly Face[], { eps, minFaces, metric = 
       faceIds: m.map((i) => ordered[i]!.faceId).sort(compareIds),
       photoIds: [...new Set(m.map((i) => ordered[i]!.photoId))].sort(compareIds),
     }))
-    .sort(
-      (a, b) =>
-        b.faceIds.length - a.faceIds.length || compareIds(a.photoIds[0]!, b.photoIds[0]!) || compareIds(a.faceIds[0]!, b.faceIds[0]!),
-    )
+    .sort((a, b) => b.faceIds.length - a.faceIds.length || compareIds(a.photoIds[0]!, b.photoIds[0]!) || compareIds(a.faceIds[0]!, b.faceIds[0]!))
     .map((p, k) => ({ personId: `person-${k + 1}`, ...p }));
   return { people, unassignedFaceIds: unassigned.sort(compareIds) };
 }

@@ -28,8 +28,28 @@ const SOURCES: Source[] = [
     sha256: '24cc986e1f4187a12aa319f777b36008764e856e5013666a4a83f8df083c2641',
     // --platform/--python-version pin this exact wheel whatever Python the host has.
     fetch: (dir) =>
-      run('python3', ['-m', 'pip', 'download', '-q', '--no-deps', '--only-binary=:all:', '--platform', 'manylinux2014_x86_64', '--python-version', '3.11', '-d', dir, 'scikit-image==0.25.2']),
-    unpack: (archive, into) => run('python3', ['-c', `import zipfile,sys; z=zipfile.ZipFile(sys.argv[1]); [z.extract(n, sys.argv[2]) for n in z.namelist() if n.startswith('skimage/data/')]`, archive, into]),
+      run('python3', [
+        '-m',
+        'pip',
+        'download',
+        '-q',
+        '--no-deps',
+        '--only-binary=:all:',
+        '--platform',
+        'manylinux2014_x86_64',
+        '--python-version',
+        '3.11',
+        '-d',
+        dir,
+        'scikit-image==0.25.2',
+      ]),
+    unpack: (archive, into) =>
+      run('python3', [
+        '-c',
+        `import zipfile,sys; z=zipfile.ZipFile(sys.argv[1]); [z.extract(n, sys.argv[2]) for n in z.namelist() if n.startswith('skimage/data/')]`,
+        archive,
+        into,
+      ]),
   },
   {
     name: 'opencv',
@@ -54,12 +74,22 @@ export interface PhotoRoots {
 }
 
 /** Fetches and unpacks the sources (all, or `only` those) unless the cache has them; their roots. */
-export async function ensureEvalPhotos(cacheDir: string, log: (s: string) => void = () => undefined, only?: readonly (keyof PhotoRoots)[]): Promise<PhotoRoots> {
+export async function ensureEvalPhotos(
+  cacheDir: string,
+  log: (s: string) => void = () => undefined,
+  only?: readonly (keyof PhotoRoots)[],
+): Promise<PhotoRoots> {
   const dir = path.join(cacheDir, 'eval');
   await fs.mkdir(dir, { recursive: true });
   for (const s of SOURCES.filter((x) => !only || only.includes(x.name as keyof PhotoRoots))) {
     const into = path.join(dir, s.name);
-    if (await fs.stat(path.join(into, '.complete')).then(() => true, () => false)) continue;
+    if (
+      await fs.stat(path.join(into, '.complete')).then(
+        () => true,
+        () => false,
+      )
+    )
+      continue;
     const archive = path.join(dir, s.file);
     if ((await sha256File(archive).catch(() => '')) !== s.sha256) {
       log(`fetching ${s.file}`);

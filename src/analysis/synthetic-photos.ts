@@ -57,7 +57,9 @@ export async function syntheticScene(seed: number, width = 640, height = 480): P
       for (let k = 0; k < 3; k++) raw[i + k] = Math.max(0, Math.min(255, Math.round(px[k]! + weave)));
     }
   }
-  return sharp(raw, { raw: { width, height, channels: 3 } }).jpeg({ quality: 92 }).toBuffer();
+  return sharp(raw, { raw: { width, height, channels: 3 } })
+    .jpeg({ quality: 92 })
+    .toBuffer();
 }
 
 export type CopyKind = 'resized' | 'jpeg-q40' | 'webp' | 'crop-left' | 'crop-right' | 'crop-top' | 'crop-bottom' | 'exif-rotated' | 'crop-resize-webp';
@@ -73,7 +75,10 @@ export async function derivedCopies(photo: Buffer): Promise<Record<CopyKind, Buf
   const crop = (left: number, top: number, width: number, height: number) =>
     sharp(photo).extract({ left, top, width, height }).jpeg({ quality: 90 }).toBuffer();
   return {
-    resized: await sharp(photo).resize(Math.round(w / 2)).jpeg({ quality: 85 }).toBuffer(),
+    resized: await sharp(photo)
+      .resize(Math.round(w / 2))
+      .jpeg({ quality: 85 })
+      .toBuffer(),
     'jpeg-q40': await sharp(photo).jpeg({ quality: 40 }).toBuffer(),
     webp: await sharp(photo).webp().toBuffer(),
     'crop-left': await crop(dx, 0, w - dx, h),

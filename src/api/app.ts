@@ -108,10 +108,14 @@ export function createApp({ config, client, store, apiKeys, signingSecret, logge
   const temporalDeadline: express.RequestHandler = (req, res, next) => {
     if (req.path.endsWith('/events')) return next();
     void client.connection
-      .withDeadline(Date.now() + TEMPORAL_CALL_DEADLINE_MS, () => new Promise<void>((resolve) => {
-        res.once('close', resolve);
-        next();
-      }))
+      .withDeadline(
+        Date.now() + TEMPORAL_CALL_DEADLINE_MS,
+        () =>
+          new Promise<void>((resolve) => {
+            res.once('close', resolve);
+            next();
+          }),
+      )
       .catch(() => undefined);
   };
   const matching = new MatchingService(client, text.embedder, text.vectors, config.matching);

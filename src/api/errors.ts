@@ -104,7 +104,11 @@ const GRPC_UNAVAILABLE = new Set([4 /* DEADLINE_EXCEEDED */, 14 /* UNAVAILABLE *
 
 /** The gRPC status code in an error's cause chain (Temporal wraps gRPC errors in ServiceError, sometimes twice). */
 function grpcCodeOf(err: unknown): number | undefined {
-  for (let e = err as { code?: unknown; cause?: unknown; name?: string } | undefined, depth = 0; e && typeof e === 'object' && depth < 6; e = e.cause as typeof e, depth++) {
+  for (
+    let e = err as { code?: unknown; cause?: unknown; name?: string } | undefined, depth = 0;
+    e && typeof e === 'object' && depth < 6;
+    e = e.cause as typeof e, depth++
+  ) {
     if (typeof e.code === 'number' && ('metadata' in e || 'details' in e)) return e.code;
   }
   return undefined;
@@ -186,14 +190,16 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
  */
 export function answerClientErrors(server: Server): void {
   server.on('clientError', (err: NodeJS.ErrnoException, socket: Duplex) => {
-    if (!socket.writable || (err.code === 'ECONNRESET')) {
+    if (!socket.writable || err.code === 'ECONNRESET') {
       socket.destroy();
       return;
     }
     const tooLarge = err.code === 'HPE_HEADER_OVERFLOW';
     const status = tooLarge ? 431 : 400;
     const body = JSON.stringify(
-      tooLarge ? errorBody('HEADERS_TOO_LARGE', 'The request headers are too large') : errorBody('MALFORMED_REQUEST', 'The request line or a header is not valid HTTP'),
+      tooLarge
+        ? errorBody('HEADERS_TOO_LARGE', 'The request headers are too large')
+        : errorBody('MALFORMED_REQUEST', 'The request line or a header is not valid HTTP'),
     );
     socket.end(
       `HTTP/1.1 ${status} ${tooLarge ? 'Request Header Fields Too Large' : 'Bad Request'}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,

@@ -17,7 +17,8 @@ export function methodGuard(doc: { paths: Record<string, object> }): RequestHand
     const allowed = new Set<string>();
     for (const r of routes) if (r.re.test(req.path)) r.methods.forEach((m) => allowed.add(m));
     if (allowed.size === 0) {
-      if (ALWAYS_REFUSED.has(req.method)) return next(new ApiError('METHOD_NOT_ALLOWED', `${req.method} is not supported`, ['GET', 'HEAD', 'POST', 'PUT', 'DELETE']));
+      if (ALWAYS_REFUSED.has(req.method))
+        return next(new ApiError('METHOD_NOT_ALLOWED', `${req.method} is not supported`, ['GET', 'HEAD', 'POST', 'PUT', 'DELETE']));
       return next();
     }
     if (allowed.has('GET')) allowed.add('HEAD');

@@ -100,7 +100,8 @@ export function parseMultipart(req: Request, spool: string, limits: MultipartLim
     bb.on('file', (field, stream, info) => {
       const i = index++;
       const name = info.filename ?? '';
-      const problem = field !== limits.field ? { name, code: 'UNEXPECTED_FIELD', message: `Unexpected file field "${field}": use "${limits.field}"` } : filenameProblem(name);
+      const problem =
+        field !== limits.field ? { name, code: 'UNEXPECTED_FIELD', message: `Unexpected file field "${field}": use "${limits.field}"` } : filenameProblem(name);
       const hash = crypto.createHash('sha256');
       streams.add(stream);
       stream.on('close', () => streams.delete(stream));
@@ -117,14 +118,14 @@ export function parseMultipart(req: Request, spool: string, limits: MultipartLim
       }
       const file = path.join(spool, `part-${i}`);
       const write = pipeline(stream, fs.createWriteStream(file)).then(async () => {
-          const sha256 = hash.digest('hex');
-          digest.update(`${i}\0${field}\0${name}\0${info.mimeType}\0${sha256}\0${(stream as { truncated?: boolean }).truncated ? 'truncated' : size}\n`);
-          if ((stream as { truncated?: boolean }).truncated) {
-            await fs.promises.rm(file, { force: true });
-            rejected.push({ name, code: 'FILE_TOO_LARGE', message: `"${name}" is over ${limits.maxFileBytes} bytes` });
-            return;
-          }
-          files.push({ index: i, name, contentType: info.mimeType, path: file, size, sha256 });
+        const sha256 = hash.digest('hex');
+        digest.update(`${i}\0${field}\0${name}\0${info.mimeType}\0${sha256}\0${(stream as { truncated?: boolean }).truncated ? 'truncated' : size}\n`);
+        if ((stream as { truncated?: boolean }).truncated) {
+          await fs.promises.rm(file, { force: true });
+          rejected.push({ name, code: 'FILE_TOO_LARGE', message: `"${name}" is over ${limits.maxFileBytes} bytes` });
+          return;
+        }
+        files.push({ index: i, name, contentType: info.mimeType, path: file, size, sha256 });
       });
       // A write cut short by a failed request is reported through `fail`, not as an unhandled rejection.
       write.catch(() => undefined);

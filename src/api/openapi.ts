@@ -7,7 +7,17 @@ import { ERROR_CODES, REJECTION_CODES } from './errors';
 import { deleteAlbumQuery, resultsQuery } from './routes/albums';
 import { albumListResponse, consoleConfigResponse, jobListResponse, listAlbumsQuery, listJobsQuery } from './routes/console-api';
 import * as S from './schemas';
-import { createAlbumBody, createReportBody, createStyleBody, matchBody, moderationBody, planUploadsBody, profileBody, reindexBody, signedUploadsBody } from './schemas';
+import {
+  createAlbumBody,
+  createReportBody,
+  createStyleBody,
+  matchBody,
+  moderationBody,
+  planUploadsBody,
+  profileBody,
+  reindexBody,
+  signedUploadsBody,
+} from './schemas';
 
 const json = (schema: object) => ({ 'application/json': { schema } });
 const ref = (name: string) => ({ $ref: `#/components/schemas/${name}` });
@@ -20,7 +30,11 @@ const albumResults = {
     status: { enum: ['processing', 'settling', 'idle', 'completed', 'cancelled'] },
     upToDate: { type: 'boolean', description: 'false while photos are still being analysed or the album step has not run since' },
     highlights: { type: 'array', items: { type: 'string' }, description: 'photoIds, best first; never two of one duplicate group' },
-    duplicates: { type: 'array', items: { type: 'array', items: { type: 'string' } }, description: 'copies (resized, re-encoded, cropped): perceptual embedding' },
+    duplicates: {
+      type: 'array',
+      items: { type: 'array', items: { type: 'string' } },
+      description: 'copies (resized, re-encoded, cropped): perceptual embedding',
+    },
     similar: {
       description: 'similar shots (bursts, re-framings) on the semantic embedding: [{photoIds, best}], or {status:"model-not-installed", reason}',
     },
@@ -28,7 +42,11 @@ const albumResults = {
       description: '[{personId, photoIds, faces}], or {status:"model-not-installed", reason}',
     },
     categories: { type: 'object', additionalProperties: { type: 'object' }, description: 'photoId → {label, names, score} or {status:"model-not-installed"}' },
-    quality: { type: 'object', additionalProperties: { type: 'object' }, description: 'photoId → {score, blurry, blur, exposure, sharpness, noise, resolution, megapixels}' },
+    quality: {
+      type: 'object',
+      additionalProperties: { type: 'object' },
+      description: 'photoId → {score, blurry, blur, exposure, sharpness, noise, resolution, megapixels}',
+    },
     failed: {
       type: 'array',
       items: {
@@ -65,7 +83,12 @@ const jobStatus = (idName: string, progress: object, extra: object) => ({
     queue: {
       type: 'object',
       description: "The GPU class's task queue: approximate backlog (jobs waiting for a GPU slot), its age, and polling workers",
-      properties: { queue: { type: 'string' }, backlog: { type: ['integer', 'null'] }, backlogAgeSeconds: { type: ['number', 'null'] }, pollers: { type: 'integer' } },
+      properties: {
+        queue: { type: 'string' },
+        backlog: { type: ['integer', 'null'] },
+        backlogAgeSeconds: { type: ['number', 'null'] },
+        pollers: { type: 'integer' },
+      },
     },
     ...extra,
   },
@@ -100,7 +123,11 @@ const gpuJobPaths = (kind: 'styles' | 'reports', idName: string, idPattern: stri
       delete: {
         summary: 'Cancel: the GPU activity hears it through its heartbeats and stops the backend',
         parameters: [idParameter],
-        responses: { '202': { description: 'Cancelled (status after the request)', content: json(ref(statusRef)) }, '404': notFound, '409': errorResponse('Already finished') },
+        responses: {
+          '202': { description: 'Cancelled (status after the request)', content: json(ref(statusRef)) },
+          '404': notFound,
+          '409': errorResponse('Already finished'),
+        },
       },
     },
   };
@@ -172,10 +199,26 @@ function baseDocument(serverUrl: string) {
           'styleId',
           { type: 'object', properties: { step: { type: 'integer' }, totalSteps: { type: 'integer' }, fraction: { type: 'number' } } },
           {
-            prompt: { type: 'object', properties: { prompt: { type: 'string' }, negativePrompt: { type: 'string' }, style: { type: 'string' }, source: { enum: ['gemini', 'catalogue'] }, fallbackReason: { enum: ['no-api-key', 'gemini-failed'] } } },
+            prompt: {
+              type: 'object',
+              properties: {
+                prompt: { type: 'string' },
+                negativePrompt: { type: 'string' },
+                style: { type: 'string' },
+                source: { enum: ['gemini', 'catalogue'] },
+                fallbackReason: { enum: ['no-api-key', 'gemini-failed'] },
+              },
+            },
             result: {
               type: 'object',
-              properties: { url: { type: 'string', description: 'Signed download URL of the PNG' }, urlExpiresAt: { type: 'string' }, width: { type: 'integer' }, height: { type: 'integer' }, backend: { type: 'string' }, fallback: { type: 'boolean', description: 'true: CPU stylizer, no GPU backend configured' } },
+              properties: {
+                url: { type: 'string', description: 'Signed download URL of the PNG' },
+                urlExpiresAt: { type: 'string' },
+                width: { type: 'integer' },
+                height: { type: 'integer' },
+                backend: { type: 'string' },
+                fallback: { type: 'boolean', description: 'true: CPU stylizer, no GPU backend configured' },
+              },
             },
           },
         ),
@@ -183,14 +226,36 @@ function baseDocument(serverUrl: string) {
           'reportId',
           { type: 'object', properties: { tokens: { type: 'integer', description: 'Tokens streamed so far' } } },
           {
-            context: { type: 'array', items: { type: 'object', properties: { source: { enum: ['web', 'music', 'video'] }, status: { enum: ['ok', 'skipped', 'failed'] }, provider: { type: 'string' }, items: { type: 'array' } } } },
-            report: { type: 'object', properties: { text: { type: 'string' }, source: { enum: ['llm', 'template'] }, model: { type: 'string' }, tokens: { type: 'object' }, reportKey: { type: 'string' } } },
+            context: {
+              type: 'array',
+              items: {
+                type: 'object',
+                properties: {
+                  source: { enum: ['web', 'music', 'video'] },
+                  status: { enum: ['ok', 'skipped', 'failed'] },
+                  provider: { type: 'string' },
+                  items: { type: 'array' },
+                },
+              },
+            },
+            report: {
+              type: 'object',
+              properties: {
+                text: { type: 'string' },
+                source: { enum: ['llm', 'template'] },
+                model: { type: 'string' },
+                tokens: { type: 'object' },
+                reportKey: { type: 'string' },
+              },
+            },
           },
         ),
       },
     },
     paths: {
-      '/healthz': { get: { summary: 'Liveness', security: [], responses: { '200': { description: 'The process is up', content: json(schema(S.healthResponse)) } } } },
+      '/healthz': {
+        get: { summary: 'Liveness', security: [], responses: { '200': { description: 'The process is up', content: json(schema(S.healthResponse)) } } },
+      },
       '/readyz': {
         get: {
           summary: 'Readiness: Temporal reachable and storage writable',
@@ -198,8 +263,16 @@ function baseDocument(serverUrl: string) {
           responses: { '200': { description: 'Ready', content: json(schema(S.readyResponse)) }, '503': errorResponse('A dependency is not ready') },
         },
       },
-      '/metrics': { get: { summary: 'Prometheus metrics', security: [], responses: { '200': { description: 'Text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } } } } },
-      '/v1/openapi.json': { get: { summary: 'This document', security: [], responses: { '200': { description: 'OpenAPI 3.1', content: json({ type: 'object' }) } } } },
+      '/metrics': {
+        get: {
+          summary: 'Prometheus metrics',
+          security: [],
+          responses: { '200': { description: 'Text exposition format', content: { 'text/plain': { schema: { type: 'string' } } } } },
+        },
+      },
+      '/v1/openapi.json': {
+        get: { summary: 'This document', security: [], responses: { '200': { description: 'OpenAPI 3.1', content: json({ type: 'object' }) } } },
+      },
       '/v1/albums': {
         get: {
           summary: "The tenant's albums, newest first, paged (from Temporal visibility)",
@@ -245,7 +318,10 @@ function baseDocument(serverUrl: string) {
             'Cancel the album: in-flight photos stop, the manifest records what was done, status becomes cancelled. With ?purge=true, also delete every blob of the album (photos, thumbnails, analyses, results)',
           parameters: [albumIdParameter, ...queryParameters(deleteAlbumQuery)],
           responses: {
-            '200': { description: 'Purged (purge=true): the status after cancelling, and how many blobs were deleted', content: json(schema(S.purgedResponse)) },
+            '200': {
+              description: 'Purged (purge=true): the status after cancelling, and how many blobs were deleted',
+              content: json(schema(S.purgedResponse)),
+            },
             '202': { description: 'Cancelled', content: json(ref('AlbumStatus')) },
             '404': errorResponse('No such album'),
           },
@@ -266,7 +342,10 @@ function baseDocument(serverUrl: string) {
         get: {
           summary: 'A signed, expiring download URL for one photo',
           parameters: [albumIdParameter, photoIdParameter],
-          responses: { '200': { description: '{photoId, url, method, expiresAt, headers}', content: json(schema(S.photoUrlResponse)) }, '404': errorResponse('No such album or photo') },
+          responses: {
+            '200': { description: '{photoId, url, method, expiresAt, headers}', content: json(schema(S.photoUrlResponse)) },
+            '404': errorResponse('No such album or photo'),
+          },
         },
       },
       '/v1/albums/{albumId}/photos/{photoId}/thumbnail': {
@@ -284,7 +363,10 @@ function baseDocument(serverUrl: string) {
         get: {
           summary: 'Server-sent events: a `status` event (the AlbumStatus) on every change, heartbeat comments, closed after completed/cancelled',
           parameters: [albumIdParameter],
-          responses: { '200': { description: 'text/event-stream', content: { 'text/event-stream': { schema: { type: 'string' } } } }, '404': errorResponse('No such album') },
+          responses: {
+            '200': { description: 'text/event-stream', content: { 'text/event-stream': { schema: { type: 'string' } } } },
+            '404': errorResponse('No such album'),
+          },
         },
       },
       '/v1/albums/{albumId}/results': {
@@ -292,7 +374,10 @@ function baseDocument(serverUrl: string) {
           summary: 'Highlights, duplicate groups, people, categories, quality per photo, failures, and the models behind them',
           parameters: [albumIdParameter, ...queryParameters(resultsQuery)],
           responses: {
-            '200': { description: 'Results; per-photo fields and `items` (signed url, thumbnailUrl) cover one page, `page.nextCursor` fetches the next', content: json(ref('AlbumResults')) },
+            '200': {
+              description: 'Results; per-photo fields and `items` (signed url, thumbnailUrl) cover one page, `page.nextCursor` fetches the next',
+              content: json(ref('AlbumResults')),
+            },
             '400': errorResponse('INVALID_CURSOR or invalid query'),
             '404': errorResponse('No such album for this tenant'),
           },
@@ -319,7 +404,8 @@ function baseDocument(serverUrl: string) {
       },
       '/v1/albums/{albumId}/photos': {
         post: {
-          summary: 'Add photos: multipart field "photos", or JSON {uploaded:[photoId]} after signed uploads. A file over the size limit or with a bad name is rejected alone',
+          summary:
+            'Add photos: multipart field "photos", or JSON {uploaded:[photoId]} after signed uploads. A file over the size limit or with a bad name is rejected alone',
           parameters: [albumIdParameter, idempotencyHeader],
           requestBody: {
             required: true,
@@ -340,8 +426,22 @@ function baseDocument(serverUrl: string) {
           },
         },
       },
-      ...gpuJobPaths('styles', 'styleId', '^sty_[a-z0-9]{8,64}$', createStyleBody, 'StyleStatus', 'Restyle an album photo from a free-text request (StyleTransferWorkflow)'),
-      ...gpuJobPaths('reports', 'reportId', '^rep_[a-z0-9]{8,64}$', createReportBody, 'ReportStatus', 'Write a tuning report for two profiles (TuningReportWorkflow)'),
+      ...gpuJobPaths(
+        'styles',
+        'styleId',
+        '^sty_[a-z0-9]{8,64}$',
+        createStyleBody,
+        'StyleStatus',
+        'Restyle an album photo from a free-text request (StyleTransferWorkflow)',
+      ),
+      ...gpuJobPaths(
+        'reports',
+        'reportId',
+        '^rep_[a-z0-9]{8,64}$',
+        createReportBody,
+        'ReportStatus',
+        'Write a tuning report for two profiles (TuningReportWorkflow)',
+      ),
       ...matchingAndModerationPaths(),
       '/v1/blobs/{key}': {
         get: {
@@ -387,7 +487,10 @@ function matchingAndModerationPaths() {
         parameters: [userIdParameter],
         requestBody: { required: true, content: json(schema(profileBody)) },
         responses: {
-          '200': { description: '{userId, indexed, embedding, method}: method is onnx or char-ngram-tfidf (fallback)', content: json(schema(S.profileIndexedResponse)) },
+          '200': {
+            description: '{userId, indexed, embedding, method}: method is onnx or char-ngram-tfidf (fallback)',
+            content: json(schema(S.profileIndexedResponse)),
+          },
           '400': errorResponse('EMPTY_TEXT or invalid body'),
           '422': errorResponse('TEXT_TOO_LONG'),
         },
@@ -412,26 +515,41 @@ function matchingAndModerationPaths() {
     },
     '/v1/profiles/reindex': {
       post: {
-        summary: 'Re-embed the tenant\'s profiles from another embedding\'s collection into the current one (ProfileReindexWorkflow)',
+        summary: "Re-embed the tenant's profiles from another embedding's collection into the current one (ProfileReindexWorkflow)",
         requestBody: { required: true, content: json(schema(reindexBody)) },
         responses: { '202': { description: '{jobId, workflowId}', content: json(schema(S.reindexStartedResponse)) }, '400': errorResponse('Invalid body') },
       },
     },
     '/v1/profiles/reindex/{jobId}': {
-      get: { summary: 'Re-index progress (a workflow query)', parameters: [jobIdParameter], responses: { '200': reindexProgress, '404': errorResponse('REINDEX_NOT_FOUND') } },
+      get: {
+        summary: 'Re-index progress (a workflow query)',
+        parameters: [jobIdParameter],
+        responses: { '200': reindexProgress, '404': errorResponse('REINDEX_NOT_FOUND') },
+      },
     },
     '/v1/profiles/reindex/{jobId}/pause': {
-      post: { summary: 'Pause the re-index after the current page', parameters: [jobIdParameter], responses: { '200': reindexProgress, '404': errorResponse('REINDEX_NOT_FOUND') } },
+      post: {
+        summary: 'Pause the re-index after the current page',
+        parameters: [jobIdParameter],
+        responses: { '200': reindexProgress, '404': errorResponse('REINDEX_NOT_FOUND') },
+      },
     },
     '/v1/profiles/reindex/{jobId}/resume': {
-      post: { summary: 'Resume a paused re-index', parameters: [jobIdParameter], responses: { '200': reindexProgress, '404': errorResponse('REINDEX_NOT_FOUND') } },
+      post: {
+        summary: 'Resume a paused re-index',
+        parameters: [jobIdParameter],
+        responses: { '200': reindexProgress, '404': errorResponse('REINDEX_NOT_FOUND') },
+      },
     },
     '/v1/moderation/chat': {
       post: {
         summary: 'Clean-bot: per message {id, toxic, score, labels, method}; concurrent requests share micro-batched inference runs',
         requestBody: { required: true, content: json(schema(moderationBody)) },
         responses: {
-          '200': { description: '{results:[{id, toxic, score, labels, method, model, truncated?, matches?}]}: method is onnx or lexicon (fallback)', content: json(schema(S.moderationResponse)) },
+          '200': {
+            description: '{results:[{id, toxic, score, labels, method, model, truncated?, matches?}]}: method is onnx or lexicon (fallback)',
+            content: json(schema(S.moderationResponse)),
+          },
           '400': errorResponse('EMPTY_TEXT, DUPLICATE_MESSAGE_ID or invalid body'),
           '422': errorResponse('TEXT_TOO_LONG or TOO_MANY_MESSAGES'),
         },
@@ -443,7 +561,12 @@ function matchingAndModerationPaths() {
 /** Query parameters from a zod object schema (the same one the route parses with). */
 function queryParameters(obj: z.ZodObject) {
   const js = schema(obj) as { properties?: Record<string, object>; required?: string[] };
-  return Object.entries(js.properties ?? {}).map(([name, s]) => ({ name, in: 'query', required: (js.required ?? []).includes(name) && !('default' in s), schema: s }));
+  return Object.entries(js.properties ?? {}).map(([name, s]) => ({
+    name,
+    in: 'query',
+    required: (js.required ?? []).includes(name) && !('default' in s),
+    schema: s,
+  }));
 }
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch'] as const;

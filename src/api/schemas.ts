@@ -127,14 +127,22 @@ export const planUploadsResponse = z.object({
 });
 export const jobCreatedResponse = (idField: 'styleId' | 'reportId') =>
   z.object({ [idField]: z.string(), workflowId: z.string(), links: z.object({ self: z.string() }) });
-export const profileIndexedResponse = z.object({ userId: z.string(), indexed: z.literal(true), embedding: z.string(), method: z.string(), fallbackReason: z.string().optional() });
-export const profileDeletedResponse = z.object({ userId: z.string(), deleted: z.literal(true) });
-export const matchResponse = z.object({
-  results: z.array(z.object({ userId: z.string(), score: z.number() }).loose()),
-  k: z.number().int(),
-  method: z.string(),
+export const profileIndexedResponse = z.object({
+  userId: z.string(),
+  indexed: z.literal(true),
   embedding: z.string(),
-}).loose();
+  method: z.string(),
+  fallbackReason: z.string().optional(),
+});
+export const profileDeletedResponse = z.object({ userId: z.string(), deleted: z.literal(true) });
+export const matchResponse = z
+  .object({
+    results: z.array(z.object({ userId: z.string(), score: z.number() }).loose()),
+    k: z.number().int(),
+    method: z.string(),
+    embedding: z.string(),
+  })
+  .loose();
 export const reindexStartedResponse = z.object({ jobId: z.string(), workflowId: z.string() }).loose();
 export const reindexProgressResponse = z.object({ state: z.string() }).loose();
 export const moderationResponse = z.object({

@@ -96,7 +96,12 @@ export class UploadSweeper {
       let known: Set<string>;
       try {
         const handle = this.deps.client.workflow.getHandle(albumWorkflowId(marker.tenantId, marker.albumId));
-        known = new Set(await handle.query(knownPhotosQuery, marker.photos.map((p) => p.photoId)));
+        known = new Set(
+          await handle.query(
+            knownPhotosQuery,
+            marker.photos.map((p) => p.photoId),
+          ),
+        );
       } catch (err) {
         if (!(err instanceof WorkflowNotFoundError)) throw err; // Temporal down: keep the marker, retry next pass
         known = new Set();

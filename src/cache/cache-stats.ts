@@ -33,7 +33,9 @@ export class CacheStats {
     if (registry) {
       this.lookups = counter(registry, 'lightbox_embedding_cache_lookups_total', 'Embedding cache lookups by result (hit, miss).', ['backend', 'result']);
       this.writes = counter(registry, 'lightbox_embedding_cache_sets_total', 'Embeddings written to the cache.', ['backend']);
-      this.failures = counter(registry, 'lightbox_embedding_cache_errors_total', 'Cache operations that failed and were treated as misses or dropped writes.', ['backend']);
+      this.failures = counter(registry, 'lightbox_embedding_cache_errors_total', 'Cache operations that failed and were treated as misses or dropped writes.', [
+        'backend',
+      ]);
     }
   }
 

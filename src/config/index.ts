@@ -8,9 +8,7 @@ import { DEFAULT_MODEL_ROLES, parseModelRoles, TEST_SET_MODEL_ROLES, type ModelR
 
 export { DEFAULT_MODEL_ROLES, parseModelRoles } from './model-roles';
 
-const bool = z
-  .enum(['true', 'false', '1', '0', 'yes', 'no'])
-  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 
 const port = z.coerce.number().int().min(0).max(65535);
 const positiveInt = z.coerce.number().int().positive();
@@ -49,7 +47,10 @@ const envSchema = z.object({
   GCS_API_ENDPOINT: optionalString,
 
   LIGHTBOX_MAX_MEGAPIXELS: z.coerce.number().positive().default(150),
-  LIGHTBOX_ALBUM_IDLE_CLOSE_HOURS: z.coerce.number().positive().default(24 * 7),
+  LIGHTBOX_ALBUM_IDLE_CLOSE_HOURS: z.coerce
+    .number()
+    .positive()
+    .default(24 * 7),
   LIGHTBOX_ALBUM_PARALLELISM: positiveInt.max(500).default(16),
 
   LIGHTBOX_MODELS_DIR: optionalString,
@@ -101,7 +102,12 @@ const envSchema = z.object({
   GPU_WORKER_CLASSES: z
     .string()
     .default('llm,diffusion')
-    .transform((v) => v.split(',').map((s) => s.trim()).filter(Boolean))
+    .transform((v) =>
+      v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    )
     .pipe(z.array(z.enum(['llm', 'diffusion'])).min(1)),
   GPU_COUNT: positiveInt.default(1),
   GPU_LLM_SLOTS_PER_GPU: positiveInt.max(256).default(8),
@@ -238,9 +244,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       /** Which registry entry serves each role (LIGHTBOX_MODEL_ROLES over the defaults). */
       roles: modelRoles,
       /** models:build's download and conversion cache, outside the clone so a fresh clone reuses it. */
-      cacheDir: path.resolve(
-        e.LIGHTBOX_MODEL_CACHE_DIR ?? path.join(e.XDG_CACHE_HOME ?? path.join(e.HOME ?? '/tmp', '.cache'), 'lightbox', 'models'),
-      ),
+      cacheDir: path.resolve(e.LIGHTBOX_MODEL_CACHE_DIR ?? path.join(e.XDG_CACHE_HOME ?? path.join(e.HOME ?? '/tmp', '.cache'), 'lightbox', 'models')),
       skipBuild: e.LIGHTBOX_SKIP_MODEL_BUILD,
       source: e.LIGHTBOX_MODEL_SOURCE,
       bucket: e.LIGHTBOX_MODELS_BUCKET,
@@ -262,7 +266,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     },
     moderation: {
       model: modelRoles.toxicity,
-      labels: e.LIGHTBOX_TOXICITY_LABELS?.split(',').map((l) => l.trim()).filter(Boolean),
+      labels: e.LIGHTBOX_TOXICITY_LABELS?.split(',')
+        .map((l) => l.trim())
+        .filter(Boolean),
       threshold: e.LIGHTBOX_TOXICITY_THRESHOLD,
       maxMessages: e.LIGHTBOX_MODERATION_MAX_MESSAGES,
       maxTextChars: e.LIGHTBOX_TEXT_MAX_CHARS,
@@ -316,7 +322,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       stallAbortMs: Math.round(e.GPU_STALL_ABORT_SECONDS * 1000),
       diffusion: {
         /** Comma-separated: one A1111 server per GPU on the node. Unset → CPU fallback stylizer. */
-        urls: e.DIFFUSION_BACKEND_URL?.split(',').map((u) => u.trim().replace(/\/+$/, '')).filter(Boolean) ?? [],
+        urls:
+          e.DIFFUSION_BACKEND_URL?.split(',')
+            .map((u) => u.trim().replace(/\/+$/, ''))
+            .filter(Boolean) ?? [],
         steps: e.DIFFUSION_STEPS,
         denoisingStrength: e.DIFFUSION_DENOISING_STRENGTH,
         maxSide: e.DIFFUSION_MAX_SIDE,
@@ -328,7 +337,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     context: {
       timeoutMs: Math.round(e.CONTEXT_TIMEOUT_SECONDS * 1000),
       google: { apiKey: e.GOOGLE_CSE_API_KEY, cx: e.GOOGLE_CSE_ID, baseUrl: e.GOOGLE_CSE_BASE_URL },
-      spotify: { clientId: e.SPOTIFY_CLIENT_ID, clientSecret: e.SPOTIFY_CLIENT_SECRET, apiBaseUrl: e.SPOTIFY_API_BASE_URL, accountsUrl: e.SPOTIFY_ACCOUNTS_URL },
+      spotify: {
+        clientId: e.SPOTIFY_CLIENT_ID,
+        clientSecret: e.SPOTIFY_CLIENT_SECRET,
+        apiBaseUrl: e.SPOTIFY_API_BASE_URL,
+        accountsUrl: e.SPOTIFY_ACCOUNTS_URL,
+      },
       youtube: { apiKey: e.YOUTUBE_API_KEY, baseUrl: e.YOUTUBE_API_BASE_URL },
     },
     telemetry: {

@@ -51,7 +51,10 @@ export function parseModelRoles(value: string | undefined, defaults: ModelRoles 
   const roles: Record<ModelRole, string> = { ...defaults };
   const problems: string[] = [];
   const models = new Map(listModels().map((m) => [m.id, m]));
-  for (const part of (value ?? '').split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of (value ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     const eq = part.indexOf('=');
     const role = (eq < 0 ? part : part.slice(0, eq).trim()) as ModelRole;
     const id = eq < 0 ? '' : part.slice(eq + 1).trim();

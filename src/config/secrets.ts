@@ -33,7 +33,10 @@ export function ensureDataSecret(dataDir: string, name: string, make: () => stri
 /** `key1:tenant1,key2:tenant2` → Map(key → tenant). */
 export function parseApiKeys(spec: string): Map<string, string> {
   const keys = new Map<string, string>();
-  for (const entry of spec.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const entry of spec
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const idx = entry.lastIndexOf(':');
     const key = idx > 0 ? entry.slice(0, idx) : '';
     const tenant = idx > 0 ? entry.slice(idx + 1) : '';

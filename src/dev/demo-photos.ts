@@ -45,7 +45,9 @@ export async function scene(width = 800, height = 600, seed = 1): Promise<Buffer
       raw[i + 2] = Math.min(255, b);
     }
   }
-  return sharp(raw, { raw: { width, height, channels: 3 } }).jpeg({ quality: 90 }).toBuffer();
+  return sharp(raw, { raw: { width, height, channels: 3 } })
+    .jpeg({ quality: 90 })
+    .toBuffer();
 }
 
 /**
@@ -89,7 +91,10 @@ export function pngBomb(width = 20000, height = 20000): Buffer {
 export async function demoAlbumFiles(): Promise<DemoFile[]> {
   const base = await scene(800, 600, 1);
   // Another scene with a different layout (sky below, as in a reflection): not a copy of the harbour.
-  const second = await sharp(await scene(1024, 768, 3)).rotate(180).jpeg({ quality: 90 }).toBuffer();
+  const second = await sharp(await scene(1024, 768, 3))
+    .rotate(180)
+    .jpeg({ quality: 90 })
+    .toBuffer();
   const resizedCopy = await sharp(base).resize(480).webp({ quality: 70 }).toBuffer();
   const blurred = await sharp(base).blur(6).jpeg({ quality: 90 }).toBuffer();
   const dark = await sharp(base).linear(0.12, 0).jpeg().toBuffer();

@@ -98,14 +98,23 @@ async function runDemo(config: Config, key: string): Promise<void> {
       blurry: results.quality[id]?.blurry,
       exposure: results.quality[id]?.exposure,
       category: results.categories[id]?.names ? `${results.categories[id]!.names!.en} / ${results.categories[id]!.names!.ko}` : results.categories[id]?.status,
-      person: Array.isArray(results.people) ? results.people.filter((p) => p.photoIds.includes(id)).map((p) => p.personId).join(',') : '',
+      person: Array.isArray(results.people)
+        ? results.people
+            .filter((p) => p.photoIds.includes(id))
+            .map((p) => p.personId)
+            .join(',')
+        : '',
       duplicates: groupOf.get(id) ?? '',
       highlight: results.highlights.includes(id) ? `#${results.highlights.indexOf(id) + 1}` : '',
     })),
   );
   say(`duplicate groups: ${results.duplicates.map((g) => `[${g.map(nameOf).join(', ')}]`).join(' ') || 'none'}`);
-  say(`similar shots: ${Array.isArray(results.similar) ? results.similar.map((g) => `[${g.photoIds.map(nameOf).join(', ')}; best ${nameOf(g.best)}]`).join(' ') || 'none' : results.similar.status}`);
-  say(`people: ${Array.isArray(results.people) ? results.people.map((p) => `${p.personId} in ${p.photoIds.map(nameOf).join(', ')}`).join('; ') || 'none' : results.people.status}`);
+  say(
+    `similar shots: ${Array.isArray(results.similar) ? results.similar.map((g) => `[${g.photoIds.map(nameOf).join(', ')}; best ${nameOf(g.best)}]`).join(' ') || 'none' : results.similar.status}`,
+  );
+  say(
+    `people: ${Array.isArray(results.people) ? results.people.map((p) => `${p.personId} in ${p.photoIds.map(nameOf).join(', ')}`).join('; ') || 'none' : results.people.status}`,
+  );
   say(`highlights: ${results.highlights.map(nameOf).join(', ')}`);
   say(`models: ${JSON.stringify(results.models)}`);
   if (results.failed.length) console.table(results.failed.map((f) => ({ photo: f.name, stage: f.stage, code: f.code, message: f.message })));
@@ -132,7 +141,9 @@ async function main() {
     },
     gaveUp: (name, how, restarts) => {
       const logFile = path.join(logDir, `${name}.log`);
-      say(`${name} ${how} after ${restarts} restarts in ${P.windowMs / 1000} s: restart limit reached, stopping the stack. Its log (${logFile}):\n${tail(logFile)}`);
+      say(
+        `${name} ${how} after ${restarts} restarts in ${P.windowMs / 1000} s: restart limit reached, stopping the stack. Its log (${logFile}):\n${tail(logFile)}`,
+      );
       void stopAll(1);
     },
   });
@@ -153,7 +164,9 @@ async function main() {
   const serverTracker = new RestartTracker(P);
   const startServer = async (restart: number): Promise<void> => {
     server = await startConfiguredDevServer(config, path.join(logDir, 'temporal.log'), { ownProcessGroup: true });
-    say(`Temporal ${restart ? `restarted (restart ${restart})` : 'ready'} (${server.source}, pid ${server.pid}), namespace "${config.temporal.namespace}", Web UI ${server.uiUrl}`);
+    say(
+      `Temporal ${restart ? `restarted (restart ${restart})` : 'ready'} (${server.source}, pid ${server.pid}), namespace "${config.temporal.namespace}", Web UI ${server.uiUrl}`,
+    );
     void server.exited?.then(async (how) => {
       if (stopping) return;
       const d = serverTracker.onCrash();
@@ -186,7 +199,9 @@ async function main() {
     for (const p of PROCESSES) supervisor.add({ name: p.name, start: () => spawnProcess(root, p, path.join(logDir, `${p.name}.log`)) });
     say(`started ${PROCESSES.map((p) => p.name).join(', ')} (logs in ${logDir}; a crashed process is restarted, ${LIMIT})`);
     await waitReady(`http://127.0.0.1:${config.api.port}/readyz`, () => stopping, 120_000);
-    say(`API ready at ${config.api.publicUrl} (OpenAPI: ${config.api.publicUrl}/v1/openapi.json) · console: ${config.api.publicUrl}/console/ · Web UI: ${config.temporal.uiUrl}`);
+    say(
+      `API ready at ${config.api.publicUrl} (OpenAPI: ${config.api.publicUrl}/v1/openapi.json) · console: ${config.api.publicUrl}/console/ · Web UI: ${config.temporal.uiUrl}`,
+    );
     if (devKey) say(`dev API key for tenant "${devKey.tenant}": ${devKey.key} (kept in ${devKey.file})`);
 
     if (!args.has('--no-demo')) await runDemo(config, apiKey);

@@ -199,7 +199,9 @@ export class SharpStylizer implements DiffusionBackend {
     img = await t.toBuffer();
     hooks.onProgress(3, stages);
     check();
-    const image = await sharp(img).png({ palette: true, colours: Math.max(2, look.levels * 4), dither: 0 }).toBuffer();
+    const image = await sharp(img)
+      .png({ palette: true, colours: Math.max(2, look.levels * 4), dither: 0 })
+      .toBuffer();
     hooks.onProgress(stages, stages);
     return { image, width: size.width, height: size.height, steps: stages };
   }

@@ -17,7 +17,16 @@ import path from 'node:path';
 import { HierarchicalNSW } from 'hnswlib-node';
 import { vectorIndexSize, vectorSearchSeconds } from '../telemetry/metrics';
 import { decodeVector, encodeVector } from '../vectors/float32-codec';
-import { matchesWhere, type Metadata, type QueryOptions, type StoredRecord, type VectorHit, type VectorRecord, type VectorStore, type Where } from './vector-store';
+import {
+  matchesWhere,
+  type Metadata,
+  type QueryOptions,
+  type StoredRecord,
+  type VectorHit,
+  type VectorRecord,
+  type VectorStore,
+  type Where,
+} from './vector-store';
 
 interface Entry {
   label: number;
@@ -25,9 +34,7 @@ interface Entry {
   document: string;
 }
 
-type LogLine =
-  | { op: 'upsert'; id: string; v: string; m: Metadata; d: string }
-  | { op: 'delete'; id: string };
+type LogLine = { op: 'upsert'; id: string; v: string; m: Metadata; d: string } | { op: 'delete'; id: string };
 
 interface SnapshotState {
   logOffset: number;
@@ -46,7 +53,6 @@ export interface EmbeddedStoreOptions {
   efConstruction?: number;
   efSearch?: number;
 }
-
 
 class Collection {
   index: HierarchicalNSW | undefined;
@@ -206,7 +212,10 @@ class Collection {
     const state: SnapshotState = { logOffset: offset, dim: this.dim, nextLabel: this.nextLabel, deleted: this.deleted, entries: [...this.byId.entries()] };
     const tmp = path.join(this.folder, `state.json.${process.pid}.tmp`);
     await fsp.writeFile(tmp, JSON.stringify(state));
-    const previous = await fsp.readFile(path.join(this.folder, 'state.json'), 'utf8').then((s) => (JSON.parse(s) as SnapshotState).logOffset).catch(() => undefined);
+    const previous = await fsp
+      .readFile(path.join(this.folder, 'state.json'), 'utf8')
+      .then((s) => (JSON.parse(s) as SnapshotState).logOffset)
+      .catch(() => undefined);
     await fsp.rename(tmp, path.join(this.folder, 'state.json'));
     if (previous !== undefined && previous !== offset) await fsp.rm(path.join(this.folder, `index-${previous}.hnsw`), { force: true });
     this.sinceSnapshot = 0;

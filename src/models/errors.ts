@@ -31,12 +31,7 @@ export class ModelChecksumError extends ModelUnavailableError {
   readonly expected: string;
   readonly actual: string;
   constructor(modelId: string, version: string, file: string, expected: string, actual: string) {
-    super(
-      'MODEL_CHECKSUM_MISMATCH',
-      modelId,
-      version,
-      `${modelId}@${version}: ${file} has sha256 ${actual}, expected ${expected}`,
-    );
+    super('MODEL_CHECKSUM_MISMATCH', modelId, version, `${modelId}@${version}: ${file} has sha256 ${actual}, expected ${expected}`);
     this.file = file;
     this.expected = expected;
     this.actual = actual;

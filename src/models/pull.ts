@@ -146,14 +146,7 @@ async function fetchFollowing(url: string, token: string | undefined, signal: Ab
   throw new ModelDownloadError(`GET ${url}: too many redirects`);
 }
 
-async function downloadHf(
-  base: string,
-  repo: string,
-  revision: string,
-  file: ModelFile,
-  dest: string,
-  options: PullOptions,
-): Promise<Downloaded> {
+async function downloadHf(base: string, repo: string, revision: string, file: ModelFile, dest: string, options: PullOptions): Promise<Downloaded> {
   const repoPath = (file.hfPath ?? file.name).split('/').map(encodeURIComponent).join('/');
   const url = `${base.replace(/\/+$/, '')}/${repo}/resolve/${encodeURIComponent(revision)}/${repoPath}`;
   const signal = AbortSignal.timeout(options.timeoutMs ?? 30 * 60_000);
@@ -215,7 +208,6 @@ function chooseSource(spec: ModelSpec, options: PullOptions): 'huggingface' | 'g
   );
 }
 
-
 export interface InstallStagedOptions {
   modelsDir: string;
   spec: ModelSpec;
@@ -236,26 +228,26 @@ export async function installStaged({ modelsDir, spec, staging, files, source, c
   const ref = modelRef(spec);
   const folder = modelFolder(modelsDir, spec);
   if (checkContract) {
-      const session = await ort.InferenceSession.create(path.join(staging, spec.onnxFile));
-      const problems = contractProblems(spec, session.inputMetadata, session.outputMetadata);
-      await session.release();
-      if (problems.length > 0) throw new ModelContractError(spec.id, spec.version, problems);
+    const session = await ort.InferenceSession.create(path.join(staging, spec.onnxFile));
+    const problems = contractProblems(spec, session.inputMetadata, session.outputMetadata);
+    await session.release();
+    if (problems.length > 0) throw new ModelContractError(spec.id, spec.version, problems);
   }
 
-    // Swap the folder in; a previous install is moved aside first and removed after.
-    const aside = `${staging}.previous`;
-    const hadPrevious = await fs.rename(folder, aside).then(
-      () => true,
-      (err: NodeJS.ErrnoException) => {
-        if (err.code === 'ENOENT') return false;
-        throw err;
-      },
-    );
-    await fs.rename(staging, folder);
-    const entry: LockEntry = { id: spec.id, version: spec.version, source, files, installedAt: new Date().toISOString() };
-    await writeLockEntry(modelsDir, ref, entry);
-    if (hadPrevious) await fs.rm(aside, { recursive: true, force: true });
-    log(`${ref}: installed in ${folder}`);
+  // Swap the folder in; a previous install is moved aside first and removed after.
+  const aside = `${staging}.previous`;
+  const hadPrevious = await fs.rename(folder, aside).then(
+    () => true,
+    (err: NodeJS.ErrnoException) => {
+      if (err.code === 'ENOENT') return false;
+      throw err;
+    },
+  );
+  await fs.rename(staging, folder);
+  const entry: LockEntry = { id: spec.id, version: spec.version, source, files, installedAt: new Date().toISOString() };
+  await writeLockEntry(modelsDir, ref, entry);
+  if (hadPrevious) await fs.rm(aside, { recursive: true, force: true });
+  log(`${ref}: installed in ${folder}`);
 }
 
 export async function pullModel(idOrSpec: string | ModelSpec, options: PullOptions): Promise<PullResult> {

@@ -107,7 +107,8 @@ export interface WordPiecePreprocessing {
 
 export type Preprocessing = ImagePreprocessing | TextPreprocessing | WordPiecePreprocessing;
 
-export type ModelTask = 'image-embedding' | 'image-classification' | 'text-embedding' | 'sentence-embedding' | 'text-classification' | 'face-detection' | 'face-embedding';
+export type ModelTask =
+  'image-embedding' | 'image-classification' | 'text-embedding' | 'sentence-embedding' | 'text-classification' | 'face-detection' | 'face-embedding';
 
 /** How a sequence classifier's logits become scores. */
 export interface ClassificationHead {
@@ -172,9 +173,7 @@ const CLIP_IMAGE: ModelSpec = {
     gcsPrefix: 'clip-vit-b32-image/1',
   },
   inputs: [{ name: 'pixel_values', dtype: 'float32', shape: [BATCH, 3, 224, 224] }],
-  outputs: [
-    { name: 'image_embeds', dtype: 'float32', shape: [BATCH, 512], description: 'projected, not normalised' },
-  ],
+  outputs: [{ name: 'image_embeds', dtype: 'float32', shape: [BATCH, 512], description: 'projected, not normalised' }],
   preprocessing: {
     kind: 'image',
     width: 224,
@@ -353,8 +352,8 @@ const KCELECTRA_TOXICITY: ModelSpec = {
   id: 'kcelectra-small-toxicity',
   version: '1',
   task: 'text-classification',
-  description: "KcELECTRA-small-v2022 fine-tuned by the team as a chat toxicity classifier (ElectraForSequenceClassification), ONNX export",
-  license: 'MIT (beomi/KcELECTRA-small-v2022); the fine-tuned weights are the team\'s own',
+  description: 'KcELECTRA-small-v2022 fine-tuned by the team as a chat toxicity classifier (ElectraForSequenceClassification), ONNX export',
+  license: "MIT (beomi/KcELECTRA-small-v2022); the fine-tuned weights are the team's own",
   files: [
     { name: 'model.onnx', sha256: null },
     { name: 'tokenizer.json', sha256: null },
@@ -465,4 +464,3 @@ export function resolveModelId(id: string, useTestModels: boolean): string {
   const spec = getModelSpec(id);
   return spec.twinOf ? spec.id : (spec.testTwin ?? spec.id);
 }
-

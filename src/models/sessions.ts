@@ -57,11 +57,21 @@ export function contractProblems(
       problems.push(`${kind} "${want.name}" has shape ${fmt(have.shape)}, expected ${fmt(want.shape)}`);
     }
   };
-  for (const want of spec.inputs) check('input', want, inputs.find((m) => m.name === want.name));
+  for (const want of spec.inputs)
+    check(
+      'input',
+      want,
+      inputs.find((m) => m.name === want.name),
+    );
   for (const have of inputs) {
     if (!spec.inputs.some((i) => i.name === have.name)) problems.push(`the model needs input "${have.name}", which the registry does not know`);
   }
-  for (const want of spec.outputs) check('output', want, outputs.find((m) => m.name === want.name));
+  for (const want of spec.outputs)
+    check(
+      'output',
+      want,
+      outputs.find((m) => m.name === want.name),
+    );
   return problems;
 }
 
@@ -173,7 +183,12 @@ export class SessionPool {
       executionProviders: [...(this.settings.executionProviders ?? ['cpu'])],
       // Idle intra-op threads spin for a while by default, which steals the cores that decoders
       // and other activities on the same worker need between runs.
-      extra: { session: { intra_op: { allow_spinning: this.settings.allowSpinning ? '1' : '0' }, inter_op: { allow_spinning: this.settings.allowSpinning ? '1' : '0' } } },
+      extra: {
+        session: {
+          intra_op: { allow_spinning: this.settings.allowSpinning ? '1' : '0' },
+          inter_op: { allow_spinning: this.settings.allowSpinning ? '1' : '0' },
+        },
+      },
     };
   }
 

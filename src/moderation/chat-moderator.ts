@@ -73,7 +73,16 @@ export class ChatModerator {
       const matches = this.lexicon.find(m.text).map((x) => x.term);
       const toxic = matches.length > 0;
       jobOutcomes.inc({ kind: 'moderation', outcome: 'fallback', code });
-      return { id: m.id, toxic, score: toxic ? 1 : 0, labels: toxic ? ['profanity'] : [], method: LEXICON_METHOD, model: 'badwords-ko', matches, fallbackReason: code };
+      return {
+        id: m.id,
+        toxic,
+        score: toxic ? 1 : 0,
+        labels: toxic ? ['profanity'] : [],
+        method: LEXICON_METHOD,
+        model: 'badwords-ko',
+        matches,
+        fallbackReason: code,
+      };
     });
   }
 

@@ -17,8 +17,7 @@ export const IMAGE_MIME: Record<ImageFormat, string> = {
 /** Content types an upload may declare. image/heic is Apple's name for HEIF. */
 export const ACCEPTED_CONTENT_TYPES = new Set([...Object.values(IMAGE_MIME), 'image/heic', 'image/jpg']);
 
-const startsWith = (buf: Uint8Array, bytes: number[], offset = 0) =>
-  buf.length >= offset + bytes.length && bytes.every((b, i) => buf[offset + i] === b);
+const startsWith = (buf: Uint8Array, bytes: number[], offset = 0) => buf.length >= offset + bytes.length && bytes.every((b, i) => buf[offset + i] === b);
 const ascii = (buf: Uint8Array, start: number, end: number) => String.fromCharCode(...buf.subarray(start, end));
 
 export function sniffImageFormat(head: Uint8Array): ImageFormat | null {

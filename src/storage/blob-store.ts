@@ -83,7 +83,10 @@ export class BlobNotFoundError extends Error {
 
 export class InvalidBlobKeyError extends Error {
   override readonly name = 'InvalidBlobKeyError';
-  constructor(readonly key: string, reason: string) {
+  constructor(
+    readonly key: string,
+    reason: string,
+  ) {
     super(`Invalid blob key ${JSON.stringify(key)}: ${reason}`);
   }
 }

@@ -88,17 +88,12 @@ export type LocalSignatureResult = { ok: true } | { ok: false; reason: 'expired'
  * Checks a local signed URL. The signature is checked before the expiry so that "expired" is only
  * ever reported for URLs this server really issued.
  */
-export function verifyLocalSignature(
-  secret: string,
-  params: LocalSignatureParams,
-  now: Date = new Date(),
-): LocalSignatureResult {
+export function verifyLocalSignature(secret: string, params: LocalSignatureParams, now: Date = new Date()): LocalSignatureResult {
   const bad = { ok: false, reason: 'bad_signature' } as const;
   const { method, key, signature } = params;
   if (method !== 'GET' && method !== 'PUT') return bad;
   if (typeof key !== 'string' || !isValidKey(key)) return bad;
-  const expires =
-    typeof params.expires === 'number' ? params.expires : /^\d{1,15}$/.test(params.expires) ? Number(params.expires) : NaN;
+  const expires = typeof params.expires === 'number' ? params.expires : /^\d{1,15}$/.test(params.expires) ? Number(params.expires) : NaN;
   if (!Number.isSafeInteger(expires) || expires < 0) return bad;
   if (typeof signature !== 'string' || !/^[0-9a-fA-F]{64}$/.test(signature)) return bad;
 
@@ -307,12 +302,7 @@ export class LocalBlobStore implements BlobStore {
   private async readSidecar(key: string): Promise<Sidecar | null> {
     try {
       const parsed = JSON.parse(await fs.readFile(this.metaPath(key), 'utf8')) as Partial<Sidecar>;
-      if (
-        typeof parsed.contentType !== 'string' ||
-        typeof parsed.sha256 !== 'string' ||
-        typeof parsed.size !== 'number' ||
-        typeof parsed.ino !== 'number'
-      ) {
+      if (typeof parsed.contentType !== 'string' || typeof parsed.sha256 !== 'string' || typeof parsed.size !== 'number' || typeof parsed.ino !== 'number') {
         return null;
       }
       return { contentType: parsed.contentType, sha256: parsed.sha256, size: parsed.size, ino: parsed.ino };
@@ -380,7 +370,10 @@ export class LocalBlobStore implements BlobStore {
     const code = errno(err);
     if (code !== 'ENOTDIR' && code !== 'EEXIST' && code !== 'EISDIR') return err;
     // The same errnos come from a rootDir that is not a directory: that is a setup error, not the key's.
-    const rootIsDir = await fs.stat(this.rootDir).then((st) => st.isDirectory(), () => false);
+    const rootIsDir = await fs.stat(this.rootDir).then(
+      (st) => st.isDirectory(),
+      () => false,
+    );
     if (!rootIsDir) return err;
     // Filesystems cannot hold both "a/b" and "a/b/c"; GCS can, so say why instead of a bare errno.
     return new InvalidBlobKeyError(key, 'the local store cannot hold a key and another key under it as a folder');

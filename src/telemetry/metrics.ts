@@ -123,14 +123,23 @@ function queueGauge(name: string, help: string): Gauge<'task_queue' | 'task_type
  * watches. Set by the backlog collector (src/telemetry/queue-backlog.ts).
  */
 export const taskQueueBacklog = queueGauge('lightbox_task_queue_backlog', 'Approximate tasks waiting in a task queue by queue and task type');
-export const taskQueueBacklogAge = queueGauge('lightbox_task_queue_backlog_age_seconds', 'Age of the oldest waiting task in a task queue by queue and task type');
-export const taskQueueAddRate = queueGauge('lightbox_task_queue_tasks_add_rate', 'Tasks added per second to a task queue (server estimate) by queue and task type');
+export const taskQueueBacklogAge = queueGauge(
+  'lightbox_task_queue_backlog_age_seconds',
+  'Age of the oldest waiting task in a task queue by queue and task type',
+);
+export const taskQueueAddRate = queueGauge(
+  'lightbox_task_queue_tasks_add_rate',
+  'Tasks added per second to a task queue (server estimate) by queue and task type',
+);
 export const taskQueueDispatchRate = queueGauge(
   'lightbox_task_queue_tasks_dispatch_rate',
   'Tasks handed to workers per second from a task queue (server estimate) by queue and task type',
 );
 /** Pollers the server has seen on a task queue recently: 0 on the GPU queues means no GPU worker is up. */
-export const taskQueuePollers = queueGauge('lightbox_task_queue_pollers', 'Workers polling a task queue (as the server saw them recently) by queue and task type');
+export const taskQueuePollers = queueGauge(
+  'lightbox_task_queue_pollers',
+  'Workers polling a task queue (as the server saw them recently) by queue and task type',
+);
 
 /** Failed DescribeTaskQueue calls: the backlog gauges above are stale while this grows. */
 export const taskQueueStatsErrors = once(

@@ -11,14 +11,7 @@
 import type { WorkflowService } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { ALL_TASK_QUEUES } from '../shared/task-queues';
-import {
-  taskQueueAddRate,
-  taskQueueBacklog,
-  taskQueueBacklogAge,
-  taskQueueDispatchRate,
-  taskQueuePollers,
-  taskQueueStatsErrors,
-} from './metrics';
+import { taskQueueAddRate, taskQueueBacklog, taskQueueBacklogAge, taskQueueDispatchRate, taskQueuePollers, taskQueueStatsErrors } from './metrics';
 
 const TYPES = {
   workflow: temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW,
@@ -40,8 +33,7 @@ export interface BacklogCollector {
   stop(): void;
 }
 
-const seconds = (d: { seconds?: unknown; nanos?: number | null } | null | undefined) =>
-  d ? Number(d.seconds ?? 0) + (d.nanos ?? 0) / 1e9 : 0;
+const seconds = (d: { seconds?: unknown; nanos?: number | null } | null | undefined) => (d ? Number(d.seconds ?? 0) + (d.nanos ?? 0) / 1e9 : 0);
 
 export function startBacklogCollector(opts: BacklogCollectorOptions): BacklogCollector {
   const queues = opts.queues ?? (() => [...ALL_TASK_QUEUES]);

@@ -37,7 +37,11 @@ export function workflowCodeOptions(config: Config): Pick<WorkerOptions, 'workfl
 
 /** Bundles src/workflows with the workflow interceptors, exactly what a worker would bundle at start-up. */
 export async function buildWorkflowBundle(outFile: string, logger?: Logger): Promise<{ bytes: number }> {
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES, ...(logger ? { logger } : {}) });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
+    ...(logger ? { logger } : {}),
+  });
   await fs.promises.mkdir(path.dirname(outFile), { recursive: true });
   await fs.promises.writeFile(outFile, code);
   return { bytes: Buffer.byteLength(code) };

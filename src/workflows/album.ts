@@ -197,7 +197,11 @@ export async function AlbumWorkflow(input: AlbumInput): Promise<AlbumSummary> {
         const pageKey = ledger.nextPageKey(settings.batchSize * maxBatches);
         if (pageKey) ledger.addPage(await io.loadPendingPage({ key: pageKey }));
       }
-      for (let batch = canStart() ? ledger.nextBatch(settings.batchSize) : undefined; batch; batch = canStart() ? ledger.nextBatch(settings.batchSize) : undefined) {
+      for (
+        let batch = canStart() ? ledger.nextBatch(settings.batchSize) : undefined;
+        batch;
+        batch = canStart() ? ledger.nextBatch(settings.batchSize) : undefined
+      ) {
         running++;
         runBatch(batch)
           .catch((err: unknown) => void (error ??= { err }))
@@ -236,7 +240,15 @@ export async function AlbumWorkflow(input: AlbumInput): Promise<AlbumSummary> {
 
   const finish = async (status: 'completed' | 'cancelled'): Promise<AlbumSummary> => {
     const view = ledger.view(Date.now());
-    const manifestKey = await io.writeAlbumManifest({ tenantId, albumId, title: input.title, createdAt: input.createdAt, analysis: input.analysis, status, view });
+    const manifestKey = await io.writeAlbumManifest({
+      tenantId,
+      albumId,
+      title: input.title,
+      createdAt: input.createdAt,
+      analysis: input.analysis,
+      status,
+      view,
+    });
     ledger.outcome = status;
     publishStatus();
     return { albumId, analysis: input.analysis, status, counts: view.counts, manifestKey, ...(view.resultsKey ? { resultsKey: view.resultsKey } : {}) };
@@ -287,9 +299,8 @@ export async function AlbumWorkflow(input: AlbumInput): Promise<AlbumSummary> {
  */
 function failureOf(photo: PhotoRef, err: unknown): PhotoFailureRecord {
   const cause = err instanceof ActivityFailure ? err.cause : err;
-  const progress = (
-    cause instanceof ApplicationFailure ? cause.details?.[0] : cause instanceof TimeoutFailure ? cause.lastHeartbeatDetails : undefined
-  ) as Partial<BatchProgress> | undefined;
+  const progress = (cause instanceof ApplicationFailure ? cause.details?.[0] : cause instanceof TimeoutFailure ? cause.lastHeartbeatDetails : undefined) as
+    Partial<BatchProgress> | undefined;
   const code = cause instanceof ApplicationFailure ? (cause.type ?? 'ANALYSIS_FAILED') : cause instanceof TimeoutFailure ? 'TIMED_OUT' : 'ANALYSIS_FAILED';
   const message = cause instanceof Error ? cause.message : String(cause);
   // Without a report from the activity (it never started, or failed before its first heartbeat),

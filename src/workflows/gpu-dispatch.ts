@@ -23,7 +23,10 @@ export async function onGpu<T>(gpuClass: GpuClass, run: () => Promise<T>): Promi
       if (!waitedTooLong(err)) throw err;
       const queue = await io.gpuQueueHealth(gpuClass);
       if (queue.pollers === 0) {
-        throw ApplicationFailure.nonRetryable(`No GPU worker polls ${GPU_QUEUES[gpuClass]}: the job waited past its schedule-to-start timeout`, 'NO_GPU_WORKER');
+        throw ApplicationFailure.nonRetryable(
+          `No GPU worker polls ${GPU_QUEUES[gpuClass]}: the job waited past its schedule-to-start timeout`,
+          'NO_GPU_WORKER',
+        );
       }
       if (requeues >= GPU_MAX_REQUEUES) {
         throw ApplicationFailure.nonRetryable(`${GPU_QUEUES[gpuClass]} stayed too long to get through (${queue.backlog ?? '?'} waiting)`, 'GPU_QUEUE_TOO_LONG');

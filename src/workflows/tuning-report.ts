@@ -48,9 +48,7 @@ export async function TuningReportWorkflow(input: TuningReportInput): Promise<Tu
     });
     phase = 'writing-report';
     setStatus('writing-report');
-    const report = await onGpu('llm', () =>
-      llm.writeTuningReport({ tenantId: input.tenantId, reportId: input.reportId, profiles: input.profiles, context }),
-    );
+    const report = await onGpu('llm', () => llm.writeTuningReport({ tenantId: input.tenantId, reportId: input.reportId, profiles: input.profiles, context }));
     phase = 'done';
     setStatus('done');
     return { reportId: input.reportId, context, report };

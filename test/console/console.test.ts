@@ -20,7 +20,14 @@ import { demoAlbumFiles } from '../../src/dev/demo-photos';
 import { consoleRoutes } from '../../src/api/routes/console';
 import { errorHandler } from '../../src/api/errors';
 import { loadConfig } from '../../src/config';
-import { startA1111StandIn, startContextApisStandIn, startOpenAiStandIn, type A1111StandIn, type ContextApisStandIn, type OpenAiStandIn } from '../helpers/gpu-standins';
+import {
+  startA1111StandIn,
+  startContextApisStandIn,
+  startOpenAiStandIn,
+  type A1111StandIn,
+  type ContextApisStandIn,
+  type OpenAiStandIn,
+} from '../helpers/gpu-standins';
 import { call, startStack, TENANT_A, TENANT_B, waitFor, type Stack } from '../helpers/stack';
 import { startTestDevServer } from '../helpers/temporal';
 
@@ -48,9 +55,7 @@ function consoleBuildIsStale(): boolean {
   if (!fs.existsSync(index)) return true;
   const built = fs.statSync(index).mtimeMs;
   const dir = path.join(ROOT, 'console');
-  return fs
-    .readdirSync(dir, { recursive: true, withFileTypes: true })
-    .some((e) => e.isFile() && fs.statSync(path.join(e.parentPath, e.name)).mtimeMs > built);
+  return fs.readdirSync(dir, { recursive: true, withFileTypes: true }).some((e) => e.isFile() && fs.statSync(path.join(e.parentPath, e.name)).mtimeMs > built);
 }
 
 /** Thumbnails load as they near the viewport: scroll through so a full-page screenshot has them all. */
@@ -159,7 +164,10 @@ describe('web console', () => {
       files.map((f) => ({ name: f.name, type: f.contentType, b64: f.data.toString('base64') })),
     );
     await page.dispatchEvent('#dropzone', 'drop', { dataTransfer });
-    await page.locator('.uploads li.u-accepted').nth(files.length - 1).waitFor();
+    await page
+      .locator('.uploads li.u-accepted')
+      .nth(files.length - 1)
+      .waitFor();
     assert.equal(await page.locator('.uploads progress').count(), files.length, 'one progress bar per file');
     for (const p of await page.locator('.uploads progress').all()) assert.equal(await p.getAttribute('value'), '1');
 
@@ -170,7 +178,9 @@ describe('web console', () => {
     // Highlights: thumbnails that really loaded through signed URLs.
     const highlights = page.locator('[data-testid=highlights] img');
     await highlights.first().waitFor();
-    await page.waitForFunction(() => [...(document.querySelectorAll('[data-testid=highlights] img') as HTMLImageElement[])].every((i) => i.complete && i.naturalWidth > 0));
+    await page.waitForFunction(() =>
+      [...(document.querySelectorAll('[data-testid=highlights] img') as HTMLImageElement[])].every((i) => i.complete && i.naturalWidth > 0),
+    );
     const names = await page.locator('[data-testid=highlights] .name').allTextContents();
     assert.ok(names.includes('harbour.jpg') && names.includes('lake.jpg'), names.join(', '));
     assert.ok(!names.includes('harbour-shaky.jpg'));
@@ -185,7 +195,8 @@ describe('web console', () => {
     assert.equal(await group.locator('.tile.kept .name').innerText(), 'harbour.jpg');
 
     // Quality badges.
-    const tileOf = (name: string) => page.locator('#all-h + .grid .tile', { has: page.locator('.name', { hasText: new RegExp(`^${name.replace('.', '\\.')}$`) }) });
+    const tileOf = (name: string) =>
+      page.locator('#all-h + .grid .tile', { has: page.locator('.name', { hasText: new RegExp(`^${name.replace('.', '\\.')}$`) }) });
     await tileOf('harbour-shaky.jpg').locator('.badge.blurry').waitFor();
     await tileOf('night.jpg').locator('.badge.dark').waitFor();
     await tileOf('snow-glare.jpg').locator('.badge.blown').waitFor();
@@ -310,10 +321,13 @@ describe('web console', () => {
 });
 
 describe('console APIs', () => {
-  test('GET /v1/albums and /v1/jobs page through the tenant\'s albums and GPU jobs, newest first, by cursor; another tenant sees none of them', async () => {
+  test("GET /v1/albums and /v1/jobs page through the tenant's albums and GPU jobs, newest first, by cursor; another tenant sees none of them", async () => {
     const A = (p: string) => call(stack.baseUrl, TENANT_A.key, 'GET', p);
     // Visibility is eventually consistent: both albums the browser made are listed once it catches up.
-    const first = await waitFor(() => A('/v1/albums?limit=1'), (r) => r.status === 200 && r.body.albums.length === 1 && r.body.albums[0].title === 'Typed album');
+    const first = await waitFor(
+      () => A('/v1/albums?limit=1'),
+      (r) => r.status === 200 && r.body.albums.length === 1 && r.body.albums[0].title === 'Typed album',
+    );
     assert.ok(first.body.nextCursor);
     const second = await A(`/v1/albums?limit=1&cursor=${first.body.nextCursor}`);
     assert.equal(second.status, 200);
@@ -342,7 +356,9 @@ describe('console APIs', () => {
 describe('console serving', () => {
   test('with no build, /console answers CONSOLE_NOT_BUILT instead of a blank page; deep links get the app', async () => {
     const empty = fs.mkdtempSync(path.join(os.tmpdir(), 'console-none-'));
-    const app = express().use(consoleRoutes(loadConfig({ NODE_ENV: 'test' }), empty)).use(errorHandler);
+    const app = express()
+      .use(consoleRoutes(loadConfig({ NODE_ENV: 'test' }), empty))
+      .use(errorHandler);
     const srv = http.createServer(app);
     await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
     try {

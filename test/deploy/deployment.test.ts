@@ -46,7 +46,12 @@ const CRD_SCHEMAS: Record<string, object> = {
         additionalProperties: false,
         required: ['scaleTargetRef', 'triggers'],
         properties: {
-          scaleTargetRef: { type: 'object', required: ['name'], properties: { name: { type: 'string' }, kind: { type: 'string' }, apiVersion: { type: 'string' } }, additionalProperties: false },
+          scaleTargetRef: {
+            type: 'object',
+            required: ['name'],
+            properties: { name: { type: 'string' }, kind: { type: 'string' }, apiVersion: { type: 'string' } },
+            additionalProperties: false,
+          },
           minReplicaCount: { type: 'integer', minimum: 0 },
           maxReplicaCount: { type: 'integer', minimum: 1 },
           pollingInterval: { type: 'integer', minimum: 1 },
@@ -113,7 +118,13 @@ const CRD_SCHEMAS: Record<string, object> = {
                   items: {
                     type: 'object',
                     additionalProperties: false,
-                    properties: { sourceLabels: { type: 'array', items: { type: 'string' } }, targetLabel: { type: 'string' }, replacement: { type: 'string' }, regex: { type: 'string' }, action: { type: 'string' } },
+                    properties: {
+                      sourceLabels: { type: 'array', items: { type: 'string' } },
+                      targetLabel: { type: 'string' },
+                      replacement: { type: 'string' },
+                      regex: { type: 'string' },
+                      action: { type: 'string' },
+                    },
                   },
                 },
               },
@@ -138,7 +149,22 @@ const CRD_SCHEMAS: Record<string, object> = {
               required: ['name', 'rules'],
               properties: {
                 name: { type: 'string' },
-                rules: { type: 'array', items: { type: 'object', required: ['expr'], additionalProperties: false, properties: { alert: { type: 'string' }, record: { type: 'string' }, expr: { type: 'string' }, for: { type: 'string' }, labels: { type: 'object' }, annotations: { type: 'object' } } } },
+                rules: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    required: ['expr'],
+                    additionalProperties: false,
+                    properties: {
+                      alert: { type: 'string' },
+                      record: { type: 'string' },
+                      expr: { type: 'string' },
+                      for: { type: 'string' },
+                      labels: { type: 'object' },
+                      annotations: { type: 'object' },
+                    },
+                  },
+                },
               },
             },
           },
@@ -191,11 +217,18 @@ describe('Kubernetes manifests', () => {
   test('every task queue a worker polls (ALL_TASK_QUEUES) is scaled by a ScaledObject on a Deployment that exists', () => {
     const scaled = new Map<string, string>();
     for (const so of scaledObjects) {
-      assert.ok(deployments.some((d) => d.metadata.name === so.spec.scaleTargetRef.name), `${so.metadata.name} targets an existing Deployment`);
+      assert.ok(
+        deployments.some((d) => d.metadata.name === so.spec.scaleTargetRef.name),
+        `${so.metadata.name} targets an existing Deployment`,
+      );
       for (const t of so.spec.triggers) scaled.set(t.metadata.taskQueue, so.spec.scaleTargetRef.name);
     }
     const queues = [...ALL_TASK_QUEUES];
-    assert.deepEqual(queues.filter((q) => !scaled.has(q)), [], 'queues without a scaler');
+    assert.deepEqual(
+      queues.filter((q) => !scaled.has(q)),
+      [],
+      'queues without a scaler',
+    );
     // The GPU classes the GPU pools are built for (see the README).
     for (const q of ['lightbox-gpu-llm', 'lightbox-gpu-diffusion']) assert.ok(scaled.has(q), `${q} has a scaler`);
   });
@@ -207,7 +240,10 @@ describe('Kubernetes manifests', () => {
     assert.deepEqual(accelerators, ['nvidia-l4', 'nvidia-tesla-t4']);
     for (const d of gpu) {
       const pod = d.spec.template.spec;
-      assert.ok(pod.tolerations.some((t: { key: string }) => t.key === 'nvidia.com/gpu'), `${d.metadata.name} tolerates the GPU taint`);
+      assert.ok(
+        pod.tolerations.some((t: { key: string }) => t.key === 'nvidia.com/gpu'),
+        `${d.metadata.name} tolerates the GPU taint`,
+      );
       const containers = [...(pod.initContainers ?? []), ...pod.containers];
       const gpus = containers.map((c: any) => Number(c.resources?.limits?.['nvidia.com/gpu'] ?? 0)).reduce((a: number, b: number) => a + b, 0);
       assert.equal(gpus, 1, `${d.metadata.name} asks for exactly one GPU`);
@@ -218,7 +254,10 @@ describe('Kubernetes manifests', () => {
     }
     for (const d of deployments.filter((x) => !x.metadata.labels['lightbox.dev/pool']?.startsWith('gpu'))) {
       const all = [...(d.spec.template.spec.initContainers ?? []), ...d.spec.template.spec.containers];
-      assert.ok(all.every((c: any) => !c.resources?.limits?.['nvidia.com/gpu']), `${d.metadata.name} uses no GPU`);
+      assert.ok(
+        all.every((c: any) => !c.resources?.limits?.['nvidia.com/gpu']),
+        `${d.metadata.name} uses no GPU`,
+      );
     }
   });
 
@@ -258,8 +297,12 @@ describe('Kubernetes manifests', () => {
       assert.ok(pod.metadata.labels['lightbox.dev/pool'], `${d.metadata.name} has a pool label for dashboards`);
     }
     const pdbs = new Set(ofKind('PodDisruptionBudget').map((p) => p.metadata.name));
-    for (const d of deployments.filter((x) => x.metadata.name.startsWith('lightbox-'))) assert.ok(pdbs.has(d.metadata.name), `${d.metadata.name} has a PodDisruptionBudget`);
-    assert.ok(ofKind('HorizontalPodAutoscaler').some((h) => h.spec.scaleTargetRef.name === 'lightbox-api'), 'the API autoscales');
+    for (const d of deployments.filter((x) => x.metadata.name.startsWith('lightbox-')))
+      assert.ok(pdbs.has(d.metadata.name), `${d.metadata.name} has a PodDisruptionBudget`);
+    assert.ok(
+      ofKind('HorizontalPodAutoscaler').some((h) => h.spec.scaleTargetRef.name === 'lightbox-api'),
+      'the API autoscales',
+    );
   });
 
   test('every worker and Job command runs an entrypoint that exists in src/ or temporal/', () => {
@@ -297,11 +340,29 @@ describe('compose, Dockerfile, Temporal config', () => {
 
   test('compose runs the whole stack, builds only Dockerfile stages, and mounts files that exist', () => {
     const services = Object.keys(compose.services);
-    for (const s of ['postgresql', 'temporal', 'temporal-ui', 'redis', 'chromadb', 'prometheus', 'grafana', 'alertmanager', 'api', 'worker-workflow', 'worker-cpu', 'worker-io', 'worker-gpu']) {
+    for (const s of [
+      'postgresql',
+      'temporal',
+      'temporal-ui',
+      'redis',
+      'chromadb',
+      'prometheus',
+      'grafana',
+      'alertmanager',
+      'api',
+      'worker-workflow',
+      'worker-cpu',
+      'worker-io',
+      'worker-gpu',
+    ]) {
       assert.ok(services.includes(s), `service ${s}`);
     }
     assert.match(compose.services.temporal.environment.DB, /^postgres/);
-    const stages = new Set(DockerfileParser.parse(dockerfile).getFROMs().map((f) => f.getBuildStage()));
+    const stages = new Set(
+      DockerfileParser.parse(dockerfile)
+        .getFROMs()
+        .map((f) => f.getBuildStage()),
+    );
     for (const [name, svc] of Object.entries<any>(compose.services)) {
       if (svc.build) assert.ok(stages.has(svc.build.target), `${name} builds stage ${svc.build.target}`);
       for (const v of svc.volumes ?? []) {
@@ -320,8 +381,14 @@ describe('compose, Dockerfile, Temporal config', () => {
   });
 
   test('the Dockerfiles lint clean; the app has api, worker and gpu-worker stages on glibc', () => {
-    assert.deepEqual(lintDockerfile(dockerfile).map((d) => d.message), []);
-    assert.deepEqual(lintDockerfile(fs.readFileSync(path.join(DEPLOY, 'gpu', 'a1111.Dockerfile'), 'utf8')).map((d) => d.message), []);
+    assert.deepEqual(
+      lintDockerfile(dockerfile).map((d) => d.message),
+      [],
+    );
+    assert.deepEqual(
+      lintDockerfile(fs.readFileSync(path.join(DEPLOY, 'gpu', 'a1111.Dockerfile'), 'utf8')).map((d) => d.message),
+      [],
+    );
     const parsed = DockerfileParser.parse(dockerfile);
     const froms = parsed.getFROMs();
     const args = Object.fromEntries(parsed.getARGs().map((a) => [a.getProperty()!.getName(), a.getProperty()!.getValue()]));
@@ -361,8 +428,14 @@ describe('deployment that works as written', () => {
     assert.equal(namespace, yamlDocs(path.join(DEPLOY, 'k8s', 'base', 'kustomization.yaml'))[0].namespace);
     const service = ofKind('Service').find((s) => s.metadata.name === serviceName);
     assert.ok(service, `a Service named ${serviceName} for CHROMA_URL ${url.href}`);
-    assert.ok(service.spec.ports.some((p: { port: number }) => String(p.port) === url.port), `the Service listens on ${url.port}`);
-    const backing = objects.filter((o) => ['Deployment', 'StatefulSet'].includes(o.kind) && Object.entries(service.spec.selector).every(([k, v]) => o.spec.template.metadata.labels[k] === v));
+    assert.ok(
+      service.spec.ports.some((p: { port: number }) => String(p.port) === url.port),
+      `the Service listens on ${url.port}`,
+    );
+    const backing = objects.filter(
+      (o) =>
+        ['Deployment', 'StatefulSet'].includes(o.kind) && Object.entries(service.spec.selector).every(([k, v]) => o.spec.template.metadata.labels[k] === v),
+    );
     assert.equal(backing.length, 1, 'one workload behind the Chroma Service');
     assert.deepEqual(
       backing[0].spec.template.spec.containers.map((c: any) => c.image),
@@ -404,7 +477,8 @@ describe('deployment that works as written', () => {
       .filter((i) => i.getKeyword() === 'RUN' && i.getRange().start.line > build.getRange().start.line)
       .map((i) => i.getTextContent());
     const install = buildRuns.find((r) => /apt-get install/.test(r)) ?? '';
-    for (const pkg of ['python3', 'make', 'g++']) assert.match(install, new RegExp(`\\s${pkg.replace('+', '\\+')}(\\s|$)`), `the build stage installs ${pkg} for node-gyp`);
+    for (const pkg of ['python3', 'make', 'g++'])
+      assert.match(install, new RegExp(`\\s${pkg.replace('+', '\\+')}(\\s|$)`), `the build stage installs ${pkg} for node-gyp`);
     const npmCi = buildRuns.findIndex((r) => /npm ci/.test(r));
     assert.ok(buildRuns.indexOf(install) < npmCi, 'the build tools are there before npm ci compiles hnswlib-node');
   });
@@ -412,12 +486,21 @@ describe('deployment that works as written', () => {
   test('the images carry the prebuilt workflow bundle, and the production start needs no tsx', () => {
     const pkg = JSON.parse(fs.readFileSync(path.join(REPO, 'package.json'), 'utf8'));
     assert.match(pkg.scripts.build, /build:workflows/, 'npm run build writes dist/workflow-bundle.js');
-    const runs = dockerfile.getInstructions().filter((i) => i.getKeyword() === 'RUN').map((i) => i.getTextContent());
-    assert.ok(runs.some((r) => /npm run build/.test(r) && /npm prune --omit=dev/.test(r)), 'built, then dev dependencies pruned');
+    const runs = dockerfile
+      .getInstructions()
+      .filter((i) => i.getKeyword() === 'RUN')
+      .map((i) => i.getTextContent());
+    assert.ok(
+      runs.some((r) => /npm run build/.test(r) && /npm prune --omit=dev/.test(r)),
+      'built, then dev dependencies pruned',
+    );
     for (const dev of ['tsx', '@temporalio/testing']) assert.ok(!pkg.dependencies[dev] && pkg.devDependencies[dev], `${dev} is a dev dependency`);
     const commands = [
       ...dockerfile.getCMDs().map((c) => JSON.parse(c.getArgumentsContent()!) as string[]),
-      ...objects.flatMap((o) => [...(o.spec?.template?.spec?.containers ?? []), ...(o.spec?.template?.spec?.initContainers ?? [])]).filter((c: any) => c.command?.[0] === 'node').map((c: any) => c.command as string[]),
+      ...objects
+        .flatMap((o) => [...(o.spec?.template?.spec?.containers ?? []), ...(o.spec?.template?.spec?.initContainers ?? [])])
+        .filter((c: any) => c.command?.[0] === 'node')
+        .map((c: any) => c.command as string[]),
     ];
     for (const argv of commands) assert.ok(!argv.includes('tsx') && argv.every((a) => !a.endsWith('.ts')), `${argv.join(' ')} runs compiled JavaScript`);
     assert.equal(config.data.NODE_ENV, 'production', 'so workflow workers load the bundle');
@@ -438,7 +521,10 @@ describe('deployment that works as written', () => {
       const url = envOf(worker, 'LLM_BASE_URL') ?? envOf(worker, 'DIFFUSION_BACKEND_URL');
       assert.ok(url, `${d.metadata.name}: the worker is told where its backend is`);
       const port = Number(new URL(url.split(',')[0]!).port);
-      assert.ok(holders[0].ports.some((p: { containerPort: number }) => p.containerPort === port), `${d.metadata.name}: the backend at ${url} runs in the pod`);
+      assert.ok(
+        holders[0].ports.some((p: { containerPort: number }) => p.containerPort === port),
+        `${d.metadata.name}: the backend at ${url} runs in the pod`,
+      );
     }
     assert.equal(compose.services['worker-gpu'].deploy?.resources?.reservations?.devices, undefined, 'compose reserves no GPU for the Node worker');
   });

@@ -29,7 +29,9 @@ interface Rule {
   annotations?: Record<string, string>;
 }
 const rules: Rule[] = ruleFiles().flatMap((f) => (yamlDocs(f)[0] as { groups: Array<{ rules: Rule[] }> }).groups.flatMap((g) => g.rules));
-const dashboardQueries = DASHBOARDS.flatMap((d) => d.rows.flatMap((r) => r.panels.flatMap((p) => p.queries.map((q) => ({ where: `${d.uid} / ${p.title}`, expr: q.expr })))));
+const dashboardQueries = DASHBOARDS.flatMap((d) =>
+  d.rows.flatMap((r) => r.panels.flatMap((p) => p.queries.map((q) => ({ where: `${d.uid} / ${p.title}`, expr: q.expr })))),
+);
 
 async function knownMetrics(): Promise<Set<string>> {
   // Everything Lightbox registers: the shared registry (incl. process metrics and the cache
@@ -60,7 +62,8 @@ describe('generated files', () => {
       uids.add(d.uid);
       const panels = d.panels.filter((p: { type: string }) => p.type !== 'row');
       assert.ok(panels.length >= 4, `${f} has panels`);
-      for (const p of panels) assert.ok(p.targets.length > 0 && p.targets.every((t: { expr: string }) => t.expr.length > 0), `${f} / ${p.title} queries something`);
+      for (const p of panels)
+        assert.ok(p.targets.length > 0 && p.targets.every((t: { expr: string }) => t.expr.length > 0), `${f} / ${p.title} queries something`);
     }
     // The five the operations section promises.
     assert.deepEqual([...uids].sort(), ['lightbox-api', 'lightbox-gpu', 'lightbox-models', 'lightbox-temporal', 'lightbox-vector-store']);
@@ -129,15 +132,28 @@ describe('PromQL', () => {
       'DCGM_FI_DEV_GPU_UTIL', // GPU utilisation
       'DCGM_FI_DEV_FB_USED', // GPU memory
     ];
-    assert.deepEqual(seedMetrics.filter((m) => !charted.has(m)), []);
+    assert.deepEqual(
+      seedMetrics.filter((m) => !charted.has(m)),
+      [],
+    );
   });
 });
 
 describe('alerts', () => {
   test('the alerts the issue asks for exist, each with a severity, a summary and what to do', () => {
     const alerts = rules.filter((r) => r.alert);
-    for (const name of ['LightboxApiHighLatencyP99', 'LightboxApi5xxRate', 'LightboxJobFailureRate', 'LightboxGpuBacklogHigh', 'LightboxNoGpuPoller', 'LightboxWorkerDown']) {
-      assert.ok(alerts.some((a) => a.alert === name), `alert ${name}`);
+    for (const name of [
+      'LightboxApiHighLatencyP99',
+      'LightboxApi5xxRate',
+      'LightboxJobFailureRate',
+      'LightboxGpuBacklogHigh',
+      'LightboxNoGpuPoller',
+      'LightboxWorkerDown',
+    ]) {
+      assert.ok(
+        alerts.some((a) => a.alert === name),
+        `alert ${name}`,
+      );
     }
     for (const a of alerts) {
       assert.match(a.labels?.severity ?? '', /^(critical|warning)$/, `${a.alert} severity`);

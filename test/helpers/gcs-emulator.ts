@@ -58,13 +58,20 @@ async function startOnce(binary: string, timeoutMs: number): Promise<GcsEmulator
   const child = spawn(
     binary,
     [
-      '-scheme', 'http',
-      '-backend', 'memory',
-      '-host', '127.0.0.1',
-      '-port', String(port),
-      '-public-host', `127.0.0.1:${port}`,
-      '-external-url', endpoint,
-      '-log-level', 'warn',
+      '-scheme',
+      'http',
+      '-backend',
+      'memory',
+      '-host',
+      '127.0.0.1',
+      '-port',
+      String(port),
+      '-public-host',
+      `127.0.0.1:${port}`,
+      '-external-url',
+      endpoint,
+      '-log-level',
+      'warn',
     ],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
@@ -105,11 +112,7 @@ async function startOnce(binary: string, timeoutMs: number): Promise<GcsEmulator
   }
   process.removeListener('exit', killOnExit);
   await stopChild(child);
-  const why = spawnError
-    ? spawnError.message
-    : child.exitCode !== null
-      ? `exited with code ${child.exitCode}`
-      : `did not answer within ${timeoutMs} ms`;
+  const why = spawnError ? spawnError.message : child.exitCode !== null ? `exited with code ${child.exitCode}` : `did not answer within ${timeoutMs} ms`;
   throw new Error(`fake-gcs-server on port ${port} ${why}${stderr ? `\n${stderr}` : ''}`);
 }
 

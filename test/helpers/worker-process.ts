@@ -29,7 +29,11 @@ export async function startWorkerProcess(role: WorkerRole, env: Record<string, s
     child.stderr!.pipe(process.stderr);
   }
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-  await waitFor(async () => output, (o) => /"msg":"worker started"/.test(o) || child.exitCode !== null, 120_000);
+  await waitFor(
+    async () => output,
+    (o) => /"msg":"worker started"/.test(o) || child.exitCode !== null,
+    120_000,
+  );
   if (child.exitCode !== null) throw new Error(`the ${role} worker exited: ${output}`);
   return { child, metricsPort, output: () => output, exited };
 }

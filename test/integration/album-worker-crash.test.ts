@@ -51,7 +51,10 @@ test('SIGKILL of the CPU worker mid-album: a new worker finishes it, every photo
     Array.from({ length: 24 }, async (_, i) => ({
       name: `big-${i}.jpg`,
       contentType: 'image/jpeg',
-      data: await sharp(await syntheticScene(200 + i, 1200, 900)).resize(3600, 2700).jpeg({ quality: 95 }).toBuffer(),
+      data: await sharp(await syntheticScene(200 + i, 1200, 900))
+        .resize(3600, 2700)
+        .jpeg({ quality: 95 })
+        .toBuffer(),
     })),
   );
   const first = await startCpuWorker();
@@ -80,7 +83,12 @@ test('SIGKILL of the CPU worker mid-album: a new worker finishes it, every photo
     assert.deepEqual(done.body.counts, { total: files.length, analyzed: files.length, failed: 0, pending: 0 });
 
     const results = (await A('GET', `/v1/albums/${albumId}/results`)).body;
-    assert.deepEqual(Object.values<any>(results.photos).map((p) => p.name).sort(), files.map((f) => f.name).sort());
+    assert.deepEqual(
+      Object.values<any>(results.photos)
+        .map((p) => p.name)
+        .sort(),
+      files.map((f) => f.name).sort(),
+    );
     assert.equal(Object.keys(results.quality).length, files.length);
     assert.deepEqual(results.failed, []);
     // One result document per photo, whatever was retried.

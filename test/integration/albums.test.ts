@@ -13,8 +13,7 @@ const logs: string[] = [];
 // Small limits so the tests can cross them; the demo files fit well inside.
 const running = useStackOnDevServer({ LIGHTBOX_MAX_UPLOAD_BYTES: String(2 * 1024 * 1024), LIGHTBOX_MAX_FILES_PER_REQUEST: '12' }, logs);
 
-const A = (method: string, p: string, body?: unknown, headers?: Record<string, string>) =>
-  call(running.stack.baseUrl, TENANT_A.key, method, p, body, headers);
+const A = (method: string, p: string, body?: unknown, headers?: Record<string, string>) => call(running.stack.baseUrl, TENANT_A.key, method, p, body, headers);
 
 const form = photosForm;
 
@@ -88,16 +87,23 @@ describe('album workflow end to end', () => {
     assert.equal(workflowId, `album-${TENANT_A.tenant}-${albumId}`);
 
     const files = await demoAlbumFiles();
-    const upload = await A('POST', `/v1/albums/${albumId}/photos`, form([
-      ...files,
-      { name: 'notes.jpg', contentType: 'image/jpeg', data: Buffer.from('these are not pixels') },
-      { name: 'empty.jpg', contentType: 'image/jpeg', data: Buffer.alloc(0) },
-    ]));
+    const upload = await A(
+      'POST',
+      `/v1/albums/${albumId}/photos`,
+      form([
+        ...files,
+        { name: 'notes.jpg', contentType: 'image/jpeg', data: Buffer.from('these are not pixels') },
+        { name: 'empty.jpg', contentType: 'image/jpeg', data: Buffer.alloc(0) },
+      ]),
+    );
     assert.equal(upload.status, 202);
     assert.equal(upload.body.accepted.length, files.length);
     assert.deepEqual(
       upload.body.rejected.map((r: any) => [r.name, r.code]),
-      [['notes.jpg', 'NOT_AN_IMAGE'], ['empty.jpg', 'EMPTY_FILE']],
+      [
+        ['notes.jpg', 'NOT_AN_IMAGE'],
+        ['empty.jpg', 'EMPTY_FILE'],
+      ],
     );
 
     const closed = await A('POST', `/v1/albums/${albumId}/close`);
@@ -123,7 +129,10 @@ describe('album workflow end to end', () => {
     assert.deepEqual(results.categories[harbourId], { status: 'model-not-installed' });
     assert.equal(results.people.status, 'model-not-installed');
     // The copies of the harbour (resized WebP, blurred) form one group; the sharp original represents it.
-    const copies = files.filter((f) => f.copyOf === 'harbour').map((f) => idOf.get(f.name)!).sort();
+    const copies = files
+      .filter((f) => f.copyOf === 'harbour')
+      .map((f) => idOf.get(f.name)!)
+      .sort();
     assert.deepEqual(results.duplicates, [copies]);
     assert.ok(results.highlights.includes(harbourId));
     assert.ok(results.highlights.includes(idOf.get('lake.jpg')));
@@ -176,7 +185,10 @@ describe('album workflow end to end', () => {
       ],
     });
     assert.equal(plan.status, 201);
-    assert.deepEqual(plan.body.rejected.map((r: any) => r.code), ['UNSUPPORTED_TYPE']);
+    assert.deepEqual(
+      plan.body.rejected.map((r: any) => r.code),
+      ['UNSUPPORTED_TYPE'],
+    );
     const [direct, fake, neverSent] = plan.body.uploads;
 
     const put = (u: any, data: Buffer) => fetch(u.url, { method: 'PUT', headers: u.headers, body: data });
@@ -195,9 +207,15 @@ describe('album workflow end to end', () => {
 
     await A('POST', `/v1/albums/${albumId}/close`);
     const results = await completedResults(albumId);
-    assert.deepEqual(Object.values(results.photos).map((p: any) => [p.name, p.width, p.height]), [['direct.jpg', 640, 480]]);
+    assert.deepEqual(
+      Object.values(results.photos).map((p: any) => [p.name, p.width, p.height]),
+      [['direct.jpg', 640, 480]],
+    );
     // The signed path skips the API's sniffing: the activity catches the fake and names it.
-    assert.deepEqual(results.failed.map((f: any) => [f.name, f.code]), [['fake.jpg', 'NOT_AN_IMAGE']]);
+    assert.deepEqual(
+      results.failed.map((f: any) => [f.name, f.code]),
+      [['fake.jpg', 'NOT_AN_IMAGE']],
+    );
   });
 
   test('an Idempotency-Key makes a repeated create return the same album', async () => {

@@ -82,8 +82,16 @@ test('a GPU that stops heartbeating loses its job to another GPU worker', async 
 });
 
 test('with no GPU worker for a class, jobs show as queued with no pollers, then fail on the schedule-to-start timeout', async () => {
-  const created = await A('POST', '/v1/reports', { profiles: [{ interests: ['hiking'], music: [], bio: '' }, { interests: ['hiking'], music: [], bio: '' }] });
-  const queued = await waitFor(() => A('GET', `/v1/reports/${created.body.reportId}`), (r) => r.body.state === 'queued' || finished(r));
+  const created = await A('POST', '/v1/reports', {
+    profiles: [
+      { interests: ['hiking'], music: [], bio: '' },
+      { interests: ['hiking'], music: [], bio: '' },
+    ],
+  });
+  const queued = await waitFor(
+    () => A('GET', `/v1/reports/${created.body.reportId}`),
+    (r) => r.body.state === 'queued' || finished(r),
+  );
   assert.equal(queued.body.state, 'queued');
   assert.equal(queued.body.queue.queue, GPU_QUEUES.llm);
   assert.equal(queued.body.queue.pollers, 0, 'nobody polls the LLM queue');
@@ -92,7 +100,7 @@ test('with no GPU worker for a class, jobs show as queued with no pollers, then 
   assert.equal(failed.body.error.code, 'NO_GPU_WORKER');
 });
 
-test('the API serves the GPU queues\' pollers and backlog from the backlog collector: a missing GPU worker shows', async () => {
+test("the API serves the GPU queues' pollers and backlog from the backlog collector: a missing GPU worker shows", async () => {
   // What the API process runs on an interval (LIGHTBOX_BACKLOG_POLL_SECONDS), one round here.
   const collector = startBacklogCollector({ workflowService: stack.client.workflowService, namespace: 'lightbox', intervalMs: 60_000 });
   try {
@@ -101,7 +109,8 @@ test('the API serves the GPU queues\' pollers and backlog from the backlog colle
     collector.stop();
   }
   const text = await (await fetch(`${stack.baseUrl}/metrics`)).text();
-  const pollers = (queue: string) => new RegExp(`lightbox_task_queue_pollers\\{(?=[^}]*task_queue="${queue}")(?=[^}]*task_type="activity")[^}]*\\} (\\d+)`).exec(text)?.[1];
+  const pollers = (queue: string) =>
+    new RegExp(`lightbox_task_queue_pollers\\{(?=[^}]*task_queue="${queue}")(?=[^}]*task_type="activity")[^}]*\\} (\\d+)`).exec(text)?.[1];
   assert.equal(pollers(GPU_QUEUES.llm), '0', 'no LLM worker polls');
   assert.ok(Number(pollers(GPU_QUEUES.diffusion)) >= 1, 'the diffusion worker polls');
   assert.match(text, new RegExp(`lightbox_task_queue_backlog\\{[^}]*task_queue="${GPU_QUEUES.llm}"`));
@@ -125,5 +134,8 @@ test('a job that outwaits its schedule-to-start timeout behind a busy GPU is que
     runs.some((r) => r.name === 'renderStyle' && r.outcome === 'timed-out'),
     'some job waited past its schedule-to-start timeout',
   );
-  assert.ok(runs.some((r) => r.name === 'gpuQueueHealth'), 'and the workflow checked that GPU workers were alive before queueing it again');
+  assert.ok(
+    runs.some((r) => r.name === 'gpuQueueHealth'),
+    'and the workflow checked that GPU workers were alive before queueing it again',
+  );
 });

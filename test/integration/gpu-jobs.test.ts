@@ -169,7 +169,10 @@ describe('style transfer', () => {
     a1111.meter.max = 0;
     const ids: string[] = [];
     for (let i = 0; i < 10; i++) ids.push((await A('POST', '/v1/styles', { albumId, photoId, request: `anime style ${i}` })).body.styleId);
-    const queued = await waitFor(() => A('GET', `/v1/styles/${ids.at(-1)}`), (r) => r.body.state === 'queued' || finished(r));
+    const queued = await waitFor(
+      () => A('GET', `/v1/styles/${ids.at(-1)}`),
+      (r) => r.body.state === 'queued' || finished(r),
+    );
     assert.equal(queued.body.state, 'queued', 'the last job waits for the GPU slot');
     assert.equal(queued.body.queue.pollers >= 1, true);
     const results = await Promise.all(ids.map((id) => waitFor(() => A('GET', `/v1/styles/${id}`), finished)));
@@ -197,7 +200,10 @@ describe('tuning reports', () => {
       assert.ok(r.body.report.text.length > 0);
     }
     assert.equal(openai.meter.max, LLM_SLOTS, 'LLM jobs fill the slots and never exceed them');
-    assert.ok(openai.requests.every((r) => r.stream), 'reports are streamed');
+    assert.ok(
+      openai.requests.every((r) => r.stream),
+      'reports are streamed',
+    );
     const context = Object.fromEntries(results[0]!.body.context.map((c: { source: string }) => [c.source, c]));
     assert.equal(context.web.status, 'ok');
     assert.match(context.web.items[0].title, /재즈/, 'the shared interest drove the web search');

@@ -17,7 +17,10 @@ import { startTestDevServer } from '../helpers/temporal';
 const mode = (p: string) => fs.statSync(p).mode & 0o777;
 
 function filesUnder(dir: string): string[] {
-  return fs.readdirSync(dir, { withFileTypes: true, recursive: true }).filter((e) => e.isFile()).map((e) => path.join(e.parentPath, e.name));
+  return fs
+    .readdirSync(dir, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.join(e.parentPath, e.name));
 }
 
 test('a killed worker is restarted; Ctrl-C stops everything and frees the Temporal port; the data dir is owner-only', async () => {
@@ -41,7 +44,11 @@ test('a killed worker is restarted; Ctrl-C stops everything and frees the Tempor
     assert.equal(upload.body.accepted?.length, 1, JSON.stringify(upload.body));
     assert.equal(mode(launcher.dataDir), 0o700);
     const files = filesUnder(launcher.dataDir);
-    for (const kind of [/dev-server\.sqlite$/, /logs\/worker-io\.log$/, /blobs\//]) assert.ok(files.some((f) => kind.test(f)), `no file like ${kind} in ${files.join(', ')}`);
+    for (const kind of [/dev-server\.sqlite$/, /logs\/worker-io\.log$/, /blobs\//])
+      assert.ok(
+        files.some((f) => kind.test(f)),
+        `no file like ${kind} in ${files.join(', ')}`,
+      );
     const open = files.filter((f) => mode(f) & 0o077);
     assert.deepEqual(open, [], 'files readable by group or others');
 
@@ -59,7 +66,13 @@ test('a killed worker is restarted; Ctrl-C stops everything and frees the Tempor
 
 /** How a launcher facing a taken port ends up: refusing (exit 1), or (the old bug) running against the stale server. */
 const refusedOrReady = (l: Launcher) =>
-  Promise.race([l.exited.then((code) => `exit code ${code}`), l.waitForOutput(/Temporal ready/, 120_000).then(() => 'reported Temporal ready', () => 'exited')]);
+  Promise.race([
+    l.exited.then((code) => `exit code ${code}`),
+    l.waitForOutput(/Temporal ready/, 120_000).then(
+      () => 'reported Temporal ready',
+      () => 'exited',
+    ),
+  ]);
 
 test('a dev server left on the port is detected, not reported ready', async () => {
   const stale = await startTestDevServer();

@@ -139,7 +139,11 @@ describe('re-indexing after a model change', () => {
   });
 
   const progress = (jobId: string) => A('GET', `/v1/profiles/reindex/${jobId}`);
-  const finished = (jobId: string) => waitFor(() => progress(jobId), (r) => r.body.state === 'completed');
+  const finished = (jobId: string) =>
+    waitFor(
+      () => progress(jobId),
+      (r) => r.body.state === 'completed',
+    );
   const matches = async (userId: string) =>
     (await A('POST', '/v1/match', { userId, k: 4, filters: { group: 'reindex' } })).body.results.map((r: { userId: string }) => r.userId);
 
@@ -207,11 +211,14 @@ describe('clean-bot', () => {
       ],
     });
     assert.equal(res.status, 200);
-    assert.deepEqual(res.body.results.map((r: { id: string; toxic: boolean; method: string }) => [r.id, r.toxic, r.method]), [
-      ['m1', false, 'onnx'],
-      ['m2', true, 'onnx'],
-      ['m3', true, 'onnx'],
-    ]);
+    assert.deepEqual(
+      res.body.results.map((r: { id: string; toxic: boolean; method: string }) => [r.id, r.toxic, r.method]),
+      [
+        ['m1', false, 'onnx'],
+        ['m2', true, 'onnx'],
+        ['m3', true, 'onnx'],
+      ],
+    );
     assert.deepEqual(res.body.results[1].labels, ['toxic']);
   });
 
@@ -243,7 +250,16 @@ describe('clean-bot', () => {
       [{ messages: nine }, 422, 'TOO_MANY_MESSAGES'],
       [{ messages: [{ id: 'a', text: ' ' }] }, 400, 'EMPTY_TEXT'],
       [{ messages: [{ id: 'a', text: '가'.repeat(201) }] }, 422, 'TEXT_TOO_LONG'],
-      [{ messages: [{ id: 'a', text: '안녕' }, { id: 'a', text: '하이' }] }, 400, 'DUPLICATE_MESSAGE_ID'],
+      [
+        {
+          messages: [
+            { id: 'a', text: '안녕' },
+            { id: 'a', text: '하이' },
+          ],
+        },
+        400,
+        'DUPLICATE_MESSAGE_ID',
+      ],
       [{ messages: [] }, 400, 'VALIDATION_FAILED'],
     ];
     for (const [body, status, code] of cases) {

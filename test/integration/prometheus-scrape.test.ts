@@ -49,7 +49,8 @@ async function prom(pathAndQuery: string): Promise<any> {
   return body.data;
 }
 
-const query = (q: string) => prom(`/api/v1/query?query=${encodeURIComponent(q)}`) as Promise<{ result: Array<{ metric: Record<string, string>; value: [number, string] }> }>;
+const query = (q: string) =>
+  prom(`/api/v1/query?query=${encodeURIComponent(q)}`) as Promise<{ result: Array<{ metric: Record<string, string>; value: [number, string] }> }>;
 
 before(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lightbox-scrape-'));
@@ -67,16 +68,35 @@ before(async () => {
   const apiPort = await freePort();
   apiUrl = `http://127.0.0.1:${apiPort}`;
   const node = [process.execPath, '--import', 'tsx'];
-  start('api', [...node, 'src/api/main.ts'], { ...common, PORT: String(apiPort), LIGHTBOX_PUBLIC_URL: apiUrl, LIGHTBOX_API_KEYS: `${KEY}:scrape`, LIGHTBOX_BACKLOG_POLL_SECONDS: '1' });
+  start('api', [...node, 'src/api/main.ts'], {
+    ...common,
+    PORT: String(apiPort),
+    LIGHTBOX_PUBLIC_URL: apiUrl,
+    LIGHTBOX_API_KEYS: `${KEY}:scrape`,
+    LIGHTBOX_BACKLOG_POLL_SECONDS: '1',
+  });
   const workerPorts: Record<string, number> = {};
   for (const pool of POOLS) {
     workerPorts[pool] = await freePort();
     start(`worker-${pool}`, [...node, `src/workers/${pool}-worker.ts`], { ...common, WORKER_METRICS_PORT: String(workerPorts[pool]) });
   }
-  const ready = async (url: string) => fetch(url).then((r) => r.status, () => 0);
+  const ready = async (url: string) =>
+    fetch(url).then(
+      (r) => r.status,
+      () => 0,
+    );
   try {
-    await waitFor(() => ready(`${apiUrl}/readyz`), (s) => s === 200, 90_000);
-    for (const pool of POOLS) await waitFor(() => ready(`http://127.0.0.1:${workerPorts[pool]}/readyz`), (s) => s === 200, 90_000);
+    await waitFor(
+      () => ready(`${apiUrl}/readyz`),
+      (s) => s === 200,
+      90_000,
+    );
+    for (const pool of POOLS)
+      await waitFor(
+        () => ready(`http://127.0.0.1:${workerPorts[pool]}/readyz`),
+        (s) => s === 200,
+        90_000,
+      );
   } catch (err) {
     throw new Error(`${(err as Error).message}\n${logs()}`, { cause: err });
   }
@@ -86,13 +106,21 @@ before(async () => {
   const created = await A('POST', '/v1/albums', { title: 'Scraped' });
   assert.equal(created.status, 201, JSON.stringify(created.body));
   const { albumId } = created.body;
-  const upload = await A('POST', `/v1/albums/${albumId}/photos`, photosForm([
-    { name: 'good.jpg', contentType: 'image/jpeg', data: await scene(320, 240, 1) },
-    { name: 'cut.jpg', contentType: 'image/jpeg', data: (await scene(640, 480, 2)).subarray(0, 4000) },
-  ]));
+  const upload = await A(
+    'POST',
+    `/v1/albums/${albumId}/photos`,
+    photosForm([
+      { name: 'good.jpg', contentType: 'image/jpeg', data: await scene(320, 240, 1) },
+      { name: 'cut.jpg', contentType: 'image/jpeg', data: (await scene(640, 480, 2)).subarray(0, 4000) },
+    ]),
+  );
   assert.equal(upload.status, 202);
   assert.equal((await A('POST', `/v1/albums/${albumId}/close`)).status, 202);
-  await waitFor(() => A('GET', `/v1/albums/${albumId}`), (r) => r.body.status === 'completed', 90_000);
+  await waitFor(
+    () => A('GET', `/v1/albums/${albumId}`),
+    (r) => r.body.status === 'completed',
+    90_000,
+  );
 
   // The committed Prometheus config, its lightbox jobs pointed at this test's processes. The
   // workers' DNS discovery becomes static targets carrying the name DNS would have given them,
@@ -116,9 +144,21 @@ before(async () => {
   fs.writeFileSync(configFile, YAML.stringify(promConfig));
   const promPort = await freePort();
   promUrl = `http://127.0.0.1:${promPort}`;
-  start('prometheus', [tool('prometheus'), `--config.file=${configFile}`, `--storage.tsdb.path=${path.join(dir, 'tsdb')}`, `--web.listen-address=127.0.0.1:${promPort}`], {});
+  start(
+    'prometheus',
+    [tool('prometheus'), `--config.file=${configFile}`, `--storage.tsdb.path=${path.join(dir, 'tsdb')}`, `--web.listen-address=127.0.0.1:${promPort}`],
+    {},
+  );
   try {
-    await waitFor(() => fetch(`${promUrl}/-/ready`).then((r) => r.status, () => 0), (s) => s === 200, 60_000);
+    await waitFor(
+      () =>
+        fetch(`${promUrl}/-/ready`).then(
+          (r) => r.status,
+          () => 0,
+        ),
+      (s) => s === 200,
+      60_000,
+    );
   } catch (err) {
     throw new Error(`${(err as Error).message}\n${logs()}`, { cause: err });
   }
@@ -174,12 +214,20 @@ describe('Prometheus scraping the API and every worker pool', () => {
       30_000,
     ).catch(() => undefined);
     const have = names ?? new Set((await prom('/api/v1/label/__name__/values')) as string[]);
-    assert.deepEqual(required.filter((r) => !have.has(r)), [], 'metrics Prometheus did not find');
+    assert.deepEqual(
+      required.filter((r) => !have.has(r)),
+      [],
+      'metrics Prometheus did not find',
+    );
 
     const created = await query('sum(lightbox_http_requests_total{job="lightbox-api", route="/v1/albums", status="201"})');
     assert.equal(Number(created.result[0]?.value[1]), 1, 'the album creation was counted');
     const backlogQueues = new Set((await query('lightbox_task_queue_backlog{task_type="activity"}')).result.map((r) => r.metric.task_queue));
-    assert.deepEqual(ALL_TASK_QUEUES.filter((q) => !backlogQueues.has(q)), [], 'a backlog series for every queue');
+    assert.deepEqual(
+      ALL_TASK_QUEUES.filter((q) => !backlogQueues.has(q)),
+      [],
+      'a backlog series for every queue',
+    );
     const pollers = await query('lightbox_task_queue_pollers{task_queue="lightbox-cpu", task_type="activity"}');
     assert.ok(Number(pollers.result[0]?.value[1]) >= 1, 'the server sees the CPU worker polling');
     const s2s = await query('temporal_activity_schedule_to_start_latency_count{job="lightbox-worker", pool="cpu", task_queue="lightbox-cpu"}');
@@ -192,25 +240,36 @@ describe('Prometheus scraping the API and every worker pool', () => {
 
   test('every alert rule evaluates without error, and none fires on a healthy stack', async () => {
     const groups = await waitFor(
-      async () => (await prom('/api/v1/rules')).groups as Array<{ rules: Array<{ name: string; health: string; lastError?: string; state?: string; lastEvaluation: string }> }>,
+      async () =>
+        (await prom('/api/v1/rules')).groups as Array<{
+          rules: Array<{ name: string; health: string; lastError?: string; state?: string; lastEvaluation: string }>;
+        }>,
       (g) => g.length > 0 && g.every((x) => x.rules.every((r) => !r.lastEvaluation.startsWith('0001'))),
       30_000,
     );
     const rules = groups.flatMap((g) => g.rules);
     const committed = ruleFiles().flatMap((f) => (yamlDocs(f)[0].groups as Array<{ rules: unknown[] }>).flatMap((g) => g.rules));
     assert.equal(rules.length, committed.length, 'Prometheus loaded every committed rule');
-    assert.deepEqual(rules.filter((r) => r.health !== 'ok').map((r) => `${r.name}: ${r.lastError}`), []);
+    assert.deepEqual(
+      rules.filter((r) => r.health !== 'ok').map((r) => `${r.name}: ${r.lastError}`),
+      [],
+    );
     // Before the first scrape `up` is absent, so the pool-missing alert is briefly pending at start.
     const active = await waitFor(
-      async () => ((await prom('/api/v1/alerts')).alerts as Array<{ labels: { alertname: string }; state: string }>).map((a) => `${a.labels.alertname} (${a.state})`),
+      async () =>
+        ((await prom('/api/v1/alerts')).alerts as Array<{ labels: { alertname: string }; state: string }>).map((a) => `${a.labels.alertname} (${a.state})`),
       (a) => a.length === 0,
       20_000,
-    ).catch(async () => ((await prom('/api/v1/alerts')).alerts as Array<{ labels: { alertname: string }; state: string }>).map((a) => `${a.labels.alertname} (${a.state})`));
+    ).catch(async () =>
+      ((await prom('/api/v1/alerts')).alerts as Array<{ labels: { alertname: string }; state: string }>).map((a) => `${a.labels.alertname} (${a.state})`),
+    );
     assert.deepEqual(active, [], 'no alert pending or firing');
   });
 
   test('every dashboard query runs, and the API and Temporal panels show data', async () => {
-    const queries = DASHBOARDS.flatMap((d) => d.rows.flatMap((row) => row.panels.flatMap((p) => p.queries.map((q) => ({ key: `${d.uid} / ${p.title}`, expr: q.expr })))));
+    const queries = DASHBOARDS.flatMap((d) =>
+      d.rows.flatMap((row) => row.panels.flatMap((p) => p.queries.map((q) => ({ key: `${d.uid} / ${p.title}`, expr: q.expr })))),
+    );
     // Every query is accepted by Prometheus (prom() asserts status success).
     for (const q of queries) await query(q.expr);
     const expected = [

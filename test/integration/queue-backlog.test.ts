@@ -38,7 +38,12 @@ test('a workflow task nobody polls is a backlog of 1 with no pollers on its queu
   const client = new Client({ connection, namespace: 'lightbox' });
   // No worker polls this queue, so its first workflow task waits.
   await client.workflow.start('NobodyRunsThis', { taskQueue, workflowId: `wf-${crypto.randomUUID()}`, args: [] });
-  const collector = startBacklogCollector({ workflowService: connection.workflowService, namespace: 'lightbox', intervalMs: 60_000, queues: () => [taskQueue] });
+  const collector = startBacklogCollector({
+    workflowService: connection.workflowService,
+    namespace: 'lightbox',
+    intervalMs: 60_000,
+    queues: () => [taskQueue],
+  });
   try {
     const labels = { task_queue: taskQueue, task_type: 'workflow' };
     // The server's stats are approximate and refreshed asynchronously.
@@ -88,7 +93,10 @@ test('a failing DescribeTaskQueue is counted and reported, not thrown', async ()
     const after = (await value(taskQueueStatsErrors as unknown as Gauge<string>, { task_queue: 'lightbox-cpu' })) ?? 0;
     // Two task types per queue, per round; the first round started with the collector.
     assert.ok(after - before >= 2, `errors counted: ${before} → ${after}`);
-    assert.ok(failures.some((f) => /lightbox-cpu: .*no-such-namespace/i.test(f)), failures.join('\n'));
+    assert.ok(
+      failures.some((f) => /lightbox-cpu: .*no-such-namespace/i.test(f)),
+      failures.join('\n'),
+    );
   } finally {
     collector.stop();
   }

@@ -8,9 +8,7 @@ import crypto from 'node:crypto';
 import net from 'node:net';
 import { after, before, test } from 'node:test';
 import Redis from 'ioredis';
-import {
-  DEFAULT_EMBEDDING_TTL_SECONDS,
-} from '../../src/cache/redis-embedding-cache';
+import { DEFAULT_EMBEDDING_TTL_SECONDS } from '../../src/cache/redis-embedding-cache';
 import { RedisEmbeddingCache, embeddingCacheKey, type CacheLogger } from '../../src/cache/embedding-cache';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -116,7 +114,10 @@ test('getMany answers in request order with mixed hits and misses (and across MG
   ]);
   const asked = [key(30), key(31), key(32), key(33), key(31)];
   const got = await c.getMany(asked);
-  assert.deepEqual(got.map((v) => (v ? 'hit' : 'miss')), ['miss', 'hit', 'miss', 'hit', 'hit']);
+  assert.deepEqual(
+    got.map((v) => (v ? 'hit' : 'miss')),
+    ['miss', 'hit', 'miss', 'hit', 'hit'],
+  );
   assert.deepEqual(got[3], vec(33));
   assert.deepEqual(c.stats(), { hits: 3, misses: 2, sets: 2, errors: 0 });
 
@@ -221,7 +222,10 @@ test('Redis going away mid-run degrades to misses, and the cache heals when it r
     assert.ok(Date.now() < deadline, 'the cache did not reconnect after Redis came back');
     await new Promise((r) => setTimeout(r, 100));
   }
-  assert.deepEqual(lines.map((l) => l.level), ['warn', 'info']);
+  assert.deepEqual(
+    lines.map((l) => l.level),
+    ['warn', 'info'],
+  );
   await c.close();
   await proxy.cut();
 });

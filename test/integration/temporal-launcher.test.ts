@@ -33,8 +33,16 @@ test('binaries are found in order: explicit path, PATH, project tools', () => {
 test('the dev server is launched with persistence, namespace and our search attributes', () => {
   const args = devServerArgs({ port: 7233, uiPort: 8233, namespace: 'lightbox', dbFile: '/data/t.sqlite' });
   assert.deepEqual(args.slice(0, 2), ['server', 'start-dev']);
-  for (const expected of [['--db-filename', '/data/t.sqlite'], ['--namespace', 'lightbox'], ['--ui-port', '8233'], ['--search-attribute', 'LightboxTenant=Keyword']]) {
-    assert.ok(args.some((a, j) => a === expected[0] && args[j + 1] === expected[1]), `${expected.join(' ')} in ${args.join(' ')}`);
+  for (const expected of [
+    ['--db-filename', '/data/t.sqlite'],
+    ['--namespace', 'lightbox'],
+    ['--ui-port', '8233'],
+    ['--search-attribute', 'LightboxTenant=Keyword'],
+  ]) {
+    assert.ok(
+      args.some((a, j) => a === expected[0] && args[j + 1] === expected[1]),
+      `${expected.join(' ')} in ${args.join(' ')}`,
+    );
   }
 });
 

@@ -20,8 +20,7 @@ import { call, TENANT_A, testTelemetry, waitFor, useStackOnDevServer } from '../
 const telemetry = testTelemetry({ memory: true });
 const running = useStackOnDevServer();
 
-const A = (method: string, p: string, body?: unknown, headers?: Record<string, string>) =>
-  call(running.stack.baseUrl, TENANT_A.key, method, p, body, headers);
+const A = (method: string, p: string, body?: unknown, headers?: Record<string, string>) => call(running.stack.baseUrl, TENANT_A.key, method, p, body, headers);
 
 const form = photosForm;
 
@@ -60,7 +59,7 @@ function pathTo(span: ReadableSpan, spans: ReadableSpan[]): ReadableSpan[] {
   const byId = new Map(spans.filter((s) => traceOf(s) === traceOf(span)).map((s) => [idOf(s), s]));
   const chain = [span];
   // Bounded: repeated workflow-side span ids (see dump) must not send this round in a loop.
-  for (let s = span; s.parentSpanId && byId.has(s.parentSpanId) && chain.length < 32; ) {
+  for (let s = span; s.parentSpanId && byId.has(s.parentSpanId) && chain.length < 32;) {
     s = byId.get(s.parentSpanId)!;
     chain.unshift(s);
   }
@@ -78,18 +77,25 @@ describe('one trace from the API through the workflow to every activity', () => 
     assert.equal(created.status, 201);
     const { albumId, workflowId } = created.body;
 
-    const upload = await A('POST', `/v1/albums/${albumId}/photos`, form([
-      { name: 'one.jpg', contentType: 'image/jpeg', data: await scene(320, 240, 1) },
-      { name: 'two.jpg', contentType: 'image/jpeg', data: await scene(320, 240, 2) },
-      // Sniffs as a JPEG, so the API accepts it and the decode activity is what fails.
-      { name: 'cut.jpg', contentType: 'image/jpeg', data: (await scene(640, 480, 3)).subarray(0, 4000) },
-    ]));
+    const upload = await A(
+      'POST',
+      `/v1/albums/${albumId}/photos`,
+      form([
+        { name: 'one.jpg', contentType: 'image/jpeg', data: await scene(320, 240, 1) },
+        { name: 'two.jpg', contentType: 'image/jpeg', data: await scene(320, 240, 2) },
+        // Sniffs as a JPEG, so the API accepts it and the decode activity is what fails.
+        { name: 'cut.jpg', contentType: 'image/jpeg', data: (await scene(640, 480, 3)).subarray(0, 4000) },
+      ]),
+    );
     assert.equal(upload.status, 202);
     assert.equal(upload.body.accepted.length, 3);
     const photoIds = new Map<string, string>(upload.body.accepted.map((a: { name: string; photoId: string }) => [a.name, a.photoId]));
 
     assert.equal((await A('POST', `/v1/albums/${albumId}/close`)).status, 202);
-    await waitFor(() => A('GET', `/v1/albums/${albumId}`), (r) => r.body.status === 'completed');
+    await waitFor(
+      () => A('GET', `/v1/albums/${albumId}`),
+      (r) => r.body.status === 'completed',
+    );
     // Workflow spans reach the exporter through a sink after the workflow task completes,
     // so "completed" in a query can come a moment before the RunWorkflow span.
     await waitFor(
@@ -117,7 +123,12 @@ describe('one trace from the API through the workflow to every activity', () => 
     assert.equal(createSpan.parentSpanId, callerSpan, `the server span's parent is the caller's span${tree}`);
     assert.equal(createSpan.kind, SpanKind.SERVER);
     assert.deepEqual(
-      { method: createSpan.attributes['http.request.method'], route: createSpan.attributes['http.route'], status: createSpan.attributes['http.response.status_code'], tenant: createSpan.attributes['lightbox.tenant'] },
+      {
+        method: createSpan.attributes['http.request.method'],
+        route: createSpan.attributes['http.route'],
+        status: createSpan.attributes['http.response.status_code'],
+        tenant: createSpan.attributes['lightbox.tenant'],
+      },
       { method: 'POST', route: '/v1/albums', status: 201, tenant: TENANT_A.tenant },
     );
 
@@ -138,7 +149,13 @@ describe('one trace from the API through the workflow to every activity', () => 
       const chain = pathTo(run, spans);
       assert.deepEqual(
         names(chain),
-        ['HTTP POST /v1/albums', 'StartWorkflow:AlbumWorkflow', 'RunWorkflow:AlbumWorkflow', 'StartActivity:analyzePhotoBatch', 'RunActivity:analyzePhotoBatch'],
+        [
+          'HTTP POST /v1/albums',
+          'StartWorkflow:AlbumWorkflow',
+          'RunWorkflow:AlbumWorkflow',
+          'StartActivity:analyzePhotoBatch',
+          'RunActivity:analyzePhotoBatch',
+        ],
         `batch ${photosOf(run).join(',')} hangs off the create request's trace${tree}`,
       );
       assert.equal(chain[0], createSpan);
@@ -155,7 +172,10 @@ describe('one trace from the API through the workflow to every activity', () => 
 
     // A bad photo does not fail its batch (the album goes on), but its batch span records it.
     const cutId = photoIds.get('cut.jpg')!;
-    const cut = one(analyses.filter((s) => photosOf(s).includes(cutId)), 'RunActivity for cut.jpg');
+    const cut = one(
+      analyses.filter((s) => photosOf(s).includes(cutId)),
+      'RunActivity for cut.jpg',
+    );
     const failedEvent = cut.events.find((e) => e.name === 'photo.failed' && e.attributes?.['lightbox.photo_id'] === cutId);
     assert.ok(failedEvent, `cut.jpg's batch span records a photo.failed event${tree}`);
     assert.equal(failedEvent.attributes?.['lightbox.error_code'], 'CORRUPT_IMAGE');
@@ -179,7 +199,13 @@ describe('one trace from the API through the workflow to every activity', () => 
     assert.equal(manifest.attributes['lightbox.tenant'], TENANT_A.tenant);
     assert.deepEqual(
       names(pathTo(manifest, spans)),
-      ['HTTP POST /v1/albums', 'StartWorkflow:AlbumWorkflow', 'RunWorkflow:AlbumWorkflow', 'StartActivity:writeAlbumManifest', 'RunActivity:writeAlbumManifest'],
+      [
+        'HTTP POST /v1/albums',
+        'StartWorkflow:AlbumWorkflow',
+        'RunWorkflow:AlbumWorkflow',
+        'StartActivity:writeAlbumManifest',
+        'RunActivity:writeAlbumManifest',
+      ],
       `writeAlbumManifest hangs off the workflow run${tree}`,
     );
     assert.equal(pathTo(manifest, spans)[2], runWorkflow);
@@ -196,22 +222,37 @@ describe('one trace from the API through the workflow to every activity', () => 
     for (const s of uploadTrace) {
       assert.equal(pathTo(s, spans)[0], uploadSpan, `${s.name} in the upload trace is connected to its server span${tree}`);
     }
-    const update = one(uploadTrace.filter((s) => s.name === 'StartWorkflowUpdate:addPhotos'), 'StartWorkflowUpdate:addPhotos in the upload trace');
+    const update = one(
+      uploadTrace.filter((s) => s.name === 'StartWorkflowUpdate:addPhotos'),
+      'StartWorkflowUpdate:addPhotos in the upload trace',
+    );
     assert.equal(update.parentSpanId, idOf(uploadSpan));
     assert.equal(update.attributes.temporalWorkflowId, workflowId);
     for (const name of ['ValidateUpdate:addPhotos', 'HandleUpdate:addPhotos']) {
-      const inWorkflow = one(uploadTrace.filter((s) => s.name === name), `${name} in the upload trace`);
+      const inWorkflow = one(
+        uploadTrace.filter((s) => s.name === name),
+        `${name} in the upload trace`,
+      );
       assert.equal(inWorkflow.parentSpanId, idOf(update), `${name} is the update's child${tree}`);
       assert.equal(inWorkflow.attributes.workflowId, workflowId);
     }
-    assert.ok(uploadTrace.some((s) => s.name === 'QueryWorkflow:status' && s.parentSpanId === idOf(uploadSpan)), `the open-album check is in the upload trace${tree}`);
+    assert.ok(
+      uploadTrace.some((s) => s.name === 'QueryWorkflow:status' && s.parentSpanId === idOf(uploadSpan)),
+      `the open-album check is in the upload trace${tree}`,
+    );
     assert.ok(!uploadTrace.some((s) => s.name.includes('Activity')), `no activity is in the upload trace${tree}`);
 
     // The close request: the signal and its handling in the workflow.
     const closeSpan = one(serverSpans('/v1/albums/:albumId/close'), 'close request span');
-    const signal = one(inTrace(closeSpan).filter((s) => s.name === 'SignalWorkflow:closeAlbum'), 'SignalWorkflow:closeAlbum');
+    const signal = one(
+      inTrace(closeSpan).filter((s) => s.name === 'SignalWorkflow:closeAlbum'),
+      'SignalWorkflow:closeAlbum',
+    );
     assert.equal(signal.parentSpanId, idOf(closeSpan));
-    const handled = one(inTrace(closeSpan).filter((s) => s.name === 'HandleSignal:closeAlbum'), 'HandleSignal:closeAlbum');
+    const handled = one(
+      inTrace(closeSpan).filter((s) => s.name === 'HandleSignal:closeAlbum'),
+      'HandleSignal:closeAlbum',
+    );
     assert.equal(handled.parentSpanId, idOf(signal));
     assert.ok(!inTrace(closeSpan).some((s) => s.name.includes('Activity')), `no activity is in the close trace${tree}`);
   });

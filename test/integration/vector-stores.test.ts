@@ -41,7 +41,10 @@ function contract(name: string, make: () => { store: VectorStore; reader?: Vecto
       const hits = await reader.query(collection, h.embedOne('등산 캠핑 좋아하는 분'), { k: 3 });
       assert.equal(hits.length, 3);
       assert.ok(['u1', 'u2', 'u5'].includes(hits[0]!.id));
-      assert.ok(hits.every((x) => ['u1', 'u2', 'u5'].includes(x.id)), JSON.stringify(hits));
+      assert.ok(
+        hits.every((x) => ['u1', 'u2', 'u5'].includes(x.id)),
+        JSON.stringify(hits),
+      );
       assert.ok(hits[0]!.score <= 1 && hits[0]!.score > hits[2]!.score - 1e-9);
       assert.equal(await reader.count(collection), 5);
     });
@@ -51,11 +54,21 @@ function contract(name: string, make: () => { store: VectorStore; reader?: Vecto
       const f = await reader.query(collection, q, { k: 5, where: { gender: 'f', age: { $lte: 40 } } });
       assert.deepEqual(f.map((x) => x.id).sort(), ['u1', 'u3']);
       const inSeoulOrJeju = await reader.query(collection, q, { k: 5, where: { region: { $in: ['jeju', 'busan'] } }, excludeIds: ['u2'] });
-      assert.deepEqual(inSeoulOrJeju.map((x) => x.id), ['u5']);
+      assert.deepEqual(
+        inSeoulOrJeju.map((x) => x.id),
+        ['u5'],
+      );
     });
 
     test('get returns text, fields and the vector; an update replaces them', async () => {
-      await store.upsert(collection, [{ id: 'u4', vector: h.embedOne('등산 캠핑 러닝'), document: '등산 캠핑 러닝', metadata: { gender: 'm', age: 28, region: 'seoul', tenant: 't1', userId: 'u4' } }]);
+      await store.upsert(collection, [
+        {
+          id: 'u4',
+          vector: h.embedOne('등산 캠핑 러닝'),
+          document: '등산 캠핑 러닝',
+          metadata: { gender: 'm', age: 28, region: 'seoul', tenant: 't1', userId: 'u4' },
+        },
+      ]);
       const [u4, none] = await reader.get(collection, ['u4', 'nobody']);
       assert.equal(none, undefined);
       assert.equal(u4!.document, '등산 캠핑 러닝');
@@ -107,7 +120,10 @@ describe('embedded store persistence', () => {
       await a.close();
       const b = new EmbeddedVectorStore({ dir: d });
       assert.equal(await b.count('c'), 4);
-      assert.deepEqual((await b.get('c', ['u3', 'u1'])).map((r) => r?.id), [undefined, 'u1']);
+      assert.deepEqual(
+        (await b.get('c', ['u3', 'u1'])).map((r) => r?.id),
+        [undefined, 'u1'],
+      );
       const hits = await b.query('c', h.embedOne('고양이 집사'), { k: 1 });
       assert.equal(hits[0]!.id, 'u4');
     } finally {

@@ -39,7 +39,11 @@ for (const role of ['cpu', 'gpu'] as const) {
     const queues = role === 'gpu' ? Object.values(GPU_QUEUES) : [`lightbox-${role}`];
     try {
       const metrics = await waitFor(
-        () => fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((r) => r.text(), () => ''),
+        () =>
+          fetch(`http://127.0.0.1:${metricsPort}/metrics`).then(
+            (r) => r.text(),
+            () => '',
+          ),
         (text) => /temporal_/.test(text) && /task_queue="lightbox-/.test(text),
         30_000,
       );
@@ -48,7 +52,11 @@ for (const role of ['cpu', 'gpu'] as const) {
       assert.match(metrics, new RegExp(`lightbox_process_cpu_seconds_total\\{component="worker-${role}"\\}`));
       for (const queue of queues) {
         await waitFor(
-          () => fetch(`http://127.0.0.1:${metricsPort}/metrics`).then((r) => r.text(), () => ''),
+          () =>
+            fetch(`http://127.0.0.1:${metricsPort}/metrics`).then(
+              (r) => r.text(),
+              () => '',
+            ),
           (text) => text.includes(`task_queue="${queue}"`),
           30_000,
         );
@@ -64,7 +72,9 @@ for (const role of ['cpu', 'gpu'] as const) {
       assert.equal(await exited, 0, output());
       assert.match(output(), /"msg":"worker stopped"/);
       // SDK and core logs go through pino too: nothing but JSON lines, no colour codes.
-      for (const line of output().split('\n').filter((l) => l.trim() !== '')) {
+      for (const line of output()
+        .split('\n')
+        .filter((l) => l.trim() !== '')) {
         assert.ok(!line.includes('\u001b['), `ANSI escape in: ${line}`);
         assert.doesNotThrow(() => JSON.parse(line), `not a JSON line: ${line}`);
       }

@@ -37,7 +37,8 @@ after(async () => {
 
 test('the build writes one self-contained bundle that holds every workflow and the tracing interceptors', () => {
   const code = fs.readFileSync(bundlePath, 'utf8');
-  for (const name of ['AlbumWorkflow', 'ProfileWorkflow', 'ProfileReindexWorkflow', 'StyleTransferWorkflow', 'TuningReportWorkflow']) assert.match(code, new RegExp(name));
+  for (const name of ['AlbumWorkflow', 'ProfileWorkflow', 'ProfileReindexWorkflow', 'StyleTransferWorkflow', 'TuningReportWorkflow'])
+    assert.match(code, new RegExp(name));
   assert.match(code, /interceptors-opentelemetry/);
 });
 
@@ -45,7 +46,10 @@ test('production loads the prebuilt bundle, development bundles the source, and 
   const env = { LIGHTBOX_DATA_DIR: dir, LIGHTBOX_SIGNING_SECRET: 'bundle-test' };
   assert.deepEqual(workflowCodeOptions(loadConfig({ ...env, NODE_ENV: 'development' })), { workflowsPath: WORKFLOWS_PATH });
   assert.deepEqual(workflowCodeOptions(loadConfig({ ...env, NODE_ENV: 'test', WORKFLOW_BUNDLE_PATH: bundlePath })).workflowBundle, { codePath: bundlePath });
-  assert.throws(() => workflowCodeOptions(loadConfig({ ...env, NODE_ENV: 'production', WORKFLOW_BUNDLE_PATH: path.join(dir, 'missing.js') })), /No workflow bundle at .*missing\.js.*npm run build/);
+  assert.throws(
+    () => workflowCodeOptions(loadConfig({ ...env, NODE_ENV: 'production', WORKFLOW_BUNDLE_PATH: path.join(dir, 'missing.js') })),
+    /No workflow bundle at .*missing\.js.*npm run build/,
+  );
 });
 
 test('a workflow worker process started from the bundle runs a workflow and writes only JSON lines', async () => {
@@ -85,7 +89,10 @@ test('a workflow worker process started from the bundle runs a workflow and writ
     await connection.close();
     await native.close();
   }
-  const lines = proc.output().split('\n').filter((l) => l.trim() !== '');
+  const lines = proc
+    .output()
+    .split('\n')
+    .filter((l) => l.trim() !== '');
   assert.ok(lines.length >= 2, proc.output());
   for (const line of lines) {
     assert.ok(!line.includes('\u001b['), `ANSI escape in: ${line}`);

@@ -58,10 +58,21 @@ async function analyse(files: Array<[keyof PhotoRoots, string]>): Promise<{ resu
   const env = new MockActivityEnvironment();
   const { analyzePhotoBatch } = createPhotoPipelineActivities({ store, decoder, models, cache: new LruEmbeddingCache({ maxEntries: 100 }) });
   const batch: PhotoBatchResult = await env.run(analyzePhotoBatch, { tenantId, albumId, analysisId: 'an1', photos });
-  assert.ok(batch.outcomes.every((o) => o.ok), JSON.stringify(batch.outcomes));
+  assert.ok(
+    batch.outcomes.every((o) => o.ok),
+    JSON.stringify(batch.outcomes),
+  );
   const { analyzeAlbum } = createAlbumAnalysisActivities({
     store,
-    settings: { duplicateThreshold: undefined, peopleEps: config.analysis.peopleEps, peopleMinFaces: 2, highlightCount: 5, highlightDiversity: 0.5, highlightMinQuality: 0, similarThreshold: config.analysis.similarThreshold },
+    settings: {
+      duplicateThreshold: undefined,
+      peopleEps: config.analysis.peopleEps,
+      peopleMinFaces: 2,
+      highlightCount: 5,
+      highlightDiversity: 0.5,
+      highlightMinQuality: 0,
+      similarThreshold: config.analysis.similarThreshold,
+    },
   });
   const summary: AlbumAnalysisSummary = await new MockActivityEnvironment().run(analyzeAlbum, { tenantId, albumId, analysisId: 'an1' });
   const results = JSON.parse((await store.get(summary.resultsKey)).toString('utf8')) as AlbumResultsDoc;

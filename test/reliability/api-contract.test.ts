@@ -62,7 +62,10 @@ describe('API contract', () => {
     assert.equal(first.body.accepted.length, 4);
     const retry = await upload(albumId, files, key);
     assert.equal(retry.status, 202);
-    assert.deepEqual(retry.body.accepted.map((a: { photoId: string }) => a.photoId).sort(), first.body.accepted.map((a: { photoId: string }) => a.photoId).sort());
+    assert.deepEqual(
+      retry.body.accepted.map((a: { photoId: string }) => a.photoId).sort(),
+      first.body.accepted.map((a: { photoId: string }) => a.photoId).sort(),
+    );
     const status = await A('GET', `/v1/albums/${albumId}`);
     assert.equal(status.body.counts.total, 4, 'no photo twice');
     const different = await upload(albumId, files.slice(0, 2), key);
@@ -184,7 +187,10 @@ describe('API contract', () => {
       { photoId: 'ph_orphan0000000001', key: orphan },
       { photoId: kept, key: albumPhotoKey(TENANT_A.tenant, albumId, kept) },
     ];
-    await store.put(marker, Buffer.from(JSON.stringify({ tenantId: TENANT_A.tenant, albumId, createdAt: new Date(Date.now() - 3_600_000).toISOString(), photos })));
+    await store.put(
+      marker,
+      Buffer.from(JSON.stringify({ tenantId: TENANT_A.tenant, albumId, createdAt: new Date(Date.now() - 3_600_000).toISOString(), photos })),
+    );
 
     const app = createApp({
       config,

@@ -11,20 +11,29 @@ export interface RawResponse {
 export function raw(baseUrl: string, method: string, path: string, headers: Record<string, string> = {}, body?: Buffer | string): Promise<RawResponse> {
   const u = new URL(baseUrl);
   return new Promise((resolve, reject) => {
-    const req = http.request({ host: u.hostname, port: u.port, method, path, headers: { ...(body !== undefined ? { 'content-length': String(Buffer.byteLength(body)) } : {}), ...headers } }, (res) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => {
-        const text = Buffer.concat(chunks).toString('utf8');
-        let parsed: unknown = text;
-        try {
-          parsed = JSON.parse(text);
-        } catch {
-          // not JSON
-        }
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, text, body: parsed });
-      });
-    });
+    const req = http.request(
+      {
+        host: u.hostname,
+        port: u.port,
+        method,
+        path,
+        headers: { ...(body !== undefined ? { 'content-length': String(Buffer.byteLength(body)) } : {}), ...headers },
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          let parsed: unknown = text;
+          try {
+            parsed = JSON.parse(text);
+          } catch {
+            // not JSON
+          }
+          resolve({ status: res.statusCode ?? 0, headers: res.headers, text, body: parsed });
+        });
+      },
+    );
     req.on('error', reject);
     if (body !== undefined) req.write(body);
     req.end();
@@ -32,7 +41,10 @@ export function raw(baseUrl: string, method: string, path: string, headers: Reco
 }
 
 /** A multipart body built by hand, so part headers can be as broken as a test needs. */
-export function multipart(parts: Array<{ field?: string; disposition?: string; filename?: string; contentType?: string; data: Buffer | string }>, boundary = 'lightbox-test-boundary') {
+export function multipart(
+  parts: Array<{ field?: string; disposition?: string; filename?: string; contentType?: string; data: Buffer | string }>,
+  boundary = 'lightbox-test-boundary',
+) {
   const chunks: Buffer[] = [];
   for (const p of parts) {
     const disposition = p.disposition ?? `form-data; name="${p.field ?? 'photos'}"; filename="${p.filename ?? 'a.jpg'}"`;

@@ -45,7 +45,10 @@ before(async () => {
     Array.from({ length: PHOTOS }, async (_, i) => ({
       name: `fault-${i}.jpg`,
       contentType: 'image/jpeg',
-      data: await sharp(await syntheticScene(300 + i, 1000, 750)).resize(2800, 2100).jpeg({ quality: 92 }).toBuffer(),
+      data: await sharp(await syntheticScene(300 + i, 1000, 750))
+        .resize(2800, 2100)
+        .jpeg({ quality: 92 })
+        .toBuffer(),
     })),
   );
   launcher = await startLauncher({
@@ -94,10 +97,22 @@ async function until<T>(fn: () => Promise<T | undefined>, ok: (v: T) => boolean,
 
 /** The album completes with every file exactly once: counts, result names and one result document each. */
 async function assertExactlyOnce(albumId: string): Promise<void> {
-  const done = await until(() => counts(albumId), (c) => c.status === 'completed', 'album completed');
-  assert.deepEqual({ total: done.total, analyzed: done.analyzed, failed: done.failed, pending: done.pending }, { total: PHOTOS, analyzed: PHOTOS, failed: 0, pending: 0 });
+  const done = await until(
+    () => counts(albumId),
+    (c) => c.status === 'completed',
+    'album completed',
+  );
+  assert.deepEqual(
+    { total: done.total, analyzed: done.analyzed, failed: done.failed, pending: done.pending },
+    { total: PHOTOS, analyzed: PHOTOS, failed: 0, pending: 0 },
+  );
   const results = (await A('GET', `/v1/albums/${albumId}/results`)).body;
-  assert.deepEqual(Object.values<any>(results.photos).map((p) => p.name).sort(), files.map((f) => f.name).sort());
+  assert.deepEqual(
+    Object.values<any>(results.photos)
+      .map((p) => p.name)
+      .sort(),
+    files.map((f) => f.name).sort(),
+  );
   assert.deepEqual(results.failed, []);
   const docs = path.join(launcher.dataDir, 'blobs', 'tenants', TENANT_A.tenant, 'albums', albumId, 'analyses', 'a1', 'photos');
   assert.equal(fs.readdirSync(docs).length, PHOTOS, 'one result document per photo');
@@ -119,12 +134,20 @@ async function albumThroughFault(label: string, fault: () => Promise<(() => void
   const upload = await A('POST', `/v1/albums/${albumId}/photos`, photosForm(unique(albumId)));
   assert.equal(upload.body.accepted.length, PHOTOS, JSON.stringify(upload.body));
   await A('POST', `/v1/albums/${albumId}/close`);
-  const before = await until(() => counts(albumId), (c) => c.analyzed >= 2, 'two photos analysed');
+  const before = await until(
+    () => counts(albumId),
+    (c) => c.analyzed >= 2,
+    'two photos analysed',
+  );
   assert.ok(before.pending > 0, `the album finished before the fault (${JSON.stringify(before)})`);
   const t0 = Date.now();
   const undo = await fault();
   try {
-    await until(() => counts(albumId), (c) => c.analyzed > before.analyzed || c.status === 'completed', 'progress after the fault');
+    await until(
+      () => counts(albumId),
+      (c) => c.analyzed > before.analyzed || c.status === 'completed',
+      'progress after the fault',
+    );
   } finally {
     undo?.();
   }

@@ -21,17 +21,27 @@ test('schemathesis: no 5xx and no response-schema violation', { timeout: 600_000
   const args = [
     'run',
     `${running.stack.baseUrl}/v1/openapi.json`,
-    '--checks', 'not_a_server_error,response_schema_conformance',
-    '--max-examples', '30',
+    '--checks',
+    'not_a_server_error,response_schema_conformance',
+    '--max-examples',
+    '30',
     // A bounded run: Hypothesis' data-generation health checks are about test efficiency, not the API.
-    '--suppress-health-check', 'all',
-    '--phases', 'examples,fuzzing',
-    '--seed', '20261201',
-    '--workers', '1',
-    '--request-timeout', '30',
-    '--header', `Authorization: Bearer ${TENANT_A.key}`,
-    '--report', 'har',
-    '--report-har-path', har,
+    '--suppress-health-check',
+    'all',
+    '--phases',
+    'examples,fuzzing',
+    '--seed',
+    '20261201',
+    '--workers',
+    '1',
+    '--request-timeout',
+    '30',
+    '--header',
+    `Authorization: Bearer ${TENANT_A.key}`,
+    '--report',
+    'har',
+    '--report-har-path',
+    har,
   ];
   const log: string[] = [];
   const code = await new Promise<number>((resolve, reject) => {
@@ -41,7 +51,9 @@ test('schemathesis: no 5xx and no response-schema violation', { timeout: 600_000
     child.on('error', reject);
     child.on('close', (c) => resolve(c ?? 1));
   });
-  const entries: Array<{ request: { method: string; url: string }; response: { status: number } }> = fs.existsSync(har) ? JSON.parse(fs.readFileSync(har, 'utf8')).log.entries : [];
+  const entries: Array<{ request: { method: string; url: string }; response: { status: number } }> = fs.existsSync(har)
+    ? JSON.parse(fs.readFileSync(har, 'utf8')).log.entries
+    : [];
   const fiveXx = entries.filter((e) => e.response.status >= 500);
   console.log(`schemathesis: ${entries.length} requests, ${fiveXx.length} 5xx, exit ${code}`);
   for (const e of fiveXx.slice(0, 10)) console.log(`  5xx: ${e.response.status} ${e.request.method} ${e.request.url}`);

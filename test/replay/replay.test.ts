@@ -19,12 +19,16 @@ const read = (f: string) => JSON.parse(fs.readFileSync(path.join(DIR, f), 'utf8'
 
 test('committed histories exist for every workflow type the worker registers', async () => {
   const types = new Set(files.map((f) => read(f).events[0].workflowExecutionStartedEventAttributes.workflowType.name));
-  const registered = Object.entries(await import('../../src/workflows')).filter(([, v]) => typeof v === 'function').map(([k]) => k);
+  const registered = Object.entries(await import('../../src/workflows'))
+    .filter(([, v]) => typeof v === 'function')
+    .map(([k]) => k);
   for (const name of registered) assert.ok(types.has(name), `no history of ${name} in test/histories/`);
 });
 
 /** Patch ids a history recorded (core_patch markers carry them as base64 JSON payloads). */
-const patchesOf = (history: { events: Array<{ markerRecordedEventAttributes?: { markerName: string; details?: Record<string, { payloads: Array<{ data: string }> }> } }> }) =>
+const patchesOf = (history: {
+  events: Array<{ markerRecordedEventAttributes?: { markerName: string; details?: Record<string, { payloads: Array<{ data: string }> }> } }>;
+}) =>
   history.events.flatMap((e) => {
     const m = e.markerRecordedEventAttributes;
     if (m?.markerName !== 'core_patch') return [];

@@ -8,11 +8,7 @@ import path from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { BlobNotFoundError, InvalidBlobKeyError, MAX_SIGNED_URL_SECONDS } from '../../src/storage/blob-store';
 import { createBlobStore } from '../../src/storage';
-import {
-  keyFromLocalBlobPath,
-  LocalBlobStore,
-  verifyLocalSignature,
-} from '../../src/storage/local-store';
+import { keyFromLocalBlobPath, LocalBlobStore, verifyLocalSignature } from '../../src/storage/local-store';
 import { assertKeyRejectedEverywhere } from '../helpers/blob-store-contract';
 
 const SECRET = 'test-signing-secret-0123456789abcdef';
@@ -242,7 +238,10 @@ describe('LocalBlobStore', () => {
       ]);
       const all = await store.list('');
       assert.ok(all.includes('tenants/lst2/other.txt'));
-      assert.ok(all.every((k) => !k.includes('~')), 'sidecar and temp trees are not listed');
+      assert.ok(
+        all.every((k) => !k.includes('~')),
+        'sidecar and temp trees are not listed',
+      );
       assert.deepEqual(all, [...all].sort());
     });
 

@@ -42,29 +42,29 @@ test('a GPU activity span names queue, activity, attempt, tenant, album, photo a
   );
   assert.equal(out, 'ph_9');
   const span = await spanOf('renderStyle');
-  assert.deepEqual(
-    Object.fromEntries(Object.entries(span.attributes).filter(([k]) => k.startsWith('lightbox.'))),
-    {
-      'lightbox.queue': 'lightbox-gpu-diffusion',
-      'lightbox.activity': 'renderStyle',
-      'lightbox.attempt': 2,
-      'lightbox.tenant': 'acme',
-      'lightbox.album_id': 'alb_1',
-      'lightbox.photo_id': 'ph_9',
-      'lightbox.model': 'sd-1.5',
-      'lightbox.model_version': 'fp16-2024',
-      'lightbox.method': 'onnx',
-    },
-  );
+  assert.deepEqual(Object.fromEntries(Object.entries(span.attributes).filter(([k]) => k.startsWith('lightbox.'))), {
+    'lightbox.queue': 'lightbox-gpu-diffusion',
+    'lightbox.activity': 'renderStyle',
+    'lightbox.attempt': 2,
+    'lightbox.tenant': 'acme',
+    'lightbox.album_id': 'alb_1',
+    'lightbox.photo_id': 'ph_9',
+    'lightbox.model': 'sd-1.5',
+    'lightbox.model_version': 'fp16-2024',
+    'lightbox.method': 'onnx',
+  });
   assert.equal(span.status.code, SpanStatusCode.OK);
 });
 
 test('a failed activity is an ERROR span with the exception and its failure code', async () => {
   const env = environment('writeReport', 'lightbox-gpu-llm');
   await assert.rejects(
-    env.run(async (_input: { tenantId: string; photoId: string }) => {
-      throw ApplicationFailure.nonRetryable('prompt too long for the model', 'PROMPT_TOO_LONG');
-    }, { tenantId: 'globex', photoId: 'ph_2' }),
+    env.run(
+      async (_input: { tenantId: string; photoId: string }) => {
+        throw ApplicationFailure.nonRetryable('prompt too long for the model', 'PROMPT_TOO_LONG');
+      },
+      { tenantId: 'globex', photoId: 'ph_2' },
+    ),
     /prompt too long/,
   );
   const span = await spanOf('writeReport');

@@ -15,8 +15,19 @@ const input: AlbumInput = {
   analysis: 1,
   settings: { batchSize: 2, parallelism: 4, heartbeatSeconds: 30, continueAsNewAfterEvents: 10_000, maxPhotos: 100, settleMs: 0 },
 };
-const photo = (i: number): PhotoRef => ({ photoId: `ph_ledger${String(i).padStart(4, '0')}`, name: `p${i}.jpg`, key: `tenants/acme/albums/alb_ledger000/photos/${i}` });
-const failure = (p: PhotoRef): PhotoFailureRecord => ({ photoId: p.photoId, name: p.name, stage: 'decode', code: 'CORRUPT_IMAGE', message: 'bad', attempts: 1 });
+const photo = (i: number): PhotoRef => ({
+  photoId: `ph_ledger${String(i).padStart(4, '0')}`,
+  name: `p${i}.jpg`,
+  key: `tenants/acme/albums/alb_ledger000/photos/${i}`,
+});
+const failure = (p: PhotoRef): PhotoFailureRecord => ({
+  photoId: p.photoId,
+  name: p.name,
+  stage: 'decode',
+  code: 'CORRUPT_IMAGE',
+  message: 'bad',
+  attempts: 1,
+});
 const methods = { embedding: 'e', category: 'c', faces: 'f', quality: 'q' };
 
 test('a new album is idle with nothing to do; photos make it processing, then settling until the album step ran', () => {
@@ -27,7 +38,10 @@ test('a new album is idle with nothing to do; photos make it processing, then se
   assert.equal(ledger.status(), 'processing');
 
   const batch = ledger.nextBatch(2)!;
-  assert.deepEqual(batch.map((p) => p.photoId), [photo(1).photoId]);
+  assert.deepEqual(
+    batch.map((p) => p.photoId),
+    [photo(1).photoId],
+  );
   ledger.batchStarted(batch.length, 1000);
   assert.equal(ledger.status(), 'processing', 'in flight');
   ledger.recordBatch({ outcomes: [{ photoId: photo(1).photoId, ok: true, cacheHit: true }], methods });
@@ -90,10 +104,19 @@ test('a snapshot restores into an equal ledger, with waiting photos handed over 
   for (let i = 1; i <= 5; i++) ledger.add(photo(i));
   const batch = ledger.nextBatch(2)!;
   ledger.batchStarted(2, 0);
-  ledger.recordBatch({ outcomes: [{ photoId: batch[0]!.photoId, ok: true, cacheHit: false }, { photoId: batch[1]!.photoId, ok: false, failure: failure(batch[1]!) }], methods });
+  ledger.recordBatch({
+    outcomes: [
+      { photoId: batch[0]!.photoId, ok: true, cacheHit: false },
+      { photoId: batch[1]!.photoId, ok: false, failure: failure(batch[1]!) },
+    ],
+    methods,
+  });
   ledger.batchEnded(2, 4000);
   ledger.closeRequested = true;
-  assert.deepEqual(ledger.leftover().map((p) => p.photoId), [3, 4, 5].map((i) => photo(i).photoId));
+  assert.deepEqual(
+    ledger.leftover().map((p) => p.photoId),
+    [3, 4, 5].map((i) => photo(i).photoId),
+  );
 
   const state = ledger.snapshot(['page-0']);
   const next = new AlbumLedger({ ...input, runIndex: 1 });

@@ -43,7 +43,10 @@ test('an album of originals and their copies comes back as one group per scene; 
   photos.push({ photoId: 'single-demo', embedding: await perceptualEmbedding(await scene(800, 600, 5)) });
 
   const groups = findDuplicateGroups(photos, threshold);
-  assert.deepEqual(groups, expected.sort((a, b) => (a[0]! < b[0]! ? -1 : 1)));
+  assert.deepEqual(
+    groups,
+    expected.sort((a, b) => (a[0]! < b[0]! ? -1 : 1)),
+  );
   assert.deepEqual(findDuplicateGroups(shuffled(photos, 3), threshold), groups, 'input order must not matter');
 });
 
@@ -74,13 +77,52 @@ test('links chain: A~B and B~C make one group even when A and C are apart', () =
 });
 
 test('bad input is refused loudly', () => {
-  assert.throws(() => findDuplicateGroups([{ photoId: 'a', embedding: [1, 0] }, { photoId: 'a', embedding: [1, 0] }], 0.9), /twice/);
-  assert.throws(() => findDuplicateGroups([{ photoId: 'a', embedding: [1, 0] }, { photoId: 'b', embedding: [1, 0, 0] }], 0.9), /dimensions/);
-  assert.throws(() => findDuplicateGroups([{ photoId: 'a', embedding: [1, NaN] }, { photoId: 'b', embedding: [1, 0] }], 0.9), /non-finite/);
+  assert.throws(
+    () =>
+      findDuplicateGroups(
+        [
+          { photoId: 'a', embedding: [1, 0] },
+          { photoId: 'a', embedding: [1, 0] },
+        ],
+        0.9,
+      ),
+    /twice/,
+  );
+  assert.throws(
+    () =>
+      findDuplicateGroups(
+        [
+          { photoId: 'a', embedding: [1, 0] },
+          { photoId: 'b', embedding: [1, 0, 0] },
+        ],
+        0.9,
+      ),
+    /dimensions/,
+  );
+  assert.throws(
+    () =>
+      findDuplicateGroups(
+        [
+          { photoId: 'a', embedding: [1, NaN] },
+          { photoId: 'b', embedding: [1, 0] },
+        ],
+        0.9,
+      ),
+    /non-finite/,
+  );
   assert.deepEqual(findDuplicateGroups([], 0.9), []);
   assert.deepEqual(findDuplicateGroups([{ photoId: 'a', embedding: [1] }], 0.9), []);
   // A zero vector is no photo's duplicate, not even another zero vector's.
-  assert.deepEqual(findDuplicateGroups([{ photoId: 'a', embedding: [0, 0] }, { photoId: 'b', embedding: [0, 0] }], 0.9), []);
+  assert.deepEqual(
+    findDuplicateGroups(
+      [
+        { photoId: 'a', embedding: [0, 0] },
+        { photoId: 'b', embedding: [0, 0] },
+      ],
+      0.9,
+    ),
+    [],
+  );
 });
 
 test('5,000 photos: planted pairs are found exactly, in seconds', () => {

@@ -72,10 +72,19 @@ test('a 50 % crop or a pan is not a copy', async () => {
 });
 
 test('flat, grey, transparent and greyscale inputs give finite vectors; flat ones do not match textured ones', async () => {
-  const grey = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#808080' } }).png().toBuffer();
-  const black = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#000000' } }).jpeg().toBuffer();
-  const clear = await sharp({ create: { width: 64, height: 48, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } }).png().toBuffer();
-  const mono = await sharp(await syntheticScene(3)).greyscale().png().toBuffer();
+  const grey = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#808080' } })
+    .png()
+    .toBuffer();
+  const black = await sharp({ create: { width: 64, height: 48, channels: 3, background: '#000000' } })
+    .jpeg()
+    .toBuffer();
+  const clear = await sharp({ create: { width: 64, height: 48, channels: 4, background: { r: 0, g: 0, b: 0, alpha: 0 } } })
+    .png()
+    .toBuffer();
+  const mono = await sharp(await syntheticScene(3))
+    .greyscale()
+    .png()
+    .toBuffer();
   for (const input of [grey, black, clear, mono]) {
     const v = await perceptualEmbedding(input);
     assert.equal(v.length, PERCEPTUAL_DIMENSIONS);

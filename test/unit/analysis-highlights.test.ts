@@ -83,13 +83,11 @@ const photo = (photoId: string, embedding: number[], laplacianVariance: number, 
 });
 
 test('the best photo of a group represents it, whatever the order of the group', () => {
-  const photos = [
-    photo('a-soft', [1, 0, 0], 50),
-    photo('a-sharp', [1, 0.01, 0], 800),
-    photo('a-mid', [1, 0.02, 0], 300),
-    photo('b', [0, 1, 0], 300),
-  ];
-  for (const group of [['a-soft', 'a-sharp', 'a-mid'], ['a-mid', 'a-soft', 'a-sharp']]) {
+  const photos = [photo('a-soft', [1, 0, 0], 50), photo('a-sharp', [1, 0.01, 0], 800), photo('a-mid', [1, 0.02, 0], 300), photo('b', [0, 1, 0], 300)];
+  for (const group of [
+    ['a-soft', 'a-sharp', 'a-mid'],
+    ['a-mid', 'a-soft', 'a-sharp'],
+  ]) {
     const picks = pickHighlights(photos, { count: 5, duplicateGroups: [group] });
     assert.deepEqual(picks.map((p) => p.photoId).sort(), ['a-sharp', 'b']);
     assert.deepEqual(picks.find((p) => p.photoId === 'a-sharp')!.reasons.represents, ['a-mid', 'a-soft']);
@@ -126,7 +124,10 @@ test('quality: exposure, resolution and noise each count; uniqueness rewards the
   assert.deepEqual(rank([photo('tiny', [1, 0], 300, { width: 320, height: 240 }), photo('fine', [0, 1], 300)]), ['fine', 'tiny']);
   assert.deepEqual(rank([photo('grainy', [1, 0], 300, { noiseSigma: 15 }), photo('fine', [0, 1], 300, { noiseSigma: 1 })]), ['fine', 'grainy']);
 
-  const picks = pickHighlights([photo('x1', unit(1, 0.1, 0), 300), photo('x2', unit(1, -0.1, 0), 300), photo('odd', [0, 0, 1], 300)], { count: 3, diversity: 0 });
+  const picks = pickHighlights([photo('x1', unit(1, 0.1, 0), 300), photo('x2', unit(1, -0.1, 0), 300), photo('odd', [0, 0, 1], 300)], {
+    count: 3,
+    diversity: 0,
+  });
   assert.equal(picks[0]!.photoId, 'odd');
   assert.ok(picks[0]!.reasons.uniqueness > picks[1]!.reasons.uniqueness);
   for (const p of picks) {
@@ -140,7 +141,12 @@ test('edge cases: empty album, count 0, more asked than there are, unknown ids i
   assert.deepEqual(pickHighlights(photos, { count: 0 }), []);
   assert.equal(pickHighlights(photos, { count: 10 }).length, 2);
   // A failed photo still listed in a group is ignored rather than fatal.
-  assert.deepEqual(pickHighlights(photos, { count: 10, duplicateGroups: [['a', 'failed-photo']] }).map((p) => p.photoId).sort(), ['a', 'b']);
+  assert.deepEqual(
+    pickHighlights(photos, { count: 10, duplicateGroups: [['a', 'failed-photo']] })
+      .map((p) => p.photoId)
+      .sort(),
+    ['a', 'b'],
+  );
   assert.throws(() => pickHighlights(photos, { count: 2, duplicateGroups: [['a', 'b'], ['b']] }), /more than one/);
   assert.throws(() => pickHighlights([photos[0]!, photos[0]!], { count: 2 }), /twice/);
   assert.throws(() => pickHighlights(photos, { count: -1 }), RangeError);

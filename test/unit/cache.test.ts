@@ -2,13 +2,7 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import { test } from 'node:test';
 import { Registry } from 'prom-client';
-import {
-  EMBEDDING_CACHE_NAMESPACE,
-  LruEmbeddingCache,
-  RedisEmbeddingCache,
-  createEmbeddingCache,
-  embeddingCacheKey,
-} from '../../src/cache/embedding-cache';
+import { EMBEDDING_CACHE_NAMESPACE, LruEmbeddingCache, RedisEmbeddingCache, createEmbeddingCache, embeddingCacheKey } from '../../src/cache/embedding-cache';
 import { decodeFloat32, encodeFloat32 } from '../../src/vectors/float32-codec';
 
 const sha = (n: number) => n.toString(16).padStart(64, '0');
@@ -74,7 +68,10 @@ test('LRU: bounded by entries, evicting the least recently used', async () => {
   await cache.setMany([{ key: key(4), vector: Float32Array.of(4) }]);
   assert.equal(cache.size, 3);
   const got = await cache.getMany([key(1), key(2), key(3), key(4)]);
-  assert.deepEqual(got.map((v) => (v ? v[0] : null)), [1, null, 3, 4]);
+  assert.deepEqual(
+    got.map((v) => (v ? v[0] : null)),
+    [1, null, 3, 4],
+  );
   for (let n = 10; n < 1000; n++) await cache.set(key(n), Float32Array.of(n));
   assert.equal(cache.size, 3);
   assert.deepEqual(cache.stats(), { hits: 4, misses: 1, sets: 994, errors: 0 });
@@ -87,7 +84,10 @@ test('LRU: getMany keeps order with mixed hits and misses; TTL expires entries',
     { key: key(3), vector: Float32Array.of(3), ttlSeconds: 0.05 },
   ]);
   const got = await cache.getMany([key(0), key(1), key(2), key(3), key(1)]);
-  assert.deepEqual(got.map((v) => (v ? v[0] : null)), [null, 1, null, 3, 1]);
+  assert.deepEqual(
+    got.map((v) => (v ? v[0] : null)),
+    [null, 1, null, 3, 1],
+  );
   await new Promise((r) => setTimeout(r, 80));
   assert.equal(await cache.get(key(3)), null);
   assert.equal((await cache.get(key(1)))?.[0], 1);

@@ -26,7 +26,10 @@ test('TEMPORAL_ADDRESS switches off the embedded server', () => {
 });
 
 test('invalid values are reported by variable name', () => {
-  assert.throws(() => loadConfig({ PORT: 'eighty' }), (e: Error) => e instanceof ConfigError && /PORT/.test(e.message));
+  assert.throws(
+    () => loadConfig({ PORT: 'eighty' }),
+    (e: Error) => e instanceof ConfigError && /PORT/.test(e.message),
+  );
   assert.throws(() => loadConfig({ LIGHTBOX_STORAGE: 'gcs' }), /GCS_BUCKET/);
   assert.throws(() => loadConfig({ GPU_COUNT: '0' }), /GPU_COUNT/);
 });

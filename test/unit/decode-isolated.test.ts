@@ -78,7 +78,10 @@ test('large photos come back at most 1024 px, and EXIF orientation is applied to
   assertOk(big);
   assert.deepEqual([big.width, big.height, big.gray!.width, big.gray!.height], [2400, 1600, 1024, 683]);
 
-  const portrait = await sharp(await scene(640, 480)).withMetadata({ orientation: 6 }).jpeg().toBuffer();
+  const portrait = await sharp(await scene(640, 480))
+    .withMetadata({ orientation: 6 })
+    .jpeg()
+    .toBuffer();
   const turned = await d.decode(portrait);
   assertOk(turned);
   assert.deepEqual([turned.width, turned.height, turned.gray!.width, turned.gray!.height], [480, 640, 480, 640]);

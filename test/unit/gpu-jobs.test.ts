@@ -74,7 +74,14 @@ describe('diffusion backends', () => {
     const env = new MockActivityEnvironment();
     const beats: unknown[] = [];
     env.on('heartbeat', (d) => beats.push(d));
-    const r = (await env.run(renderStyle, { tenantId: 'acme', styleId: 'sty_unit0001', photoKey: key, prompt: 'p', negativePrompt: 'n', style: 'ghibli' })) as RenderResult;
+    const r = (await env.run(renderStyle, {
+      tenantId: 'acme',
+      styleId: 'sty_unit0001',
+      photoKey: key,
+      prompt: 'p',
+      negativePrompt: 'n',
+      style: 'ghibli',
+    })) as RenderResult;
     assert.deepEqual([r.backend, r.fallback, r.width, r.height], ['cpu-sharp', true, 512, 384]);
     const meta = await sharp(await store.get(r.resultKey)).metadata();
     assert.deepEqual([meta.format, meta.width, meta.height], ['png', 512, 384]);
@@ -88,9 +95,12 @@ describe('diffusion backends', () => {
       const job = { image: await scene(200, 150), prompt: 'p', negativePrompt: 'n', style: 'anime', steps: 6, denoisingStrength: 0.5, maxSide: 256, seed: 1 };
       const steps: number[] = [];
       const out = await backend.render(job, { signal: new AbortController().signal, onProgress: (s) => steps.push(s) });
-      assert.deepEqual([out.width, out.height], [192, 128], "never upscaled; snapped to 64 px");
+      assert.deepEqual([out.width, out.height], [192, 128], 'never upscaled; snapped to 64 px');
       assert.equal(steps.at(-1), 6);
-      assert.ok(steps.some((s) => s > 0 && s < 6), `intermediate steps seen: ${steps}`);
+      assert.ok(
+        steps.some((s) => s > 0 && s < 6),
+        `intermediate steps seen: ${steps}`,
+      );
 
       server.stepMs = 1000;
       const abort = new AbortController();

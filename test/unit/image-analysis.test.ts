@@ -8,8 +8,22 @@ import { contentTypeMatches, sniffImageFormat } from '../../src/shared/image-typ
 
 test('magic bytes tell the real format, whatever the name says', async () => {
   assert.equal(sniffImageFormat(await scene(16, 16)), 'jpeg');
-  assert.equal(sniffImageFormat(await sharp(await scene(16, 16)).png().toBuffer()), 'png');
-  assert.equal(sniffImageFormat(await sharp(await scene(16, 16)).webp().toBuffer()), 'webp');
+  assert.equal(
+    sniffImageFormat(
+      await sharp(await scene(16, 16))
+        .png()
+        .toBuffer(),
+    ),
+    'png',
+  );
+  assert.equal(
+    sniffImageFormat(
+      await sharp(await scene(16, 16))
+        .webp()
+        .toBuffer(),
+    ),
+    'webp',
+  );
   assert.equal(sniffImageFormat(Buffer.from('GIF89a......')), 'gif');
   assert.equal(sniffImageFormat(Buffer.from('%PDF-1.7 not an image')), null);
   assert.equal(sniffImageFormat(Buffer.alloc(0)), null);

@@ -1,16 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { InvalidBlobKeyError } from '../../src/storage/blob-store';
-import {
-  assertTenantKey,
-  isValidKey,
-  MAX_KEY_BYTES,
-  tenantIdOfKey,
-  tenantKey,
-  tenantPrefix,
-  validateKey,
-  validatePrefix,
-} from '../../src/storage/keys';
+import { assertTenantKey, isValidKey, MAX_KEY_BYTES, tenantIdOfKey, tenantKey, tenantPrefix, validateKey, validatePrefix } from '../../src/storage/keys';
 
 function assertInvalid(fn: () => unknown, reason?: RegExp): void {
   assert.throws(fn, (err: unknown) => {

@@ -27,19 +27,22 @@ describe('match embedder', () => {
     try {
       const e = new MatchEmbedder(new SessionPool(new ModelStore({ dir: empty })), options);
       const r = await e.embed(['주말에 등산 가요']);
-      assert.deepEqual([r.method, r.embedding, r.vectors[0]!.length, r.fallbackReason], ['char-ngram-tfidf', 'char-ngram-tfidf@512', 512, 'MODEL_NOT_INSTALLED']);
+      assert.deepEqual(
+        [r.method, r.embedding, r.vectors[0]!.length, r.fallbackReason],
+        ['char-ngram-tfidf', 'char-ngram-tfidf@512', 512, 'MODEL_NOT_INSTALLED'],
+      );
     } finally {
       fs.rmSync(empty, { recursive: true, force: true });
     }
   });
 });
 
-test('collection names are per tenant and embedding, in Chroma\'s alphabet', () => {
+test("collection names are per tenant and embedding, in Chroma's alphabet", () => {
   assert.equal(profileCollection('acme', 'ko-sbert-nli@1'), 'profiles__acme__ko-sbert-nli-1');
   assert.match(profileCollection('a b', 'char-ngram-tfidf@1024'), /^[a-zA-Z0-9][a-zA-Z0-9._-]*[a-zA-Z0-9]$/);
 });
 
-test('filters: the same meaning in memory and in Chroma\'s where', () => {
+test("filters: the same meaning in memory and in Chroma's where", () => {
   const where = { gender: 'f', age: { $gte: 25, $lte: 35 }, region: { $in: ['seoul', 'jeju'] } };
   assert.deepEqual(toChromaWhere(where), {
     $and: [{ gender: { $eq: 'f' } }, { age: { $gte: 25 } }, { age: { $lte: 35 } }, { region: { $in: ['seoul', 'jeju'] } }],

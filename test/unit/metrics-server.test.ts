@@ -10,7 +10,8 @@ import { after, before, test } from 'node:test';
 import { jobOutcomes } from '../../src/telemetry/metrics';
 import { freeLoopbackPort, startMetricsServer, type HealthState, type MetricsServer } from '../../src/telemetry/metrics-server';
 
-const SDK_TEXT = '# HELP temporal_num_pollers Current number of active pollers\n# TYPE temporal_num_pollers gauge\ntemporal_num_pollers{poller_type="activity_task",task_queue="lightbox-cpu"} 2\n';
+const SDK_TEXT =
+  '# HELP temporal_num_pollers Current number of active pollers\n# TYPE temporal_num_pollers gauge\ntemporal_num_pollers{poller_type="activity_task",task_queue="lightbox-cpu"} 2\n';
 
 let sdk: http.Server;
 let server: MetricsServer;
@@ -24,7 +25,12 @@ before(async () => {
   const sdkUrl = `http://127.0.0.1:${(sdk.address() as AddressInfo).port}/metrics`;
   server = await startMetricsServer({ host: '127.0.0.1', port: 0, sdkMetricsUrl: sdkUrl, health: () => health });
   // Nothing listens on this port: the SDK exporter before the runtime has started it.
-  unreachable = await startMetricsServer({ host: '127.0.0.1', port: 0, sdkMetricsUrl: `http://127.0.0.1:${await freeLoopbackPort()}/metrics`, health: () => health });
+  unreachable = await startMetricsServer({
+    host: '127.0.0.1',
+    port: 0,
+    sdkMetricsUrl: `http://127.0.0.1:${await freeLoopbackPort()}/metrics`,
+    health: () => health,
+  });
 });
 
 after(async () => {
@@ -58,13 +64,37 @@ test('probes follow the worker state: starting, running, draining, failed', asyn
     return [res.status, ((await res.json()) as { status: string }).status];
   };
   health = { live: true, ready: false, detail: { state: 'STARTING' } };
-  assert.deepEqual([await probe('/healthz'), await probe('/readyz')], [[200, 'ok'], [503, 'not_ready']]);
+  assert.deepEqual(
+    [await probe('/healthz'), await probe('/readyz')],
+    [
+      [200, 'ok'],
+      [503, 'not_ready'],
+    ],
+  );
   health = { live: true, ready: true, detail: { state: 'RUNNING' } };
-  assert.deepEqual([await probe('/healthz'), await probe('/readyz')], [[200, 'ok'], [200, 'ready']]);
+  assert.deepEqual(
+    [await probe('/healthz'), await probe('/readyz')],
+    [
+      [200, 'ok'],
+      [200, 'ready'],
+    ],
+  );
   health = { live: true, ready: false, detail: { state: 'DRAINING' } };
-  assert.deepEqual([await probe('/healthz'), await probe('/readyz')], [[200, 'ok'], [503, 'not_ready']]);
+  assert.deepEqual(
+    [await probe('/healthz'), await probe('/readyz')],
+    [
+      [200, 'ok'],
+      [503, 'not_ready'],
+    ],
+  );
   health = { live: false, ready: false, detail: { state: 'FAILED' } };
-  assert.deepEqual([await probe('/healthz'), await probe('/readyz')], [[503, 'failed'], [503, 'not_ready']]);
+  assert.deepEqual(
+    [await probe('/healthz'), await probe('/readyz')],
+    [
+      [503, 'failed'],
+      [503, 'not_ready'],
+    ],
+  );
 });
 
 test('other paths are 404 with the API error shape, other methods 405', async () => {

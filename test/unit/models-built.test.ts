@@ -25,7 +25,10 @@ test('LIGHTBOX_MODEL_ROLES overrides named roles, keeps the built defaults, and 
   assert.throws(() => parseModelRoles('faces=clip-vit-b32-image'), /cannot serve faces/);
   assert.throws(() => parseModelRoles('scenery=x'), /unknown role "scenery"/);
   assert.throws(() => parseModelRoles('embedding=nope'), /no such model/);
-  assert.throws(() => loadConfig({ LIGHTBOX_MODEL_ROLES: 'faces=nope' }), (err: unknown) => err instanceof ConfigError && /LIGHTBOX_MODEL_ROLES/.test(err.message));
+  assert.throws(
+    () => loadConfig({ LIGHTBOX_MODEL_ROLES: 'faces=nope' }),
+    (err: unknown) => err instanceof ConfigError && /LIGHTBOX_MODEL_ROLES/.test(err.message),
+  );
   assert.equal(loadConfig({ LIGHTBOX_MODEL_ROLES: 'sentence=ko-sbert-nli' }).matching.model, 'ko-sbert-nli');
 });
 
@@ -45,7 +48,19 @@ test('BlazeFace: 896 anchors, a face decoded back to input pixels, and a tilted 
   assert.ok(Math.abs(found[0]!.box.x - 96) < 1e-3 && Math.abs(found[0]!.box.width - 80) < 1e-3);
   assert.deepEqual(found[0]!.landmarks[0], [118, 124]);
   // Tilted 45°: not an upright face.
-  assert.equal(looksLikeFace({ ...found[0]!, landmarks: [[100, 100], [130, 130], [115, 130], [115, 150], [115, 150]] }), false);
+  assert.equal(
+    looksLikeFace({
+      ...found[0]!,
+      landmarks: [
+        [100, 100],
+        [130, 130],
+        [115, 130],
+        [115, 150],
+        [115, 150],
+      ],
+    }),
+    false,
+  );
   // Below the score threshold.
   scores[i] = 0.2;
   assert.equal(decodeBlazeFace(scores, reg, 256).length, 0);
@@ -102,7 +117,10 @@ test('people in Euclidean distance (the dlib descriptor): within eps is one pers
     { faceId: 'f3', photoId: 'p3', embedding: [0.9, 0, 0] },
   ];
   const { people, unassignedFaceIds } = clusterPeople(faces, { eps: 0.5, minFaces: 2, metric: 'euclidean' });
-  assert.deepEqual(people.map((p) => p.photoIds), [['p1', 'p2']]);
+  assert.deepEqual(
+    people.map((p) => p.photoIds),
+    [['p1', 'p2']],
+  );
   assert.deepEqual(unassignedFaceIds, ['f3']);
 });
 

@@ -22,7 +22,9 @@ const TOKENIZER = path.join(FIXTURES, 'clip-vit-b32-text-test', 'test-1', 'token
 const PLANE = 224 * 224;
 
 const solid = (w: number, h: number, rgb: [number, number, number]) =>
-  sharp({ create: { width: w, height: h, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } }).png().toBuffer();
+  sharp({ create: { width: w, height: h, channels: 3, background: { r: rgb[0], g: rgb[1], b: rgb[2] } } })
+    .png()
+    .toBuffer();
 
 describe('CLIP image preprocessing', () => {
   test('RGB, /255, CLIP mean/std, planar NCHW', async () => {
@@ -30,7 +32,8 @@ describe('CLIP image preprocessing', () => {
     assert.equal(px.length, 3 * PLANE);
     const expected = [255, 128, 0].map((v, c) => (v / 255 - CLIP_MEAN[c]!) / CLIP_STD[c]!);
     for (let c = 0; c < 3; c++) {
-      for (const i of [0, 1000, PLANE - 1]) assert.ok(Math.abs(px[c * PLANE + i]! - expected[c]!) < 1e-5, `channel ${c}: ${px[c * PLANE + i]} vs ${expected[c]}`);
+      for (const i of [0, 1000, PLANE - 1])
+        assert.ok(Math.abs(px[c * PLANE + i]! - expected[c]!) < 1e-5, `channel ${c}: ${px[c * PLANE + i]} vs ${expected[c]}`);
     }
   });
 
@@ -38,7 +41,9 @@ describe('CLIP image preprocessing', () => {
     // 672×224: thirds red | green | blue. The centre crop is exactly the green third.
     const raw = Buffer.alloc(672 * 224 * 3);
     for (let y = 0; y < 224; y++) for (let x = 0; x < 672; x++) raw[(y * 672 + x) * 3 + Math.floor(x / 224)] = 255;
-    const img = await sharp(raw, { raw: { width: 672, height: 224, channels: 3 } }).png().toBuffer();
+    const img = await sharp(raw, { raw: { width: 672, height: 224, channels: 3 } })
+      .png()
+      .toBuffer();
     const px = await preprocessClipImage(img);
     const green = (1 - CLIP_MEAN[1]) / CLIP_STD[1];
     const noRed = (0 - CLIP_MEAN[0]) / CLIP_STD[0];
@@ -80,7 +85,10 @@ describe('CLIP tokenizer', () => {
       ['a photo of food', [49406, 353, 515, 516, 562, 49407]],
       ['A  Photo of   PEOPLE!!', [49406, 353, 515, 516, 578, 33, 289, 49407]],
       ['음식 사진', [49406, 611, 521, 49407]],
-      ["it's 2024, the café's menu: 12€", [49406, 105, 372, 39, 371, 306, 304, 306, 308, 300, 585, 99, 97, 102, 195, 425, 39, 371, 109, 101, 110, 373, 314, 305, 306, 226, 130, 428, 49407]],
+      [
+        "it's 2024, the café's menu: 12€",
+        [49406, 105, 372, 39, 371, 306, 304, 306, 308, 300, 585, 99, 97, 102, 195, 425, 39, 371, 109, 101, 110, 373, 314, 305, 306, 226, 130, 428, 49407],
+      ],
     ];
     for (const [text, ids] of golden) assert.deepEqual([tok.bosId, ...tok.tokenize(text), tok.eosId], ids, text);
   });

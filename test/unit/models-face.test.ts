@@ -29,7 +29,16 @@ function emptyOutputs(size = 640) {
   return out;
 }
 
-function setCell(out: ReturnType<typeof emptyOutputs>, stride: number, r: number, c: number, cls: number, obj: number, bbox: number[], kps: number[] = Array(10).fill(0)) {
+function setCell(
+  out: ReturnType<typeof emptyOutputs>,
+  stride: number,
+  r: number,
+  c: number,
+  cls: number,
+  obj: number,
+  bbox: number[],
+  kps: number[] = Array(10).fill(0),
+) {
   const i = r * (640 / stride) + c;
   out[`cls_${stride}`]!.data[i] = cls;
   out[`obj_${stride}`]!.data[i] = obj;
@@ -65,7 +74,10 @@ describe('YuNet decoding', () => {
     assert.equal(strict.length, 1);
     close(strict[0]!.box.x, 160);
     const lax = decodeYuNet(out, 640, 640, { scoreThreshold: 0.4 });
-    assert.deepEqual(lax.map((f) => Math.round(f.box.x)), [160, 480]);
+    assert.deepEqual(
+      lax.map((f) => Math.round(f.box.x)),
+      [160, 480],
+    );
     const noNms = decodeYuNet(out, 640, 640, { scoreThreshold: 0.4, nmsThreshold: 1 });
     assert.equal(noNms.length, 3);
   });
@@ -82,7 +94,10 @@ describe('YuNet decoding', () => {
       ],
       0.3,
     );
-    assert.deepEqual(kept.map((k) => k.score), [0.9, 0.7]);
+    assert.deepEqual(
+      kept.map((k) => k.score),
+      [0.9, 0.7],
+    );
   });
 });
 
@@ -116,10 +131,13 @@ describe('face alignment', () => {
     const raw = Buffer.alloc(w * h * 3);
     const landmarks = ARCFACE_TEMPLATE_112.map((p) => move(p, 2, 150, 20));
     landmarks.forEach(([x, y], k) => {
-      for (let dy = -4; dy <= 4; dy++)
-        for (let dx = -4; dx <= 4; dx++) raw.set(colours[k]!, ((Math.round(y) + dy) * w + Math.round(x) + dx) * 3);
+      for (let dy = -4; dy <= 4; dy++) for (let dx = -4; dx <= 4; dx++) raw.set(colours[k]!, ((Math.round(y) + dy) * w + Math.round(x) + dx) * 3);
     });
-    const photo = await decodeRgb(await sharp(raw, { raw: { width: w, height: h, channels: 3 } }).png().toBuffer());
+    const photo = await decodeRgb(
+      await sharp(raw, { raw: { width: w, height: h, channels: 3 } })
+        .png()
+        .toBuffer(),
+    );
     const crop = alignFace(photo, landmarks);
     assert.equal(crop.length, 112 * 112 * 3);
     ARCFACE_TEMPLATE_112.forEach(([x, y], k) => {
@@ -144,7 +162,9 @@ describe('detector → alignment → ArcFace (test twins)', () => {
     };
     square(640, 320, false);
     square(192, 704, true);
-    photo = await sharp(raw, { raw: { width: w, height: h, channels: 3 } }).jpeg({ quality: 95 }).toBuffer();
+    photo = await sharp(raw, { raw: { width: w, height: h, channels: 3 } })
+      .jpeg({ quality: 95 })
+      .toBuffer();
   });
   after(async () => {
     await sessions.close();
@@ -158,7 +178,10 @@ describe('detector → alignment → ArcFace (test twins)', () => {
     assert.equal(faces.length, 2, JSON.stringify(faces.map((f) => f.box)));
     const byX = [...faces].sort((a, b) => a.box.x - b.box.x);
     const [striped, plain] = byX;
-    for (const [f, x, y] of [[plain!, 640, 320], [striped!, 192, 704]] as const) {
+    for (const [f, x, y] of [
+      [plain!, 640, 320],
+      [striped!, 192, 704],
+    ] as const) {
       close(f.box.x, x, 1e-6);
       close(f.box.y, y, 1e-6);
       close(f.box.width, 64, 1e-6);
@@ -168,7 +191,9 @@ describe('detector → alignment → ArcFace (test twins)', () => {
       assert.ok(f.score > 0.9);
     }
     // An empty photo has no faces.
-    const black = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#000' } }).png().toBuffer();
+    const black = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#000' } })
+      .png()
+      .toBuffer();
     assert.equal((await detector.detect(black)).faces.length, 0);
   });
 

@@ -279,7 +279,10 @@ describe('models:pull from a GCS bucket (fake-gcs-server)', () => {
 
   test('pulls from <bucket>/<gcsPrefix>/, verified against the object sha256 metadata', { skip }, async () => {
     const body = await fixture('arcface-w600k-r50-test', 'w600k_r50.onnx');
-    await storage.bucket(bucket).file('arcface-w600k-r50/1/w600k_r50.onnx').save(body, { metadata: { metadata: { sha256: sha256(body) } } });
+    await storage
+      .bucket(bucket)
+      .file('arcface-w600k-r50/1/w600k_r50.onnx')
+      .save(body, { metadata: { metadata: { sha256: sha256(body) } } });
     const result = await pullModel('arcface-w600k-r50', { modelsDir: dir, source: 'huggingface', bucket, storage });
     assert.equal(result.status, 'installed');
     assert.deepEqual(result.source, { kind: 'gcs', bucket, prefix: 'arcface-w600k-r50/1' });
@@ -289,13 +292,19 @@ describe('models:pull from a GCS bucket (fake-gcs-server)', () => {
 
   test('an object whose sha256 metadata disagrees is rejected and nothing is installed', { skip }, async () => {
     const body = await fixture('yunet-2023mar-test', 'face_detection_yunet_2023mar.onnx');
-    await storage.bucket(bucket).file('yunet-2023mar/1/face_detection_yunet_2023mar.onnx').save(body, { metadata: { metadata: { sha256: '0'.repeat(64) } } });
+    await storage
+      .bucket(bucket)
+      .file('yunet-2023mar/1/face_detection_yunet_2023mar.onnx')
+      .save(body, { metadata: { metadata: { sha256: '0'.repeat(64) } } });
     await assert.rejects(pullModel('yunet-2023mar', { modelsDir: dir, source: 'gcs', bucket, storage }), ModelChecksumError);
     assert.equal(await new ModelStore({ dir }).isInstalled('yunet-2023mar'), false);
     assert.deepEqual((await readLock(dir)).models, {});
   });
 
   test('a missing object is a download error', { skip }, async () => {
-    await assert.rejects(pullModel('clip-vit-b32-text', { modelsDir: dir, source: 'gcs', bucket, storage }), (err: unknown) => err instanceof ModelDownloadError && /no such object/.test(err.message));
+    await assert.rejects(
+      pullModel('clip-vit-b32-text', { modelsDir: dir, source: 'gcs', bucket, storage }),
+      (err: unknown) => err instanceof ModelDownloadError && /no such object/.test(err.message),
+    );
   });
 });

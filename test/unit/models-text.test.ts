@@ -64,7 +64,9 @@ describe('sentence embedder (ko-sbert-nli test twin)', () => {
   });
 
   test('texts sharing words are closer than texts that share none', async () => {
-    const { embeddings: [a, b, c] } = await new SentenceEmbedder(pool(), 'ko-sbert-nli-test').embed(['등산 캠핑 여행', '등산 캠핑 좋아해요', '재즈 와인 공연']);
+    const {
+      embeddings: [a, b, c],
+    } = await new SentenceEmbedder(pool(), 'ko-sbert-nli-test').embed(['등산 캠핑 여행', '등산 캠핑 좋아해요', '재즈 와인 공연']);
     assert.ok(dot(a!, b!) > dot(a!, c!));
   });
 });

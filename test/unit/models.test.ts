@@ -12,14 +12,7 @@ import * as ort from 'onnxruntime-node';
 import { scene } from '../../src/dev/demo-photos';
 import { ClipImageEncoder } from '../../src/models/clip/image-encoder';
 import { ModelChecksumError, ModelContractError, ModelNotInstalledError, ModelUnavailableError } from '../../src/models/errors';
-import {
-  getModelSpec,
-  modelRef,
-  PRODUCTION_MODELS,
-  resolveModelId,
-  TEST_MODELS,
-  type ModelSpec,
-} from '../../src/models/registry';
+import { getModelSpec, modelRef, PRODUCTION_MODELS, resolveModelId, TEST_MODELS, type ModelSpec } from '../../src/models/registry';
 import { contractProblems, SessionPool } from '../../src/models/sessions';
 import { LOCK_FILE_NAME, ModelStore, readLock, sha256File, writeLockEntry } from '../../src/models/store';
 import { cosine, norm } from '../../src/vectors/math';
@@ -33,7 +26,15 @@ async function copyFixtures(): Promise<string> {
   return dir;
 }
 
-const contractOf = (s: ModelSpec) => ({ inputs: s.inputs, outputs: s.outputs, preprocessing: s.preprocessing, task: s.task, embeddingDim: s.embeddingDim, onnxFile: s.onnxFile, files: s.files.map((f) => f.name) });
+const contractOf = (s: ModelSpec) => ({
+  inputs: s.inputs,
+  outputs: s.outputs,
+  preprocessing: s.preprocessing,
+  task: s.task,
+  embeddingDim: s.embeddingDim,
+  onnxFile: s.onnxFile,
+  files: s.files.map((f) => f.name),
+});
 
 describe('model registry', () => {
   test('every production model has a test twin with the same contract', () => {
@@ -53,8 +54,14 @@ describe('model registry', () => {
 
   test('the production contracts are the ones the real exports have', () => {
     const clip = getModelSpec('clip-vit-b32-image');
-    assert.deepEqual(clip.inputs.map((i) => [i.name, i.dtype, i.shape]), [['pixel_values', 'float32', ['batch', 3, 224, 224]]]);
-    assert.deepEqual(clip.outputs.map((i) => [i.name, i.shape]), [['image_embeds', ['batch', 512]]]);
+    assert.deepEqual(
+      clip.inputs.map((i) => [i.name, i.dtype, i.shape]),
+      [['pixel_values', 'float32', ['batch', 3, 224, 224]]],
+    );
+    assert.deepEqual(
+      clip.outputs.map((i) => [i.name, i.shape]),
+      [['image_embeds', ['batch', 512]]],
+    );
     const text = getModelSpec('clip-vit-b32-text');
     assert.deepEqual(text.inputs[0], { name: 'input_ids', dtype: 'int64', shape: ['batch', 77] });
     const yunet = getModelSpec('yunet-2023mar');

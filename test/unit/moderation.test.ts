@@ -89,11 +89,14 @@ describe('chat moderator', () => {
       { id: 'b', text: '안녕하세요 반가워요 😀' },
       { id: 'c', text: '병 신' },
     ]);
-    assert.deepEqual(results.map((r) => [r.id, r.toxic, r.method]), [
-      ['a', true, 'onnx'],
-      ['b', false, 'onnx'],
-      ['c', true, 'onnx'],
-    ]);
+    assert.deepEqual(
+      results.map((r) => [r.id, r.toxic, r.method]),
+      [
+        ['a', true, 'onnx'],
+        ['b', false, 'onnx'],
+        ['c', true, 'onnx'],
+      ],
+    );
     assert.deepEqual(results[0]!.labels, ['toxic']);
     assert.equal(results[0]!.model, 'kcelectra-small-toxicity-test@test-1');
   });
@@ -122,7 +125,10 @@ describe('classifier in an inference thread', () => {
     try {
       const inThread = await new TextClassifier(new SessionPool(new ModelStore({ dir: FIXTURES })), 'kcelectra-small-toxicity-test').classify(texts);
       const fromWorker = await threaded.classify(texts);
-      assert.deepEqual(fromWorker.map((r) => r.score.toFixed(6)), inThread.map((r) => r.score.toFixed(6)));
+      assert.deepEqual(
+        fromWorker.map((r) => r.score.toFixed(6)),
+        inThread.map((r) => r.score.toFixed(6)),
+      );
       assert.equal(threaded.ref, 'kcelectra-small-toxicity-test@test-1');
     } finally {
       await threaded.close();

@@ -38,7 +38,11 @@ test('the byte format is little-endian float32, whatever the host', () => {
 
 test('vectors survive the byte and base64 round trips bit for bit, from unaligned and sliced buffers too', () => {
   const v = Float32Array.from([0.1, -0, Number.MIN_VALUE, 3.4e38, -1e-7, 42]);
-  const sameBits = (a: Float32Array, b: Float32Array) => assert.deepEqual(new Uint32Array(a.buffer.slice(a.byteOffset, a.byteOffset + a.byteLength)), new Uint32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)));
+  const sameBits = (a: Float32Array, b: Float32Array) =>
+    assert.deepEqual(
+      new Uint32Array(a.buffer.slice(a.byteOffset, a.byteOffset + a.byteLength)),
+      new Uint32Array(b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength)),
+    );
   sameBits(decodeFloat32(encodeFloat32(v))!, v);
   const unaligned = Buffer.concat([Buffer.from([7]), encodeFloat32(v)]).subarray(1);
   sameBits(decodeFloat32(unaligned)!, v);

@@ -49,7 +49,10 @@ before(async () => {
   env = await createTimeSkippingEnv();
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lightbox-wf-'));
   store = new LocalBlobStore({ rootDir: dir, signingSecret: 's', publicBaseUrl: 'http://127.0.0.1:1' });
-  noModels = await loadPhotoModels({ runtime: createModelRuntime({ dir: path.join(dir, 'no-models'), interOpThreads: 1, intraOpThreads: undefined }), set: 'production' });
+  noModels = await loadPhotoModels({
+    runtime: createModelRuntime({ dir: path.join(dir, 'no-models'), interOpThreads: 1, intraOpThreads: undefined }),
+    set: 'production',
+  });
   testModels = await loadPhotoModels({ runtime: createModelRuntime({ dir: FIXTURE_MODELS, interOpThreads: 1, intraOpThreads: undefined }), set: 'test' });
 });
 
@@ -59,7 +62,14 @@ after(async () => {
   if (dir) fs.rmSync(dir, { recursive: true, force: true });
 });
 
-const analysisSettings = { duplicateThreshold: undefined, peopleEps: 0.5, peopleMinFaces: 2, highlightCount: 20, highlightDiversity: 0.5, highlightMinQuality: 0.4 };
+const analysisSettings = {
+  duplicateThreshold: undefined,
+  peopleEps: 0.5,
+  peopleMinFaces: 2,
+  highlightCount: 20,
+  highlightDiversity: 0.5,
+  highlightMinQuality: 0.4,
+};
 
 async function withWorkers<T>(fn: () => Promise<T>, opts: { models?: PhotoModels; cpuStore?: BlobStore } = {}): Promise<T> {
   const common = { connection: env.nativeConnection, namespace: env.namespace };
@@ -119,7 +129,11 @@ const resultsOf = async (summary: { resultsKey?: string }): Promise<AlbumResults
 test('an album with no new photos closes itself after the idle period, with album results and a manifest', async () => {
   const photo = await putPhoto('alb_idle00000', 'ph_one0000000', 'one.jpg', await scene(320, 240));
   const summary = (await withWorkers(() =>
-    env.client.workflow.execute(AlbumWorkflow, { taskQueue: TASK_QUEUES.workflow, workflowId: 'album-acme-alb_idle00000', args: [input('alb_idle00000', [photo])] }),
+    env.client.workflow.execute(AlbumWorkflow, {
+      taskQueue: TASK_QUEUES.workflow,
+      workflowId: 'album-acme-alb_idle00000',
+      args: [input('alb_idle00000', [photo])],
+    }),
   )) as AlbumSummary;
   // A day of idle time passed in the time-skipping server without a close signal.
   assert.equal(summary.status, 'completed');
@@ -143,7 +157,18 @@ test('copies are grouped, different scenes never are, blurred copies rank low; a
     refs.push(...group);
     groups.push(group.map((r) => r.photoId).sort());
   }
-  const blurred = await putPhoto(albumId, 'ph_s11blur00', 'scene-11-blurred.jpg', await (await import('sharp')).default(await syntheticScene(11, 640, 480)).blur(5).jpeg().toBuffer());
+  const blurred = await putPhoto(
+    albumId,
+    'ph_s11blur00',
+    'scene-11-blurred.jpg',
+    await (
+      await import('sharp')
+    )
+      .default(await syntheticScene(11, 640, 480))
+      .blur(5)
+      .jpeg()
+      .toBuffer(),
+  );
   groups[0] = [...groups[0]!, blurred.photoId].sort();
   const lone = await putPhoto(albumId, 'ph_lone00000', 'lone.jpg', await syntheticScene(99, 640, 480));
   const bad = await putPhoto(albumId, 'ph_bad000000', 'bad.jpg', Buffer.from([0xff, 0xd8, 0xff, 0xe0, 1, 2, 3]));
@@ -152,20 +177,32 @@ test('copies are grouped, different scenes never are, blurred copies rank low; a
     const outside = { photoId: 'ph_elsewhere0', name: 'elsewhere.jpg', key: tenantKey('acme', 'albums', 'alb_other0000', 'photos', 'ph_elsewhere0') };
     const added = await handle.executeUpdate(addPhotosUpdate, { args: [{ photos: [...refs, blurred, lone, bad, lone, outside] }] });
     assert.equal(added.accepted.length, refs.length + 3);
-    assert.deepEqual(added.duplicates.map((p) => p.name), ['lone.jpg']);
-    assert.deepEqual(added.rejected.map((p) => [p.name, p.code]), [['elsewhere.jpg', 'INVALID_KEY']]);
+    assert.deepEqual(
+      added.duplicates.map((p) => p.name),
+      ['lone.jpg'],
+    );
+    assert.deepEqual(
+      added.rejected.map((p) => [p.name, p.code]),
+      [['elsewhere.jpg', 'INVALID_KEY']],
+    );
     await handle.signal(closeAlbumSignal);
     const summary = (await handle.result()) as AlbumSummary;
     assert.deepEqual(summary.counts, { total: refs.length + 3, analyzed: refs.length + 2, failed: 1, pending: 0 });
 
     const results = await resultsOf(summary);
-    assert.deepEqual(results.duplicates, [...groups].sort((a, b) => (a[0]! < b[0]! ? -1 : 1)));
+    assert.deepEqual(
+      results.duplicates,
+      [...groups].sort((a, b) => (a[0]! < b[0]! ? -1 : 1)),
+    );
     // One photo per group, the lone scene too; the blurred copy is never the group's pick.
     assert.equal(results.highlights.length, 4);
     assert.ok(!results.highlights.includes(blurred.photoId));
     assert.ok(results.quality[blurred.photoId]!.score < results.quality['ph_s11orig00']!.score);
     assert.equal(results.quality[blurred.photoId]!.blurry, true);
-    assert.deepEqual(results.failed.map((f) => [f.name, f.code, f.stage, f.attempts]), [['bad.jpg', 'CORRUPT_IMAGE', 'decode', 1]]);
+    assert.deepEqual(
+      results.failed.map((f) => [f.name, f.code, f.stage, f.attempts]),
+      [['bad.jpg', 'CORRUPT_IMAGE', 'decode', 1]],
+    );
     assert.equal(results.models.embedding, 'phash-colorlayout-v1');
 
     // A completed album takes no update at all (the server refuses it before any handler runs).
@@ -187,7 +224,10 @@ test('a photo that crashes the decoder is tried in fresh children, then failed w
     const summary = (await handle.result()) as AlbumSummary;
     assert.deepEqual(summary.counts, { total: 2, analyzed: 1, failed: 1, pending: 0 });
     const view = await handle.query(albumStatusQuery);
-    assert.deepEqual(view.failed.map((f) => [f.name, f.code, f.stage, f.attempts]), [['poison.jpg', 'DECODER_CRASHED', 'decode', 3]]);
+    assert.deepEqual(
+      view.failed.map((f) => [f.name, f.code, f.stage, f.attempts]),
+      [['poison.jpg', 'DECODER_CRASHED', 'decode', 3]],
+    );
   });
 });
 
@@ -212,7 +252,10 @@ test('a batch that fails whole is split, so only the photo behind it is lost', a
       const results = await resultsOf(summary);
       assert.deepEqual(Object.keys(results.quality).sort(), ['ph_split0001', 'ph_split0002', 'ph_split0004']);
       // The record says where the photo was lost (reading it from storage) and how often it was tried.
-      assert.deepEqual(results.failed.map((f) => [f.name, f.stage, f.code, f.attempts]), [['p3.jpg', 'fetch', 'ANALYSIS_FAILED', 5]]);
+      assert.deepEqual(
+        results.failed.map((f) => [f.name, f.stage, f.code, f.attempts]),
+        [['p3.jpg', 'fetch', 'ANALYSIS_FAILED', 5]],
+      );
       assert.match(results.failed[0]!.message, /storage backend 503/);
     },
     { cpuStore: flaky },
@@ -275,7 +318,10 @@ test('a long album continues as new with its state in the blob store, and finish
     await handle.executeUpdate(addPhotosUpdate, { args: [{ photos: later }] });
     // An update sent to a continued run is answered from the carried state: known photos are duplicates.
     const again = await handle.executeUpdate(addPhotosUpdate, { args: [{ photos: [first[0]!] }] });
-    assert.deepEqual(again.duplicates.map((p) => p.photoId), [first[0]!.photoId]);
+    assert.deepEqual(
+      again.duplicates.map((p) => p.photoId),
+      [first[0]!.photoId],
+    );
     await handle.signal(closeAlbumSignal);
     const summary = (await handle.result()) as AlbumSummary;
     assert.deepEqual(summary.counts, { total: 30, analyzed: 30, failed: 0, pending: 0 });

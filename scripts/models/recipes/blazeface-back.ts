@@ -15,9 +15,13 @@ const recipe: Recipe = {
   converter: 'blazeface.py',
   // Recorded from this conversion once it classified, detected and matched the eval photos correctly
   // (see eval/); they catch a converter or onnx upgrade that changes the numbers.
-  check: { input: { name: 'image', shape: [1, 3, 256, 256], lo: -1, hi: 1 }, expected: {
+  check: {
+    input: { name: 'image', shape: [1, 3, 256, 256], lo: -1, hi: 1 },
+    expected: {
       scores: [-2.62293, -2.4574, -3.21642, -3.11182, -3.09311, -2.91164, -3.03308, -2.83315],
       regressors: [0.232584, 0.00105047, 23.7886, 23.7887, -4.66875, -2.80373, 2.63253, -3.33853],
-    }, tolerance: 1e-3 },
+    },
+    tolerance: 1e-3,
+  },
 };
 export default recipe;

@@ -15,6 +15,10 @@ const recipe: Recipe = {
   converter: 'dlib_resnet.py',
   // Recorded from this conversion once it classified, detected and matched the eval photos correctly
   // (see eval/); they catch a converter or onnx upgrade that changes the numbers.
-  check: { input: { name: 'image', shape: [1, 3, 150, 150], lo: 0, hi: 255 }, expected: { descriptor: [-0.0720248, 0.0705965, 0.0373068, -0.00482229, -0.147896, -0.0728006, -0.0497817, -0.10994] }, tolerance: 1e-3 },
+  check: {
+    input: { name: 'image', shape: [1, 3, 150, 150], lo: 0, hi: 255 },
+    expected: { descriptor: [-0.0720248, 0.0705965, 0.0373068, -0.00482229, -0.147896, -0.0728006, -0.0497817, -0.10994] },
+    tolerance: 1e-3,
+  },
 };
 export default recipe;

@@ -15,6 +15,13 @@ const recipe: Recipe = {
   converter: 'mobilenetv2.py',
   // Recorded from this conversion once it classified, detected and matched the eval photos correctly
   // (see eval/); they catch a converter or onnx upgrade that changes the numbers.
-  check: { input: { name: 'pixel_values', shape: [1, 3, 224, 224], lo: -2, hi: 2 }, expected: { logits: [-2.03572, 0.825918, 0.802411, 0.525864, 2.01613, 3.70806, 2.64054, -0.163566], features: [0.047484, 0, 2.33465, 0, 0, 0.0805309, 0.0798806, 0.134896] }, tolerance: 1e-3 },
+  check: {
+    input: { name: 'pixel_values', shape: [1, 3, 224, 224], lo: -2, hi: 2 },
+    expected: {
+      logits: [-2.03572, 0.825918, 0.802411, 0.525864, 2.01613, 3.70806, 2.64054, -0.163566],
+      features: [0.047484, 0, 2.33465, 0, 0, 0.0805309, 0.0798806, 0.134896],
+    },
+    tolerance: 1e-3,
+  },
 };
 export default recipe;

@@ -138,7 +138,10 @@ function childExecArgv(heapMb: number): string[] {
 
 /** The line of a dying child's stderr that says what went wrong (node ends with a version banner). */
 function firstErrorLine(stderr: string): string | undefined {
-  const lines = stderr.split('\n').map((l) => l.trim()).filter(Boolean);
+  const lines = stderr
+    .split('\n')
+    .map((l) => l.trim())
+    .filter(Boolean);
   return lines.find((l) => /(Error|FATAL|Fatal|Segmentation|Abort)/.test(l)) ?? lines.filter((l) => !/^Node\.js v/.test(l)).slice(-1)[0];
 }
 
@@ -454,7 +457,13 @@ class DecoderPool implements IsolatedDecoder {
     }
     if (child.killReason === 'memory') {
       const rss = child.peakRssMb === null ? '' : ` (resident ${Math.round(child.peakRssMb)} MB)`;
-      return { kind: 'memory', limitMb: this.maxMemoryMb, rssMb: child.peakRssMb, durationMs, message: `decoding exceeded the ${this.maxMemoryMb} MB memory limit${rss} and was killed` };
+      return {
+        kind: 'memory',
+        limitMb: this.maxMemoryMb,
+        rssMb: child.peakRssMb,
+        durationMs,
+        message: `decoding exceeded the ${this.maxMemoryMb} MB memory limit${rss} and was killed`,
+      };
     }
     if (HEAP_OOM.test(child.stderrTail)) {
       return { kind: 'memory', limitMb: this.maxMemoryMb, rssMb: child.peakRssMb, durationMs, message: 'decoding exhausted the decoder’s JavaScript heap' };

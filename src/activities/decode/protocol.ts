@@ -107,8 +107,7 @@ export interface DecodeOptions {
 export type ParentMessage = { type: 'decode'; id: number; bytes: Buffer; options?: DecodeOptions };
 
 export type ChildMessage =
-  | { type: 'ready'; testHooks: boolean }
-  | { type: 'result'; id: number; result: Omit<DecodeOk, 'durationMs'> | Omit<DecodeBadInput, 'durationMs'> };
+  { type: 'ready'; testHooks: boolean } | { type: 'result'; id: number; result: Omit<DecodeOk, 'durationMs'> | Omit<DecodeBadInput, 'durationMs'> };
 
 /**
  * TEST-ONLY poison payloads. A child started with `--test-hooks` whose configuration says

@@ -88,4 +88,3 @@ export function createAlbumStateActivities({ store }: { store: BlobStore }) {
 
   return { savePendingPage, saveAlbumState, loadAlbumState, loadPendingPage, recordPhotoFailure, stageReanalysis };
 }
-

@@ -51,7 +51,9 @@ export function createAlbumAnalysisActivities({ store, settings }: { store: Blob
     const started = Date.now();
     const end = stageSeconds.startTimer({ kind: 'album', stage: 'album' });
     trace.getActiveSpan()?.setAttributes({ 'lightbox.tenant': tenantId, 'lightbox.album_id': albumId });
-    const docs = (await readJsonDocs<PhotoDoc>(store, await listJson(store, photoDocsPrefix(tenantId, albumId, analysisId)))).filter((d) => d.analysisId === analysisId);
+    const docs = (await readJsonDocs<PhotoDoc>(store, await listJson(store, photoDocsPrefix(tenantId, albumId, analysisId)))).filter(
+      (d) => d.analysisId === analysisId,
+    );
     const analysed = new Set(docs.map((d) => d.photoId));
     // A photo that failed once and was analysed on a later try counts as analysed.
     const failed = (await readJsonDocs<FailureDoc>(store, await listJson(store, failureDocsPrefix(tenantId, albumId, analysisId))))
@@ -98,17 +100,19 @@ export function createAlbumAnalysisActivities({ store, settings }: { store: Blob
 
     // Candidates clear an absolute quality floor; each duplicate group is still represented by its best.
     const highlights = pickHighlights(
-      docs.filter((d) => d.quality.score >= settings.highlightMinQuality).map((d) => ({
-        photoId: d.photoId,
-        embedding: decodeVector(d.embedding.vector),
-        laplacianVariance: d.quality.measures.laplacianVariance,
-        exposure: d.quality.measures.exposure,
-        width: d.width,
-        height: d.height,
-        noiseSigma: d.quality.measures.noiseSigma,
-        ...(d.faces.status === 'ok' ? { faces: d.faces.faces.length } : {}),
-        ...(d.category.status === 'ok' ? { subject: d.category.label === 'other' ? 0 : d.category.score } : {}),
-      })),
+      docs
+        .filter((d) => d.quality.score >= settings.highlightMinQuality)
+        .map((d) => ({
+          photoId: d.photoId,
+          embedding: decodeVector(d.embedding.vector),
+          laplacianVariance: d.quality.measures.laplacianVariance,
+          exposure: d.quality.measures.exposure,
+          width: d.width,
+          height: d.height,
+          noiseSigma: d.quality.measures.noiseSigma,
+          ...(d.faces.status === 'ok' ? { faces: d.faces.faces.length } : {}),
+          ...(d.category.status === 'ok' ? { subject: d.category.label === 'other' ? 0 : d.category.score } : {}),
+        })),
       {
         count: settings.highlightCount,
         duplicateGroups: duplicates,
@@ -133,7 +137,14 @@ export function createAlbumAnalysisActivities({ store, settings }: { store: Blob
       categories: Object.fromEntries(
         docs.map((d) => [
           d.photoId,
-          d.category.status === 'ok' ? { label: d.category.label, names: d.category.names, score: d.category.score, ...(d.category.imagenetClass ? { imagenetClass: d.category.imagenetClass } : {}) } : { status: NOT_INSTALLED },
+          d.category.status === 'ok'
+            ? {
+                label: d.category.label,
+                names: d.category.names,
+                score: d.category.score,
+                ...(d.category.imagenetClass ? { imagenetClass: d.category.imagenetClass } : {}),
+              }
+            : { status: NOT_INSTALLED },
         ]),
       ),
       quality: Object.fromEntries(

@@ -212,7 +212,11 @@ export function createPhotoPipelineActivities({ store, decoder, models, cache, d
       'lightbox.photo_ids': photos.map((p) => p.photoId).join(','),
     });
     const encoder = models.imageEncoder;
-    tagModel(encoder ? { id: encoder.spec.id, version: encoder.spec.version, method: 'onnx' } : { id: PERCEPTUAL_METHOD, version: PERCEPTUAL_VERSION, method: 'classic' });
+    tagModel(
+      encoder
+        ? { id: encoder.spec.id, version: encoder.spec.version, method: 'onnx' }
+        : { id: PERCEPTUAL_METHOD, version: PERCEPTUAL_VERSION, method: 'classic' },
+    );
     // A retry after a crash resumes: photos already written are not analysed again.
     const resumed = (activityInfo().heartbeatDetails as BatchProgress | undefined)?.outcomes ?? [];
     const outcomes = new Map(resumed.map((o) => [o.photoId, o]));

@@ -153,7 +153,8 @@ export async function loadPhotoModels({
 
   if (!models.imageEncoder) missing.category = imageMissing ?? 'no image model';
   else if (models.classifier) {
-    if (ids.categories !== ids.image) missing.category = `categories=${ids.categories} needs embedding=${ids.categories} (a classifier categorises from its own features)`;
+    if (ids.categories !== ids.image)
+      missing.category = `categories=${ids.categories} needs embedding=${ids.categories} (a classifier categorises from its own features)`;
     else models.methods.category = `${models.classifier.ref}+imagenet-category-map`;
   } else {
     const textMissing = await load(runtime, ids.categories);
@@ -168,10 +169,9 @@ export async function loadPhotoModels({
   const facesMissing = (await load(runtime, ids.detector)) ?? (await load(runtime, ids.faces));
   if (facesMissing) missing.faces = facesMissing;
   else {
-    models.detector =
-      getModelSpec(ids.detector).outputs.some((o) => o.name === 'regressors')
-        ? new BlazeFaceDetector(runtime.sessions, ids.detector, { limitInputPixels })
-        : new YuNetDetector(runtime.sessions, ids.detector, { limitInputPixels });
+    models.detector = getModelSpec(ids.detector).outputs.some((o) => o.name === 'regressors')
+      ? new BlazeFaceDetector(runtime.sessions, ids.detector, { limitInputPixels })
+      : new YuNetDetector(runtime.sessions, ids.detector, { limitInputPixels });
     const faceSpec = getModelSpec(ids.faces);
     // dlib's descriptor is compared by raw Euclidean distance; ArcFace's by cosine on unit vectors.
     if ((faceSpec.preprocessing as { width?: number }).width === 150) {

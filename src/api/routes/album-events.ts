@@ -21,7 +21,9 @@ export function albumEvents(albums: AlbumService, albumIdOf: (req: Request) => s
     const tenant = tenantOf(req);
     // The first snapshot before any header: an unknown album is a plain 404, not an empty stream.
     let view = await albums.statusWithin(tenant, id, POLL_DEADLINE_MS);
-    res.status(200).set({ 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+    res
+      .status(200)
+      .set({ 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-store', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
     res.flushHeaders();
     let seq = 0;
     let last = '';

@@ -19,7 +19,10 @@ export const listAlbumsQuery = z
   .object({
     limit: z.coerce.number().int().min(1).max(100).default(20),
     /** Opaque: the `nextCursor` of the previous page. */
-    cursor: z.string().regex(/^[A-Za-z0-9_-]{1,4096}$/, 'cursor is the nextCursor of a previous page').optional(),
+    cursor: z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,4096}$/, 'cursor is the nextCursor of a previous page')
+      .optional(),
   })
   .strict();
 
@@ -74,7 +77,11 @@ export const jobListResponse = z
       }),
     ),
     nextCursor: z.string().nullable(),
-    queues: z.array(z.object({ queue: z.string(), backlog: z.number().nullable(), backlogAgeSeconds: z.number().nullable(), pollers: z.number() }).or(z.object({ queue: z.string(), error: z.string() }))),
+    queues: z.array(
+      z
+        .object({ queue: z.string(), backlog: z.number().nullable(), backlogAgeSeconds: z.number().nullable(), pollers: z.number() })
+        .or(z.object({ queue: z.string(), error: z.string() })),
+    ),
   })
   .strict();
 

@@ -39,7 +39,13 @@ function jobRoutes<B>(router: Router, kind: string, idField: string, idParam: z.
   });
 }
 
-export function gpuJobRoutes({ styles, reports }: { styles: JobService<z.infer<typeof createStyleBody>>; reports: JobService<z.infer<typeof createReportBody>> }) {
+export function gpuJobRoutes({
+  styles,
+  reports,
+}: {
+  styles: JobService<z.infer<typeof createStyleBody>>;
+  reports: JobService<z.infer<typeof createReportBody>>;
+}) {
   const router = Router();
   jobRoutes(router, 'styles', 'styleId', styleIdParam, createStyleBody, styles);
   jobRoutes(router, 'reports', 'reportId', reportIdParam, createReportBody, reports);

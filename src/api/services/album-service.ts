@@ -277,7 +277,10 @@ export class AlbumService {
    */
   async purge(tenantId: string, albumId: string) {
     const view = await this.cancel(tenantId, albumId);
-    const keys = [...(await this.store.list(`${tenantPrefix(tenantId)}albums/${albumId}/`)), ...(await this.store.list(`system/handover/${tenantId}/${albumId}/`))];
+    const keys = [
+      ...(await this.store.list(`${tenantPrefix(tenantId)}albums/${albumId}/`)),
+      ...(await this.store.list(`system/handover/${tenantId}/${albumId}/`)),
+    ];
     for (const key of keys) await this.store.delete(key);
     return { ...view, purged: true, deletedBlobs: keys.length };
   }
@@ -309,7 +312,9 @@ export class AlbumService {
       taskQueue: TASK_QUEUES.workflow,
       workflowId: albumWorkflowId(tenantId, albumId),
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE,
-      args: [{ ...this.pipelineInput(tenantId, albumId, { title: current.title, createdAt: current.createdAt, analysis }), reanalyzeFrom: `a${last.analysis ?? 1}` }],
+      args: [
+        { ...this.pipelineInput(tenantId, albumId, { title: current.title, createdAt: current.createdAt, analysis }), reanalyzeFrom: `a${last.analysis ?? 1}` },
+      ],
       memo: { title: current.title ?? null },
       typedSearchAttributes: this.searchAttributes(tenantId, albumId),
     });

@@ -203,7 +203,14 @@ export class StyleService extends GpuJobs<typeof StyleTransferWorkflow, RenderPr
     private readonly store: BlobStore,
     private readonly config: Pick<Config, 'api' | 'gpu'>,
   ) {
-    super(client, monitor, { name: 'style', idField: 'styleId', gpuClass: 'diffusion', gpuActivity: 'renderStyle', notFound: 'STYLE_NOT_FOUND', workflowId: styleWorkflowId });
+    super(client, monitor, {
+      name: 'style',
+      idField: 'styleId',
+      gpuClass: 'diffusion',
+      gpuActivity: 'renderStyle',
+      notFound: 'STYLE_NOT_FOUND',
+      workflowId: styleWorkflowId,
+    });
   }
 
   async create(tenantId: string, body: { albumId: string; photoId: string; request: string }, idempotencyKey?: string): Promise<CreatedJob> {
@@ -214,7 +221,16 @@ export class StyleService extends GpuJobs<typeof StyleTransferWorkflow, RenderPr
       throw new ApiError('PHOTO_NOT_FOUND', `No photo ${body.photoId} in album ${body.albumId}`);
     }
     return this.start(tenantId, styleId, StyleTransferWorkflow, [
-      { tenantId, styleId, albumId: body.albumId, photoId: body.photoId, photoKey, request: body.request, createdAt: new Date().toISOString(), gpu: this.config.gpu.timeouts },
+      {
+        tenantId,
+        styleId,
+        albumId: body.albumId,
+        photoId: body.photoId,
+        photoKey,
+        request: body.request,
+        createdAt: new Date().toISOString(),
+        gpu: this.config.gpu.timeouts,
+      },
     ]);
   }
 
@@ -244,7 +260,14 @@ export class ReportService extends GpuJobs<typeof TuningReportWorkflow, ReportPr
     private readonly store: BlobStore,
     private readonly config: Pick<Config, 'gpu' | 'context'>,
   ) {
-    super(client, monitor, { name: 'report', idField: 'reportId', gpuClass: 'llm', gpuActivity: 'writeTuningReport', notFound: 'REPORT_NOT_FOUND', workflowId: reportWorkflowId });
+    super(client, monitor, {
+      name: 'report',
+      idField: 'reportId',
+      gpuClass: 'llm',
+      gpuActivity: 'writeTuningReport',
+      notFound: 'REPORT_NOT_FOUND',
+      workflowId: reportWorkflowId,
+    });
   }
 
   async create(tenantId: string, body: { profiles: [Profile, Profile] }, idempotencyKey?: string): Promise<CreatedJob> {

@@ -34,7 +34,6 @@ export interface MatchResponse {
 
 export const DEFAULT_K = 10;
 
-
 export class MatchingService {
   constructor(
     private readonly client: Client,
@@ -77,7 +76,8 @@ export class MatchingService {
 
   async match(tenant: string, req: MatchRequest): Promise<MatchResponse> {
     const k = req.k ?? DEFAULT_K;
-    if (k < 1 || k > this.config.maxK) throw new ApiError('K_OUT_OF_RANGE', `k must be between 1 and ${this.config.maxK} (got ${k})`, { min: 1, max: this.config.maxK });
+    if (k < 1 || k > this.config.maxK)
+      throw new ApiError('K_OUT_OF_RANGE', `k must be between 1 and ${this.config.maxK} (got ${k})`, { min: 1, max: this.config.maxK });
     for (const field of Object.keys(req.filters ?? {})) {
       if ((RESERVED_PROFILE_FIELDS as readonly string[]).includes(field)) throw new ApiError('VALIDATION_FAILED', `"${field}" cannot be filtered on`);
     }

@@ -27,7 +27,10 @@ export function createTextServices(config: Config): TextServices {
     modelsDir: config.models.dir,
     modelId: resolveModelId(config.moderation.model, config.moderation.useTestModels),
     ...(config.moderation.labels ? { labels: config.moderation.labels } : {}),
-    session: { ...(config.models.intraOpThreads !== undefined ? { intraOpThreads: config.models.intraOpThreads } : {}), interOpThreads: config.models.interOpThreads },
+    session: {
+      ...(config.models.intraOpThreads !== undefined ? { intraOpThreads: config.models.intraOpThreads } : {}),
+      interOpThreads: config.models.interOpThreads,
+    },
   });
   return {
     moderator: new ChatModerator(classifier, config.moderation),

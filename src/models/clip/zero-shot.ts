@@ -23,7 +23,11 @@ export interface ZeroShotLabel {
 
 export const DEFAULT_LABELS: readonly ZeroShotLabel[] = [
   { id: 'food', names: { en: 'food', ko: '음식' }, prompts: { en: ['a photo of food', 'a photo of a meal'], ko: ['음식 사진', '식사 사진'] } },
-  { id: 'people', names: { en: 'people', ko: '인물' }, prompts: { en: ['a photo of a person', 'a photo of people', 'a group photo'], ko: ['사람 사진', '단체 사진'] } },
+  {
+    id: 'people',
+    names: { en: 'people', ko: '인물' },
+    prompts: { en: ['a photo of a person', 'a photo of people', 'a group photo'], ko: ['사람 사진', '단체 사진'] },
+  },
   { id: 'selfie', names: { en: 'selfie', ko: '셀카' }, prompts: { en: ['a selfie'], ko: ['셀카 사진'] } },
   { id: 'landscape', names: { en: 'landscape', ko: '풍경' }, prompts: { en: ['a photo of a landscape', 'a photo of nature'], ko: ['풍경 사진', '자연 사진'] } },
   { id: 'sea', names: { en: 'sea', ko: '바다' }, prompts: { en: ['a photo of the sea', 'a photo of a beach'], ko: ['바다 사진', '해변 사진'] } },
@@ -90,9 +94,7 @@ export class ZeroShotClassifier {
   classify(imageEmbedding: Float32Array): LabelScore[] {
     const unit = l2Normalize(imageEmbedding);
     const probs = softmax(this.labelEmbeddings.map((t) => this.logitScale * dot(unit, t)));
-    return this.labels
-      .map((l, i) => ({ label: l.id, names: l.names, score: probs[i]! }))
-      .sort((a, b) => b.score - a.score);
+    return this.labels.map((l, i) => ({ label: l.id, names: l.names, score: probs[i]! })).sort((a, b) => b.score - a.score);
   }
 
   /** The best label, what per-photo results store as {label, score}. */

@@ -42,7 +42,9 @@ export class HashingEmbedder {
 
   embedOne(text: string): Float32Array {
     const counts = new Map<string, number>();
-    for (const word of normalizeChatText(text).toLowerCase().split(/[^\p{L}\p{N}]+/u)) {
+    for (const word of normalizeChatText(text)
+      .toLowerCase()
+      .split(/[^\p{L}\p{N}]+/u)) {
       if (!word) continue;
       const chars = ['<', ...word, '>'];
       for (let n = 1; n <= 3; n++) {

@@ -1,6 +1,6 @@
 /** Albums: the paged list, creating one, and an album's page (upload, live progress, actions, results). */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { api, consoleConfig, follow, putSigned, workflowUrl, type ConsoleConfig } from './api';
+import { api, consoleConfig, follow, primePhotoUrl, putSigned, workflowUrl, type ConsoleConfig } from './api';
 import type { ComponentChildren } from 'preact';
 import { PhotoDialog, SignedImg, Tile, type PhotoInfo, type Quality } from './photos';
 import { Link, navigate } from './router';
@@ -111,7 +111,8 @@ interface StageProgress {
 interface AlbumView {
   albumId: string;
   title?: string;
-  status: 'processing' | 'idle' | 'completed' | 'cancelled';
+  /** `settling`: every photo is done and the album step is still to run (or running): results are not final yet. */
+  status: 'processing' | 'settling' | 'idle' | 'completed' | 'cancelled';
   closeRequested: boolean;
   analysis: number;
   counts: { total: number; analyzed: number; failed: number; pending: number };
@@ -119,7 +120,12 @@ interface AlbumView {
   workflowId?: string;
 }
 
-type Group = string[] | { photoIds: string[]; kept?: string; keptPhotoId?: string; reason?: string };
+type Group = string[] | { photoIds: string[]; best?: string; kept?: string; keptPhotoId?: string; reason?: string };
+/** A result the analysis could not produce (e.g. `model-not-installed`), with why. */
+interface NotProduced {
+  status: string;
+  reason?: string;
+}
 
 interface Results {
   status: string;
@@ -128,7 +134,8 @@ interface Results {
   highlights: string[];
   highlightScores: Array<{ photoId: string; score: number; represents: string[] }>;
   duplicates: Group[];
-  similar?: Group[];
+  /** Groups of similar shots, each with its `best` photo; or why there are none (no semantic model). */
+  similar?: Group[] | NotProduced;
   people:
     | Array<{
         personId: string;
@@ -136,28 +143,45 @@ interface Results {
         faces: number;
         crops?: Array<{ photoId: string; box: { x: number; y: number; width: number; height: number } }>;
       }>
-    | { status: string; reason?: string };
+    | NotProduced;
   categories: Record<string, { label: string; names?: { en: string; ko: string }; score: number } | { status: string }>;
   quality: Record<string, Quality & { resolution?: number; megapixels?: number }>;
   failed: Array<{ photoId: string; name: string; code: string; stage: string; message: string; attempts?: number }>;
   models: Record<string, unknown> | null;
 }
 
-type Paged<T> = T & { nextCursor?: string | null };
+/** One page's photos with a ready signed URL each (`thumbnailUrl` needs the API key, so an <img> cannot use it). */
+interface ResultItem {
+  photoId: string;
+  url?: string;
+  urlExpiresAt?: string;
+}
+
+type Paged<T> = T & { items?: ResultItem[]; nextCursor?: string | null; page?: { nextCursor?: string | null } };
+
+const nextOf = (p: Paged<unknown>) => p.nextCursor ?? p.page?.nextCursor ?? null;
+
+/** The signed URLs a results page carries, so tiles need no extra request each. */
+function primeUrls(albumId: string, items: ResultItem[] | undefined) {
+  for (const it of items ?? []) if (it.url) primePhotoUrl(albumId, it.photoId, it.url, it.urlExpiresAt);
+}
 
 /**
  * All of an album's results. A large album's results come in pages (`nextCursor`): the photo
  * records and per-photo maps of every page are merged; album-wide lists come with the first.
  */
 async function fetchResults(albumId: string): Promise<Results> {
-  const first = await api<Paged<Results>>('GET', `/v1/albums/${albumId}/results`);
-  let next = first.nextCursor;
+  const base = `/v1/albums/${albumId}/results?limit=1000`;
+  const first = await api<Paged<Results>>('GET', base);
+  primeUrls(albumId, first.items);
+  let next = nextOf(first);
   for (let pages = 0; next && pages < 100; pages++) {
-    const more = await api<Paged<Partial<Results>>>('GET', `/v1/albums/${albumId}/results?cursor=${encodeURIComponent(next)}`);
+    const more = await api<Paged<Partial<Results>>>('GET', `${base}&cursor=${encodeURIComponent(next)}`);
+    primeUrls(albumId, more.items);
     first.photos = { ...first.photos, ...more.photos };
     first.quality = { ...first.quality, ...more.quality };
     first.categories = { ...first.categories, ...more.categories };
-    next = more.nextCursor;
+    next = nextOf(more);
   }
   return first;
 }
@@ -286,6 +310,7 @@ function Uploader({ albumId, disabled, onUploaded }: { albumId: string; disabled
 }
 
 const groupIds = (g: Group) => (Array.isArray(g) ? g : g.photoIds);
+const bestOf = (g: Group) => (Array.isArray(g) ? undefined : (g.best ?? g.kept ?? g.keptPhotoId));
 
 /** Which photo of a copy group is kept, and why: the API's word when it gives one, else the same rule the ranking uses. */
 function keptOf(g: Group, r: Results): { kept: string; reason: string } {
@@ -328,6 +353,8 @@ function ResultsView({ albumId, r, onOpen }: { albumId: string; r: Results; onOp
     </Tile>
   );
   const allIds = Object.keys(r.photos);
+  const similar = Array.isArray(r.similar) ? r.similar : null;
+  const similarStatus = r.similar === undefined || Array.isArray(r.similar) ? null : r.similar;
   const people = Array.isArray(r.people) ? r.people : null;
   const peopleStatus = Array.isArray(r.people) ? null : r.people;
 
@@ -375,18 +402,25 @@ function ResultsView({ albumId, r, onOpen }: { albumId: string; r: Results; onOp
 
       <section aria-labelledby="sim-h">
         <h2 id="sim-h">Similar shots</h2>
-        {r.similar === undefined ? (
+        {similarStatus ? (
+          <p class="hint">
+            Similar shots: {similarStatus.status}
+            {similarStatus.reason ? ` — ${similarStatus.reason}` : ''}
+          </p>
+        ) : !similar ? (
           <p class="hint">Not provided by this analysis (needs the similarity model).</p>
-        ) : r.similar.length === 0 ? (
+        ) : similar.length === 0 ? (
           <p class="hint">No similar-shot groups.</p>
         ) : (
-          r.similar.map((g) => (
-            <div class="grid group">
-              {groupIds(g)
-                .filter(shown)
-                .map((id) => tile(id))}
-            </div>
-          ))
+          similar.map((g) => {
+            const best = bestOf(g);
+            const ids = best ? [best, ...groupIds(g).filter((id) => id !== best)] : groupIds(g);
+            return (
+              <div class="grid group" data-testid="similar-group">
+                {ids.filter(shown).map((id) => (id === best ? tile(id, <span class="badge keep">Best</span>, true) : tile(id)))}
+              </div>
+            );
+          })
         )}
       </section>
 
@@ -488,7 +522,7 @@ function FaceCrop({
   return (
     <button class="face" onClick={() => onOpen(photoId)} aria-label={`Open a photo of ${p.personId}`}>
       <span ref={ref} class="face-crop">
-        <SignedImg albumId={albumId} photoId={photoId} src={info[photoId]?.thumbnailUrl} alt={`${p.personId} in ${info[photoId]?.name ?? photoId}`} />
+        <SignedImg albumId={albumId} photoId={photoId} alt={`${p.personId} in ${info[photoId]?.name ?? photoId}`} />
       </span>
     </button>
   );
@@ -552,6 +586,7 @@ export function AlbumPage({ albumId }: { albumId: string }) {
           {view.status}
         </span>
         {view.closeRequested && !finished && <span class="hint"> (closing)</span>}
+        {view.status === 'settling' && <span class="hint"> (all photos analysed; grouping and highlights still running)</span>}
         <span class="hint"> · analysis {view.analysis}</span> <WorkflowLink workflowId={view.workflowId} />
       </p>
       {error && (

@@ -201,6 +201,12 @@ const waiting: Array<() => void> = [];
 let inFlight = 0;
 const MAX_IN_FLIGHT = 4;
 
+/** A signed URL the API already gave (a results page's `items`), kept like one fetched here. */
+export function primePhotoUrl(albumId: string, photoId: string, url: string, expiresAt?: string) {
+  const until = (expiresAt ? Date.parse(expiresAt) : Date.now() + 5 * 60_000) - 30_000;
+  if (until > Date.now()) urlCache.set(`${albumId}/${photoId}`, { url, until });
+}
+
 export async function photoUrl(albumId: string, photoId: string): Promise<string> {
   const k = `${albumId}/${photoId}`;
   const hit = urlCache.get(k);

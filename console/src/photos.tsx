@@ -66,7 +66,6 @@ export interface PhotoInfo {
   name: string;
   width?: number;
   height?: number;
-  thumbnailUrl?: string;
 }
 
 export function Tile({
@@ -90,7 +89,7 @@ export function Tile({
   return (
     <figure class={`tile${kept ? ' kept' : ''}`}>
       <button class="tile-open" onClick={() => onOpen(photoId)} aria-label={`Open ${name} large`}>
-        <SignedImg albumId={albumId} photoId={photoId} src={info?.thumbnailUrl} alt={name} />
+        <SignedImg albumId={albumId} photoId={photoId} alt={name} />
       </button>
       <figcaption>
         <span class="name" title={name}>

@@ -11,7 +11,7 @@ import { test } from 'node:test';
 import { photosForm, scene } from '../../src/dev/demo-photos';
 import { portInUse } from '../../temporal/dev-server';
 import { pidAlive, startLauncher, type Launcher } from '../helpers/launcher';
-import { call, TENANT_A } from '../helpers/stack';
+import { call, TENANT_A, waitFor } from '../helpers/stack';
 import { startTestDevServer } from '../helpers/temporal';
 
 const mode = (p: string) => fs.statSync(p).mode & 0o777;
@@ -39,7 +39,13 @@ test('a killed worker is restarted; Ctrl-C stops everything and frees the Tempor
 
     // Something in every kind of file the stack writes: a blob, the SQLite file, the logs.
     const A = (method: string, p: string, body?: unknown) => call(launcher.baseUrl, TENANT_A.key, method, p, body);
-    const { albumId } = (await A('POST', '/v1/albums', { title: 'Modes' })).body;
+    // Retried on 503 as a client would: the restarted stack may still be warming its workflow worker.
+    const created = await waitFor(
+      () => A('POST', '/v1/albums', { title: 'Modes' }),
+      (r) => r.status !== 503,
+    );
+    assert.equal(created.status, 201, JSON.stringify(created.body));
+    const { albumId } = created.body;
     const upload = await A('POST', `/v1/albums/${albumId}/photos`, photosForm([{ name: 'a.jpg', contentType: 'image/jpeg', data: await scene(64, 48) }]));
     assert.equal(upload.body.accepted?.length, 1, JSON.stringify(upload.body));
     assert.equal(mode(launcher.dataDir), 0o700);

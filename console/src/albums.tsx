@@ -346,8 +346,11 @@ function ResultsView({ albumId, r, onOpen }: { albumId: string; r: Results; onOp
     [r],
   );
   const shown = (id: string) => !category || labelOf(id) === category;
+  /** What the category filter hides entirely: a group or person with no photo in it. */
+  const hiddenNote = category ? <p class="hint">None in this category.</p> : null;
+  // Keyed by photo, so a tile the filter moves keeps its own image instead of the one that stood there.
   const tile = (id: string, extra?: ComponentChildren, kept?: boolean) => (
-    <Tile albumId={albumId} photoId={id} info={r.photos[id]} q={r.quality[id]} onOpen={onOpen} kept={kept}>
+    <Tile key={id} albumId={albumId} photoId={id} info={r.photos[id]} q={r.quality[id]} onOpen={onOpen} kept={kept}>
       {labelOf(id) && <span class="cat">{labelOf(id)}</span>}
       {extra}
     </Tile>
@@ -356,6 +359,9 @@ function ResultsView({ albumId, r, onOpen }: { albumId: string; r: Results; onOp
   const similar = Array.isArray(r.similar) ? r.similar : null;
   const similarStatus = r.similar === undefined || Array.isArray(r.similar) ? null : r.similar;
   const people = Array.isArray(r.people) ? r.people : null;
+  const copyGroups = r.duplicates.map((g, n) => ({ g, n })).filter(({ g }) => groupIds(g).some(shown));
+  const similarGroups = similar?.filter((g) => groupIds(g).some(shown)) ?? [];
+  const peopleShown = people?.filter((p) => p.photoIds.some(shown)) ?? [];
   const peopleStatus = Array.isArray(r.people) ? null : r.people;
 
   return (
@@ -377,16 +383,16 @@ function ResultsView({ albumId, r, onOpen }: { albumId: string; r: Results; onOp
         <div class="grid" data-testid="highlights">
           {r.highlights.filter(shown).map((id) => tile(id))}
         </div>
-        {r.highlights.length === 0 && <p class="hint">None yet.</p>}
+        {r.highlights.length === 0 ? <p class="hint">None yet.</p> : !r.highlights.some(shown) && hiddenNote}
       </section>
 
       <section aria-labelledby="dup-h">
         <h2 id="dup-h">Copy groups</h2>
-        {r.duplicates.length === 0 && <p class="hint">No copies found.</p>}
-        {r.duplicates.map((g, n) => {
+        {r.duplicates.length === 0 ? <p class="hint">No copies found.</p> : copyGroups.length === 0 && hiddenNote}
+        {copyGroups.map(({ g, n }) => {
           const { kept, reason } = keptOf(g, r);
           return (
-            <div class="group" data-testid="copy-group">
+            <div class="group" data-testid="copy-group" key={n}>
               <p>
                 Group {n + 1}: kept <strong>{r.photos[kept]?.name ?? kept}</strong> — <span class="reason">{reason}</span>
               </p>
@@ -411,12 +417,14 @@ function ResultsView({ albumId, r, onOpen }: { albumId: string; r: Results; onOp
           <p class="hint">Not provided by this analysis (needs the similarity model).</p>
         ) : similar.length === 0 ? (
           <p class="hint">No similar-shot groups.</p>
+        ) : similarGroups.length === 0 ? (
+          hiddenNote
         ) : (
-          similar.map((g) => {
+          similarGroups.map((g) => {
             const best = bestOf(g);
             const ids = best ? [best, ...groupIds(g).filter((id) => id !== best)] : groupIds(g);
             return (
-              <div class="grid group" data-testid="similar-group">
+              <div class="grid group" data-testid="similar-group" key={ids.join()}>
                 {ids.filter(shown).map((id) => (id === best ? tile(id, <span class="badge keep">Best</span>, true) : tile(id)))}
               </div>
             );
@@ -433,10 +441,11 @@ function ResultsView({ albumId, r, onOpen }: { albumId: string; r: Results; onOp
           </p>
         )}
         {people && people.length === 0 && <p class="hint">No faces found.</p>}
-        {people && (
+        {people && people.length > 0 && peopleShown.length === 0 && hiddenNote}
+        {peopleShown.length > 0 && (
           <div class="grid people">
-            {people.map((p) => (
-              <figure class="person">
+            {peopleShown.map((p) => (
+              <figure class="person" key={p.personId}>
                 <FaceCrop albumId={albumId} p={p} info={r.photos} onOpen={onOpen} />
                 <figcaption>
                   {p.personId} · {p.photoIds.length} photos
@@ -450,6 +459,7 @@ function ResultsView({ albumId, r, onOpen }: { albumId: string; r: Results; onOp
       <section aria-labelledby="all-h">
         <h2 id="all-h">All photos ({allIds.length})</h2>
         <div class="grid">{allIds.filter(shown).map((id) => tile(id))}</div>
+        {allIds.length > 0 && !allIds.some(shown) && hiddenNote}
       </section>
 
       <section aria-labelledby="fail-h">

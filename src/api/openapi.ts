@@ -39,7 +39,8 @@ const albumResults = {
       description: 'similar shots (bursts, re-framings) on the semantic embedding: [{photoIds, best}], or {status:"model-not-installed", reason}',
     },
     people: {
-      description: '[{personId, photoIds, faces}], or {status:"model-not-installed", reason}',
+      description:
+        '[{personId, photoIds, faces, crops:[{photoId, box:{x,y,width,height}}]}] (crops: up to 3 best faces, photo pixels), or {status:"model-not-installed", reason}',
     },
     categories: { type: 'object', additionalProperties: { type: 'object' }, description: 'photoId → {label, names, score} or {status:"model-not-installed"}' },
     quality: {

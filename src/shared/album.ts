@@ -211,7 +211,10 @@ export interface AlbumResultsDoc {
    * model-not-installed (copies are still in `duplicates`).
    */
   similar: Array<{ photoIds: string[]; best: string }> | { status: 'model-not-installed'; reason: string };
-  people: Array<{ personId: string; photoIds: string[]; faces: number }> | { status: 'model-not-installed'; reason: string };
+  /** Each person with up to PERSON_CROPS of their faces (best-scored first) as boxes in photo pixels, for face crops. */
+  people:
+    | Array<{ personId: string; photoIds: string[]; faces: number; crops: Array<{ photoId: string; box: FaceBox }> }>
+    | { status: 'model-not-installed'; reason: string };
   categories: Record<string, { label: string; names: { en: string; ko: string }; score: number; imagenetClass?: string } | { status: 'model-not-installed' }>;
   quality: Record<
     string,
@@ -258,3 +261,14 @@ export interface AlbumState {
 
 /** Photos per stored page of pending photos: a page is one activity payload (~100 KB). */
 export const PENDING_PAGE_SIZE = 500;
+
+/** A face's box in its photo's own (EXIF-rotated) pixel coordinates. */
+export interface FaceBox {
+  x: number;
+  y: number;
+  width: number;
+  height: number;
+}
+
+/** How many face boxes each person carries in the results: enough for a face crop or three. */
+export const PERSON_CROPS = 3;

@@ -111,6 +111,11 @@ test('two frames of the same player cluster as one person, apart from other peop
   assert.ok(Array.isArray(results.people), JSON.stringify(results.people));
   assert.equal(results.people.length, 1, JSON.stringify(results.people));
   assert.deepEqual(results.people[0]!.photoIds, [idOf('basketball1.png'), idOf('basketball2.png')].sort());
+  // Face crops: a box of the player's face in each frame, inside that frame.
+  const { crops } = results.people[0]!;
+  assert.deepEqual(crops.map((c) => c.photoId).sort(), results.people[0]!.photoIds, JSON.stringify(crops));
+  for (const { box } of crops)
+    assert.ok(box.x >= 0 && box.y >= 0 && box.width > 10 && box.height > 10 && box.x + box.width <= 640 && box.y + box.height <= 480, JSON.stringify(box));
   // The two frames are also one similar-shot group, with its best shot named (the frames are so
   // alike that the perceptual hash calls them copies too, so only one can be a highlight).
   assert.ok(Array.isArray(results.similar), JSON.stringify(results.similar));

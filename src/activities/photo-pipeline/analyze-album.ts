@@ -8,13 +8,13 @@
  */
 import { trace } from '@opentelemetry/api';
 import { heartbeat, log } from '@temporalio/activity';
-import { duplicateThresholdFor, findDuplicateGroups } from '../../analysis/duplicates';
+import { compareIds, duplicateThresholdFor, findDuplicateGroups } from '../../analysis/duplicates';
 import { pickHighlights } from '../../analysis/highlights';
 import { clusterPeople, type Face } from '../../analysis/people';
 import { DEFAULT_SIMILAR_THRESHOLD, findSimilarShots } from '../../analysis/similar';
 import { getModelSpec } from '../../models/registry';
 import { PERCEPTUAL_METHOD_ID } from '../../analysis/perceptual-embedding';
-import type { AlbumAnalysisInput, AlbumAnalysisSummary, AlbumResultsDoc } from '../../shared/album';
+import { PERSON_CROPS, type AlbumAnalysisInput, type AlbumAnalysisSummary, type AlbumResultsDoc } from '../../shared/album';
 import type { BlobStore } from '../../storage/blob-store';
 import { stageSeconds } from '../../telemetry/metrics';
 import { albumResultsKey, failureDocsPrefix, photoDocsPrefix } from '../../storage/keys';
@@ -79,10 +79,18 @@ export function createAlbumAnalysisActivities({ store, settings }: { store: Blob
       );
       const facesModel = faceDocs.find((d) => d.faces.status === 'ok')?.faces as { model?: string } | undefined;
       const metric = faceMetricOf(facesModel?.model);
+      const faceById = new Map(
+        faceDocs.flatMap((d) => (d.faces.status === 'ok' ? d.faces.faces.map((f) => [f.faceId, { photoId: d.photoId, face: f }] as const) : [])),
+      );
       people = clusterPeople(faces, { eps: settings.peopleEps, minFaces: settings.peopleMinFaces, metric }).people.map((p) => ({
         personId: p.personId,
         photoIds: p.photoIds,
         faces: p.faceIds.length,
+        crops: p.faceIds
+          .map((id) => faceById.get(id)!)
+          .sort((a, b) => b.face.score - a.face.score || compareIds(a.photoId, b.photoId))
+          .slice(0, PERSON_CROPS)
+          .map(({ photoId, face }) => ({ photoId, box: face.box })),
       }));
     }
     heartbeat({ stage: 'people' });

@@ -1,6 +1,6 @@
 /** Albums: the paged list, creating one, and an album's page (upload, live progress, actions, results). */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
-import { api, consoleConfig, follow, primePhotoUrl, putSigned, workflowUrl, type ConsoleConfig } from './api';
+import { api, consoleConfig, follow, photoUrl, primePhotoUrl, putSigned, workflowUrl, type ConsoleConfig } from './api';
 import type { ComponentChildren } from 'preact';
 import { PhotoDialog, SignedImg, Tile, type PhotoInfo, type Quality } from './photos';
 import { Link, navigate } from './router';
@@ -516,6 +516,18 @@ function FaceCrop({
   const crop = p.crops?.[0];
   const photoId = crop?.photoId ?? p.photoIds[0]!;
   const ref = useRef<HTMLSpanElement>(null);
+  // Fetched at once, not when scrolled into view: the scaled, shifted crop never reports an intersection.
+  const [src, setSrc] = useState<string>();
+  useEffect(() => {
+    let live = true;
+    photoUrl(albumId, photoId).then(
+      (u) => live && setSrc(u),
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, [albumId, photoId]);
   useEffect(() => {
     // Set through the CSSOM (allowed by the CSP), not a style attribute.
     const el = ref.current;
@@ -532,7 +544,7 @@ function FaceCrop({
   return (
     <button class="face" onClick={() => onOpen(photoId)} aria-label={`Open a photo of ${p.personId}`}>
       <span ref={ref} class="face-crop">
-        <SignedImg albumId={albumId} photoId={photoId} alt={`${p.personId} in ${info[photoId]?.name ?? photoId}`} />
+        <SignedImg albumId={albumId} photoId={photoId} src={src} alt={`${p.personId} in ${info[photoId]?.name ?? photoId}`} />
       </span>
     </button>
   );

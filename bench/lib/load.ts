@@ -172,3 +172,15 @@ export const CHAT_LINES = [
   '고양이가 키보드 위에서 자고 있어요 🐱 귀여워 죽겠다',
   '배송 언제 와요? 벌써 3일째 기다리는 중인데 연락도 없네요',
 ];
+
+/** Korean (and one mixed) profile-style queries the matching benches send, in turn. */
+export const MATCH_QUERY_TEXTS = [
+  '주말마다 등산하고 캠핑 가는 걸 좋아해요',
+  '재즈 공연 보러 다니고 와인 마시는 거 좋아합니다',
+  '고양이 두 마리 키우는 집사예요 🐱',
+  '러닝 크루 활동 중이고 마라톤 준비하고 있어요',
+  '맛집 탐방이랑 카페 투어가 취미입니다',
+  '영화 보는 거 좋아하고 특히 스릴러 장르 좋아해요',
+  'I love hiking and travel, 한국어 공부 중이에요',
+  '요리하는 걸 좋아해서 주말엔 베이킹 해요',
+];

@@ -22,24 +22,23 @@ import { profileCollection, profileRecordId } from '../../src/matching/profiles'
 import type { VectorRecord, VectorStore, Where } from '../../src/matching/vector-store';
 import { l2Normalize } from '../../src/vectors/math';
 import { startChroma } from '../../test/helpers/chroma';
-import { BENCH_TENANT, closedLoop, ensureBenchModel, percentile, setting, startBenchApi, table, type LoadResult } from './load';
+import {
+  BENCH_TENANT,
+  closedLoop,
+  ensureBenchModel,
+  MATCH_QUERY_TEXTS as QUERY_TEXTS,
+  percentile,
+  setting,
+  startBenchApi,
+  table,
+  type LoadResult,
+} from './load';
 
 const MODEL = 'ko-sbert-nli-bench';
 const PROFILES = setting('profiles', 'MATCH_BENCH_PROFILES', 100_000);
 const QUERIES = setting('queries', 'MATCH_BENCH_QUERIES', 150);
 const DIM = 768;
 const COLLECTION = profileCollection(BENCH_TENANT, `${MODEL}@bench-1`);
-
-const QUERY_TEXTS = [
-  '주말마다 등산하고 캠핑 가는 걸 좋아해요',
-  '재즈 공연 보러 다니고 와인 마시는 거 좋아합니다',
-  '고양이 두 마리 키우는 집사예요 🐱',
-  '러닝 크루 활동 중이고 마라톤 준비하고 있어요',
-  '맛집 탐방이랑 카페 투어가 취미입니다',
-  '영화 보는 거 좋아하고 특히 스릴러 장르 좋아해요',
-  'I love hiking and travel, 한국어 공부 중이에요',
-  '요리하는 걸 좋아해서 주말엔 베이킹 해요',
-];
 
 /** Deterministic clustered unit vectors: profiles are not uniformly spread in a real model's space either. */
 function* syntheticProfiles(n: number): Generator<VectorRecord> {

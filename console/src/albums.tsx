@@ -11,6 +11,28 @@ export function useConsoleConfig() {
   return cfg;
 }
 
+/** Newer/older buttons over a cursor-paged list: `cursors` is the stack of pages visited. */
+export function Pager({
+  cursors,
+  next,
+  setCursors,
+}: {
+  cursors: Array<string | undefined>;
+  next?: string | null;
+  setCursors: (c: Array<string | undefined>) => void;
+}) {
+  return (
+    <div class="row pager">
+      <button disabled={cursors.length <= 1} onClick={() => setCursors(cursors.slice(0, -1))}>
+        ← Newer
+      </button>
+      <button disabled={!next} onClick={() => next && setCursors([...cursors, next])}>
+        Older →
+      </button>
+    </div>
+  );
+}
+
 export function WorkflowLink({ workflowId }: { workflowId?: string }) {
   const cfg = useConsoleConfig();
   const href = workflowId ? workflowUrl(cfg, workflowId) : undefined;
@@ -88,14 +110,7 @@ export function AlbumList() {
           ))}
         </ul>
       )}
-      <div class="row pager">
-        <button disabled={cursors.length <= 1} onClick={() => setCursors(cursors.slice(0, -1))}>
-          ← Newer
-        </button>
-        <button disabled={!next} onClick={() => next && setCursors([...cursors, next])}>
-          Older →
-        </button>
-      </div>
+      <Pager cursors={cursors} next={next} setCursors={setCursors} />
     </section>
   );
 }

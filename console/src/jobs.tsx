@@ -1,7 +1,7 @@
 /** GPU jobs: style transfers (before/after) and tuning reports (streamed text, context sources), with queue state. */
 import { useEffect, useState } from 'preact/hooks';
 import { api, follow, photoUrl } from './api';
-import { WorkflowLink } from './albums';
+import { Pager, WorkflowLink } from './albums';
 import { rememberedJobs, rememberJob } from './photos';
 import { Link, navigate, query } from './router';
 
@@ -357,14 +357,7 @@ export function JobsPage() {
           ))}
         </ul>
       )}
-      <div class="row pager">
-        <button disabled={cursors.length <= 1} onClick={() => setCursors(cursors.slice(0, -1))}>
-          ← Newer
-        </button>
-        <button disabled={!next} onClick={() => next && setCursors([...cursors, next])}>
-          Older →
-        </button>
-      </div>
+      <Pager cursors={cursors} next={next} setCursors={setCursors} />
       <form class="card" onSubmit={(e) => void start(e)}>
         <h2>New tuning report</h2>
         <div class="two">

@@ -7,7 +7,7 @@
  * score threshold a detection must look like a face: eyes level-ish and above the mouth, eye
  * distance a plausible fraction of the box width, and a box not too small to describe.
  */
-import { letterbox, nms, type FaceDetection, type Point } from './yunet';
+import { letterbox, nms, toPhotoPixels, type FaceDetection, type Point } from './yunet';
 import type { ImageInput } from '../image-tensor';
 import { getModelSpec, modelRef, type ImagePreprocessing, type ModelSpec } from '../registry';
 import type { SessionPool } from '../sessions';
@@ -109,19 +109,6 @@ export class BlazeFaceDetector {
     const lb = await letterbox(image, prep, this.options.limitInputPixels);
     const out = await session.run({ [this.spec.inputs[0]!.name]: lb.tensor });
     const raw = decodeBlazeFace(out['scores']!.data as Float32Array, out['regressors']!.data as Float32Array, prep.width, { ...this.options, ...options });
-    const faces: FaceDetection[] = [];
-    for (const f of raw) {
-      const x1 = Math.max(0, f.box.x / lb.scaleX);
-      const y1 = Math.max(0, f.box.y / lb.scaleY);
-      const x2 = Math.min(lb.width, (f.box.x + f.box.width) / lb.scaleX);
-      const y2 = Math.min(lb.height, (f.box.y + f.box.height) / lb.scaleY);
-      if (x2 <= x1 || y2 <= y1) continue;
-      faces.push({
-        box: { x: x1, y: y1, width: x2 - x1, height: y2 - y1 },
-        landmarks: f.landmarks.map(([x, y]) => [x / lb.scaleX, y / lb.scaleY]) as FaceDetection['landmarks'],
-        score: f.score,
-      });
-    }
-    return { model: this.ref, width: lb.width, height: lb.height, faces };
+    return { model: this.ref, width: lb.width, height: lb.height, faces: toPhotoPixels(raw, lb) };
   }
 }

@@ -145,6 +145,25 @@ export async function letterbox(image: ImageInput, prep: ImagePreprocessing, lim
   };
 }
 
+/** Detections in the model's input back to the photo's pixels, clipped to the photo. */
+export function toPhotoPixels(raw: readonly FaceDetection[], lb: Letterboxed): FaceDetection[] {
+  const faces: FaceDetection[] = [];
+  for (const f of raw) {
+    const x1 = Math.max(0, f.box.x / lb.scaleX);
+    const y1 = Math.max(0, f.box.y / lb.scaleY);
+    const x2 = Math.min(lb.width, (f.box.x + f.box.width) / lb.scaleX);
+    const y2 = Math.min(lb.height, (f.box.y + f.box.height) / lb.scaleY);
+    // A box wholly in the padding is an artefact of letterboxing, not a face.
+    if (x2 <= x1 || y2 <= y1) continue;
+    faces.push({
+      box: { x: x1, y: y1, width: x2 - x1, height: y2 - y1 },
+      landmarks: f.landmarks.map(([x, y]) => [x / lb.scaleX, y / lb.scaleY]) as FaceDetection['landmarks'],
+      score: f.score,
+    });
+  }
+  return faces;
+}
+
 export class YuNetDetector {
   readonly spec: ModelSpec;
 
@@ -168,20 +187,6 @@ export class YuNetDetector {
     const lb = await letterbox(image, prep, this.options.limitInputPixels);
     const out = await session.run({ [this.spec.inputs[0]!.name]: lb.tensor });
     const raw = decodeYuNet(out as OutputArrays, prep.width, prep.height, { ...this.options, ...options });
-    const faces: FaceDetection[] = [];
-    for (const f of raw) {
-      const x1 = Math.max(0, f.box.x / lb.scaleX);
-      const y1 = Math.max(0, f.box.y / lb.scaleY);
-      const x2 = Math.min(lb.width, (f.box.x + f.box.width) / lb.scaleX);
-      const y2 = Math.min(lb.height, (f.box.y + f.box.height) / lb.scaleY);
-      // A box wholly in the padding is an artefact of letterboxing, not a face.
-      if (x2 <= x1 || y2 <= y1) continue;
-      faces.push({
-        box: { x: x1, y: y1, width: x2 - x1, height: y2 - y1 },
-        landmarks: f.landmarks.map(([x, y]) => [x / lb.scaleX, y / lb.scaleY]) as FaceDetection['landmarks'],
-        score: f.score,
-      });
-    }
-    return { model: this.ref, width: lb.width, height: lb.height, faces };
+    return { model: this.ref, width: lb.width, height: lb.height, faces: toPhotoPixels(raw, lb) };
   }
 }

@@ -79,7 +79,8 @@ export function parseMultipart(req: Request, spool: string, limits: MultipartLim
   return new Promise<MultipartUpload>((resolve, reject) => {
     const files: SpooledFile[] = [];
     const rejected: Rejection[] = [];
-    const digest = crypto.createHash('sha256');
+    // One line per part, in the request's order: writes finish in any order, the digest must not.
+    const partLines: string[] = [];
     const writes: Promise<void>[] = [];
     let index = 0;
     let failed = false;
@@ -112,14 +113,15 @@ export function parseMultipart(req: Request, spool: string, limits: MultipartLim
       });
       if (problem) {
         rejected.push(problem);
-        digest.update(`${i}\0${field}\0${name}\0rejected\n`);
+        partLines.push(`${i}\0${field}\0${name}\0rejected\n`);
         stream.resume();
         return;
       }
       const file = path.join(spool, `part-${i}`);
+      const slot = partLines.push('') - 1;
       const write = pipeline(stream, fs.createWriteStream(file)).then(async () => {
         const sha256 = hash.digest('hex');
-        digest.update(`${i}\0${field}\0${name}\0${info.mimeType}\0${sha256}\0${(stream as { truncated?: boolean }).truncated ? 'truncated' : size}\n`);
+        partLines[slot] = `${i}\0${field}\0${name}\0${info.mimeType}\0${sha256}\0${(stream as { truncated?: boolean }).truncated ? 'truncated' : size}\n`;
         if ((stream as { truncated?: boolean }).truncated) {
           await fs.promises.rm(file, { force: true });
           rejected.push({ name, code: 'FILE_TOO_LARGE', message: `"${name}" is over ${limits.maxFileBytes} bytes` });
@@ -132,7 +134,7 @@ export function parseMultipart(req: Request, spool: string, limits: MultipartLim
       writes.push(write);
     });
     bb.on('field', (field, value) => {
-      digest.update(`field\0${field}\0${crypto.createHash('sha256').update(value).digest('hex')}\n`);
+      partLines.push(`field\0${field}\0${crypto.createHash('sha256').update(value).digest('hex')}\n`);
     });
     bb.on('filesLimit', () => fail(new ApiError('TOO_MANY_FILES', `At most ${limits.maxFiles} files per request`)));
     bb.on('partsLimit', () => fail(new ApiError('TOO_MANY_FILES', 'Too many parts in one request')));
@@ -143,7 +145,7 @@ export function parseMultipart(req: Request, spool: string, limits: MultipartLim
       Promise.all(writes).then(
         () => {
           files.sort((a, b) => a.index - b.index);
-          resolve({ files, rejected, digest: digest.digest('hex') });
+          resolve({ files, rejected, digest: crypto.createHash('sha256').update(partLines.join('')).digest('hex') });
         },
         (err: Error) => fail(new ApiError('MALFORMED_MULTIPART', `A part could not be read: ${err.message}`)),
       );

@@ -20,7 +20,7 @@ import { syntheticScene } from '../../src/analysis/synthetic-photos';
 import { photosForm } from '../../src/dev/demo-photos';
 import { portInUse } from '../../temporal/dev-server';
 import { startLauncher, type Launcher } from '../helpers/launcher';
-import { call, TENANT_A } from '../helpers/stack';
+import { call, TENANT_A, waitFor } from '../helpers/stack';
 import { freePort } from '../helpers/temporal';
 
 const PHOTOS = 10;
@@ -130,7 +130,13 @@ const unique = (salt: string) => files.map((f) => ({ ...f, data: Buffer.concat([
  */
 async function albumThroughFault(label: string, fault: () => Promise<(() => void) | void>): Promise<void> {
   const started = Date.now();
-  const { albumId } = (await A('POST', '/v1/albums', { title: label })).body;
+  // Retried on 503 as a client would: a stack just (re)started may still be warming its workflow worker.
+  const created = await waitFor(
+    () => A('POST', '/v1/albums', { title: label }),
+    (r) => r.status !== 503,
+  );
+  assert.equal(created.status, 201, JSON.stringify(created.body));
+  const { albumId } = created.body;
   const upload = await A('POST', `/v1/albums/${albumId}/photos`, photosForm(unique(albumId)));
   assert.equal(upload.body.accepted.length, PHOTOS, JSON.stringify(upload.body));
   await A('POST', `/v1/albums/${albumId}/close`);

@@ -129,6 +129,10 @@ const envSchema = z.object({
   LLM_API_KEY: optionalString,
   LLM_MODEL: z.string().default('Qwen/Qwen2.5-7B-Instruct'),
   LLM_MAX_TOKENS: positiveInt.max(8192).default(700),
+  // The in-process llama.cpp backend, used when LLM_BASE_URL is unset and its GGUF is installed ('none' turns it off).
+  LLM_LOCAL_MODEL: z.string().default('qwen2.5-coder-1.5b-instruct-q4km'),
+  LLM_THREADS: positiveInt.max(64).default(1),
+  LLM_LOCAL_MAX_TOKENS: positiveInt.max(2048).default(240),
   GOOGLE_CSE_API_KEY: optionalString,
   GOOGLE_CSE_ID: optionalString,
   GOOGLE_CSE_BASE_URL: z.string().default('https://www.googleapis.com/customsearch/v1'),
@@ -331,7 +335,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
         maxSide: e.DIFFUSION_MAX_SIDE,
         progressPollMs: e.DIFFUSION_PROGRESS_POLL_MS,
       },
-      llm: { baseUrl: e.LLM_BASE_URL?.replace(/\/+$/, ''), apiKey: e.LLM_API_KEY, model: e.LLM_MODEL, maxTokens: e.LLM_MAX_TOKENS },
+      llm: {
+        baseUrl: e.LLM_BASE_URL?.replace(/\/+$/, ''),
+        apiKey: e.LLM_API_KEY,
+        model: e.LLM_MODEL,
+        maxTokens: e.LLM_MAX_TOKENS,
+        local: { model: e.LLM_LOCAL_MODEL === 'none' ? undefined : e.LLM_LOCAL_MODEL, threads: e.LLM_THREADS, maxTokens: e.LLM_LOCAL_MAX_TOKENS },
+      },
     },
     gemini: { apiKey: e.GEMINI_API_KEY, model: e.GEMINI_MODEL, baseUrl: e.GEMINI_BASE_URL, timeoutMs: Math.round(e.GEMINI_TIMEOUT_SECONDS * 1000) },
     context: {

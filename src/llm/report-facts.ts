@@ -123,7 +123,7 @@ export function unsupportedClaims(output: string, input: string, profiles: reado
   return found;
 }
 
-/** Facts whose every listed item appears in the text: how much of the fact list a report used. */
+/** Facts with at least one of their items in the text: how much of the fact list a report used. */
 export function factsUsed(text: string, f: ReportFacts): number {
   const t = norm(text);
   return f.facts.filter((fact) => {

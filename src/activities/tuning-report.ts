@@ -70,6 +70,8 @@ export interface TuningReportDeps {
 
 // Low enough that the small CPU model keeps to the facts, high enough that reports do not all read alike.
 const TEMPERATURE = 0.5;
+// Well inside the shortest heartbeat timeout a deployment sets (60 s by default).
+const PROMPT_HEARTBEAT_MS = 5_000;
 
 export function createTuningReportActivities({ store, backend, noBackendReason, maxTokens, stallAbortMs }: TuningReportDeps) {
   async function save(req: ReportRequest, result: Omit<ReportResult, 'reportKey'>): Promise<ReportResult> {
@@ -99,12 +101,17 @@ export function createTuningReportActivities({ store, backend, noBackendReason, 
     const facts = reportFacts(req);
     const messages = reportMessages(facts);
     const guard = guardGpuJob<ReportProgress>(stallAbortMs, { tokens: 0 });
+    let streaming = false;
+    const reading = backend.slowPrompt ? setInterval(() => streaming || guard.alive(), PROMPT_HEARTBEAT_MS) : undefined;
     try {
       const out = await backend.generate(messages, {
         maxTokens,
         temperature: TEMPERATURE,
         signal: guard.signal,
-        onText: (text, tokens) => guard.progress({ tokens, text }),
+        onText: (text, tokens) => {
+          streaming = true;
+          guard.progress({ tokens, text });
+        },
       });
       const text = out.text.trim();
       if (text === '') throw new Error(`${backend.model} returned an empty report`);
@@ -131,6 +138,7 @@ export function createTuningReportActivities({ store, backend, noBackendReason, 
       jobOutcomes.inc({ kind: 'report', outcome: 'failed', code: (failure as { type?: string }).type ?? (failure as Error).name ?? 'ERROR' });
       throw failure;
     } finally {
+      clearInterval(reading);
       guard.dispose();
     }
   }

@@ -26,6 +26,11 @@ export interface LlmBackend {
   readonly model: string;
   /** Reports this backend runs at once per GPU (vLLM batches) or per CPU node (llama.cpp: one). */
   readonly slotsPerDevice?: number;
+  /**
+   * Reading the prompt takes longer than the heartbeat timeout (a CPU, model loading on first use):
+   * heartbeat while it does, so Temporal does not move the job; the stall abort still applies.
+   */
+  readonly slowPrompt?: boolean;
   generate(messages: ChatMessage[], opts: GenerateOptions): Promise<Generation>;
   close?(): Promise<void>;
 }

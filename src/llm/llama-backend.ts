@@ -22,6 +22,11 @@ const TEMPLATE_OVERHEAD_TOKENS = 48;
 // Tokens per native evaluation call of the prompt: a cancel lands between calls, so keep them short.
 const BATCH_SIZE = 128;
 
+let inFlight = 0;
+
+/** Generations whose native evaluation is still running in this process (a cancelled one until it has stopped). */
+export const llamaGenerationsInFlight = () => inFlight;
+
 const loaded = new Map<string, Promise<{ llama: Llama; model: LlamaModel }>>();
 
 async function load(modelPath: string): Promise<{ llama: Llama; model: LlamaModel }> {
@@ -51,6 +56,7 @@ export function llamaBackend(s: LlamaBackendSettings): LlmBackend {
     name: 'llama.cpp',
     model: s.model,
     slotsPerDevice: 1,
+    slowPrompt: true,
     async generate(messages: ChatMessage[], opts: GenerateOptions): Promise<Generation> {
       const { model } = await load(s.modelPath);
       const { LlamaChatSession } = await import('node-llama-cpp');
@@ -69,6 +75,7 @@ export function llamaBackend(s: LlamaBackendSettings): LlmBackend {
       const session = new LlamaChatSession({ contextSequence: sequence, systemPrompt: system });
       let text = '';
       let tokens = 0;
+      inFlight++;
       const generating = session.prompt(user, {
         maxTokens: opts.maxTokens,
         temperature: opts.temperature,
@@ -94,10 +101,11 @@ export function llamaBackend(s: LlamaBackendSettings): LlmBackend {
       } finally {
         if (onAbort) opts.signal.removeEventListener('abort', onAbort);
         aborted.catch(() => undefined);
-        void generating.then(
-          () => context.dispose(),
-          () => context.dispose(),
-        );
+        const stopped = () => {
+          inFlight--;
+          return context.dispose();
+        };
+        void generating.then(stopped, stopped);
       }
     },
   };

@@ -12,7 +12,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { createTuningReportActivities } from '../../src/activities/tuning-report';
 import { llamaBackend } from '../../src/llm/llama-backend';
 import { factsUsed, hangulRatio, MAX_BIO_CHARS, reportFacts, reportMessages, unsupportedClaims } from '../../src/llm/report-facts';
-import type { ContextResult, Profile, ReportResult } from '../../src/shared/gpu-jobs';
+import type { ContextResult, Profile, ReportRequest, ReportResult } from '../../src/shared/gpu-jobs';
 import { LocalBlobStore } from '../../src/storage/local-store';
 
 const minji: Profile = { name: '민지', interests: ['사진', 'Jazz', '등산'], music: ['Norah Jones'], bio: '주말마다 카메라 들고 산에 가요.' };
@@ -91,12 +91,8 @@ describe('the report activity', () => {
     const store = new LocalBlobStore({ rootDir: dir, signingSecret: 's', publicBaseUrl: 'http://127.0.0.1:1' });
     const backend = llamaBackend({ modelPath: path.join(dir, 'gone.gguf'), model: 'Qwen2.5-Coder-1.5B-Instruct-Q4_K_M', threads: 1 });
     const { writeTuningReport } = createTuningReportActivities({ store, backend, maxTokens: 16, stallAbortMs: 10_000 });
-    const r = (await new MockActivityEnvironment().run(writeTuningReport, {
-      tenantId: 'acme',
-      reportId: 'rep_unit0002',
-      profiles: [minji, junho],
-      context,
-    })) as ReportResult;
+    const req: ReportRequest = { tenantId: 'acme', reportId: 'rep_unit0002', profiles: [minji, junho], context };
+    const r = (await new MockActivityEnvironment().run(writeTuningReport, req)) as ReportResult;
     assert.equal(r.source, 'template');
     assert.equal(r.fallbackReason, 'llm-unavailable');
     assert.match(r.text, /템플릿 리포트: LLM 모델을 불러오지 못해/);

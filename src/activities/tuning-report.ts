@@ -7,7 +7,7 @@
  */
 import { guardGpuJob } from '../gpu/heartbeat';
 import { LlmUnavailableError, type LlmBackend } from '../llm/backend';
-import { reportFacts, reportMessages, unsupportedClaims } from '../llm/report-facts';
+import { reportFacts, reportMessages, responsePrefix, unsupportedClaims } from '../llm/report-facts';
 import type { ReportProgress, ReportRequest, ReportResult } from '../shared/gpu-jobs';
 import type { BlobStore } from '../storage/blob-store';
 import { reportKey } from '../storage/keys';
@@ -108,6 +108,7 @@ export function createTuningReportActivities({ store, backend, noBackendReason, 
         maxTokens,
         temperature: TEMPERATURE,
         signal: guard.signal,
+        responsePrefix: responsePrefix(facts),
         onText: (text, tokens) => {
           streaming = true;
           guard.progress({ tokens, text });

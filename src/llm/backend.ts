@@ -10,6 +10,8 @@ export interface GenerateOptions {
   temperature: number;
   /** Aborts generation: the backend stops and rejects with an error. */
   signal: AbortSignal;
+  /** The answer's first words, where the backend can force them (llama.cpp does; vLLM starts on its own). */
+  responsePrefix?: string;
   /** Called as text arrives, with the whole text so far and the tokens generated so far. */
   onText(text: string, tokens: number): void;
 }

@@ -80,6 +80,7 @@ export function llamaBackend(s: LlamaBackendSettings): LlmBackend {
         maxTokens: opts.maxTokens,
         temperature: opts.temperature,
         signal: opts.signal,
+        responsePrefix: opts.responsePrefix,
         onToken: (t) => {
           tokens += t.length;
         },

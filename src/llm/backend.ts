@@ -33,6 +33,8 @@ export interface LlmBackend {
    * heartbeat while it does, so Temporal does not move the job; the stall abort still applies.
    */
   readonly slowPrompt?: boolean;
+  /** Loads the model ahead of the first report (a worker's start-up). */
+  warmUp?(): Promise<void>;
   generate(messages: ChatMessage[], opts: GenerateOptions): Promise<Generation>;
   close?(): Promise<void>;
 }

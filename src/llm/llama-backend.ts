@@ -57,6 +57,9 @@ export function llamaBackend(s: LlamaBackendSettings): LlmBackend {
     model: s.model,
     slotsPerDevice: 1,
     slowPrompt: true,
+    async warmUp() {
+      await load(s.modelPath);
+    },
     async generate(messages: ChatMessage[], opts: GenerateOptions): Promise<Generation> {
       const { model } = await load(s.modelPath);
       const { LlamaChatSession } = await import('node-llama-cpp');

@@ -125,6 +125,8 @@ export function gpuClassWorker(gpuClass: GpuClass, opts: { identity?: string } =
       const { backend, reason } = await chooseLlmBackend(config);
       console.log(`[gpu-llm] ${backend ? `${backend.name} ${backend.model}` : 'template reports'}: ${reason}`);
       const local = backend?.name === 'llama.cpp';
+      // In the background: the worker polls at once, and a report that comes first waits for the same load.
+      backend?.warmUp?.().catch((err: unknown) => console.error(`[gpu-llm] model load failed: ${err instanceof Error ? err.message : String(err)}`));
       const activities = createTuningReportActivities({
         store: blobStoreFromConfig(config),
         backend,

@@ -17,10 +17,11 @@ export interface LlamaBackendSettings {
   threads: number;
 }
 
-// Chat-template tokens around the two messages, and a margin so the last token always fits.
-const TEMPLATE_OVERHEAD_TOKENS = 48;
+// Chat-template tokens around the two messages and the forced answer prefix, with a margin: a
+// context that fills up is shifted, which re-reads it with no token coming out for a long time.
+const TEMPLATE_OVERHEAD_TOKENS = 128;
 // Tokens per native evaluation call of the prompt: a cancel lands between calls, so keep them short.
-const BATCH_SIZE = 128;
+const BATCH_SIZE = 32;
 
 let inFlight = 0;
 
@@ -78,6 +79,8 @@ export function llamaBackend(s: LlamaBackendSettings): LlmBackend {
       const session = new LlamaChatSession({ contextSequence: sequence, systemPrompt: system });
       let text = '';
       let tokens = 0;
+      // The forced prefix comes out at once, before the prompt is read: it is not progress.
+      let prefixPending = Boolean(opts.responsePrefix);
       inFlight++;
       const generating = session.prompt(user, {
         maxTokens: opts.maxTokens,
@@ -85,11 +88,12 @@ export function llamaBackend(s: LlamaBackendSettings): LlmBackend {
         signal: opts.signal,
         responsePrefix: opts.responsePrefix,
         onToken: (t) => {
-          tokens += t.length;
+          if (prefixPending) prefixPending = false;
+          else tokens += t.length;
         },
         onTextChunk: (chunk) => {
           text += chunk;
-          opts.onText(text, tokens);
+          if (tokens > 0) opts.onText(text, tokens);
         },
       });
       // Answer the abort at once; the native call in flight (one batch at most) ends on its own.

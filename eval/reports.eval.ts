@@ -11,7 +11,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { templateReport } from '../src/activities/tuning-report';
+import { templateReport } from '../src/activities/gpu/tuning-report';
 import { loadConfig } from '../src/config';
 import { getGgufModel, installedGguf } from '../src/llm/gguf-models';
 import { llamaBackend } from '../src/llm/llama-backend';

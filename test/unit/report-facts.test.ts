@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { createTuningReportActivities } from '../../src/activities/tuning-report';
+import { createTuningReportActivities } from '../../src/activities/gpu/tuning-report';
 import { llamaBackend } from '../../src/llm/llama-backend';
 import { factsUsed, hangulRatio, MAX_BIO_CHARS, reportFacts, reportMessages, unsupportedClaims } from '../../src/llm/report-facts';
 import type { ContextResult, Profile, ReportRequest, ReportResult } from '../../src/shared/gpu-jobs';

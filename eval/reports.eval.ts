@@ -68,7 +68,10 @@ export async function evalReports(log: (s: string) => void = () => undefined): P
       const s = (performance.now() - t0) / 1000;
       l = score(out.text, req, input);
       cost = `${out.tokens.completion}, ${s.toFixed(0)}`;
-      log(`pair ${i + 1}: ${out.tokens.completion} tokens in ${s.toFixed(1)} s`);
+      log(
+        `pair ${i + 1}: ${out.tokens.completion} tokens in ${s.toFixed(1)} s; facts ${l.used}/${l.facts} (template ${t.used}/${t.facts}), ` +
+          `Hangul ${pct(l.hangul)}, unsupported [${l.unsupported.join(', ')}]; ${out.text.replace(/\s+/g, ' ')}`,
+      );
       if (l.unsupported.length > 0) notes.push(`pair ${i + 1} (LLM) unsupported: ${l.unsupported.join(', ')}`);
       if (/해적/.test(out.text)) notes.push(`pair ${i + 1} (LLM) followed the bio's order`);
       notes.push(`pair ${i + 1} (LLM) text: ${out.text.replace(/\s+/g, ' ').slice(0, 160)}…`);

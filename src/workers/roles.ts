@@ -9,7 +9,7 @@ import { createStyleRenderActivities } from '../activities/style-render';
 import { createTuningContextActivities } from '../activities/tuning-context';
 import { createTuningReportActivities } from '../activities/tuning-report';
 import type { Config } from '../config';
-import { diffusionBackend } from '../gpu/diffusion';
+import { styleBackendsFromConfig } from '../gpu/style-backend';
 import { GPU_QUEUES, type GpuClass } from '../shared/task-queues';
 import { connectClient } from '../temporal/connection';
 import { createGpuQueueActivities, GpuQueueMonitor } from '../temporal/gpu-queues';
@@ -20,8 +20,10 @@ import { createAlbumStateActivities } from '../activities/photo-pipeline/album-s
 import { blobStoreFromConfig, embeddingCacheFromConfig, photoModelsFromConfig } from './deps';
 import { createMatchingCpuActivities, createMatchingIoActivities } from '../activities/matching';
 import { matchEmbedderFromConfig } from '../matching/match-embedder';
+import { E5StyleMatcher } from '../matching/style-matcher';
+import { SentenceEmbedder } from '../models/text/sentence-embedder';
 import { vectorStoreFromConfig } from '../matching/store-from-config';
-import { createModelRuntime } from '../models';
+import { createModelRuntime, resolveModelId } from '../models';
 import type { WorkerSpec } from './run-worker';
 import { workflowCodeOptions } from './workflow-bundle';
 
@@ -75,7 +77,14 @@ export const ioWorker: WorkerSpec = {
         activities: {
           ...createAlbumIoActivities({ store }),
           ...createAlbumStateActivities({ store }),
-          ...createStylePromptActivities({ store, gemini: config.gemini }),
+          ...createStylePromptActivities({
+            store,
+            gemini: config.gemini,
+            // Loaded on the first request that names no style, not at start.
+            matcher: new E5StyleMatcher(
+              new SentenceEmbedder(createModelRuntime(config.models).sessions, resolveModelId(config.matching.model, config.matching.useTestModels)),
+            ),
+          }),
           ...createTuningContextActivities(config.context),
           ...createGpuQueueActivities(new GpuQueueMonitor(client, config.temporal.namespace)),
           ...createMatchingIoActivities({ store: vectors }),
@@ -93,13 +102,13 @@ export const ioWorker: WorkerSpec = {
 /** Concurrent jobs one GPU worker takes from a class's queue: slots per GPU × GPUs on the node. */
 export const gpuClassSlots = (config: Config, gpuClass: GpuClass) => config.workers.gpuSlotsPerGpu[gpuClass] * config.workers.gpuCount;
 
-function gpuClassActivities(config: Config, gpuClass: GpuClass) {
+async function gpuClassActivities(config: Config, gpuClass: GpuClass) {
   const store = blobStoreFromConfig(config);
   if (gpuClass === 'diffusion') {
     const d = config.gpu.diffusion;
     return createStyleRenderActivities({
       store,
-      backend: diffusionBackend(d.urls, d.progressPollMs),
+      ...(await styleBackendsFromConfig(d, createModelRuntime(config.models).sessions)),
       settings: { steps: d.steps, denoisingStrength: d.denoisingStrength, maxSide: d.maxSide, stallAbortMs: config.gpu.stallAbortMs },
     });
   }
@@ -113,11 +122,11 @@ function gpuClassActivities(config: Config, gpuClass: GpuClass) {
 export function gpuClassWorker(gpuClass: GpuClass, opts: { identity?: string } = {}): WorkerSpec {
   return {
     role: 'gpu',
-    setup: (config) => ({
+    setup: async (config) => ({
       options: {
         taskQueue: GPU_QUEUES[gpuClass],
         identity: opts.identity ?? `gpu-${gpuClass}@${process.pid}@${os.hostname()}`,
-        activities: gpuClassActivities(config, gpuClass),
+        activities: await gpuClassActivities(config, gpuClass),
         maxConcurrentActivityTaskExecutions: gpuClassSlots(config, gpuClass),
         // Heartbeats carry the progress GET /v1/styles|reports shows: send them every 2 s, not
         // the SDK's default of 0.8 × the heartbeat timeout (48 s at 60 s).

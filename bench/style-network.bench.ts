@@ -9,9 +9,9 @@ import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { ensureEvalPhotos } from '../src/analysis/registry-photos';
+import { ensureEvalPhotos } from '../src/dev/registry-photos';
 import { loadConfig } from '../src/config';
-import { StyleNetworkBackend } from '../src/gpu/style-network';
+import { StyleNetworkBackend } from '../src/activities/gpu/style-network';
 import { createModelRuntime } from '../src/models';
 import { setting, table } from './lib/load';
 

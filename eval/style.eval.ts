@@ -6,10 +6,10 @@
  */
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { ensureEvalPhotos, type PhotoRoots } from '../src/analysis/registry-photos';
+import { ensureEvalPhotos, type PhotoRoots } from '../src/dev/registry-photos';
 import { styleChange } from '../src/analysis/style-metrics';
 import { loadConfig } from '../src/config';
-import { StyleNetworkBackend } from '../src/gpu/style-network';
+import { StyleNetworkBackend } from '../src/activities/gpu/style-network';
 import { createModelRuntime } from '../src/models';
 import { STYLE_CATALOGUE } from '../src/shared/style-catalogue';
 import { STYLE_NETWORK_MAP } from '../src/shared/style-network-catalogue';

@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { chromium } from 'playwright-core';
-import { ensureEvalPhotos } from '../../src/analysis/registry-photos';
+import { ensureEvalPhotos } from '../../src/dev/registry-photos';
 import { loadConfig } from '../../src/config';
 import { photosForm } from '../../src/dev/demo-photos';
 import { call, startStack, TENANT_A } from '../../test/helpers/stack';
@@ -49,7 +49,9 @@ async function main(out: string): Promise<void> {
     await page.waitForURL(/\/console\/styles\/sty_/);
     await page.locator('[data-testid=job-state]', { hasText: 'done' }).waitFor();
     await page.waitForFunction(() => {
-      const imgs = [...(globalThis as any).document.querySelectorAll('.before-after img')] as Array<{ complete: boolean; naturalWidth: number }>;
+      const imgs = [
+        ...(globalThis as unknown as { document: { querySelectorAll(s: string): unknown[] } }).document.querySelectorAll('.before-after img'),
+      ] as Array<{ complete: boolean; naturalWidth: number }>;
       return imgs.length === 3 && imgs.every((i) => i.complete && i.naturalWidth > 0);
     });
     await page.screenshot({ path: out, fullPage: true });

@@ -9,8 +9,8 @@ import path from 'node:path';
 import sharp, { type OverlayOptions } from 'sharp';
 import { loadConfig } from '../../src/config';
 import { createModelRuntime } from '../../src/models';
-import { ensureEvalPhotos } from '../../src/analysis/registry-photos';
-import { StyleNetworkBackend } from '../../src/gpu/style-network';
+import { ensureEvalPhotos } from '../../src/dev/registry-photos';
+import { StyleNetworkBackend } from '../../src/activities/gpu/style-network';
 import { blendWeights, NETWORK_STYLES, STYLE_NETWORK_MAP } from '../../src/shared/style-network-catalogue';
 
 export const SHEET_PHOTOS = [

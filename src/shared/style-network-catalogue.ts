@@ -3,7 +3,7 @@
  * them as indices 0..25; see docs/style-contact-sheet.png), and how each catalogue style of
  * style-catalogue.ts is painted by it: one network style or a blend. Pure data: workflow code may import it.
  */
-import { STYLE_CATALOGUE, styleById } from './style-catalogue';
+import { styleById } from './style-catalogue';
 
 export const NETWORK_STYLE_COUNT = 26;
 
@@ -80,6 +80,3 @@ export function blendWeights(blend: Readonly<Record<number, number>>): Float32Ar
   const sum = w.reduce((a, b) => a + b, 0);
   return w.map((v) => v / sum);
 }
-
-/** Every catalogue style has a mapping (checked by the unit test). */
-export const UNMAPPED_CATALOGUE_STYLES = STYLE_CATALOGUE.filter((s) => !STYLE_NETWORK_MAP.some((m) => m.id === s.id)).map((s) => s.id);

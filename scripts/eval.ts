@@ -11,6 +11,7 @@ import { evalMatching } from '../eval/matching.eval';
 import { createEvalContext, type EvalSection } from '../eval/lib/context';
 import { evalSamePhotos } from '../eval/same-photos.eval';
 import { evalReports } from '../eval/reports.eval';
+import { evalStyle } from '../eval/style.eval';
 
 function print(section: EvalSection): void {
   console.log(`\n### ${section.title}\n`);
@@ -34,6 +35,7 @@ async function main(): Promise<void> {
   const same = await evalSamePhotos(ctx, config.analysis.similarThreshold);
   print(same.copies);
   print(same.similar);
+  print(await evalStyle((s) => console.error(`[eval] ${s}`)));
   // Last: the LLM writes ten reports, minutes on a CPU.
   print(await evalReports((s) => console.error(`[eval] ${s}`)));
   console.error(`[eval] done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);

@@ -9,7 +9,7 @@ import { createTuningContextActivities } from '../activities/gpu/tuning-context'
 import { createTuningReportActivities } from '../activities/gpu/tuning-report';
 import { chooseLlmBackend } from '../llm/choose-backend';
 import type { Config } from '../config';
-import { diffusionBackend } from '../activities/gpu/diffusion';
+import { styleBackendsFromConfig } from '../activities/gpu/style-backend';
 import { GPU_QUEUES, type GpuClass } from '../shared/task-queues';
 import { connectClient } from '../temporal-client/connection';
 import { createGpuQueueActivities } from '../activities/gpu/gpu-queue-health';
@@ -22,8 +22,10 @@ import { blobStoreFromConfig } from '../storage/from-config';
 import { embeddingCacheFromConfig, photoModelsFromConfig } from './deps';
 import { createMatchingCpuActivities, createMatchingIoActivities } from '../activities/matching/profile-index';
 import { matchEmbedderFromConfig } from '../matching/match-embedder';
+import { E5StyleMatcher } from '../matching/style-matcher';
+import { SentenceEmbedder } from '../models/text/sentence-embedder';
 import { vectorStoreFromConfig } from '../matching/store-from-config';
-import { createModelRuntime } from '../models';
+import { createModelRuntime, resolveModelId } from '../models';
 import type { RoleSetup, WorkerSpec } from './run-worker';
 import { workflowCodeOptions } from './workflow-bundle';
 import { modelRolesFor } from '../models/roles';
@@ -77,7 +79,17 @@ export const ioWorker: WorkerSpec = {
       options: {
         activities: {
           ...createAlbumStoreActivities({ store }),
-          ...createStylePromptActivities({ store, gemini: config.gemini }),
+          ...createStylePromptActivities({
+            store,
+            gemini: config.gemini,
+            // Loaded on the first request that names no style, not at start.
+            matcher: new E5StyleMatcher(
+              new SentenceEmbedder(
+                createModelRuntime(config.models).sessions,
+                resolveModelId(modelRolesFor(config.models).sentence, config.matching.useTestModels),
+              ),
+            ),
+          }),
           ...createTuningContextActivities(config.context),
           ...createGpuQueueActivities(new GpuQueueMonitor(client, config.temporal.namespace)),
           ...createMatchingIoActivities({ store: vectors }),
@@ -95,11 +107,11 @@ export const ioWorker: WorkerSpec = {
 /** Concurrent jobs one GPU worker takes from a class's queue: slots per GPU × GPUs on the node. */
 export const gpuClassSlots = (config: Config, gpuClass: GpuClass) => config.workers.gpuSlotsPerGpu[gpuClass] * config.workers.gpuCount;
 
-function diffusionActivities(config: Config) {
+async function diffusionActivities(config: Config) {
   const d = config.gpu.diffusion;
   return createStyleRenderActivities({
     store: blobStoreFromConfig(config),
-    backend: diffusionBackend(d.urls, d.progressPollMs),
+    ...(await styleBackendsFromConfig(d, createModelRuntime(config.models).sessions)),
     settings: { steps: d.steps, denoisingStrength: d.denoisingStrength, maxSide: d.maxSide, stallAbortMs: config.gpu.stallAbortMs },
   });
 }
@@ -121,7 +133,7 @@ export function gpuClassWorker(gpuClass: GpuClass, opts: { identity?: string } =
         maxHeartbeatThrottleInterval: '2s' as const,
       };
       if (gpuClass === 'diffusion') {
-        return { options: { ...common, activities: diffusionActivities(config), maxConcurrentActivityTaskExecutions: gpuClassSlots(config, gpuClass) } };
+        return { options: { ...common, activities: await diffusionActivities(config), maxConcurrentActivityTaskExecutions: gpuClassSlots(config, gpuClass) } };
       }
       const { backend, reason } = await chooseLlmBackend(config);
       console.log(`[gpu-llm] ${backend ? `${backend.name} ${backend.model}` : 'template reports'}: ${reason}`);

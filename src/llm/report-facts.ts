@@ -12,6 +12,8 @@ export const MAX_BIO_CHARS = 240;
 
 export interface ReportFacts {
   names: [string, string];
+  /** Interests and music both have. */
+  shared: string[];
   /** Numbered facts, as given to the model and as counted by the eval. */
   facts: string[];
   /** The two bios as they went in (cut to MAX_BIO_CHARS). */
@@ -66,7 +68,13 @@ export function reportFacts(req: Pick<ReportRequest, 'profiles' | 'context'>): R
     for (const item of c.items.slice(0, 3)) facts.push(`${CONTEXT_LABEL[c.source]}: ${item.title.replace(CONTROL, ' ').trim()}`);
   }
   const notes: string[] = [];
-  return { names: [nameA, nameB], facts, bios: [cutBio(a.bio, nameA, notes), cutBio(b.bio, nameB, notes)], notes };
+  return {
+    names: [nameA, nameB],
+    shared: [...interests.shared, ...music.shared],
+    facts,
+    bios: [cutBio(a.bio, nameA, notes), cutBio(b.bio, nameB, notes)],
+    notes,
+  };
 }
 
 const SYSTEM = [
@@ -78,11 +86,15 @@ const SYSTEM = [
 ].join('\n');
 
 /**
- * How the report must begin, for backends that can force it (llama.cpp): the model continues a
- * Korean sentence about the two people instead of choosing its own first words, which is what a
- * bio that gives orders tries to take over.
+ * How the report must begin, for backends that can force it (llama.cpp): the first fact, written
+ * by code, so the model continues a Korean sentence about the two people instead of choosing its
+ * own first words (which a bio that gives orders tries to take over, and which a small model
+ * otherwise spends repeating its instructions).
  */
-export const responsePrefix = (f: ReportFacts) => `${f.names[0]}님과 ${f.names[1]}님은`;
+export function responsePrefix(f: ReportFacts): string {
+  const [a, b] = f.names;
+  return f.shared.length > 0 ? `${a}님과 ${b}님의 공통점은 ${f.shared.join(', ')}입니다.` : `${a}님과 ${b}님은 겹치는 취향이 없어 서로 알려 줄 것이 많습니다.`;
+}
 
 /** The chat both backends send: rules as the system message, facts and quoted bios as the user's. */
 export function reportMessages(f: ReportFacts): ChatMessage[] {

@@ -53,7 +53,12 @@ export async function evalReports(log: (s: string) => void = () => undefined): P
     const req: ReportRequest = { tenantId: 'eval', reportId: `rep_eval${i}`, profiles: pair.profiles, context: pair.context };
     const messages = reportMessages(reportFacts(req));
     const input = messages.map((m) => m.content).join('\n');
-    const t = score(templateReport(req), req, input);
+    // Its first line says it is the template (and names the LLM it lacks): a label, not a claim.
+    const template = templateReport(req)
+      .split('\n')
+      .filter((line) => !line.startsWith('(템플릿 리포트'))
+      .join('\n');
+    const t = score(template, req, input);
     let l: Score | undefined;
     let cost = '—';
     if (backend) {

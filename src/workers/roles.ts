@@ -16,6 +16,7 @@ import { createGpuQueueActivities, GpuQueueMonitor } from '../temporal/gpu-queue
 import { createIsolatedDecoder, isolatedDecoderOptionsFromConfig } from '../activities/decode/isolated-decode';
 import { createAlbumAnalysisActivities } from '../activities/photo-pipeline/analyze-album';
 import { createPhotoPipelineActivities } from '../activities/photo-pipeline/analyze-batch';
+import { peopleStoreFor } from '../people/people-store';
 import { createAlbumStateActivities } from '../activities/photo-pipeline/album-state';
 import { blobStoreFromConfig, embeddingCacheFromConfig, photoModelsFromConfig } from './deps';
 import { createMatchingCpuActivities, createMatchingIoActivities } from '../activities/matching';
@@ -49,7 +50,7 @@ export const cpuWorker: WorkerSpec = {
       options: {
         activities: {
           ...createPhotoPipelineActivities({ store, decoder, models, cache, decodeAttempts: config.analysis.decodeAttempts }),
-          ...createAlbumAnalysisActivities({ store, settings: config.analysis }),
+          ...createAlbumAnalysisActivities({ store, settings: config.analysis, people: peopleStoreFor(config, store) }),
           ...createMatchingCpuActivities({ embedder: matchEmbedderFromConfig(runtime.sessions, config.matching) }),
         },
         maxConcurrentActivityTaskExecutions: concurrency,

@@ -289,7 +289,7 @@ export function createPhotoPipelineActivities({ store, decoder, models, cache, d
                 names: top.names,
                 score: Math.round(top.score * 1e4) / 1e4,
                 model: models.methods.category,
-                ...('topClass' in top ? { imagenetClass: top.topClass } : {}),
+                ...('topClass' in top ? { imagenetClass: top.topClass, classes: top.classes } : {}),
               }
             : { status: NOT_INSTALLED, reason: models.missing.category ?? 'no category model' },
           faces,

@@ -38,7 +38,10 @@ export function albumSearchDoc(albumId: string, analysisId: string, docs: readon
           ...(d.category.status === 'ok'
             ? { category: { id: d.category.label, en: d.category.names.en, ko: d.category.names.ko, score: d.category.score } }
             : {}),
-          classes: d.category.status === 'ok' ? (d.category.classes ?? (d.category.imagenetClass ? [{ name: d.category.imagenetClass, p: d.category.score }] : [])) : [],
+          classes:
+            d.category.status === 'ok'
+              ? (d.category.classes ?? (d.category.imagenetClass ? [{ name: d.category.imagenetClass, p: d.category.score }] : []))
+              : [],
         },
       ]),
     ),

@@ -49,7 +49,15 @@ export function faceMetricOf(facesMethod: string | undefined): 'cosine' | 'eucli
 }
 
 /** `people`: the tenant's people and word search are fed from each album step (left out, the album stands alone). */
-export function createAlbumAnalysisActivities({ store, settings, people: tenantPeople }: { store: BlobStore; settings: AlbumAnalysisSettings; people?: PeopleStore }) {
+export function createAlbumAnalysisActivities({
+  store,
+  settings,
+  people: tenantPeople,
+}: {
+  store: BlobStore;
+  settings: AlbumAnalysisSettings;
+  people?: PeopleStore;
+}) {
   async function analyzeAlbum({ tenantId, albumId, analysisId }: AlbumAnalysisInput): Promise<AlbumAnalysisSummary> {
     const started = Date.now();
     const end = stageSeconds.startTimer({ kind: 'album', stage: 'album' });

@@ -5,6 +5,8 @@ import { AlbumList, AlbumPage } from './albums';
 import { JobsPage, ReportPage, StylePage } from './jobs';
 import { CleanBotPage, MatchingPage } from './playgrounds';
 import { navigate, usePath, Link } from './router';
+import { SearchBox } from './components/search-box';
+import { PeoplePage, PersonPage, SearchPage } from './pages/people';
 import './style.css';
 
 function SignIn({ onDone }: { onDone: () => void }) {
@@ -65,6 +67,9 @@ function App() {
   if ((m = path.match(/^\/albums\/([^/]+)$/))) page = <AlbumPage albumId={m[1]!} />;
   else if ((m = path.match(/^\/styles\/([^/]+)$/))) page = <StylePage styleId={m[1]!} />;
   else if ((m = path.match(/^\/reports\/([^/]+)$/))) page = <ReportPage reportId={m[1]!} />;
+  else if ((m = path.match(/^\/people\/([^/]+)$/))) page = <PersonPage personId={m[1]!} />;
+  else if (path === '/people') page = <PeoplePage />;
+  else if (path === '/search') page = <SearchPage />;
   else if (path === '/jobs') page = <JobsPage />;
   else if (path === '/matching') page = <MatchingPage />;
   else if (path === '/clean-bot') page = <CleanBotPage />;
@@ -72,6 +77,7 @@ function App() {
 
   const nav = [
     ['/', 'Albums'],
+    ['/people', 'People'],
     ['/jobs', 'GPU jobs'],
     ['/matching', 'Matching'],
     ['/clean-bot', 'Clean-bot'],
@@ -90,6 +96,7 @@ function App() {
             </Link>
           ))}
         </nav>
+        <SearchBox />
         <button
           class="link"
           onClick={() => {

@@ -10,6 +10,7 @@ import { evalFaces } from '../eval/faces.eval';
 import { evalMatching } from '../eval/matching.eval';
 import { createEvalContext, type EvalSection } from '../eval/lib/context';
 import { evalSamePhotos } from '../eval/same-photos.eval';
+import { evalPeopleAndSearch } from '../eval/people.eval';
 
 function print(section: EvalSection): void {
   console.log(`\n### ${section.title}\n`);
@@ -30,6 +31,10 @@ async function main(): Promise<void> {
   const faces = await evalFaces(ctx);
   print(faces.detection);
   print(faces.people);
+  const people = await evalPeopleAndSearch(ctx);
+  print(people.matching);
+  print(people.search);
+  print(people.falseFaces);
   const same = await evalSamePhotos(ctx, config.analysis.similarThreshold);
   print(same.copies);
   print(same.similar);

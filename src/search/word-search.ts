@@ -31,7 +31,7 @@ export interface Label {
 }
 
 /** A class within this cosine of the query's best class is a match. */
-export const LABEL_MARGIN = 0.015;
+export const LABEL_MARGIN = 0.03;
 /** A category matches only from this cosine up: the query is (nearly) the category's name. */
 export const CATEGORY_FLOOR = 0.95;
 

@@ -111,7 +111,7 @@ export async function evalPeopleAndSearch(ctx: EvalContext): Promise<{ matching:
     rows: [
       ['measure', 'result'],
       ['album 1: people found / identities', `${peopleAlbum1} / ${identities} (identities split or merged: ${splitOrMerged})`],
-      ["album 2 faces given their album-1 person", pct(right, album2.length)],
+      ['album 2 faces given their album-1 person', pct(right, album2.length)],
       ["album 2 faces given another person's (wrong)", pct(wrong, album2.length)],
       ['album 2 faces left without a known person', pct(none, album2.length)],
     ],
@@ -137,7 +137,9 @@ export async function evalPeopleAndSearch(ctx: EvalContext): Promise<{ matching:
       if (before.id === 'people') falseBefore++;
       if (after.id === 'people') falseAfter++;
       for (const f of found.faces) {
-        falseNotes.push(`false face on ${p.file}: score ${f.score.toFixed(2)}, area ${((100 * f.box.width * f.box.height) / (found.width * found.height)).toFixed(2)}%`);
+        falseNotes.push(
+          `false face on ${p.file}: score ${f.score.toFixed(2)}, area ${((100 * f.box.width * f.box.height) / (found.width * found.height)).toFixed(2)}%`,
+        );
       }
     } else if ('faces' in p && p.faces) {
       if (before.id === 'people') trueBefore++;
@@ -151,9 +153,10 @@ export async function evalPeopleAndSearch(ctx: EvalContext): Promise<{ matching:
   }
   const runtime = createModelRuntime({ ...config.models, intraOpThreads: 1 });
   const space = new LabelSpace(matchEmbedderFromConfig(runtime.sessions, config.matching), `${config.dataDir}/search`);
-  const rows = [['query', 'precision@5', 'recall', 'top 3 (label)']];
+  const rows = [['query', 'right photo first', 'precision@5', 'recall', 'top 3 (label)']];
   let p5Sum = 0;
   let recallSum = 0;
+  let firstRight = 0;
   for (const { q, relevant } of SEARCH_QUERIES) {
     const matched = await space.match(q);
     const ranked = [...labels]
@@ -165,8 +168,11 @@ export async function evalPeopleAndSearch(ctx: EvalContext): Promise<{ matching:
     const recall = ranked.filter((r) => relevant.includes(r.file)).length / relevant.length;
     p5Sum += p5;
     recallSum += recall;
+    const first = relevant.includes(ranked[0]?.file ?? '');
+    if (first) firstRight++;
     rows.push([
       q,
+      first ? 'yes' : 'no',
       p5.toFixed(2),
       recall.toFixed(2),
       top5
@@ -175,7 +181,13 @@ export async function evalPeopleAndSearch(ctx: EvalContext): Promise<{ matching:
         .join(', ') || '—',
     ]);
   }
-  rows.push(['**mean**', (p5Sum / SEARCH_QUERIES.length).toFixed(2), (recallSum / SEARCH_QUERIES.length).toFixed(2), '']);
+  rows.push([
+    '**all**',
+    pct(firstRight, SEARCH_QUERIES.length),
+    (p5Sum / SEARCH_QUERIES.length).toFixed(2),
+    (recallSum / SEARCH_QUERIES.length).toFixed(2),
+    '',
+  ]);
   await runtime.sessions.close();
   const search: EvalSection = {
     title: `Word search (${photos.length} photos, ${SEARCH_QUERIES.length} Korean and English queries; labels: top ImageNet classes + category, e5 templated)`,

@@ -20,7 +20,11 @@ const ROOT = path.resolve(__dirname, '../..');
 const SHOTS = path.join(ROOT, 'test-output', 'screenshots');
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const base = loadConfig({ ...process.env, LIGHTBOX_MODEL_SET: 'production', LIGHTBOX_MODEL_ROLES: '' });
-const skip = base.models.skipBuild ? 'LIGHTBOX_SKIP_MODEL_BUILD is set: no built models' : !fs.existsSync(path.join(ROOT, 'dist', 'console', 'index.html')) ? 'console not built' : false;
+const skip = base.models.skipBuild
+  ? 'LIGHTBOX_SKIP_MODEL_BUILD is set: no built models'
+  : !fs.existsSync(path.join(ROOT, 'dist', 'console', 'index.html'))
+    ? 'console not built'
+    : false;
 
 let server: Awaited<ReturnType<typeof startTestDevServer>>;
 let stack: Stack;

@@ -91,6 +91,12 @@ export class LabelSpace {
     return { embedding, method, vectors };
   }
 
+  /** No label matched (the query was answered otherwise), named in the same space. */
+  async noMatch(): Promise<{ embedding: string; method: string; classes: Map<string, ScoredLabel>; categories: Map<string, ScoredLabel> }> {
+    const { embedding, method } = await this.vectors();
+    return { embedding, method, classes: new Map(), categories: new Map() };
+  }
+
   /** Cosine of the query with every label it matches (see LABEL_MARGIN), by label ref; class and category refs apart. */
   async match(query: string): Promise<{ embedding: string; method: string; classes: Map<string, ScoredLabel>; categories: Map<string, ScoredLabel> }> {
     const [{ embedding, method, vectors }, q] = await Promise.all([this.vectors(), this.embedder.embed([templated(query)])]);

@@ -255,7 +255,9 @@ export class PeopleService {
     const named = Object.values(doc.people).filter(
       (p) => !p.hidden && p.name && (foldName(p.name) === query || (query.length >= 2 && foldName(p.name).includes(query))),
     );
-    const matched = await this.labels.match(q.q);
+    // A query that is someone's name is a name: label matching is relative to the query's
+    // closest labels, so it would also pull in whatever label a name happens to sit near.
+    const matched = named.length > 0 ? await this.labels.noMatch() : await this.labels.match(q.q);
 
     type Hit = { albumId: string; photoId: string; name?: string; score: number; reasons: unknown[] };
     const hits = new Map<string, Hit>();

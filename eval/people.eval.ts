@@ -9,11 +9,12 @@
  */
 import { clusterPeople } from '../src/analysis/people';
 import { DECIDING_FACE_MIN_AREA, DECIDING_FACE_MIN_SCORE, faceDecidesCategory } from '../src/analysis/face-category';
-import { FACE_FREE_EXTRA, LABELLED } from '../src/analysis/registry-photos';
+import { FACE_FREE_EXTRA, LABELLED } from '../src/dev/registry-photos';
 import { loadConfig } from '../src/config';
 import { createModelRuntime } from '../src/models';
 import { matchEmbedderFromConfig } from '../src/matching/match-embedder';
-import type { PhotoLabels } from '../src/people/album-step';
+import { modelRolesFor } from '../src/models/roles';
+import type { PhotoLabels } from '../src/search/word-search';
 import { assignAlbumFaces, emptyPeopleDoc, type AlbumFaceInput } from '../src/people/tenant-people';
 import { LabelSpace, scorePhoto } from '../src/search/word-search';
 import { variants } from './faces.eval';
@@ -152,7 +153,7 @@ export async function evalPeopleAndSearch(ctx: EvalContext): Promise<{ matching:
     });
   }
   const runtime = createModelRuntime({ ...config.models, intraOpThreads: 1 });
-  const space = new LabelSpace(matchEmbedderFromConfig(runtime.sessions, config.matching), `${config.dataDir}/search`);
+  const space = new LabelSpace(matchEmbedderFromConfig(runtime.sessions, config.matching, modelRolesFor(config.models).sentence), `${config.dataDir}/search`);
   const rows = [['query', 'right photo first', 'precision@5', 'recall', 'top 3 (label)']];
   let p5Sum = 0;
   let recallSum = 0;

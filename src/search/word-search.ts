@@ -20,7 +20,7 @@ import path from 'node:path';
 import CLASS_NAMES from '../models/imagenet/classes.json';
 import CATEGORY_MAP from '../models/imagenet/category-map.json';
 import type { MatchEmbedder } from '../matching/match-embedder';
-import type { PhotoLabels } from '../people/album-step';
+import { tenantKey } from '../storage/keys';
 
 export interface Label {
   /** What a hit says it matched: the class or category name as shown. */
@@ -159,3 +159,19 @@ const round = (x: number) => Math.round(x * 1e4) / 1e4;
 
 /** A name query: NFC, case-folded, spaces collapsed. */
 export const foldName = (s: string) => s.normalize('NFC').toLowerCase().replace(/\s+/g, ' ').trim();
+
+export interface PhotoLabels {
+  name: string;
+  category?: { id: string; en: string; ko: string; score: number };
+  /** ImageNet classes with their probability, best first. */
+  classes: Array<{ name: string; p: number }>;
+}
+
+export interface AlbumSearchDoc {
+  albumId: string;
+  analysisId: string;
+  photos: Record<string, PhotoLabels>;
+}
+
+/** Under the album's prefix, so purging the album deletes it. */
+export const albumSearchKey = (tenantId: string, albumId: string, analysisId: string) => tenantKey(tenantId, 'albums', albumId, 'search', `${analysisId}.json`);

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { demoPhotoFiles, ensureEvalPhotos } from '../../src/analysis/registry-photos';
+import { demoPhotoFiles, ensureEvalPhotos } from '../../src/dev/registry-photos';
 import { loadConfig } from '../../src/config';
 import { photosForm } from '../../src/dev/demo-photos';
 import { call, startStack, TENANT_A, waitFor, type Stack } from '../helpers/stack';

@@ -8,10 +8,10 @@ import assert from 'node:assert/strict';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import sharp from 'sharp';
-import { demoPhotoFiles, ensureEvalPhotos } from '../../src/analysis/registry-photos';
+import { demoPhotoFiles, ensureEvalPhotos } from '../../src/dev/registry-photos';
 import { loadConfig } from '../../src/config';
 import { photosForm } from '../../src/dev/demo-photos';
-import { repoRoot } from '../../src/shared/repo-root';
+import { repoRoot } from '../../src/config/repo-root';
 import { call, TENANT_A, TENANT_B, useStackOnDevServer, waitFor } from '../helpers/stack';
 import fs from 'node:fs';
 

@@ -6,8 +6,6 @@
  */
 import sharp from 'sharp';
 import type { Config } from '../../config';
-import type { AlbumSearchDoc } from '../../people/album-step';
-import { albumSearchKey } from '../../people/album-step';
 import type { PeopleStore } from '../../people/people-store';
 import {
   PeopleError,
@@ -21,7 +19,7 @@ import {
   type StoredFace,
   type TenantPeopleDoc,
 } from '../../people/tenant-people';
-import { foldName, scorePhoto, type LabelSpace } from '../../search/word-search';
+import { albumSearchKey, foldName, scorePhoto, type AlbumSearchDoc, type LabelSpace } from '../../search/word-search';
 import { BlobNotFoundError, type BlobStore } from '../../storage/blob-store';
 import { albumPhotoKey, tenantKey } from '../../storage/keys';
 import { ApiError, type ErrorCode } from '../errors';

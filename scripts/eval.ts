@@ -11,6 +11,7 @@ import { evalMatching } from '../eval/matching.eval';
 import { createEvalContext, type EvalSection } from '../eval/lib/context';
 import { evalSamePhotos } from '../eval/same-photos.eval';
 import { evalPeopleAndSearch } from '../eval/people.eval';
+import { evalSimilarGroups } from '../eval/similar-groups.eval';
 
 function print(section: EvalSection): void {
   console.log(`\n### ${section.title}\n`);
@@ -38,6 +39,7 @@ async function main(): Promise<void> {
   const same = await evalSamePhotos(ctx, config.analysis.similarThreshold);
   print(same.copies);
   print(same.similar);
+  print(await evalSimilarGroups(ctx, config.analysis.similarThreshold));
   console.error(`[eval] done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 }
 

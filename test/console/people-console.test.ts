@@ -108,7 +108,8 @@ describe('people and search in the console', { skip }, () => {
     await page.getByLabel('Search photos').fill('고양이');
     await page.getByRole('button', { name: 'Search' }).click();
     await page.getByRole('heading', { name: 'Photos for “고양이”' }).waitFor();
-    await page.getByRole('img', { name: 'cat.png' }).waitFor();
+    // The first search in a process embeds the label vocabulary (tens of seconds on a busy CPU).
+    await page.getByRole('img', { name: 'cat.png' }).waitFor({ timeout: 300_000 });
     await page.screenshot({ path: path.join(SHOTS, 'search.png'), fullPage: true });
     assert.deepEqual(problems, []);
   });

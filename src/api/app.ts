@@ -102,7 +102,10 @@ export function createApp({ config, client, store, apiKeys, signingSecret, logge
   app.use(consoleRoutes(config));
   if (store.kind === 'local') app.use('/v1', blobRoutes(store, signingSecret, config.api.maxUploadBytes));
 
-  const people = new PeopleService(store, peopleStoreFor(config, store), config, new LabelSpace(text.embedder, path.join(config.dataDir, 'search')));
+  const labels = new LabelSpace(text.embedder, path.join(config.dataDir, 'search'));
+  // The first search would otherwise embed the label vocabulary (tens of seconds, once per model; cached on disk).
+  if (config.env !== 'test') void labels.vectors().catch((err: Error) => logger.warn({ err: err.message }, 'search labels not embedded yet'));
+  const people = new PeopleService(store, peopleStoreFor(config, store), config, labels);
   const albums = new AlbumService(client, store, config, people);
   const webUi = config.temporal.embedded
     ? (workflowId: string) => `${config.temporal.uiUrl}/namespaces/${config.temporal.namespace}/workflows/${encodeURIComponent(workflowId)}`

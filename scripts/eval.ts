@@ -12,6 +12,7 @@ import { createEvalContext, type EvalSection } from '../eval/lib/context';
 import { evalSamePhotos } from '../eval/same-photos.eval';
 import { evalPeopleAndSearch } from '../eval/people.eval';
 import { evalSimilarGroups } from '../eval/similar-groups.eval';
+import { evalStyle } from '../eval/style.eval';
 
 function print(section: EvalSection): void {
   console.log(`\n### ${section.title}\n`);
@@ -40,6 +41,7 @@ async function main(): Promise<void> {
   print(same.copies);
   print(same.similar);
   print(await evalSimilarGroups(ctx, config.analysis.similarThreshold));
+  print(await evalStyle((s) => console.error(`[eval] ${s}`)));
   console.error(`[eval] done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 }
 

@@ -56,7 +56,8 @@ const srcFolders = [
   'workers',
   'workflows',
 ];
-const folderPatterns = (folders) => folders.flatMap((folder) => [`**/${folder}`, `**/${folder}/**`]);
+// Relative specifiers that leave the folder for another src/ folder (from a file or one subfolder down).
+const folderPatterns = (folders) => folders.flatMap((folder) => [`../${folder}`, `../${folder}/**`, `../../${folder}`, `../../${folder}/**`]);
 const ioModules = ['pino', 'ioredis', 'express', 'onnxruntime-node', 'chromadb', '@google/genai', '@google-cloud/storage', '@temporalio/*'];
 const analysisBans = {
   patterns: [

@@ -6,6 +6,29 @@
 import path from 'node:path';
 import { envSchema } from './schema';
 
+/**
+ * Algorithm tunables no deployment needs to set: typed defaults in code, changed by a commit that
+ * shows its `npm run eval` figures rather than per environment (they were environment variables).
+ */
+const TUNABLES = {
+  /** photos under this quality score (0–1) are never highlights. */
+  highlightMinQuality: 0.4,
+  /** weight of the penalty for resembling a highlight already picked. */
+  highlightDiversity: 0.5,
+  /** fresh decoder children a photo gets after crashing, hanging or bloating one. */
+  decodeAttempts: 3,
+  /** faces needed before a cluster counts as a person. */
+  peopleMinFaces: 2,
+  /** width of the hashing fallback embedding. */
+  hashingDim: 1024,
+  /** img2img denoising strength (0 keeps the photo, 1 ignores it). */
+  denoisingStrength: 0.55,
+  /** one Gemini request's timeout. */
+  geminiTimeoutMs: 30_000,
+  /** time box of each context search attempt. */
+  contextTimeoutMs: 8_000,
+} as const;
+
 export type WorkerRole = 'workflow' | 'cpu' | 'io' | 'gpu';
 
 /** Offset of each worker role's Prometheus port from WORKER_METRICS_PORT_BASE, so one host can run them all. */
@@ -102,7 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       chromaUrl: e.CHROMA_URL,
       /** Where the embedded vector index lives. */
       embeddedDir: path.join(dataDir, 'vectors'),
-      hashingDim: e.LIGHTBOX_MATCH_HASHING_DIM,
+      hashingDim: TUNABLES.hashingDim,
       maxK: e.LIGHTBOX_MATCH_MAX_K,
       maxTextChars: e.LIGHTBOX_TEXT_MAX_CHARS,
       useTestModels: e.LIGHTBOX_MODEL_SET === 'test',
@@ -125,17 +148,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     analysis: {
       /** Unset: each embedding method's calibrated threshold (duplicateThresholdFor). */
       duplicateThreshold: e.LIGHTBOX_DUPLICATE_THRESHOLD,
-      peopleMinFaces: e.LIGHTBOX_PEOPLE_MIN_FACES,
+      peopleMinFaces: TUNABLES.peopleMinFaces,
       peopleEps: e.LIGHTBOX_PEOPLE_EPS,
       highlightCount: e.LIGHTBOX_HIGHLIGHT_COUNT,
-      highlightDiversity: e.LIGHTBOX_HIGHLIGHT_DIVERSITY,
-      highlightMinQuality: e.LIGHTBOX_HIGHLIGHT_MIN_QUALITY,
+      highlightDiversity: TUNABLES.highlightDiversity,
+      highlightMinQuality: TUNABLES.highlightMinQuality,
       categoryLabelsFile: e.LIGHTBOX_CATEGORY_LABELS_FILE,
       /** ImageNet class → album category map for the classifier (default: src/models/imagenet/category-map.json). */
       categoryMapFile: e.LIGHTBOX_CATEGORY_MAP_FILE,
       /** Cosine on the semantic embedding at or above which two photos are similar shots. */
       similarThreshold: e.LIGHTBOX_SIMILAR_THRESHOLD,
-      decodeAttempts: e.LIGHTBOX_PHOTO_DECODE_ATTEMPTS,
+      decodeAttempts: TUNABLES.decodeAttempts,
       decodeTimeoutMs: e.LIGHTBOX_DECODE_TIMEOUT_MS,
       decodeMaxMemoryMb: e.LIGHTBOX_DECODE_MAX_MEMORY_MB,
     },
@@ -169,15 +192,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
             .map((u) => u.trim().replace(/\/+$/, ''))
             .filter(Boolean) ?? [],
         steps: e.DIFFUSION_STEPS,
-        denoisingStrength: e.DIFFUSION_DENOISING_STRENGTH,
+        denoisingStrength: TUNABLES.denoisingStrength,
         maxSide: e.DIFFUSION_MAX_SIDE,
         progressPollMs: e.DIFFUSION_PROGRESS_POLL_MS,
       },
       llm: { baseUrl: e.LLM_BASE_URL?.replace(/\/+$/, ''), apiKey: e.LLM_API_KEY, model: e.LLM_MODEL, maxTokens: e.LLM_MAX_TOKENS },
     },
-    gemini: { apiKey: e.GEMINI_API_KEY, model: e.GEMINI_MODEL, baseUrl: e.GEMINI_BASE_URL, timeoutMs: Math.round(e.GEMINI_TIMEOUT_SECONDS * 1000) },
+    gemini: { apiKey: e.GEMINI_API_KEY, model: e.GEMINI_MODEL, baseUrl: e.GEMINI_BASE_URL, timeoutMs: TUNABLES.geminiTimeoutMs },
     context: {
-      timeoutMs: Math.round(e.CONTEXT_TIMEOUT_SECONDS * 1000),
+      timeoutMs: TUNABLES.contextTimeoutMs,
       google: { apiKey: e.GOOGLE_CSE_API_KEY, cx: e.GOOGLE_CSE_ID, baseUrl: e.GOOGLE_CSE_BASE_URL },
       spotify: {
         clientId: e.SPOTIFY_CLIENT_ID,

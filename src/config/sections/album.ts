@@ -18,7 +18,6 @@ export const albumSection = z.object({
     .describe(
       "Default: calibrated. cosine similarity at or above which two photos are copies; unset → the embedding method's calibrated value (0.85 for `phash-colorlayout-v1`)",
     ),
-  LIGHTBOX_PEOPLE_MIN_FACES: positiveInt.default(2).describe('faces needed before a cluster counts as a person'),
   LIGHTBOX_PEOPLE_EPS: z.coerce
     .number()
     .gt(0)
@@ -28,8 +27,6 @@ export const albumSection = z.object({
       "largest distance between two faces of one person (DBSCAN eps) in the face model's own metric: Euclidean for the dlib descriptor (calibrated by `npm run eval`), cosine distance for ArcFace",
     ),
   LIGHTBOX_HIGHLIGHT_COUNT: positiveInt.max(1000).default(20).describe('most highlights per album'),
-  LIGHTBOX_HIGHLIGHT_MIN_QUALITY: z.coerce.number().min(0).max(1).default(0.4).describe('photos under this quality score (0–1) are never highlights'),
-  LIGHTBOX_HIGHLIGHT_DIVERSITY: z.coerce.number().min(0).max(5).default(0.5).describe('weight of the penalty for resembling a highlight already picked'),
   LIGHTBOX_CATEGORY_MAP_FILE: optionalString.describe(
     'Default: built-in. JSON map of ImageNet classes to album categories (format of `src/models/imagenet/category-map.json`)',
   ),
@@ -42,7 +39,6 @@ export const albumSection = z.object({
   LIGHTBOX_CATEGORY_LABELS_FILE: optionalString.describe('Default: built-in. JSON array of zero-shot labels `{id, names:{en,ko}, prompts:{en,ko}}`'),
   LIGHTBOX_PHOTO_BATCH_SIZE: positiveInt.max(64).default(8).describe('photos per CPU activity: one decode pass and one inference run per batch'),
   LIGHTBOX_PHOTO_HEARTBEAT_SECONDS: positiveInt.max(3600).default(60).describe('a batch whose worker is silent this long is retried on another worker'),
-  LIGHTBOX_PHOTO_DECODE_ATTEMPTS: positiveInt.max(10).default(3).describe('fresh decoder children a photo gets after crashing, hanging or bloating one'),
   LIGHTBOX_ALBUM_MAX_PHOTOS: positiveInt.default(10_000).describe('photos an album takes; more are rejected with `ALBUM_FULL`'),
   LIGHTBOX_ALBUM_SETTLE_SECONDS: z.coerce
     .number()

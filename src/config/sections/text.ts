@@ -8,7 +8,6 @@ export const textSection = z.object({
     .default('embedded')
     .describe('profile vectors: `embedded` (HNSW index under `$LIGHTBOX_DATA_DIR/vectors`) or `chroma`'),
   CHROMA_URL: optionalString.describe('the ChromaDB server (e.g. `http://127.0.0.1:8000`), required with `chroma`'),
-  LIGHTBOX_MATCH_HASHING_DIM: positiveInt.min(16).max(8192).default(1024).describe('width of the hashing fallback embedding'),
   LIGHTBOX_MATCH_MAX_K: positiveInt.max(1000).default(100).describe('largest `k` a match request may ask for'),
   LIGHTBOX_TEXT_MAX_CHARS: positiveInt.default(2000).describe('longest profile text or chat message accepted (`TEXT_TOO_LONG` beyond)'),
   LIGHTBOX_TOXICITY_LABELS: optionalString.describe(

@@ -19,7 +19,7 @@ import { workerInterceptors, workflowSinks } from '../../src/telemetry/temporal-
 import { addPhotosUpdate, AlbumWorkflow, closeAlbumSignal } from '../../src/workflows/album';
 import { WORKFLOWS_PATH } from '../../src/workers/roles';
 import { quietRuntime, testTelemetry } from '../helpers/stack';
-import { createTimeSkippingEnv } from '../helpers/temporal';
+import { createTimeSkippingEnv, whileWorkersRun } from '../helpers/temporal';
 
 type BatchActivities = ReturnType<typeof createPhotoPipelineActivities>;
 type AlbumActivities = ReturnType<typeof createAlbumAnalysisActivities>;
@@ -96,7 +96,7 @@ function fakeActivities(badPhoto?: string) {
 
 async function withFakes<T>(fakes: ReturnType<typeof fakeActivities>, fn: () => Promise<T>): Promise<T> {
   const common = { connection: env.nativeConnection, namespace: env.namespace };
-  const [workflows, ...rest] = await Promise.all([
+  const workers = await Promise.all([
     Worker.create({
       ...common,
       taskQueue: TASK_QUEUES.workflow,
@@ -107,15 +107,7 @@ async function withFakes<T>(fakes: ReturnType<typeof fakeActivities>, fn: () => 
     Worker.create({ ...common, taskQueue: TASK_QUEUES.cpu, activities: fakes.cpu }),
     Worker.create({ ...common, taskQueue: TASK_QUEUES.io, activities: fakes.io }),
   ]);
-  return workflows!.runUntil(async () => {
-    const running = rest.map((w) => w.run());
-    try {
-      return await fn();
-    } finally {
-      rest.forEach((w) => w.shutdown());
-      await Promise.all(running);
-    }
-  });
+  return whileWorkersRun(workers, fn);
 }
 
 const photos = (albumId: string, n: number, prefix = 'ph'): PhotoRef[] =>

@@ -11,7 +11,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { getGgufModel, installedGguf } from '../../src/llm/gguf-models';
-import { installStaged } from './pull';
+import { installStaged } from '../../src/models/pull';
 import { modelRef } from '../../src/models/registry';
 import { modelFolder, readLock, sha256File } from '../../src/models/store';
 // build.ts imports this module too; fetchPackage is only called at run time, after both have loaded.

@@ -2,7 +2,16 @@
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { api, consoleConfig, follow, photoUrl, primePhotoUrl, putSigned, workflowUrl, type ConsoleConfig } from './api';
 import type { ComponentChildren } from 'preact';
-import { PhotoDialog, SignedImg, Tile, type PhotoInfo, type Quality } from './photos';
+import type { AlbumView } from '../../src/shared/album';
+import type {
+  AlbumListResponse,
+  AlbumResultsResponse,
+  AlbumStatusResponse,
+  PhotoInfo,
+  PlanUploadsResponse,
+  UploadResultResponse,
+} from '../../src/shared/contract/albums';
+import { PhotoDialog, SignedImg, Tile } from './photos';
 import { Link, navigate } from './router';
 
 export function useConsoleConfig() {
@@ -44,13 +53,7 @@ export function WorkflowLink({ workflowId }: { workflowId?: string }) {
   );
 }
 
-interface AlbumRow {
-  albumId: string;
-  title: string | null;
-  status: string;
-  startedAt: string | null;
-  workflowId: string;
-}
+type AlbumRow = AlbumListResponse['albums'][number];
 
 export function AlbumList() {
   const [rows, setRows] = useState<AlbumRow[] | null>(null);
@@ -62,7 +65,7 @@ export function AlbumList() {
 
   useEffect(() => {
     setRows(null);
-    api<{ albums: AlbumRow[]; nextCursor: string | null }>('GET', `/v1/albums?limit=20${page ? `&cursor=${encodeURIComponent(page)}` : ''}`).then(
+    api<AlbumListResponse>('GET', `/v1/albums?limit=20${page ? `&cursor=${encodeURIComponent(page)}` : ''}`).then(
       (r) => {
         setRows(r.albums);
         setNext(r.nextCursor);
@@ -74,7 +77,7 @@ export function AlbumList() {
   const create = async (e: Event) => {
     e.preventDefault();
     try {
-      const r = await api<{ albumId: string }>('POST', '/v1/albums', title.trim() ? { title: title.trim() } : {});
+      const r = await api<AlbumStatusResponse>('POST', '/v1/albums', title.trim() ? { title: title.trim() } : {});
       navigate(`/albums/${r.albumId}`);
     } catch (err) {
       setError((err as Error).message);
@@ -115,70 +118,13 @@ export function AlbumList() {
   );
 }
 
-interface StageProgress {
-  total: number;
-  done: number;
-  failed: number;
-  ratePerSecond: number | null;
-  etaSeconds: number | null;
-}
+/** The album as shown: a status event carries the view alone, GET adds the workflow id and links. */
+type ShownAlbum = AlbumView & Partial<Pick<AlbumStatusResponse, 'workflowId' | 'links'>>;
+type Results = AlbumResultsResponse;
 
-interface AlbumView {
-  albumId: string;
-  title?: string;
-  /** `settling`: every photo is done and the album step is still to run (or running): results are not final yet. */
-  status: 'processing' | 'settling' | 'idle' | 'completed' | 'cancelled';
-  closeRequested: boolean;
-  analysis: number;
-  counts: { total: number; analyzed: number; failed: number; pending: number };
-  progress: { photos: StageProgress; album: { running: boolean; upToDate: boolean } };
-  workflowId?: string;
-}
-
-type Group = string[] | { photoIds: string[]; best?: string; kept?: string; keptPhotoId?: string; reason?: string };
-/** A result the analysis could not produce (e.g. `model-not-installed`), with why. */
-interface NotProduced {
-  status: string;
-  reason?: string;
-}
-
-interface Results {
-  status: string;
-  upToDate: boolean;
-  photos: Record<string, PhotoInfo>;
-  highlights: string[];
-  highlightScores: Array<{ photoId: string; score: number; represents: string[] }>;
-  duplicates: Group[];
-  /** Groups of similar shots, each with its `best` photo; or why there are none (no semantic model). */
-  similar?: Group[] | NotProduced;
-  people:
-    | Array<{
-        personId: string;
-        photoIds: string[];
-        faces: number;
-        crops?: Array<{ photoId: string; box: { x: number; y: number; width: number; height: number } }>;
-      }>
-    | NotProduced;
-  categories: Record<string, { label: string; names?: { en: string; ko: string }; score: number } | { status: string }>;
-  quality: Record<string, Quality & { resolution?: number; megapixels?: number }>;
-  failed: Array<{ photoId: string; name: string; code: string; stage: string; message: string; attempts?: number }>;
-  models: Record<string, unknown> | null;
-}
-
-/** One page's photos with a ready signed URL each (`thumbnailUrl` needs the API key, so an <img> cannot use it). */
-interface ResultItem {
-  photoId: string;
-  url?: string;
-  urlExpiresAt?: string;
-}
-
-type Paged<T> = T & { items?: ResultItem[]; nextCursor?: string | null; page?: { nextCursor?: string | null } };
-
-const nextOf = (p: Paged<unknown>) => p.nextCursor ?? p.page?.nextCursor ?? null;
-
-/** The signed URLs a results page carries, so tiles need no extra request each. */
-function primeUrls(albumId: string, items: ResultItem[] | undefined) {
-  for (const it of items ?? []) if (it.url) primePhotoUrl(albumId, it.photoId, it.url, it.urlExpiresAt);
+/** The signed URLs a results page carries, so tiles need no extra request each (`thumbnailUrl` needs the API key). */
+function primeUrls(albumId: string, items: Results['items']) {
+  for (const it of items) primePhotoUrl(albumId, it.photoId, it.url, it.urlExpiresAt);
 }
 
 /**
@@ -187,16 +133,16 @@ function primeUrls(albumId: string, items: ResultItem[] | undefined) {
  */
 async function fetchResults(albumId: string): Promise<Results> {
   const base = `/v1/albums/${albumId}/results?limit=1000`;
-  const first = await api<Paged<Results>>('GET', base);
+  const first = await api<Results>('GET', base);
   primeUrls(albumId, first.items);
-  let next = nextOf(first);
+  let next = first.nextCursor;
   for (let pages = 0; next && pages < 100; pages++) {
-    const more = await api<Paged<Partial<Results>>>('GET', `${base}&cursor=${encodeURIComponent(next)}`);
+    const more = await api<Results>('GET', `${base}&cursor=${encodeURIComponent(next)}`);
     primeUrls(albumId, more.items);
     first.photos = { ...first.photos, ...more.photos };
     first.quality = { ...first.quality, ...more.quality };
     first.categories = { ...first.categories, ...more.categories };
-    next = nextOf(more);
+    next = more.nextCursor;
   }
   return first;
 }
@@ -225,10 +171,9 @@ function Uploader({ albumId, disabled, onUploaded }: { albumId: string; disabled
     };
     const contentType = (f: File) => f.type || 'application/octet-stream';
     // Step 1: where to PUT each file; step 2: PUT them (3 at a time); step 3: tell the album.
-    const plan = await api<{
-      uploads: Array<{ photoId: string; name: string; url: string; headers?: Record<string, string> }>;
-      rejected: Array<{ name: string; code: string; message: string }>;
-    }>('POST', `/v1/albums/${albumId}/uploads`, { files: files.map((f) => ({ name: f.name, contentType: contentType(f), size: f.size })) });
+    const plan = await api<PlanUploadsResponse>('POST', `/v1/albums/${albumId}/uploads`, {
+      files: files.map((f) => ({ name: f.name, contentType: contentType(f), size: f.size })),
+    });
     for (const r of plan.rejected) {
       const i = list.findIndex((row) => row.name === r.name && row.state === 'waiting');
       if (i >= 0) set(i, { state: 'rejected', note: `${r.code}: ${r.message}` });
@@ -243,7 +188,7 @@ function Uploader({ albumId, disabled, onUploaded }: { albumId: string; disabled
           const { u, i } = next;
           const file = files[i]!;
           try {
-            await putSigned(u.url, file, u.headers?.['content-type'] ?? u.headers?.['Content-Type'] ?? contentType(file), (fraction) => set(i, { fraction }));
+            await putSigned(u.url, file, u.headers['content-type'] ?? u.headers['Content-Type'] ?? contentType(file), (fraction) => set(i, { fraction }));
             set(i, { state: 'sent' });
             sent.push(u.photoId);
           } catch (e) {
@@ -253,11 +198,7 @@ function Uploader({ albumId, disabled, onUploaded }: { albumId: string; disabled
       }),
     );
     if (sent.length > 0) {
-      const done = await api<{ accepted: Array<{ photoId: string; name: string }>; rejected: Array<{ name: string; code: string; message: string }> }>(
-        'POST',
-        `/v1/albums/${albumId}/photos`,
-        { uploaded: sent },
-      );
+      const done = await api<UploadResultResponse>('POST', `/v1/albums/${albumId}/photos`, { uploaded: sent });
       for (const a of done.accepted) {
         const i = byIndex.find((b) => b.u.photoId === a.photoId)?.i;
         if (i !== undefined && i >= 0) set(i, { state: 'accepted' });
@@ -324,25 +265,6 @@ function Uploader({ albumId, disabled, onUploaded }: { albumId: string; disabled
   );
 }
 
-const groupIds = (g: Group) => (Array.isArray(g) ? g : g.photoIds);
-const bestOf = (g: Group) => (Array.isArray(g) ? undefined : (g.best ?? g.kept ?? g.keptPhotoId));
-
-/** Which photo of a copy group is kept, and why: the API's word when it gives one, else the same rule the ranking uses. */
-function keptOf(g: Group, r: Results): { kept: string; reason: string } {
-  const ids = groupIds(g);
-  if (!Array.isArray(g) && (g.kept ?? g.keptPhotoId)) return { kept: (g.kept ?? g.keptPhotoId)!, reason: g.reason ?? 'chosen by the analysis' };
-  const rep = r.highlightScores.find((h) => ids.includes(h.photoId));
-  const q = (id: string) => r.quality[id]?.score ?? 0;
-  const kept = rep?.photoId ?? [...ids].sort((a, b) => q(b) - q(a))[0]!;
-  const others = ids.filter((id) => id !== kept);
-  const px = (id: string) => (r.photos[id]?.width ?? 0) * (r.photos[id]?.height ?? 0);
-  const why = [`best quality score (${q(kept).toFixed(2)} vs ${others.map((o) => q(o).toFixed(2)).join(', ')})`];
-  if (others.every((o) => px(kept) > px(o))) why.push(`largest (${r.photos[kept]?.width}×${r.photos[kept]?.height})`);
-  const blurry = others.filter((o) => r.quality[o]?.blurry).map((o) => r.photos[o]?.name ?? o);
-  if (blurry.length > 0) why.push(`${blurry.join(', ')} blurry`);
-  return { kept, reason: why.join('; ') };
-}
-
 function ResultsView({ albumId, r, onOpen }: { albumId: string; r: Results; onOpen: (id: string) => void }) {
   const [category, setCategory] = useState('');
   const labelOf = (id: string) => {
@@ -372,10 +294,10 @@ function ResultsView({ albumId, r, onOpen }: { albumId: string; r: Results; onOp
   );
   const allIds = Object.keys(r.photos);
   const similar = Array.isArray(r.similar) ? r.similar : null;
-  const similarStatus = r.similar === undefined || Array.isArray(r.similar) ? null : r.similar;
+  const similarStatus = Array.isArray(r.similar) ? null : r.similar;
   const people = Array.isArray(r.people) ? r.people : null;
-  const copyGroups = r.duplicates.map((g, n) => ({ g, n })).filter(({ g }) => groupIds(g).some(shown));
-  const similarGroups = similar?.filter((g) => groupIds(g).some(shown)) ?? [];
+  const copyGroups = r.duplicateGroups.map((g, n) => ({ g, n })).filter(({ g }) => g.photoIds.some(shown));
+  const similarGroups = similar?.filter((g) => g.photoIds.some(shown)) ?? [];
   const peopleShown = people?.filter((p) => p.photoIds.some(shown)) ?? [];
   const peopleStatus = Array.isArray(r.people) ? null : r.people;
 
@@ -403,16 +325,17 @@ function ResultsView({ albumId, r, onOpen }: { albumId: string; r: Results; onOp
 
       <section aria-labelledby="dup-h">
         <h2 id="dup-h">Copy groups</h2>
-        {r.duplicates.length === 0 ? <p class="hint">No copies found.</p> : copyGroups.length === 0 && hiddenNote}
+        {r.duplicateGroups.length === 0 ? <p class="hint">No copies found.</p> : copyGroups.length === 0 && hiddenNote}
         {copyGroups.map(({ g, n }) => {
-          const { kept, reason } = keptOf(g, r);
+          // The API names the kept photo of each group and why (the same photo the highlights use).
+          const { kept, reason } = g;
           return (
             <div class="group" data-testid="copy-group" key={n}>
               <p>
                 Group {n + 1}: kept <strong>{r.photos[kept]?.name ?? kept}</strong> — <span class="reason">{reason}</span>
               </p>
               <div class="grid">
-                {[kept, ...groupIds(g).filter((id) => id !== kept)]
+                {[kept, ...g.photoIds.filter((id) => id !== kept)]
                   .filter(shown)
                   .map((id) => tile(id, id === kept ? <span class="badge keep">Kept</span> : <span class="badge">Copy</span>, id === kept))}
               </div>
@@ -428,16 +351,14 @@ function ResultsView({ albumId, r, onOpen }: { albumId: string; r: Results; onOp
             Similar shots: {similarStatus.status}
             {similarStatus.reason ? ` — ${similarStatus.reason}` : ''}
           </p>
-        ) : !similar ? (
-          <p class="hint">Not provided by this analysis (needs the similarity model).</p>
-        ) : similar.length === 0 ? (
+        ) : !similar || similar.length === 0 ? (
           <p class="hint">No similar-shot groups.</p>
         ) : similarGroups.length === 0 ? (
           hiddenNote
         ) : (
           similarGroups.map((g) => {
-            const best = bestOf(g);
-            const ids = best ? [best, ...groupIds(g).filter((id) => id !== best)] : groupIds(g);
+            const best = g.best;
+            const ids = [best, ...g.photoIds.filter((id) => id !== best)];
             return (
               <div class="grid group" data-testid="similar-group" key={ids.join()}>
                 {ids.filter(shown).map((id) => (id === best ? tile(id, <span class="badge keep">Best</span>, true) : tile(id)))}
@@ -506,7 +427,7 @@ function ResultsView({ albumId, r, onOpen }: { albumId: string; r: Results; onOp
           </div>
         )}
       </section>
-      {r.models && (
+      {Object.keys(r.models).length > 0 && (
         <details>
           <summary>Methods and models</summary>
           <pre>{JSON.stringify(r.models, null, 2)}</pre>
@@ -524,11 +445,11 @@ function FaceCrop({
   onOpen,
 }: {
   albumId: string;
-  p: { personId: string; photoIds: string[]; crops?: Array<{ photoId: string; box: { x: number; y: number; width: number; height: number } }> };
+  p: Extract<Results['people'], unknown[]>[number];
   info: Record<string, PhotoInfo>;
   onOpen: (id: string) => void;
 }) {
-  const crop = p.crops?.[0];
+  const crop = p.crops[0];
   const photoId = crop?.photoId ?? p.photoIds[0]!;
   const ref = useRef<HTMLSpanElement>(null);
   // Fetched at once, not when scrolled into view: the scaled, shifted crop never reports an intersection.
@@ -547,7 +468,7 @@ function FaceCrop({
     // Set through the CSSOM (allowed by the CSP), not a style attribute.
     const el = ref.current;
     const size = info[photoId];
-    if (!el || !crop || !size?.width || !size.height) return;
+    if (!el || !crop || !size) return;
     const scale = 96 / Math.max(crop.box.width, crop.box.height);
     const img = el.querySelector('img');
     if (!img) return;
@@ -566,7 +487,7 @@ function FaceCrop({
 }
 
 export function AlbumPage({ albumId }: { albumId: string }) {
-  const [view, setView] = useState<AlbumView | null>(null);
+  const [view, setView] = useState<ShownAlbum | null>(null);
   const [results, setResults] = useState<Results | null>(null);
   const [error, setError] = useState<string>();
   const [open, setOpen] = useState<string | null>(null);
@@ -576,9 +497,9 @@ export function AlbumPage({ albumId }: { albumId: string }) {
 
   useEffect(() => {
     lastKey.current = '';
-    return follow<AlbumView>({
+    return follow<ShownAlbum>({
       eventsPath: `/v1/albums/${albumId}/events`,
-      poll: () => api<AlbumView>('GET', `/v1/albums/${albumId}`),
+      poll: () => api<AlbumStatusResponse>('GET', `/v1/albums/${albumId}`),
       // An event may carry the album's view without the fields only GET adds (workflowId, links).
       isResource: (v) => !!v && typeof v === 'object' && 'status' in v && 'counts' in v && 'progress' in v,
       onData: (v) => {

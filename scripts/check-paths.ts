@@ -27,7 +27,6 @@ const PENDING = [
   'docs/reliability.md',
   'docs/performance.md',
   'docs/people-and-search.md',
-  'src/shared/contract/',
 ];
 const SOURCE_DIRS = ['src', 'scripts', 'bench', 'eval', 'temporal', 'console/src', 'test'];
 const SOURCE_EXT = /\.(ts|tsx|mts|mjs|js|py|sh)$/;

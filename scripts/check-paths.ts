@@ -2,14 +2,15 @@
  * Fails when README.md, docs/*.md or a source comment names a repository path that does not
  * exist, so a move or rename cannot leave the map pointing at nothing. Run by `npm run lint`.
  *
- * What counts as a path: in markdown, a link target and a backticked token that starts with a
- * top-level folder of the repository; in code, such a token anywhere in a comment. Paths under
+ * What counts as a path: in markdown, a link target, a backticked token that starts with a
+ * top-level folder of the repository, and such a token anywhere in a code block; in code, such a
+ * token anywhere in a comment. Paths under
  * IGNORED are made at run time or by a build, so they may be absent from a clone.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import ts from 'typescript';
-import { repoRoot } from '../src/shared/repo-root';
+import { repoRoot } from '../src/config/repo-root';
 
 const TOP_LEVEL = ['src', 'test', 'docs', 'scripts', 'eval', 'bench', 'deploy', 'console', 'temporal', '.ci'];
 const ROOT_FILES = ['package.json', 'tsconfig.json', 'eslint.config.mjs', 'knip.json', 'README.md'];
@@ -19,15 +20,7 @@ const IGNORED = ['.lightbox/', 'dist/', 'node_modules/', '.tools/', 'test-output
  * Docs other branches are writing, linked from the map before they land. Once a file here exists
  * the check says so, so the entry is removed rather than left to hide a later deletion.
  */
-const PENDING = [
-  'docs/configuration.md',
-  'docs/reports.md',
-  'docs/style-transfer.md',
-  'docs/clean-bot.md',
-  'docs/reliability.md',
-  'docs/performance.md',
-  'docs/people-and-search.md',
-];
+const PENDING = ['docs/reports.md', 'docs/style-transfer.md', 'docs/clean-bot.md', 'docs/reliability.md', 'docs/performance.md', 'docs/people-and-search.md'];
 const SOURCE_DIRS = ['src', 'scripts', 'bench', 'eval', 'temporal', 'console/src', 'test'];
 const SOURCE_EXT = /\.(ts|tsx|mts|mjs|js|py|sh)$/;
 
@@ -73,7 +66,11 @@ function checkMarkdown(root: string, file: string, out: Finding[]): void {
       inFence = !inFence;
       return;
     }
-    if (inFence) return;
+    // In a code block (the layout, a diagram, a command) every repo path counts.
+    if (inFence) {
+      for (const token of lineText.matchAll(pathToken)) if (!ROOT_FILES.includes(token[1]!)) check(root, file, line, token[1]!, root, out);
+      return;
+    }
     for (const match of lineText.matchAll(/\]\(([^)\s]+)\)/g)) {
       const target = match[1]!.split('#')[0]!;
       if (target === '' || /^[a-z]+:/i.test(target)) continue;

@@ -1,6 +1,6 @@
 /**
  * `npm run eval`: the photo models' quality on real photographs from registries (scikit-image's
- * data, Debian's opencv-doc and mate-backgrounds; src/analysis/registry-photos.ts), printed as Markdown
+ * data, Debian's opencv-doc and mate-backgrounds; src/dev/registry-photos.ts), printed as Markdown
  * tables (eval/latest-run.md is the last committed run's output). Needs the built models (`npm run models:build`).
  * Other evals (eval/*.eval.ts) add their sections here.
  */

@@ -13,7 +13,7 @@ import type {
   photoFailureSchema,
   photoStageSchema,
 } from './contract/albums';
-import type { REJECTION_CODES } from './contract/common';
+import type { REJECTION_CODES, rejectionSchema } from './contract/common';
 
 export interface PhotoRef {
   photoId: string;
@@ -126,6 +126,9 @@ export interface AlbumAnalysisSummary {
 export type AlbumStatus = z.infer<typeof albumStatusSchema>;
 
 export type AlbumView = z.infer<typeof albumViewSchema>;
+
+/** A part of an upload refused before it became a photo, named by its filename. */
+export type Rejection = z.infer<typeof rejectionSchema>;
 
 export interface AddPhotosResult {
   accepted: Array<{ photoId: string; name: string }>;

@@ -25,7 +25,7 @@ test('names every stale path in the README, the docs and source comments, and no
       '`src/present.ts`, `src/renamed.ts`, `scripts/models/recipes/<id>.ts`, `.lightbox/models`',
       '`npm run eval -- src/not-a-path-in-a-command.ts`',
       '```',
-      'src/in-a-fence.ts',
+      'src/in-a-fence.ts  src/present.ts  .lightbox/logs/',
       '```',
       '',
     ].join('\n'),
@@ -45,6 +45,12 @@ test('names every stale path in the README, the docs and source comments, and no
   const findings = checkRepository(root).map((f) => `${f.file}:${f.line} ${f.path}`);
   assert.deepEqual(
     findings.sort(),
-    ['README.md:3 src/renamed.ts', 'docs/guide.md:3 gone.md', 'src/code.ts:2 eval/similar.eval.ts', 'src/code.ts:5 deploy/gpu/old.sh.'].sort(),
+    [
+      'README.md:3 src/renamed.ts',
+      'README.md:6 src/in-a-fence.ts',
+      'docs/guide.md:3 gone.md',
+      'src/code.ts:2 eval/similar.eval.ts',
+      'src/code.ts:5 deploy/gpu/old.sh.',
+    ].sort(),
   );
 });

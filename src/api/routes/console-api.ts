@@ -9,7 +9,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import type { Config } from '../../config';
 import { SA } from '../../shared/search-attributes';
-import type { GpuQueueMonitor } from '../../temporal/gpu-queues';
+import type { GpuQueueMonitor } from '../../temporal-client/gpu-queues';
 import { tenantOf } from '../auth';
 import { decodeCursor, encodeCursor } from '../cursor';
 import { ApiError } from '../errors';

@@ -20,6 +20,7 @@ import {
   type AlbumView,
   type AlbumResultsDoc,
   type PhotoRef,
+  type Rejection,
 } from '../../shared/album';
 import { keptPhotos } from '../../analysis/kept-photos';
 import { ACCEPTED_CONTENT_TYPES, contentTypeMatches, sniffImageFormat } from '../../shared/image-types';
@@ -30,8 +31,6 @@ import { BlobNotFoundError } from '../../storage/blob-store';
 import crypto from 'node:crypto';
 import { albumPhotoKey, albumUploadKey, tenantKey, tenantPrefix } from '../../storage/keys';
 import { addPhotosUpdate, AlbumWorkflow, albumStatusQuery, closeAlbumSignal, MAX_PHOTOS_PER_UPDATE } from '../../workflows/album';
-import type { z } from 'zod';
-import type { rejectionSchema } from '../../shared/contract/common';
 import { decodeCursor, encodeCursor } from '../cursor';
 import { ApiError } from '../errors';
 import { filenameProblem } from '../multipart';
@@ -48,8 +47,6 @@ function afterOf(cursor: string): string {
   if (!/^ph_[a-z0-9]{8,64}$/.test(photoId)) throw new ApiError('INVALID_CURSOR', 'cursor is not one this API gave out');
   return photoId;
 }
-
-export type Rejection = z.infer<typeof rejectionSchema>;
 
 export interface UploadedFile {
   name: string;

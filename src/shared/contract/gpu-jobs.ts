@@ -1,9 +1,11 @@
 /** The GPU job API: style transfer and tuning reports, their status while queued, running and done, and the job list. */
 import { z } from 'zod';
-import { MAX_STYLE_REQUEST_CHARS } from '../gpu-jobs';
 import { albumIdParam, photoIdSchema, selfLink, visibilityPageQuery } from './common';
 
 // ---- requests -------------------------------------------------------------------------------
+
+/** Longest free-text style request accepted (the seeds' requests are one sentence). */
+const MAX_STYLE_REQUEST_CHARS = 500;
 
 export const createStyleBody = z
   .object({

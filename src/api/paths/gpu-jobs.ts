@@ -21,7 +21,9 @@ function jobPaths(kind: 'styles' | 'reports', idName: 'styleId' | 'reportId', id
           },
           '400': errorResponse('Invalid body'),
           '401': errorResponse('No or wrong API key'),
-          ...(kind === 'styles' ? { '404': errorResponse('No such photo in that album') } : {}),
+          ...(kind === 'styles'
+            ? { '404': errorResponse('No such photo in that album (PHOTO_NOT_FOUND), or no such style reference photo in it (STYLE_REFERENCE_NOT_FOUND)') }
+            : {}),
         },
       },
     },

@@ -11,10 +11,13 @@ export const createStyleBody = z
   .object({
     albumId: albumIdParam,
     photoId: photoIdSchema,
-    /** Free text in any language, e.g. "지브리 스타일로 바꿔줘". */
-    request: z.string().trim().min(1, 'request is empty').max(MAX_STYLE_REQUEST_CHARS, `request is over ${MAX_STYLE_REQUEST_CHARS} characters`),
+    /** Free text in any language, e.g. "지브리 스타일로 바꿔줘". Optional with styleFromPhotoId. */
+    request: z.string().trim().min(1, 'request is empty').max(MAX_STYLE_REQUEST_CHARS, `request is over ${MAX_STYLE_REQUEST_CHARS} characters`).optional(),
+    /** Style by example: another photo of the same album whose look is painted onto photoId. */
+    styleFromPhotoId: photoIdSchema.optional(),
   })
-  .strict();
+  .strict()
+  .refine((b) => b.request !== undefined || b.styleFromPhotoId !== undefined, { error: 'give a request or a styleFromPhotoId', path: ['request'] });
 
 const tag = z.string().trim().min(1).max(100);
 export const profileSchema = z
@@ -69,7 +72,12 @@ export const styleStatusResponse = jobStatus.extend({
       prompt: z.string(),
       negativePrompt: z.string(),
       style: z.string(),
-      source: z.enum(['gemini', 'catalogue']),
+      /** gemini: written by Gemini; catalogue: the deterministic fallback; example: style by example (no prompt). */
+      source: z.enum(['gemini', 'catalogue', 'example']),
+      /** Which matcher chose the catalogue style. */
+      matcher: z.enum(['keyword', 'gemini', 'e5', 'default']).optional(),
+      /** e5's cosine similarity between the request and the chosen style's description. */
+      similarity: z.number().optional(),
       fallbackReason: z.enum(['no-api-key', 'gemini-failed']).optional(),
       model: z.string().optional(),
     })
@@ -81,8 +89,9 @@ export const styleStatusResponse = jobStatus.extend({
       urlExpiresAt: z.string(),
       width: z.number().int().optional(),
       height: z.number().int().optional(),
+      /** automatic1111, multistyle26, magenta-arbitrary (style by example) or cpu-sharp. */
       backend: z.string().optional(),
-      /** true: the CPU stylizer, no GPU backend configured. */
+      /** true: the colour filter, no A1111 server and no style network installed. */
       fallback: z.boolean().optional(),
       renderMs: z.number().optional(),
     })

@@ -13,6 +13,7 @@ import { albumPaths } from './paths/albums';
 import { gpuJobPaths } from './paths/gpu-jobs';
 import { errorResponse, idempotencyHeader, schema } from './paths/helpers';
 import { matchingPaths } from './paths/matching';
+import { peopleAndSearchPaths } from './paths/people';
 import { systemPaths } from './paths/system';
 
 function baseDocument(serverUrl: string) {
@@ -47,7 +48,7 @@ function baseDocument(serverUrl: string) {
         ReportStatus: schema(reportStatusResponse),
       },
     },
-    paths: { ...systemPaths, ...albumPaths, ...gpuJobPaths, ...matchingPaths },
+    paths: { ...systemPaths, ...albumPaths, ...gpuJobPaths, ...matchingPaths, ...peopleAndSearchPaths },
   };
 }
 

@@ -10,6 +10,7 @@ import type {
   albumStatusSchema,
   albumViewSchema,
   analysisMethodsSchema,
+  faceBoxSchema,
   photoFailureSchema,
   photoStageSchema,
 } from './contract/albums';
@@ -152,6 +153,9 @@ export function analysisId(analysis: number): string {
 
 /** The album-level results document (blob), what GET /v1/albums/:id/results serves. */
 export type AlbumResultsDoc = z.infer<typeof albumResultsDocSchema>;
+
+/** A face's box in its photo's own (EXIF-rotated) pixel coordinates. */
+export type FaceBox = z.infer<typeof faceBoxSchema>;
 
 /** What an album run hands to its continuation (through the blob store, by key). */
 export interface AlbumState {

@@ -126,7 +126,7 @@ export function ResultsView({ albumId, r, onOpen }: { albumId: string; r: Result
               <figure class="person" key={p.personId}>
                 <FaceCrop albumId={albumId} p={p} info={r.photos} onOpen={onOpen} />
                 <figcaption>
-                  {p.personId} · {p.photoIds.length} photos
+                  {p.name ?? p.personId} · {p.photoIds.length} photos
                 </figcaption>
               </figure>
             ))}

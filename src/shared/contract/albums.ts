@@ -174,6 +174,8 @@ export const albumResultsDocSchema = z.object({
     z.array(
       z.object({
         personId: z.string(),
+        /** The tenant's name for the person, when someone gave one (People page). */
+        name: z.string().nullable().optional(),
         photoIds: z.array(z.string()),
         faces: z.number().int(),
         crops: z.array(z.object({ photoId: z.string(), box: faceBoxSchema })),

@@ -12,6 +12,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Request } from 'express';
 import { ApiError } from './errors';
+import { boundaryOf, PartHeaderEscaper, restoreControlChars } from './multipart-headers';
 import type { Rejection } from './services/album-service';
 
 /** The signed-upload path's cap (planUploadsBody), applied to multipart names too. */
@@ -85,10 +86,12 @@ export function parseMultipart(req: Request, spool: string, limits: MultipartLim
     let index = 0;
     let failed = false;
     const streams = new Set<NodeJS.ReadableStream & { destroy(): void }>();
+    const escaper = new PartHeaderEscaper(boundaryOf(req.get('content-type')));
     const fail = (err: ApiError) => {
       if (failed) return;
       failed = true;
-      req.unpipe(bb);
+      req.unpipe(escaper);
+      escaper.unpipe(bb);
       // Read off the rest so the client sees our answer instead of a reset connection.
       req.resume();
       // Stop the files still streaming, and answer only once their writes settled: the caller
@@ -100,7 +103,7 @@ export function parseMultipart(req: Request, spool: string, limits: MultipartLim
 
     bb.on('file', (field, stream, info) => {
       const i = index++;
-      const name = info.filename ?? '';
+      const name = restoreControlChars(info.filename ?? '');
       const problem =
         field !== limits.field ? { name, code: 'UNEXPECTED_FIELD', message: `Unexpected file field "${field}": use "${limits.field}"` } : filenameProblem(name);
       const hash = crypto.createHash('sha256');
@@ -139,7 +142,14 @@ export function parseMultipart(req: Request, spool: string, limits: MultipartLim
     bb.on('filesLimit', () => fail(new ApiError('TOO_MANY_FILES', `At most ${limits.maxFiles} files per request`)));
     bb.on('partsLimit', () => fail(new ApiError('TOO_MANY_FILES', 'Too many parts in one request')));
     bb.on('fieldsLimit', () => fail(new ApiError('VALIDATION_FAILED', 'Too many non-file fields')));
-    bb.on('error', (err: Error) => fail(new ApiError('MALFORMED_MULTIPART', `Malformed multipart body: ${err.message}`)));
+    bb.on('error', (err: Error) => {
+      // A body framed with another boundary than its Content-Type names reads as one long preamble.
+      const noPart = index === 0 && partLines.length === 0;
+      const why = noPart
+        ? `no part starts with the boundary the Content-Type names (${JSON.stringify(boundaryOf(req.get('content-type')) ?? '')})`
+        : err.message;
+      fail(new ApiError('MALFORMED_MULTIPART', `Malformed multipart body: ${why}`));
+    });
     bb.on('close', () => {
       if (failed) return;
       Promise.all(writes).then(
@@ -152,6 +162,6 @@ export function parseMultipart(req: Request, spool: string, limits: MultipartLim
     });
     req.on('aborted', () => fail(new ApiError('REQUEST_ABORTED', 'The client aborted the upload')));
     req.on('error', () => fail(new ApiError('REQUEST_ABORTED', 'The client aborted the upload')));
-    req.pipe(bb);
+    req.pipe(escaper).pipe(bb);
   });
 }

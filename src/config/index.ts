@@ -199,6 +199,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     api: {
       port: e.PORT,
       publicUrl: (e.LIGHTBOX_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+      /** Only a configured URL is baked into local signed URLs; the localhost default would break other hosts. */
+      publicUrlConfigured: e.LIGHTBOX_PUBLIC_URL !== undefined,
       apiKeys: e.LIGHTBOX_API_KEYS,
       jsonBodyLimit: e.LIGHTBOX_JSON_BODY_LIMIT,
       maxUploadBytes: e.LIGHTBOX_MAX_UPLOAD_BYTES,

@@ -64,7 +64,7 @@ export function createApp({ config, client, store, apiKeys, signingSecret, logge
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');
-  const metrics = createApiMetrics();
+  const metrics = createApiMetrics(config.dataDir);
 
   // First, so everything after it, Temporal calls included, runs inside the request's span.
   app.use(requestTracing());

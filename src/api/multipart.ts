@@ -12,6 +12,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Request } from 'express';
 import { ApiError } from './errors';
+import { isOutOfSpace } from '../storage/out-of-space';
 import { boundaryOf, PartHeaderEscaper, restoreControlChars } from './multipart-headers';
 import type { Rejection } from './services/album-service';
 
@@ -157,7 +158,12 @@ export function parseMultipart(req: Request, spool: string, limits: MultipartLim
           files.sort((a, b) => a.index - b.index);
           resolve({ files, rejected, digest: crypto.createHash('sha256').update(partLines.join('')).digest('hex') });
         },
-        (err: Error) => fail(new ApiError('MALFORMED_MULTIPART', `A part could not be read: ${err.message}`)),
+        (err: Error) =>
+          fail(
+            isOutOfSpace(err)
+              ? new ApiError('INSUFFICIENT_STORAGE', 'The upload spool is out of disk space; nothing of this request was kept. Retry later')
+              : new ApiError('MALFORMED_MULTIPART', `A part could not be read: ${err.message}`),
+          ),
       );
     });
     req.on('aborted', () => fail(new ApiError('REQUEST_ABORTED', 'The client aborted the upload')));

@@ -59,6 +59,8 @@ export function filenameProblem(name: string): Rejection | undefined {
   return undefined;
 }
 
+const outOfSpoolSpace = () => new ApiError('INSUFFICIENT_STORAGE', 'The upload spool is out of disk space; nothing of this request was kept. Retry later');
+
 /** Parses the request into spooled files under `spool` (which the caller removes). */
 export function parseMultipart(req: Request, spool: string, limits: MultipartLimits): Promise<MultipartUpload> {
   const encoding = (req.get('content-encoding') ?? 'identity').trim().toLowerCase();
@@ -134,7 +136,10 @@ export function parseMultipart(req: Request, spool: string, limits: MultipartLim
         files.push({ index: i, name, contentType: info.mimeType, path: file, size, sha256 });
       });
       // A write cut short by a failed request is reported through `fail`, not as an unhandled rejection.
-      write.catch(() => undefined);
+      // A full spool fails the request at once: busboy would wait forever on the dead file stream.
+      write.catch((err: unknown) => {
+        if (isOutOfSpace(err)) fail(outOfSpoolSpace());
+      });
       writes.push(write);
     });
     bb.on('field', (field, value) => {
@@ -158,12 +163,7 @@ export function parseMultipart(req: Request, spool: string, limits: MultipartLim
           files.sort((a, b) => a.index - b.index);
           resolve({ files, rejected, digest: crypto.createHash('sha256').update(partLines.join('')).digest('hex') });
         },
-        (err: Error) =>
-          fail(
-            isOutOfSpace(err)
-              ? new ApiError('INSUFFICIENT_STORAGE', 'The upload spool is out of disk space; nothing of this request was kept. Retry later')
-              : new ApiError('MALFORMED_MULTIPART', `A part could not be read: ${err.message}`),
-          ),
+        (err: Error) => fail(isOutOfSpace(err) ? outOfSpoolSpace() : new ApiError('MALFORMED_MULTIPART', `A part could not be read: ${err.message}`)),
       );
     });
     req.on('aborted', () => fail(new ApiError('REQUEST_ABORTED', 'The client aborted the upload')));

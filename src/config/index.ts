@@ -28,6 +28,9 @@ const envSchema = z.object({
   LIGHTBOX_JSON_BODY_LIMIT: z.string().default('1mb'),
   LIGHTBOX_MAX_UPLOAD_BYTES: positiveInt.default(50 * 1024 * 1024),
   LIGHTBOX_MAX_FILES_PER_REQUEST: positiveInt.default(200),
+  // Multipart uploads in flight at once: per tenant (429 beyond), and in all (503 beyond).
+  LIGHTBOX_MAX_UPLOADS_PER_TENANT: positiveInt.default(8),
+  LIGHTBOX_MAX_UPLOADS_IN_FLIGHT: positiveInt.default(32),
   LIGHTBOX_SIGNED_URL_TTL_SECONDS: positiveInt.max(7 * 24 * 3600).default(900),
   LIGHTBOX_SIGNING_SECRET: optionalString,
 
@@ -205,6 +208,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       jsonBodyLimit: e.LIGHTBOX_JSON_BODY_LIMIT,
       maxUploadBytes: e.LIGHTBOX_MAX_UPLOAD_BYTES,
       maxFilesPerRequest: e.LIGHTBOX_MAX_FILES_PER_REQUEST,
+      uploadsPerTenant: e.LIGHTBOX_MAX_UPLOADS_PER_TENANT,
+      uploadsInFlight: e.LIGHTBOX_MAX_UPLOADS_IN_FLIGHT,
       signedUrlTtlSeconds: e.LIGHTBOX_SIGNED_URL_TTL_SECONDS,
     },
     temporal: {

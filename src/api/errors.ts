@@ -3,6 +3,7 @@
  * branch on. Codes are listed here and in the OpenAPI document; never rename one.
  */
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { z } from 'zod';
@@ -129,6 +130,9 @@ function grpcCodeOf(err: unknown): number | undefined {
 }
 
 function isTemporalUnavailable(err: unknown): boolean {
+  // An update (adding photos) that Temporal did not answer within the request's deadline: under
+  // load that is our overload, not the client's fault; its retry with the same Idempotency-Key adds nothing twice.
+  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return true;
   for (let e = err as { cause?: unknown; name?: string } | undefined, depth = 0; e && typeof e === 'object' && depth < 6; e = e.cause as typeof e, depth++) {
     if (e.name === 'TransportError') return true;
   }

@@ -14,7 +14,7 @@ import type { Request } from 'express';
 import { ApiError } from './errors';
 import { isOutOfSpace } from '../storage/out-of-space';
 import { boundaryOf, PartHeaderEscaper, restoreControlChars } from './multipart-headers';
-import type { Rejection } from './services/album-service';
+import type { Rejection } from '../shared/album';
 
 /** The signed-upload path's cap (planUploadsBody), applied to multipart names too. */
 export const MAX_FILENAME_CHARS = 255;

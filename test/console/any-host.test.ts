@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { chromium, type Browser, type Page } from 'playwright-core';
-import { demoPhotoFiles } from '../../src/analysis/registry-photos';
+import { demoPhotoFiles } from '../../src/dev/registry-photos';
 import { photosForm } from '../../src/dev/demo-photos';
 import { call, startStack, TENANT_A, waitFor, type Stack } from '../helpers/stack';
 import { startTestDevServer } from '../helpers/temporal';

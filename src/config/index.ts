@@ -75,7 +75,7 @@ const envSchema = z.object({
   XDG_CACHE_HOME: optionalString,
   HOME: optionalString,
   LIGHTBOX_CATEGORY_MAP_FILE: optionalString,
-  LIGHTBOX_SIMILAR_THRESHOLD: z.coerce.number().min(0).max(1).default(0.75),
+  LIGHTBOX_SIMILAR_THRESHOLD: z.coerce.number().min(0).max(1).default(0.8),
   LIGHTBOX_CATEGORY_LABELS_FILE: optionalString,
   LIGHTBOX_PHOTO_BATCH_SIZE: positiveInt.max(64).default(8),
   LIGHTBOX_PHOTO_HEARTBEAT_SECONDS: positiveInt.max(3600).default(60),

@@ -76,8 +76,8 @@ function childPids(pid: number): number[] {
   }
 }
 
-export async function startCpuWorker(stack: Stack, server: { address: string }, env: Record<string, string>) {
-  const { child, exited } = await startWorkerProcess(
+export async function startCpuWorker(stack: Stack, server: { address: string }, env: Record<string, string>, nodeArgs: string[] = []) {
+  const { child, exited, output } = await startWorkerProcess(
     'cpu',
     {
       NODE_ENV: 'production',
@@ -89,7 +89,7 @@ export async function startCpuWorker(stack: Stack, server: { address: string }, 
       LOG_LEVEL: process.env.BENCH_WORKER_LOG_LEVEL ?? 'info',
       ...env,
     },
-    { echo: Boolean(process.env.BENCH_VERBOSE) },
+    { echo: Boolean(process.env.BENCH_VERBOSE), nodeArgs },
   );
   let peakWorker = 0;
   let peakTotal = 0;
@@ -106,6 +106,14 @@ export async function startCpuWorker(stack: Stack, server: { address: string }, 
       await exited;
     },
     peaks: () => ({ workerMb: peakWorker / 1024, totalMb: peakTotal / 1024 }),
+    /** A crash: no shutdown, no last heartbeat (its decoder children exit when their channel closes). */
+    async kill() {
+      clearInterval(sampler);
+      child.kill('SIGKILL');
+      await exited;
+    },
+    output: () => output(),
+    pid: child.pid!,
   };
 }
 

@@ -201,7 +201,7 @@ async function main() {
     undefined,
     { specs: (c) => [workflowWorker, ioWorker, ...gpuWorkerSpecs(c)] },
   );
-  const workerEnv = { LIGHTBOX_MODELS_DIR: modelsDir, LIGHTBOX_MODEL_SET: 'production', LOG_LEVEL: 'warn' };
+  const workerEnv = { LIGHTBOX_MODELS_DIR: modelsDir, LIGHTBOX_MODEL_SET: 'production' };
   const cleanup: Queue[] = [];
   const loads: string[] = [loadAverage()];
   try {

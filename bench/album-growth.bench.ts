@@ -18,11 +18,11 @@ import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
 import { syntheticScene } from '../src/analysis/synthetic-photos';
-import { photosForm } from '../src/dev/demo-photos';
 import { call, TENANT_A, TENANT_B, waitFor, type Stack } from '../test/helpers/stack';
 import { freePort, startTestDevServer } from '../test/helpers/temporal';
 import { startWorkerProcess } from '../test/helpers/worker-process';
 import { loadAverage, runInfo } from './lib/run-info';
+import { uploadPhotos } from './lib/upload';
 import { historyStats } from './photo-pipeline.bench';
 import { loadConfig } from '../src/config';
 
@@ -111,8 +111,7 @@ async function album(baseUrl: string, size: number, sample: () => void): Promise
           .toBuffer(),
       })),
     );
-    const r = await A('POST', `/v1/albums/${id}/photos`, photosForm(files));
-    if (r.status !== 202) throw new Error(`upload failed: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
+    await uploadPhotos(baseUrl, TENANT_A.key, id, files, PER_REQUEST);
     sample();
   }
   await A('POST', `/v1/albums/${id}/close`);

@@ -10,13 +10,13 @@
  *   BENCH_STATUS_PHOTOS=20 BENCH_STATUS_BASELINE=0 npm run bench -- album-status
  */
 import { loadConfig } from '../src/config';
-import { photosForm } from '../src/dev/demo-photos';
 import { gpuWorkerSpecs, ioWorker, workflowWorker } from '../src/workers/roles';
 import { call, startStack, TENANT_A, type Stack } from '../test/helpers/stack';
 import { startTestDevServer } from '../test/helpers/temporal';
 import { percentile } from './lib/load';
 import { photos12mp } from './lib/photo-floors';
 import { loadAverage, runInfo } from './lib/run-info';
+import { uploadPhotos } from './lib/upload';
 import { startCpuWorker } from './photo-pipeline.bench';
 
 const ALBUMS = Number(process.env.BENCH_STATUS_ALBUMS ?? 5);
@@ -33,8 +33,7 @@ async function startAlbums(stack: Stack, files: Files, tag: string) {
   for (let a = 0; a < ALBUMS; a++) ids.push((await A('POST', '/v1/albums', { title: `${tag}-${a}` })).body.albumId as string);
   const started = Date.now();
   const uploads = ids.map(async (id, a) => {
-    const r = await A('POST', `/v1/albums/${id}/photos`, photosForm(files.slice(a * PER_ALBUM, (a + 1) * PER_ALBUM)));
-    if (r.status !== 202) throw new Error(`upload failed: ${JSON.stringify(r.body).slice(0, 300)}`);
+    await uploadPhotos(stack.baseUrl, TENANT_A.key, id, files.slice(a * PER_ALBUM, (a + 1) * PER_ALBUM));
     await A('POST', `/v1/albums/${id}/close`);
   });
   return { ids, started, uploads: Promise.all(uploads) };

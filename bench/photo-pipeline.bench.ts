@@ -22,12 +22,12 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { syntheticScene } from '../src/analysis/synthetic-photos';
-import { photosForm } from '../src/dev/demo-photos';
 import { BENCH_MODELS_DIR, createModelRuntime, getModelSpec } from '../src/models';
 import { connectClient } from '../src/temporal/connection';
 import { gpuWorkerSpecs, ioWorker, workflowWorker } from '../src/workers/roles';
 import { call, startStack, TENANT_A, waitFor, type Stack } from '../test/helpers/stack';
 import { ensureBenchModel, percentile } from './lib/load';
+import { uploadPhotos } from './lib/upload';
 import { startTestDevServer } from '../test/helpers/temporal';
 import { startWorkerProcess } from '../test/helpers/worker-process';
 
@@ -184,11 +184,7 @@ export async function runAlbum(stack: Stack, files: Array<{ name: string; conten
   const A = (method: string, p: string, body?: unknown) => call(stack.baseUrl, TENANT_A.key, method, p, body);
   const album = (await A('POST', '/v1/albums', { title })).body;
   const started = Date.now();
-  for (let i = 0; i < files.length; i += 200) {
-    const r = await A('POST', `/v1/albums/${album.albumId}/photos`, photosForm(files.slice(i, i + 200)));
-    if (r.status !== 202 || r.body.accepted.length !== Math.min(200, files.length - i))
-      throw new Error(`upload failed: ${JSON.stringify(r.body).slice(0, 300)}`);
-  }
+  await uploadPhotos(stack.baseUrl, TENANT_A.key, album.albumId, files, 200);
   await A('POST', `/v1/albums/${album.albumId}/close`);
   const done = await waitFor(
     () => A('GET', `/v1/albums/${album.albumId}`),

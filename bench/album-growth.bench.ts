@@ -17,7 +17,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import sharp from 'sharp';
-import { syntheticScene } from '../src/analysis/synthetic-photos';
+import { syntheticScene } from '../test/helpers/synthetic-photos';
 import { call, TENANT_A, TENANT_B, waitFor, type Stack } from '../test/helpers/stack';
 import { freePort, startTestDevServer } from '../test/helpers/temporal';
 import { startWorkerProcess } from '../test/helpers/worker-process';

@@ -12,11 +12,12 @@
 import os from 'node:os';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { Worker } from 'bullmq';
-import { createIsolatedDecoder, isolatedDecoderOptionsFromConfig } from '../../src/activities/decode/isolated-decode';
-import { createPhotoPipelineActivities } from '../../src/activities/photo-pipeline/analyze-batch';
+import { createIsolatedDecoder, isolatedDecoderOptionsFromConfig } from '../../src/activities/album/decode/isolated-decode';
+import { createPhotoPipelineActivities } from '../../src/activities/album/analyze-batch';
 import { loadConfig } from '../../src/config';
 import type { PhotoBatchInput } from '../../src/shared/album';
-import { blobStoreFromConfig, embeddingCacheFromConfig, photoModelsFromConfig } from '../../src/workers/deps';
+import { blobStoreFromConfig } from '../../src/storage/from-config';
+import { embeddingCacheFromConfig, photoModelsFromConfig } from '../../src/workers/deps';
 import { createModelRuntime } from '../../src/models';
 
 async function main() {

@@ -5,9 +5,9 @@
 import crypto from 'node:crypto';
 import sharp from 'sharp';
 import { embedThumbnail } from '../../src/analysis/perceptual-embedding';
-import { DEMO_PHOTOS, ensureEvalPhotos } from '../../src/analysis/registry-photos';
-import { createIsolatedDecoder } from '../../src/activities/decode/isolated-decode';
-import { decodeRaster, grayOf, qualityOf, thumbOf, type DecodedRaster } from '../../src/activities/decode/decode-image';
+import { DEMO_PHOTOS, ensureEvalPhotos } from '../../src/dev/registry-photos';
+import { createIsolatedDecoder } from '../../src/activities/album/decode/isolated-decode';
+import { decodeRaster, grayOf, qualityOf, thumbOf, type DecodedRaster } from '../../src/activities/album/decode/decode-image';
 import { loadConfig } from '../../src/config';
 import { sniffImageFormat } from '../../src/shared/image-types';
 import type { BlobStore } from '../../src/storage/blob-store';

@@ -13,6 +13,7 @@
  * stalled check every 30 s, maxStalledCount 1) and with the stalled-job check off.
  *
  *   npm run bench -- photo-queue-peer        # 24 photos, batches of 8, 2 slots
+ *   BENCH_PEER_KILLS=0 npm run bench -- photo-queue-peer   # throughput only
  * Redis: 127.0.0.1:6379, db BENCH_REDIS_DB (default 9), prefix "lightbox-bench-peer", removed at the end.
  */
 import { spawn } from 'node:child_process';
@@ -38,6 +39,8 @@ const CPU_SLOTS = Number(process.env.BENCH_CPU_SLOTS ?? 2);
 const REDIS_DB = Number(process.env.BENCH_REDIS_DB ?? 9);
 const PREFIX = 'lightbox-bench-peer';
 const HEARTBEAT_SECONDS = 10;
+/** BENCH_PEER_KILLS=0: throughput only, no crash runs. */
+const KILLS = process.env.BENCH_PEER_KILLS !== '0';
 const connection = { host: '127.0.0.1', port: 6379, db: REDIS_DB };
 type Files = Array<{ name: string; contentType: string; data: Buffer }>;
 
@@ -239,6 +242,7 @@ async function main() {
     const threshold = Math.min(BATCH, N - 1);
     const kills: Array<{ system: string; lost: number; twice: number; recoveredS: string; note: string }> = [];
     try {
+      if (!KILLS) throw new Error('skipped (BENCH_PEER_KILLS=0)');
       {
         const victim = await startCpuWorker(stack, server, workerEnv);
         const album = await lightboxAlbum(stack, files, 'peer-kill');

@@ -19,7 +19,7 @@ import path from 'node:path';
 import sharp from 'sharp';
 import { syntheticScene } from '../test/helpers/synthetic-photos';
 import { call, TENANT_A, TENANT_B, waitFor, type Stack } from '../test/helpers/stack';
-import { freePort, startTestDevServer } from '../test/helpers/temporal';
+import { startTestDevServer } from '../test/helpers/temporal';
 import { startWorkerProcess } from '../test/helpers/worker-process';
 import { loadAverage, runInfo } from './lib/run-info';
 import { uploadPhotos } from './lib/upload';
@@ -39,7 +39,8 @@ function rssMb(pid: number): number {
 }
 
 async function startApi(env: Record<string, string>) {
-  const port = await freePort();
+  // This engineer's port range on the shared machine.
+  const port = Number(process.env.BENCH_API_PORT ?? 36010);
   let out = '';
   const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', 'src', 'api', 'main.ts')], {
     env: { ...process.env, ...env, PORT: String(port), LIGHTBOX_PUBLIC_URL: `http://127.0.0.1:${port}` },
@@ -61,10 +62,15 @@ async function startApi(env: Record<string, string>) {
     120_000,
   );
   if (child.exitCode !== null) throw new Error(`the API exited: ${out}`);
+  child.once('exit', (code, signal) => {
+    if (!stopping) console.error(`the API exited (${code ?? signal}):\n${out}`);
+  });
+  let stopping = false;
   return {
     baseUrl,
     pid: child.pid!,
     async stop() {
+      stopping = true;
       child.kill('SIGTERM');
       await exited;
     },
@@ -95,7 +101,7 @@ async function album(baseUrl: string, size: number, sample: () => void): Promise
   // Results are asked for every 2 s from the first upload; the first one that lists a highlight times it.
   const watcher = (async () => {
     while (!stopped && !firstHighlight) {
-      const r = await A('GET', `/v1/albums/${id}/results`);
+      const r = await A('GET', `/v1/albums/${id}/results`).catch((err: Error) => ({ status: 0, body: { error: err.message } }));
       if (r.status === 200 && Array.isArray(r.body.highlights) && r.body.highlights.length > 0) firstHighlight = Date.now();
       sample();
       await new Promise((res) => setTimeout(res, 2000));

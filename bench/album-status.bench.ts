@@ -50,10 +50,14 @@ async function untilCompleted(stack: Stack, ids: string[]): Promise<number> {
 async function getPoller(stack: Stack, id: string, done: () => boolean, out: number[], errors: string[]) {
   while (!done()) {
     const s = performance.now();
-    const res = await fetch(`${stack.baseUrl}/v1/albums/${id}`, { headers: { authorization: `Bearer ${TENANT_A.key}` } });
-    await res.arrayBuffer();
-    out.push(performance.now() - s);
-    if (res.status !== 200) errors.push(`GET ${res.status}`);
+    try {
+      const res = await fetch(`${stack.baseUrl}/v1/albums/${id}`, { headers: { authorization: `Bearer ${TENANT_A.key}` } });
+      await res.arrayBuffer();
+      out.push(performance.now() - s);
+      if (res.status !== 200) errors.push(`GET ${res.status}`);
+    } catch (err) {
+      errors.push(`GET ${(err as Error).message}`);
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
 }

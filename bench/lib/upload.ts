@@ -21,7 +21,7 @@ export async function uploadPhotos(
         accepted.push(...(r.body.accepted as Array<{ photoId: string }>));
         break;
       }
-      if (r.status !== 503 || attempt >= 10) throw new Error(`upload failed: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
+      if (r.status !== 503 || attempt >= 30) throw new Error(`upload failed: ${r.status} ${JSON.stringify(r.body).slice(0, 300)}`);
       await new Promise((res) => setTimeout(res, 2000));
     }
   }

@@ -117,7 +117,7 @@ async function album(baseUrl: string, size: number, sample: () => void): Promise
           .toBuffer(),
       })),
     );
-    await uploadPhotos(baseUrl, TENANT_A.key, id, files, PER_REQUEST);
+    await uploadPhotos(baseUrl, TENANT_A.key, id, files, PER_REQUEST, `${id}-upload-${i}`);
     sample();
   }
   await A('POST', `/v1/albums/${id}/close`);

@@ -10,12 +10,13 @@ export async function uploadPhotos(
   albumId: string,
   files: UploadFile[],
   perRequest = 50,
+  keyPrefix = `${albumId}-upload`,
 ): Promise<Array<{ photoId: string }>> {
   const accepted: Array<{ photoId: string }> = [];
   for (let i = 0; i < files.length; i += perRequest) {
     const chunk = files.slice(i, i + perRequest);
     for (let attempt = 1; ; attempt++) {
-      const r = await call(baseUrl, apiKey, 'POST', `/v1/albums/${albumId}/photos`, photosForm(chunk), { 'Idempotency-Key': `${albumId}-upload-${i}` });
+      const r = await call(baseUrl, apiKey, 'POST', `/v1/albums/${albumId}/photos`, photosForm(chunk), { 'Idempotency-Key': `${keyPrefix}-${i}` });
       // A retried chunk's photos come back accepted again (the API answers duplicates as accepted).
       if (r.status === 202 && r.body.accepted.length === chunk.length) {
         accepted.push(...(r.body.accepted as Array<{ photoId: string }>));

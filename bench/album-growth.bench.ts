@@ -235,6 +235,8 @@ async function main() {
         load: loadAverage(),
       });
       console.log(`${size} photos: ${run.wallS.toFixed(0)} s, load ${loadAverage()}`);
+      // Table and plot after every size, so a run cut short still leaves what it measured.
+      await report(rows);
     }
   } finally {
     await api?.stop();
@@ -245,6 +247,9 @@ async function main() {
     await server.stop?.();
     fs.rmSync(dataDir, { recursive: true, force: true });
   }
+}
+
+async function report(rows: Row[]) {
   const info = runInfo();
   console.log(`\n${info}`);
   console.log(

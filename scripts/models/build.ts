@@ -20,7 +20,7 @@ import { promisify } from 'node:util';
 import * as ort from 'onnxruntime-node';
 import { loadConfig } from '../../src/config';
 import { getModelSpec, modelRef, type ModelSpec } from '../../src/models/registry';
-import { installStaged } from './pull';
+import { installStaged } from '../../src/models/pull';
 import { modelFolder, ModelStore, readLock, sha256File, type LockedFile } from '../../src/models/store';
 import { checkInput, type PackagePin, type Recipe } from './recipe';
 import { RECIPES } from './recipes';
@@ -105,6 +105,7 @@ export async function checkNumerically(recipe: Recipe, onnxPath: string): Promis
           ? new ort.Tensor('int64', new BigInt64Array(values.length).fill(1n), dims)
           : new ort.Tensor('float32', new Float32Array(values.length).fill(1), dims);
     }
+    for (const x of recipe.check.extra ?? []) feeds[x.name] = new ort.Tensor('float32', checkInput(x.shape, x.lo, x.hi), x.shape as number[]);
     const out = await session.run(feeds);
     let worst = 0;
     const recorded: Record<string, number[]> = {};

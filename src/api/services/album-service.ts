@@ -35,6 +35,7 @@ import { ApiError } from '../errors';
 import { filenameProblem } from '../multipart';
 import { handoverKey, type HandoverMarker } from '../upload-sweeper';
 import { newId, resourceId } from './idempotency';
+import { StatusCache } from './status-cache';
 import { chunkForUpdates } from './update-chunks';
 
 const THUMBNAIL_PX = 256;
@@ -78,6 +79,9 @@ export class AlbumService {
     /** The tenant's people: album results show them as named and corrected now. */
     private readonly people?: Pick<PeopleService, 'albumPeople' | 'forgetAlbum'>,
   ) {}
+
+  /** See status-cache.ts: watchers read the last answer while a fresh one is fetched. */
+  private readonly watched = new StatusCache<AlbumView>({ freshMs: 250, maxStaleMs: 3_000 });
 
   /** What every new analysis run of an album starts with, from config. */
   private pipelineInput(tenantId: string, albumId: string, base: { title?: string; createdAt: string; analysis: number }): AlbumInput {
@@ -146,11 +150,23 @@ export class AlbumService {
 
   /** status() under its own Temporal deadline, for callers outside a request's (SSE polls). */
   statusWithin(tenantId: string, albumId: string, ms: number): Promise<AlbumView> {
-    return this.client.connection.withDeadline(Date.now() + ms, () => this.status(tenantId, albumId));
+    return this.client.connection.withDeadline(Date.now() + ms, () => this.watchStatus(tenantId, albumId));
   }
 
-  status(tenantId: string, albumId: string): Promise<AlbumView> {
-    return this.withAlbum(albumId, () => this.handle(tenantId, albumId).query(albumStatusQuery));
+  /** A fresh answer from the workflow (what changes read back); watchers get it too. */
+  async status(tenantId: string, albumId: string): Promise<AlbumView> {
+    const view = await this.withAlbum(albumId, () => this.handle(tenantId, albumId).query(albumStatusQuery));
+    this.watched.set(albumWorkflowId(tenantId, albumId), view);
+    return view;
+  }
+
+  /**
+   * For those who watch an album (GET /v1/albums/:id, the SSE stream): at most 250 ms behind the
+   * workflow when it answers promptly, never more than 3 s; changes made through this process
+   * are seen at once.
+   */
+  watchStatus(tenantId: string, albumId: string): Promise<AlbumView> {
+    return this.watched.get(albumWorkflowId(tenantId, albumId), () => this.withAlbum(albumId, () => this.handle(tenantId, albumId).query(albumStatusQuery)));
   }
 
   /** Live status from the workflow; the album-wide results from the blob store, by the key the workflow holds. */
@@ -351,6 +367,7 @@ export class AlbumService {
       result.duplicates.push(...r.duplicates);
       result.rejected.push(...(r.rejected ?? []));
     }
+    this.watched.invalidate(albumWorkflowId(tenantId, albumId));
     return result;
   }
 

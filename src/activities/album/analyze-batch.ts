@@ -21,6 +21,7 @@ import type { BatchProgress, PhotoBatchInput, PhotoBatchResult, PhotoFailureReco
 import { contentTypeMatches, sniffImageFormat } from '../../shared/image-types';
 import { BlobNotFoundError, type BlobStore } from '../../storage/blob-store';
 import { assertTenantKey, photoDocKey } from '../../storage/keys';
+import { isOutOfSpace, OUT_OF_SPACE_TYPE } from '../../storage/out-of-space';
 import { inferenceBatchSize, inferenceSeconds, jobOutcomes, stageSeconds } from '../../telemetry/metrics';
 import { tagModel } from '../../telemetry/span-tags';
 import { describeDecodeFailure, type DecodeOk, type IsolatedDecoder } from './decode/isolated-decode';
@@ -76,7 +77,7 @@ function atStage(stage: PhotoStage, err: unknown): unknown {
   const e = err instanceof Error ? err : new Error(String(err));
   return ApplicationFailure.create({
     message: e.message,
-    type: err instanceof ApplicationFailure ? (err.type ?? undefined) : e.name === 'Error' ? 'ANALYSIS_FAILED' : e.name,
+    type: err instanceof ApplicationFailure ? (err.type ?? undefined) : isOutOfSpace(err) ? OUT_OF_SPACE_TYPE : e.name === 'Error' ? 'ANALYSIS_FAILED' : e.name,
     nonRetryable: err instanceof ApplicationFailure && err.nonRetryable === true,
     details: [{ stage, attempt: activityInfo().attempt, outcomes: [] } satisfies BatchProgress],
     cause: e,

@@ -389,6 +389,31 @@ export class AlbumService {
     // the upload sweeper finds, and it deletes the blobs the workflow never took.
     const marker: HandoverMarker = { tenantId, albumId, createdAt: new Date().toISOString(), photos: [] };
     const markerKey = handoverKey(tenantId, albumId, newId('ho'));
+    const written: string[] = [];
+    try {
+      await this.storeUploadedFiles(files, { rejected, refs, written }, marker, markerKey, tenantId, albumId, idempotencyKey);
+    } catch (err) {
+      // Out of disk (or any store failure) half-way: take back what this request wrote, so a
+      // refused upload leaves no blob behind. The marker goes last: it is the sweeper's record.
+      await Promise.allSettled(written.map((key) => this.store.delete(key)));
+      await this.store.delete(markerKey).catch(() => undefined);
+      throw err;
+    }
+    const result = refs.length > 0 ? await this.hand(tenantId, albumId, refs) : { accepted: [], duplicates: [], rejected: [] };
+    await this.store.delete(markerKey);
+    // A retried request's photos come back as duplicates of the first one's: they are accepted, once.
+    return { accepted: [...result.accepted, ...result.duplicates], rejected: [...rejected, ...AlbumService.refused(result)] };
+  }
+
+  private async storeUploadedFiles(
+    files: UploadedFile[],
+    { rejected, refs, written }: { rejected: Rejection[]; refs: PhotoRef[]; written: string[] },
+    marker: HandoverMarker,
+    markerKey: string,
+    tenantId: string,
+    albumId: string,
+    idempotencyKey: string | undefined,
+  ): Promise<void> {
     for (const file of files) {
       const nameProblem = filenameProblem(file.name);
       if (nameProblem) {
@@ -418,13 +443,11 @@ export class AlbumService {
       const key = albumPhotoKey(tenantId, albumId, photoId);
       marker.photos.push({ photoId, key });
       await this.store.put(markerKey, Buffer.from(JSON.stringify(marker)), { contentType: 'application/json' });
+      // A same-key retry may find the blob an earlier try already handed over: that one is not ours to take back.
+      if (idempotencyKey === undefined || (await this.store.stat(key)) === null) written.push(key);
       await this.store.put(key, data, { contentType: file.contentType });
       refs.push({ photoId, name: file.name, key, contentType: file.contentType });
     }
-    const result = refs.length > 0 ? await this.hand(tenantId, albumId, refs) : { accepted: [], duplicates: [], rejected: [] };
-    await this.store.delete(markerKey);
-    // A retried request's photos come back as duplicates of the first one's: they are accepted, once.
-    return { accepted: [...result.accepted, ...result.duplicates], rejected: [...rejected, ...AlbumService.refused(result)] };
   }
 
   /** Signed-URL path, step 1: where to PUT each file. */

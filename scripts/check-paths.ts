@@ -20,7 +20,7 @@ const IGNORED = ['.lightbox/', 'dist/', 'node_modules/', '.tools/', 'test-output
  * Docs other branches are writing, linked from the map before they land. Once a file here exists
  * the check says so, so the entry is removed rather than left to hide a later deletion.
  */
-const PENDING = ['docs/reports.md', 'docs/clean-bot.md', 'docs/reliability.md', 'docs/performance.md'];
+const PENDING = ['docs/reports.md', 'docs/clean-bot.md'];
 const SOURCE_DIRS = ['src', 'scripts', 'bench', 'eval', 'temporal', 'console/src', 'test'];
 const SOURCE_EXT = /\.(ts|tsx|mts|mjs|js|py|sh)$/;
 

@@ -93,6 +93,17 @@ export function openApiDocument(serverUrl: string) {
         };
       }
       if (method === 'post' || method === 'put') {
+        // Anything that writes to the data dir can find it full (docs/reliability.md).
+        op.responses['507'] ??= {
+          ...errorResponse('INSUFFICIENT_STORAGE: the disk is full; nothing was kept'),
+          headers: { 'Retry-After': { schema: { type: 'integer' } } },
+        };
+        if (path === '/v1/albums/{albumId}/photos') {
+          op.responses['429'] ??= {
+            ...errorResponse('TOO_MANY_UPLOADS: this tenant has too many uploads in flight; retry after Retry-After'),
+            headers: { 'Retry-After': { schema: { type: 'integer' } } },
+          };
+        }
         op.responses['413'] ??= errorResponse('PAYLOAD_TOO_LARGE: the body is over the size limit');
         op.responses['415'] ??= errorResponse('UNSUPPORTED_MEDIA_TYPE or UNSUPPORTED_CONTENT_ENCODING');
       }

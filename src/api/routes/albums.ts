@@ -53,7 +53,7 @@ export function albumRoutes(albums: AlbumService, config: Config, links: { webUi
   router.get('/albums/:albumId', async (req, res) => {
     const id = albumId(req);
     const tenant = tenantOf(req);
-    const album = await albums.status(tenant, id);
+    const album = await albums.watchStatus(tenant, id);
     const workflowId = albumWorkflowId(tenant, id);
     res.json({ ...album, workflowId, links: albumLinks(id, workflowId) } satisfies AlbumStatusResponse);
   });

@@ -37,6 +37,7 @@ import { ApiError } from '../errors';
 import { filenameProblem } from '../multipart';
 import { handoverKey, type HandoverMarker } from '../upload-sweeper';
 import { newId, resourceId } from './idempotency';
+import { StatusCache } from './status-cache';
 import { chunkForUpdates } from './update-chunks';
 
 const THUMBNAIL_PX = 256;
@@ -77,6 +78,9 @@ export class AlbumService {
     /** The tenant's people: album results show them as named and corrected now. */
     private readonly people?: Pick<PeopleService, 'albumPeople' | 'forgetAlbum'>,
   ) {}
+
+  /** See status-cache.ts: watchers read the last answer while a fresh one is fetched. */
+  private readonly watched = new StatusCache<AlbumView>({ freshMs: 250, maxStaleMs: 3_000 });
 
   /** What every new analysis run of an album starts with, from config. */
   private pipelineInput(tenantId: string, albumId: string, base: { title?: string; createdAt: string; analysis: number }): AlbumInput {
@@ -145,11 +149,23 @@ export class AlbumService {
 
   /** status() under its own Temporal deadline, for callers outside a request's (SSE polls). */
   statusWithin(tenantId: string, albumId: string, ms: number): Promise<AlbumView> {
-    return this.client.connection.withDeadline(Date.now() + ms, () => this.status(tenantId, albumId));
+    return this.client.connection.withDeadline(Date.now() + ms, () => this.watchStatus(tenantId, albumId));
   }
 
-  status(tenantId: string, albumId: string): Promise<AlbumView> {
-    return this.withAlbum(albumId, () => this.handle(tenantId, albumId).query(albumStatusQuery));
+  /** A fresh answer from the workflow (what changes read back); watchers get it too. */
+  async status(tenantId: string, albumId: string): Promise<AlbumView> {
+    const view = await this.withAlbum(albumId, () => this.handle(tenantId, albumId).query(albumStatusQuery));
+    this.watched.set(albumWorkflowId(tenantId, albumId), view);
+    return view;
+  }
+
+  /**
+   * For those who watch an album (GET /v1/albums/:id, the SSE stream): at most 250 ms behind the
+   * workflow when it answers promptly, never more than 3 s; changes made through this process
+   * are seen at once.
+   */
+  watchStatus(tenantId: string, albumId: string): Promise<AlbumView> {
+    return this.watched.get(albumWorkflowId(tenantId, albumId), () => this.withAlbum(albumId, () => this.handle(tenantId, albumId).query(albumStatusQuery)));
   }
 
   /** Live status from the workflow; the album-wide results from the blob store, by the key the workflow holds. */
@@ -354,6 +370,7 @@ export class AlbumService {
       result.duplicates.push(...r.duplicates);
       result.rejected.push(...(r.rejected ?? []));
     }
+    this.watched.invalidate(albumWorkflowId(tenantId, albumId));
     return result;
   }
 
@@ -375,6 +392,31 @@ export class AlbumService {
     // the upload sweeper finds, and it deletes the blobs the workflow never took.
     const marker: HandoverMarker = { tenantId, albumId, createdAt: new Date().toISOString(), photos: [] };
     const markerKey = handoverKey(tenantId, albumId, newId('ho'));
+    const written: string[] = [];
+    try {
+      await this.storeUploadedFiles(files, { rejected, refs, written }, marker, markerKey, tenantId, albumId, idempotencyKey);
+    } catch (err) {
+      // Out of disk (or any store failure) half-way: take back what this request wrote, so a
+      // refused upload leaves no blob behind. The marker goes last: it is the sweeper's record.
+      await Promise.allSettled(written.map((key) => this.store.delete(key)));
+      await this.store.delete(markerKey).catch(() => undefined);
+      throw err;
+    }
+    const result = refs.length > 0 ? await this.hand(tenantId, albumId, refs) : { accepted: [], duplicates: [], rejected: [] };
+    await this.store.delete(markerKey);
+    // A retried request's photos come back as duplicates of the first one's: they are accepted, once.
+    return { accepted: [...result.accepted, ...result.duplicates], rejected: [...rejected, ...AlbumService.refused(result)] };
+  }
+
+  private async storeUploadedFiles(
+    files: UploadedFile[],
+    { rejected, refs, written }: { rejected: Rejection[]; refs: PhotoRef[]; written: string[] },
+    marker: HandoverMarker,
+    markerKey: string,
+    tenantId: string,
+    albumId: string,
+    idempotencyKey: string | undefined,
+  ): Promise<void> {
     for (const file of files) {
       const nameProblem = filenameProblem(file.name);
       if (nameProblem) {
@@ -404,13 +446,11 @@ export class AlbumService {
       const key = albumPhotoKey(tenantId, albumId, photoId);
       marker.photos.push({ photoId, key });
       await this.store.put(markerKey, Buffer.from(JSON.stringify(marker)), { contentType: 'application/json' });
+      // A same-key retry may find the blob an earlier try already handed over: that one is not ours to take back.
+      if (idempotencyKey === undefined || (await this.store.stat(key)) === null) written.push(key);
       await this.store.put(key, data, { contentType: file.contentType });
       refs.push({ photoId, name: file.name, key, contentType: file.contentType });
     }
-    const result = refs.length > 0 ? await this.hand(tenantId, albumId, refs) : { accepted: [], duplicates: [], rejected: [] };
-    await this.store.delete(markerKey);
-    // A retried request's photos come back as duplicates of the first one's: they are accepted, once.
-    return { accepted: [...result.accepted, ...result.duplicates], rejected: [...rejected, ...AlbumService.refused(result)] };
   }
 
   /** Signed-URL path, step 1: where to PUT each file. */

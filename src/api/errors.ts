@@ -70,22 +70,6 @@ export const ERROR_CODES = {
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
-/** Per-file rejection codes inside a 2xx upload response (not HTTP errors). */
-export const REJECTION_CODES = [
-  'EMPTY_FILE',
-  'NOT_AN_IMAGE',
-  'FILE_TOO_LARGE',
-  'UNSUPPORTED_TYPE',
-  'UNKNOWN_UPLOAD',
-  'UPLOAD_NOT_FOUND',
-  'ALBUM_FULL',
-  'INVALID_KEY',
-  'INVALID_FILENAME',
-  'FILENAME_TOO_LONG',
-  'UNEXPECTED_FIELD',
-  'SIZE_MISMATCH',
-] as const;
-
 /** Seconds a client should wait before retrying a 503 TEMPORAL_UNAVAILABLE. */
 export const TEMPORAL_RETRY_AFTER_SECONDS = 5;
 

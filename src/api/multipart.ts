@@ -107,7 +107,7 @@ export function parseMultipart(req: Request, spool: string, limits: MultipartLim
     bb.on('file', (field, stream, info) => {
       const i = index++;
       const name = restoreControlChars(info.filename ?? '');
-      const problem =
+      const problem: Rejection | undefined =
         field !== limits.field ? { name, code: 'UNEXPECTED_FIELD', message: `Unexpected file field "${field}": use "${limits.field}"` } : filenameProblem(name);
       const hash = crypto.createHash('sha256');
       streams.add(stream);

@@ -23,6 +23,7 @@ import {
   type PhotoRef,
   type Rejection,
 } from '../../shared/album';
+import { keptPhotos } from '../../analysis/kept-photos';
 import { ACCEPTED_CONTENT_TYPES, contentTypeMatches, sniffImageFormat } from '../../shared/image-types';
 import { SA } from '../../shared/search-attributes';
 import { TASK_QUEUES } from '../../shared/task-queues';
@@ -31,6 +32,7 @@ import { BlobNotFoundError } from '../../storage/blob-store';
 import crypto from 'node:crypto';
 import { albumPhotoKey, albumUploadKey, tenantKey, tenantPrefix } from '../../storage/keys';
 import { addPhotosUpdate, AlbumWorkflow, albumStatusQuery, closeAlbumSignal, MAX_PHOTOS_PER_UPDATE } from '../../workflows/album';
+import { decodeCursor, encodeCursor } from '../cursor';
 import { ApiError } from '../errors';
 import { filenameProblem } from '../multipart';
 import { handoverKey, type HandoverMarker } from '../upload-sweeper';
@@ -40,15 +42,12 @@ import { chunkForUpdates } from './update-chunks';
 
 const THUMBNAIL_PX = 256;
 
-const encodeCursor = (photoId: string) => Buffer.from(JSON.stringify({ after: photoId })).toString('base64url');
-function decodeCursor(cursor: string): string {
-  try {
-    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { after?: unknown };
-    if (typeof v.after === 'string' && /^ph_[a-z0-9]{8,64}$/.test(v.after)) return v.after;
-  } catch {
-    // falls through to the error below
-  }
-  throw new ApiError('INVALID_CURSOR', 'cursor is not one this API gave out');
+/** A results page's cursor: the last photoId of the page before, behind the API's checksum. */
+const resultsCursor = (photoId: string) => encodeCursor('results', Buffer.from(photoId, 'utf8'));
+function afterOf(cursor: string): string {
+  const photoId = decodeCursor('results', cursor).toString('utf8');
+  if (!/^ph_[a-z0-9]{8,64}$/.test(photoId)) throw new ApiError('INVALID_CURSOR', 'cursor is not one this API gave out');
+  return photoId;
 }
 
 export interface UploadedFile {
@@ -196,6 +195,10 @@ export class AlbumService {
       highlights: doc?.highlights ?? [],
       highlightScores: doc?.highlightScores ?? [],
       duplicates: doc?.duplicates ?? [],
+      // Results written before the album step named the kept photo get it from the same rule here.
+      duplicateGroups: doc
+        ? (doc.duplicateGroups ?? keptPhotos({ groups: doc.duplicates, highlightScores: doc.highlightScores, quality: doc.quality, photos: doc.photos }))
+        : [],
       similar: doc?.similar ?? [],
       people: tenantPeople ?? doc?.people ?? [],
       categories: doc?.categories ?? {},
@@ -221,11 +224,11 @@ export class AlbumService {
   async resultsPage(tenantId: string, albumId: string, page: { cursor?: string; limit: number }) {
     const full = await this.results(tenantId, albumId);
     const ids = [...new Set([...Object.keys(full.photos), ...full.failed.map((f) => f.photoId)])].sort();
-    const after = page.cursor === undefined ? undefined : decodeCursor(page.cursor);
+    const after = page.cursor === undefined ? undefined : afterOf(page.cursor);
     const start = after === undefined ? 0 : ids.findIndex((id) => id > after);
     const pageIds = start < 0 ? [] : ids.slice(start, start + page.limit);
     const last = pageIds.at(-1);
-    const nextCursor = last !== undefined && start + page.limit < ids.length ? encodeCursor(last) : null;
+    const nextCursor = last !== undefined && start + page.limit < ids.length ? resultsCursor(last) : null;
     const failed = new Map(full.failed.map((f) => [f.photoId, f]));
     const pick = <V>(m: Record<string, V>) => Object.fromEntries(pageIds.filter((id) => id in m).map((id) => [id, m[id]!]));
     const items = await Promise.all(

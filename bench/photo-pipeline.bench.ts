@@ -22,13 +22,13 @@ import path from 'node:path';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
 import { syntheticScene } from '../test/helpers/synthetic-photos';
-import { photosForm } from '../src/dev/demo-photos';
 import { createModelRuntime, getModelSpec } from '../src/models';
 import { BENCH_MODELS_DIR } from '../src/models/catalogue/bench';
 import { connectClient } from '../src/temporal-client/connection';
 import { gpuWorkerSpecs, ioWorker, workflowWorker } from '../src/workers/roles';
 import { call, startStack, TENANT_A, waitFor, type Stack } from '../test/helpers/stack';
 import { ensureBenchModel, percentile } from './lib/load';
+import { uploadPhotos } from './lib/upload';
 import { startTestDevServer } from '../test/helpers/temporal';
 import { startWorkerProcess } from '../test/helpers/worker-process';
 
@@ -77,8 +77,8 @@ function childPids(pid: number): number[] {
   }
 }
 
-export async function startCpuWorker(stack: Stack, server: { address: string }, env: Record<string, string>) {
-  const { child, exited } = await startWorkerProcess(
+export async function startCpuWorker(stack: Stack, server: { address: string }, env: Record<string, string>, nodeArgs: string[] = []) {
+  const { child, exited, output } = await startWorkerProcess(
     'cpu',
     {
       NODE_ENV: 'production',
@@ -90,7 +90,7 @@ export async function startCpuWorker(stack: Stack, server: { address: string }, 
       LOG_LEVEL: process.env.BENCH_WORKER_LOG_LEVEL ?? 'info',
       ...env,
     },
-    { echo: Boolean(process.env.BENCH_VERBOSE) },
+    { echo: Boolean(process.env.BENCH_VERBOSE), nodeArgs },
   );
   let peakWorker = 0;
   let peakTotal = 0;
@@ -107,6 +107,14 @@ export async function startCpuWorker(stack: Stack, server: { address: string }, 
       await exited;
     },
     peaks: () => ({ workerMb: peakWorker / 1024, totalMb: peakTotal / 1024 }),
+    /** A crash: no shutdown, no last heartbeat (its decoder children exit when their channel closes). */
+    async kill() {
+      clearInterval(sampler);
+      child.kill('SIGKILL');
+      await exited;
+    },
+    output: () => output(),
+    pid: child.pid!,
   };
 }
 
@@ -177,11 +185,7 @@ export async function runAlbum(stack: Stack, files: Array<{ name: string; conten
   const A = (method: string, p: string, body?: unknown) => call(stack.baseUrl, TENANT_A.key, method, p, body);
   const album = (await A('POST', '/v1/albums', { title })).body;
   const started = Date.now();
-  for (let i = 0; i < files.length; i += 200) {
-    const r = await A('POST', `/v1/albums/${album.albumId}/photos`, photosForm(files.slice(i, i + 200)));
-    if (r.status !== 202 || r.body.accepted.length !== Math.min(200, files.length - i))
-      throw new Error(`upload failed: ${JSON.stringify(r.body).slice(0, 300)}`);
-  }
+  await uploadPhotos(stack.baseUrl, TENANT_A.key, album.albumId, files, 200);
   await A('POST', `/v1/albums/${album.albumId}/close`);
   const done = await waitFor(
     () => A('GET', `/v1/albums/${album.albumId}`),

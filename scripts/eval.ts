@@ -1,7 +1,7 @@
 /**
  * `npm run eval`: the photo models' quality on real photographs from registries (scikit-image's
- * data, Debian's opencv-doc and mate-backgrounds; eval/lib/sources.ts), printed as Markdown
- * tables (the README carries the first run's). Needs the built models (`npm run models:build`).
+ * data, Debian's opencv-doc and mate-backgrounds; src/dev/registry-photos.ts), printed as Markdown
+ * tables (eval/latest-run.md is the last committed run's output). Needs the built models (`npm run models:build`).
  * Other evals (eval/*.eval.ts) add their sections here.
  */
 import { loadConfig } from '../src/config';

@@ -2,6 +2,9 @@
  * The console's only way to the API. The API key lives in sessionStorage (this tab, until it
  * closes) and travels only in the Authorization header: never in a URL, never logged.
  */
+import type { PhotoUrlResponse } from '../../src/shared/contract/albums';
+import type { ConsoleConfig } from '../../src/shared/contract/system';
+
 const KEY = 'lightbox.apiKey';
 
 export const session = {
@@ -214,8 +217,8 @@ export async function photoUrl(albumId: string, photoId: string): Promise<string
   if (inFlight >= MAX_IN_FLIGHT) await new Promise<void>((r) => waiting.push(r));
   inFlight++;
   try {
-    const r = await api<{ url: string; expiresAt?: string }>('GET', `/v1/albums/${albumId}/photos/${photoId}`);
-    const expires = r.expiresAt ? Date.parse(r.expiresAt) : Date.now() + 5 * 60_000;
+    const r = await api<PhotoUrlResponse>('GET', `/v1/albums/${albumId}/photos/${photoId}`);
+    const expires = Date.parse(r.expiresAt);
     urlCache.set(k, { url: r.url, until: expires - 30_000 });
     return r.url;
   } finally {
@@ -224,9 +227,7 @@ export async function photoUrl(albumId: string, photoId: string): Promise<string
   }
 }
 
-export interface ConsoleConfig {
-  temporal: { namespace: string; webUiUrl: string };
-}
+export type { ConsoleConfig };
 let configPromise: Promise<ConsoleConfig | null> | undefined;
 export const consoleConfig = () => (configPromise ??= api<ConsoleConfig>('GET', '/v1/console-config').catch(() => null));
 

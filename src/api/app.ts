@@ -7,6 +7,7 @@ import { pinoHttp } from 'pino-http';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../config';
 import type { BlobStore } from '../storage/blob-store';
+import { uploadAdmission } from './admission';
 import { apiKeyAuth } from './auth';
 import path from 'node:path';
 import { ApiError, errorHandler, notFoundHandler } from './errors';
@@ -68,7 +69,7 @@ export function createApp({ config, client, store, apiKeys, signingSecret, logge
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');
-  const metrics = createApiMetrics();
+  const metrics = createApiMetrics(config.dataDir);
 
   // First, so everything after it, Temporal calls included, runs inside the request's span.
   app.use(requestTracing());
@@ -129,7 +130,14 @@ export function createApp({ config, client, store, apiKeys, signingSecret, logge
   const matching = new MatchingService(client, text.embedder, text.vectors, config.matching);
   // Everything else under /v1 is the tenant API: authenticated, JSON-parsed and made idempotent once, here.
   const v1 = express.Router();
-  v1.use(apiKeyAuth(apiKeys), jsonBodiesOnly, express.json({ limit: config.api.jsonBodyLimit }), temporalDeadline, idempotentPosts(idem));
+  v1.use(
+    apiKeyAuth(apiKeys),
+    uploadAdmission({ perTenant: config.api.uploadsPerTenant, global: config.api.uploadsInFlight }, metrics.registry),
+    jsonBodiesOnly,
+    express.json({ limit: config.api.jsonBodyLimit }),
+    temporalDeadline,
+    idempotentPosts(idem),
+  );
   const gpuJobs = gpuJobServices(client, store, config);
   v1.use(consoleApiRoutes(client, config, gpuJobs.monitor));
   v1.use(albumRoutes(albums, config, { webUi }, idem));

@@ -3,10 +3,12 @@
  * branch on. Codes are listed here and in the OpenAPI document; never rename one.
  */
 import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { WorkflowUpdateRPCTimeoutOrCancelledError } from '@temporalio/client';
 import type { Server } from 'node:http';
 import type { Duplex } from 'node:stream';
 import { z } from 'zod';
 import { InvalidBlobKeyError } from '../storage/blob-store';
+import { isOutOfSpace } from '../storage/out-of-space';
 
 export const ERROR_CODES = {
   VALIDATION_FAILED: 400,
@@ -57,32 +59,28 @@ export const ERROR_CODES = {
   THUMBNAIL_UNAVAILABLE: 422,
   IDEMPOTENCY_KEY_REUSED: 422,
   IDEMPOTENCY_KEY_IN_USE: 409,
+  TOO_MANY_UPLOADS: 429,
   INTERNAL: 500,
   NOT_READY: 503,
+  SERVER_BUSY: 503,
+  INSUFFICIENT_STORAGE: 507,
   CONSOLE_NOT_BUILT: 503,
   TEMPORAL_UNAVAILABLE: 503,
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
 
-/** Per-file rejection codes inside a 2xx upload response (not HTTP errors). */
-export const REJECTION_CODES = [
-  'EMPTY_FILE',
-  'NOT_AN_IMAGE',
-  'FILE_TOO_LARGE',
-  'UNSUPPORTED_TYPE',
-  'UNKNOWN_UPLOAD',
-  'UPLOAD_NOT_FOUND',
-  'ALBUM_FULL',
-  'INVALID_KEY',
-  'INVALID_FILENAME',
-  'FILENAME_TOO_LONG',
-  'UNEXPECTED_FIELD',
-  'SIZE_MISMATCH',
-] as const;
-
 /** Seconds a client should wait before retrying a 503 TEMPORAL_UNAVAILABLE. */
 export const TEMPORAL_RETRY_AFTER_SECONDS = 5;
+
+/** Retry-After of each code a client should retry later; an ApiError's own retryAfterSeconds wins. */
+const RETRY_AFTER_SECONDS: Partial<Record<ErrorCode, number>> = {
+  TEMPORAL_UNAVAILABLE: TEMPORAL_RETRY_AFTER_SECONDS,
+  // Freeing disk takes an operator: minutes, not seconds.
+  INSUFFICIENT_STORAGE: 60,
+  TOO_MANY_UPLOADS: 1,
+  SERVER_BUSY: 2,
+};
 
 export class ApiError extends Error {
   override readonly name = 'ApiError';
@@ -91,6 +89,7 @@ export class ApiError extends Error {
     readonly code: ErrorCode,
     message: string,
     readonly details?: unknown,
+    readonly retryAfterSeconds?: number,
   ) {
     super(message);
     this.status = ERROR_CODES[code];
@@ -121,6 +120,9 @@ function grpcCodeOf(err: unknown): number | undefined {
 }
 
 function isTemporalUnavailable(err: unknown): boolean {
+  // An update (adding photos) that Temporal did not answer within the request's deadline: under
+  // load that is our overload, not the client's fault; its retry with the same Idempotency-Key adds nothing twice.
+  if (err instanceof WorkflowUpdateRPCTimeoutOrCancelledError) return true;
   for (let e = err as { cause?: unknown; name?: string } | undefined, depth = 0; e && typeof e === 'object' && depth < 6; e = e.cause as typeof e, depth++) {
     if (e.name === 'TransportError') return true;
   }
@@ -140,6 +142,7 @@ export function toApiError(err: unknown): ApiError {
   }
   if (err instanceof InvalidBlobKeyError) return new ApiError('INVALID_BLOB_KEY', 'The blob path is not a valid key');
   if (err instanceof URIError) return new ApiError('INVALID_PATH', 'The request path has malformed percent-encoding');
+  if (isOutOfSpace(err)) return new ApiError('INSUFFICIENT_STORAGE', 'The server is out of disk space; nothing of this request was kept. Retry later');
   const e = err as { type?: string; status?: number; statusCode?: number; code?: unknown; message?: string };
   switch (e?.type) {
     case 'entity.too.large':
@@ -184,7 +187,8 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
     res.end();
     return;
   }
-  if (apiError.code === 'TEMPORAL_UNAVAILABLE') res.set('Retry-After', String(TEMPORAL_RETRY_AFTER_SECONDS));
+  const retryAfter = apiError.retryAfterSeconds ?? RETRY_AFTER_SECONDS[apiError.code];
+  if (retryAfter !== undefined) res.set('Retry-After', String(retryAfter));
   if (apiError.code === 'METHOD_NOT_ALLOWED' && Array.isArray(apiError.details)) res.set('Allow', apiError.details.join(', '));
   res.status(apiError.status).json(errorBody(apiError.code, apiError.message, apiError.details));
 };

@@ -11,7 +11,7 @@ import { BlobNotFoundError } from '../storage/blob-store';
 import { tenantKey } from '../storage/keys';
 import { tenantOf } from './auth';
 import { ApiError } from './errors';
-import { idempotencyKeyHeader } from './schemas';
+import { idempotencyKeyHeader } from '../shared/contract/common';
 
 interface IdempotencyRecord {
   bodyHash: string;

@@ -5,12 +5,35 @@
  * the services record in this process).
  */
 import type { RequestHandler } from 'express';
+import fs from 'node:fs';
 import { routeOf } from './tracing';
-import { Counter, Histogram, Registry } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { registry as shared } from '../telemetry/metrics';
 
-export function createApiMetrics() {
+/**
+ * `dataDir`: the folder whose filesystem holds the spool, the local blobs and (embedded) the
+ * Temporal SQLite file; its free space is read at each scrape, for the LightboxDataDisk* alerts.
+ */
+export function createApiMetrics(dataDir?: string) {
   const registry = new Registry();
+  const disk = (name: string, help: string, pick: (st: fs.StatsFs) => number) =>
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        if (dataDir === undefined) return;
+        try {
+          const st = fs.statfsSync(dataDir);
+          this.set(pick(st) * st.bsize);
+        } catch {
+          // A data dir that vanished reads as no sample, not as a failed scrape.
+        }
+      },
+    });
+  // bavail, not bfree: what a non-root process like ours can still write.
+  disk('lightbox_data_dir_free_bytes', 'Bytes free to the API on the data directory filesystem', (st) => st.bavail);
+  disk('lightbox_data_dir_size_bytes', 'Size in bytes of the data directory filesystem', (st) => st.blocks);
   const requests = new Counter({
     name: 'lightbox_http_requests_total',
     help: 'HTTP requests by method, route and status',

@@ -12,6 +12,8 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Request } from 'express';
 import { ApiError } from './errors';
+import { isOutOfSpace } from '../storage/out-of-space';
+import { boundaryOf, PartHeaderEscaper, restoreControlChars } from './multipart-headers';
 import type { Rejection } from '../shared/album';
 
 /** The signed-upload path's cap (planUploadsBody), applied to multipart names too. */
@@ -57,6 +59,8 @@ export function filenameProblem(name: string): Rejection | undefined {
   return undefined;
 }
 
+const outOfSpoolSpace = () => new ApiError('INSUFFICIENT_STORAGE', 'The upload spool is out of disk space; nothing of this request was kept. Retry later');
+
 /** Parses the request into spooled files under `spool` (which the caller removes). */
 export function parseMultipart(req: Request, spool: string, limits: MultipartLimits): Promise<MultipartUpload> {
   const encoding = (req.get('content-encoding') ?? 'identity').trim().toLowerCase();
@@ -85,10 +89,12 @@ export function parseMultipart(req: Request, spool: string, limits: MultipartLim
     let index = 0;
     let failed = false;
     const streams = new Set<NodeJS.ReadableStream & { destroy(): void }>();
+    const escaper = new PartHeaderEscaper(boundaryOf(req.get('content-type')));
     const fail = (err: ApiError) => {
       if (failed) return;
       failed = true;
-      req.unpipe(bb);
+      req.unpipe(escaper);
+      escaper.unpipe(bb);
       // Read off the rest so the client sees our answer instead of a reset connection.
       req.resume();
       // Stop the files still streaming, and answer only once their writes settled: the caller
@@ -100,8 +106,8 @@ export function parseMultipart(req: Request, spool: string, limits: MultipartLim
 
     bb.on('file', (field, stream, info) => {
       const i = index++;
-      const name = info.filename ?? '';
-      const problem =
+      const name = restoreControlChars(info.filename ?? '');
+      const problem: Rejection | undefined =
         field !== limits.field ? { name, code: 'UNEXPECTED_FIELD', message: `Unexpected file field "${field}": use "${limits.field}"` } : filenameProblem(name);
       const hash = crypto.createHash('sha256');
       streams.add(stream);
@@ -130,7 +136,10 @@ export function parseMultipart(req: Request, spool: string, limits: MultipartLim
         files.push({ index: i, name, contentType: info.mimeType, path: file, size, sha256 });
       });
       // A write cut short by a failed request is reported through `fail`, not as an unhandled rejection.
-      write.catch(() => undefined);
+      // A full spool fails the request at once: busboy would wait forever on the dead file stream.
+      write.catch((err: unknown) => {
+        if (isOutOfSpace(err)) fail(outOfSpoolSpace());
+      });
       writes.push(write);
     });
     bb.on('field', (field, value) => {
@@ -139,7 +148,14 @@ export function parseMultipart(req: Request, spool: string, limits: MultipartLim
     bb.on('filesLimit', () => fail(new ApiError('TOO_MANY_FILES', `At most ${limits.maxFiles} files per request`)));
     bb.on('partsLimit', () => fail(new ApiError('TOO_MANY_FILES', 'Too many parts in one request')));
     bb.on('fieldsLimit', () => fail(new ApiError('VALIDATION_FAILED', 'Too many non-file fields')));
-    bb.on('error', (err: Error) => fail(new ApiError('MALFORMED_MULTIPART', `Malformed multipart body: ${err.message}`)));
+    bb.on('error', (err: Error) => {
+      // A body framed with another boundary than its Content-Type names reads as one long preamble.
+      const noPart = index === 0 && partLines.length === 0;
+      const why = noPart
+        ? `no part starts with the boundary the Content-Type names (${JSON.stringify(boundaryOf(req.get('content-type')) ?? '')})`
+        : err.message;
+      fail(new ApiError('MALFORMED_MULTIPART', `Malformed multipart body: ${why}`));
+    });
     bb.on('close', () => {
       if (failed) return;
       Promise.all(writes).then(
@@ -147,11 +163,11 @@ export function parseMultipart(req: Request, spool: string, limits: MultipartLim
           files.sort((a, b) => a.index - b.index);
           resolve({ files, rejected, digest: crypto.createHash('sha256').update(partLines.join('')).digest('hex') });
         },
-        (err: Error) => fail(new ApiError('MALFORMED_MULTIPART', `A part could not be read: ${err.message}`)),
+        (err: Error) => fail(isOutOfSpace(err) ? outOfSpoolSpace() : new ApiError('MALFORMED_MULTIPART', `A part could not be read: ${err.message}`)),
       );
     });
     req.on('aborted', () => fail(new ApiError('REQUEST_ABORTED', 'The client aborted the upload')));
     req.on('error', () => fail(new ApiError('REQUEST_ABORTED', 'The client aborted the upload')));
-    req.pipe(bb);
+    req.pipe(escaper).pipe(bb);
   });
 }

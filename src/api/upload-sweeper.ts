@@ -18,7 +18,7 @@ import { BlobNotFoundError } from '../storage/blob-store';
 import { validateKey } from '../storage/keys';
 import { knownPhotosQuery } from '../workflows/album';
 
-const HANDOVER_PREFIX = 'system/handover/';
+export const HANDOVER_PREFIX = 'system/handover/';
 
 export interface HandoverMarker {
   tenantId: string;

@@ -66,10 +66,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     api: {
       port: e.PORT,
       publicUrl: (e.LIGHTBOX_PUBLIC_URL ?? `http://localhost:${e.PORT}`).replace(/\/+$/, ''),
+      /** Only a configured URL is baked into local signed URLs; the localhost default would break other hosts. */
+      publicUrlConfigured: e.LIGHTBOX_PUBLIC_URL !== undefined,
       apiKeys: e.LIGHTBOX_API_KEYS,
       jsonBodyLimit: e.LIGHTBOX_JSON_BODY_LIMIT,
       maxUploadBytes: e.LIGHTBOX_MAX_UPLOAD_BYTES,
       maxFilesPerRequest: e.LIGHTBOX_MAX_FILES_PER_REQUEST,
+      uploadsPerTenant: e.LIGHTBOX_MAX_UPLOADS_PER_TENANT,
+      uploadsInFlight: e.LIGHTBOX_MAX_UPLOADS_IN_FLIGHT,
       signedUrlTtlSeconds: e.LIGHTBOX_SIGNED_URL_TTL_SECONDS,
     },
     temporal: {

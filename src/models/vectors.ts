@@ -1,4 +1,4 @@
-/** Tensor-shaped helpers for the embedding models; the vector arithmetic itself is src/vectors/math. */
+/** Tensor-shaped helpers for the embedding models; the vector arithmetic itself is in src/vectors/math.ts. */
 import { l2Normalize } from '../vectors/math';
 
 /** Row `i` of a row-major [rows, width] buffer, L2-normalised into its own array. */

@@ -1,4 +1,20 @@
-/** The album contract shared by the workflow, its activities and the API. Types and constants only. */
+/**
+ * The album contract shared by the workflow, its activities and the API. Types and constants only:
+ * the shapes the API also serves are inferred from the zod schemas in ./contract/albums (type-only
+ * imports, so the workflow bundle never loads zod).
+ */
+import type { z } from 'zod';
+import type {
+  albumCountsSchema,
+  albumResultsDocSchema,
+  albumStatusSchema,
+  albumViewSchema,
+  analysisMethodsSchema,
+  faceBoxSchema,
+  photoFailureSchema,
+  photoStageSchema,
+} from './contract/albums';
+import type { REJECTION_CODES, rejectionSchema } from './contract/common';
 
 export interface PhotoRef {
   photoId: string;
@@ -10,12 +26,7 @@ export interface PhotoRef {
   contentType?: string;
 }
 
-export interface AlbumCounts {
-  total: number;
-  analyzed: number;
-  failed: number;
-  pending: number;
-}
+export type AlbumCounts = z.infer<typeof albumCountsSchema>;
 
 export interface AddPhotosRequest {
   photos: PhotoRef[];
@@ -32,7 +43,7 @@ export function albumWorkflowId(tenantId: string, albumId: string): string {
 // ---------------------------------------------------------------------------------------------
 
 /** Pipeline stages, in the order a photo goes through them; `album` runs over the whole album. */
-export type PhotoStage = 'fetch' | 'decode' | 'embedding' | 'category' | 'quality' | 'faces' | 'store' | 'album';
+export type PhotoStage = z.infer<typeof photoStageSchema>;
 
 /**
  * Where a photo batch is, in its heartbeats and in the details of a failure it throws: the
@@ -46,17 +57,7 @@ export interface BatchProgress {
   outcomes: PhotoOutcome[];
 }
 
-export interface PhotoFailureRecord {
-  photoId: string;
-  name: string;
-  stage: PhotoStage;
-  code: string;
-  message: string;
-  /** `id@version` of the model that was running, when one was. */
-  model?: string;
-  /** How many times the photo was tried before it was given up on. */
-  attempts: number;
-}
+export type PhotoFailureRecord = z.infer<typeof photoFailureSchema>;
 
 export interface PipelineSettings {
   /** Photos per CPU activity: one decode pass and ONE inference run per batch. */
@@ -106,12 +107,7 @@ export interface PhotoBatchResult {
   methods: AnalysisMethods;
 }
 
-export interface AnalysisMethods {
-  embedding: string;
-  category: string;
-  faces: string;
-  quality: string;
-}
+export type AnalysisMethods = z.infer<typeof analysisMethodsSchema>;
 
 export interface AlbumAnalysisInput {
   tenantId: string;
@@ -128,60 +124,18 @@ export interface AlbumAnalysisSummary {
   durationMs: number;
 }
 
-/**
- * `processing`: photos are queued or being analysed. `settling`: every photo is done, and the
- * album-wide step (duplicates, people, highlights) waits out its settle time or runs; the results
- * are not final yet. `idle`: the results are final for the photos so far; the album takes more.
- * `completed` / `cancelled`: the album is closed and its results are final.
- */
-export type AlbumStatus = 'processing' | 'settling' | 'idle' | 'completed' | 'cancelled';
+export type AlbumStatus = z.infer<typeof albumStatusSchema>;
 
-interface StageProgress {
-  total: number;
-  done: number;
-  failed: number;
-  /** Photos per second since the stage first started in this analysis (null before any finished). */
-  ratePerSecond: number | null;
-  /** Seconds left at that rate (null when unknown). */
-  etaSeconds: number | null;
-}
-
-export interface AlbumProgress {
-  photos: StageProgress;
-  album: { runs: number; running: boolean; lastDurationMs: number | null; upToDate: boolean };
-  cacheHits: number;
-}
-
-export interface AlbumView {
-  albumId: string;
-  tenantId: string;
-  title?: string;
-  createdAt: string;
-  analysis: number;
-  status: AlbumStatus;
-  closeRequested: boolean;
-  counts: AlbumCounts;
-  progress: AlbumProgress;
-  failed: PhotoFailureRecord[];
-  methods?: AnalysisMethods;
-  /** Blob key of the latest album-level results (absent until the first album step). */
-  resultsKey?: string;
-  /** Continue-as-new generation of this analysis. */
-  runIndex: number;
-}
+export type AlbumView = z.infer<typeof albumViewSchema>;
 
 /** A part of an upload refused before it became a photo, named by its filename. */
-export interface Rejection {
-  name: string;
-  code: string;
-  message: string;
-}
+export type Rejection = z.infer<typeof rejectionSchema>;
 
 export interface AddPhotosResult {
   accepted: Array<{ photoId: string; name: string }>;
   /** Photos the album already had (a retried request): not queued twice. */
   duplicates: Array<{ photoId: string; name: string }>;
-  rejected: Array<{ photoId: string; name: string; code: string; message: string }>;
+  rejected: Array<{ photoId: string; name: string; code: (typeof REJECTION_CODES)[number]; message: string }>;
 }
 
 export interface AlbumSummary {
@@ -198,55 +152,10 @@ export function analysisId(analysis: number): string {
 }
 
 /** The album-level results document (blob), what GET /v1/albums/:id/results serves. */
-export interface AlbumResultsDoc {
-  albumId: string;
-  analysisId: string;
-  generatedAt: string;
-  photoCount: number;
-  /** Every analysed photo: its file name and what was decoded. */
-  photos: Record<string, { name: string; width: number; height: number; format: string }>;
-  /** Best first; never two photos of one duplicate group. */
-  highlights: string[];
-  /** Every photo the analysis gave up on, in photoId order. */
-  failed: PhotoFailureRecord[];
-  highlightScores: Array<{ photoId: string; score: number; represents: string[] }>;
-  /** Copies (resized, re-encoded, cropped): groups on the perceptual embedding. */
-  duplicates: string[][];
-  /**
-   * Similar shots (a burst, the same scene re-framed): groups on the semantic embedding, each
-   * sorted by photoId with `best` its best-quality photo. Without a semantic image model:
-   * model-not-installed (copies are still in `duplicates`).
-   */
-  similar: Array<{ photoIds: string[]; best: string }> | { status: 'model-not-installed'; reason: string };
-  /** Each person with up to PERSON_CROPS of their faces (best-scored first) as boxes in photo pixels, for face crops. */
-  people:
-    | Array<{ personId: string; photoIds: string[]; faces: number; crops: Array<{ photoId: string; box: FaceBox }> }>
-    | { status: 'model-not-installed'; reason: string };
-  categories: Record<string, { label: string; names: { en: string; ko: string }; score: number; imagenetClass?: string } | { status: 'model-not-installed' }>;
-  quality: Record<
-    string,
-    {
-      score: number;
-      blurry: boolean;
-      blur: number;
-      exposure: 'under' | 'over' | 'ok';
-      sharpness: number;
-      noise: number;
-      resolution: number;
-      megapixels: number;
-    }
-  >;
-  models: {
-    embedding: string;
-    category: string;
-    faces: string;
-    quality: string;
-    duplicates: { method: string; threshold: number };
-    similar?: { method: string; threshold: number };
-    people: { eps: number; minFaces: number };
-    highlights: { count: number; diversity: number; minQuality: number };
-  };
-}
+export type AlbumResultsDoc = z.infer<typeof albumResultsDocSchema>;
+
+/** A face's box in its photo's own (EXIF-rotated) pixel coordinates. */
+export type FaceBox = z.infer<typeof faceBoxSchema>;
 
 /** What an album run hands to its continuation (through the blob store, by key). */
 export interface AlbumState {
@@ -268,14 +177,6 @@ export interface AlbumState {
 
 /** Photos per stored page of pending photos: a page is one activity payload (~100 KB). */
 export const PENDING_PAGE_SIZE = 500;
-
-/** A face's box in its photo's own (EXIF-rotated) pixel coordinates. */
-export interface FaceBox {
-  x: number;
-  y: number;
-  width: number;
-  height: number;
-}
 
 /** How many face boxes each person carries in the results: enough for a face crop or three. */
 export const PERSON_CROPS = 3;

@@ -7,9 +7,6 @@ import type { GpuTimeouts } from './task-queues';
 export const styleWorkflowId = (tenantId: string, styleId: string) => `style-${tenantId}-${styleId}`;
 export const reportWorkflowId = (tenantId: string, reportId: string) => `report-${tenantId}-${reportId}`;
 
-/** Longest free-text style request accepted (the seeds' requests are one sentence). */
-export const MAX_STYLE_REQUEST_CHARS = 500;
-
 /** What a job is doing, as the status endpoints show it. */
 export type JobState = 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
 

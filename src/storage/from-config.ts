@@ -17,6 +17,6 @@ export function blobStoreFromConfig(config: Config): BlobStore {
     kind: 'local',
     rootDir: config.storage.localRoot,
     signingSecret: resolveSigningSecret(config),
-    publicBaseUrl: config.api.publicUrl,
+    publicBaseUrl: config.api.publicUrlConfigured ? config.api.publicUrl : undefined,
   });
 }

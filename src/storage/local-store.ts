@@ -24,8 +24,13 @@ export interface LocalBlobStoreOptions {
   rootDir: string;
   /** HMAC key for signed URLs; the API must be given the same one to verify them. */
   signingSecret: string;
-  /** Base URL of the API that serves `/v1/blobs/...`, e.g. http://localhost:3000. */
-  publicBaseUrl: string;
+  /**
+   * Base URL of the API that serves `/v1/blobs/...`, e.g. https://lightbox.example.com. Without
+   * one, signed URLs are relative (`/v1/blobs/...?...`): a browser resolves them against the
+   * origin it opened the console at (localhost, 127.0.0.1, a LAN name, a port map), and an API
+   * client against the API URL it called.
+   */
+  publicBaseUrl?: string;
 }
 
 /** Path prefix of the API route that serves local signed URLs. */
@@ -144,6 +149,7 @@ export class LocalBlobStore implements BlobStore {
   readonly kind = 'local' as const;
   readonly rootDir: string;
   private readonly signingSecret: string;
+  /** '' when no public URL is configured: URLs are then relative to whichever host serves the API. */
   private readonly publicBaseUrl: string;
   /** Serialises writes/deletes per key inside this process so a blob and its sidecar stay paired. */
   private readonly keyLocks = new Map<string, Promise<void>>();
@@ -151,10 +157,9 @@ export class LocalBlobStore implements BlobStore {
   constructor(options: LocalBlobStoreOptions) {
     if (!options.rootDir) throw new TypeError('LocalBlobStore: rootDir is required');
     if (!options.signingSecret) throw new TypeError('LocalBlobStore: signingSecret is required');
-    if (!options.publicBaseUrl) throw new TypeError('LocalBlobStore: publicBaseUrl is required');
     this.rootDir = path.resolve(options.rootDir);
     this.signingSecret = options.signingSecret;
-    this.publicBaseUrl = new URL(options.publicBaseUrl).href.replace(/\/+$/, '');
+    this.publicBaseUrl = options.publicBaseUrl ? new URL(options.publicBaseUrl).href.replace(/\/+$/, '') : '';
   }
 
   async put(key: string, data: Buffer, options: PutOptions = {}): Promise<BlobMetadata> {

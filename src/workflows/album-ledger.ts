@@ -95,6 +95,11 @@ export class AlbumLedger {
     this.isolate.push(...batch);
   }
 
+  /** A batch that could not run for a reason outside its photos (a full disk): first in line again, as it was. */
+  retryBatch(batch: PhotoRef[]): void {
+    this.queue.unshift(...batch);
+  }
+
   /** No photo waits or runs. */
   photosIdle(): boolean {
     return !this.hasWaiting() && this.inFlight === 0;

@@ -31,6 +31,7 @@ import {
   isCancellation,
   proxyActivities,
   setHandler,
+  sleep,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
@@ -54,6 +55,7 @@ import {
 import { SA } from '../shared/search-attributes';
 import { ACTIVITY_OPTIONS, RETRY } from '../shared/task-queues';
 import { albumPrefix, pipelineStateKey } from '../storage/keys';
+import { OUT_OF_SPACE_TYPE } from '../storage/out-of-space';
 import { AlbumLedger } from './album-ledger';
 
 export const addPhotosUpdate = defineUpdate<AddPhotosResult, [AddPhotosRequest]>('addPhotos');
@@ -88,6 +90,8 @@ export async function AlbumWorkflow(input: AlbumInput): Promise<AlbumSummary> {
   const maxBatches = Math.max(1, Math.ceil(settings.parallelism / settings.batchSize));
   /** Batches in flight. */
   let running = 0;
+  /** Batches in a row that found the disk full: each waits twice as long as the one before. */
+  let outOfSpaceWaits = 0;
   /** An update that reaches a continued run before its state is loaded waits for it. */
   let restored = false;
 
@@ -168,8 +172,17 @@ export async function AlbumWorkflow(input: AlbumInput): Promise<AlbumSummary> {
     ledger.batchStarted(batch.length, Date.now());
     try {
       ledger.recordBatch(await photoBatches.analyzePhotoBatch({ tenantId, albumId, analysisId, photos: batch }));
+      outOfSpaceWaits = 0;
     } catch (err) {
       if (isCancellation(err)) throw err;
+      if (err instanceof ActivityFailure && err.cause instanceof ApplicationFailure && err.cause.type === OUT_OF_SPACE_TYPE) {
+        // A full disk is not the photos' fault: they wait (a durable timer, holding this batch's
+        // slot) and run again once space may be back, however long that takes; none is marked failed.
+        outOfSpaceWaits++;
+        await sleep(Math.min(OUT_OF_SPACE_MAX_WAIT_MS, OUT_OF_SPACE_FIRST_WAIT_MS * 2 ** Math.min(outOfSpaceWaits - 1, 8)));
+        ledger.retryBatch(batch);
+        return;
+      }
       if (batch.length > 1) {
         // Something in this batch beat every retry: run its photos one by one to find it.
         ledger.splitBatch(batch);
@@ -291,6 +304,9 @@ export async function AlbumWorkflow(input: AlbumInput): Promise<AlbumSummary> {
     return await CancellationScope.nonCancellable(() => finish('cancelled'));
   }
 }
+
+const OUT_OF_SPACE_FIRST_WAIT_MS = 5_000;
+const OUT_OF_SPACE_MAX_WAIT_MS = 5 * 60_000;
 
 /**
  * The failure record of a photo whose batch (of one) failed after its retries: the stage and

@@ -15,13 +15,21 @@ export interface WorkerProcess {
   exited: Promise<number | null>;
 }
 
-export async function startWorkerProcess(role: WorkerRole, env: Record<string, string>, opts: { echo?: boolean } = {}): Promise<WorkerProcess> {
+export async function startWorkerProcess(
+  role: WorkerRole,
+  env: Record<string, string>,
+  opts: { echo?: boolean; nodeArgs?: string[] } = {},
+): Promise<WorkerProcess> {
   const metricsPort = await freePort();
   let output = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', '..', 'src', 'workers', `${role}-worker.ts`)], {
-    env: { ...process.env, NODE_ENV: 'test', WORKER_METRICS_PORT: String(metricsPort), WORKER_METRICS_HOST: '127.0.0.1', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...(opts.nodeArgs ?? []), '--import', 'tsx', path.join(__dirname, '..', '..', 'src', 'workers', `${role}-worker.ts`)],
+    {
+      env: { ...process.env, NODE_ENV: 'test', WORKER_METRICS_PORT: String(metricsPort), WORKER_METRICS_HOST: '127.0.0.1', ...env },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   child.stdout!.on('data', (d) => (output += d));
   child.stderr!.on('data', (d) => (output += d));
   if (opts.echo) {

@@ -11,11 +11,13 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import pino from 'pino';
+import type { z } from 'zod';
 import { Client, Connection } from '@temporalio/client';
 import { createApp } from '../../src/api/app';
 import { scene } from '../../src/dev/demo-photos';
 import { albumPhotoKey } from '../../src/storage/keys';
 import { handoverKey } from '../../src/api/upload-sweeper';
+import { albumResultsResponse, albumStatusResponse, albumViewSchema, purgedResponse, uploadResultResponse } from '../../src/shared/contract/albums';
 import { call, TENANT_A, waitFor, useStackOnDevServer } from '../helpers/stack';
 import { freePort } from '../helpers/temporal';
 import { multipart, raw } from './http-raw';
@@ -27,6 +29,13 @@ const A = (method: string, p: string, body?: unknown, headers?: Record<string, s
 async function upload(albumId: string, files: Array<{ filename: string; data: Buffer }>, headers: Record<string, string> = {}) {
   const m = multipart(files.map((f) => ({ filename: f.filename, data: f.data })));
   return raw(running.stack.baseUrl, 'POST', `/v1/albums/${albumId}/photos`, { ...auth, 'content-type': m.contentType, ...headers }, m.body);
+}
+
+/** The body is exactly what the contract says: parsing drops undeclared fields and fails on missing or mistyped ones. */
+function conforms(schema: z.ZodType, body: unknown, what: string) {
+  const parsed = schema.safeParse(body);
+  assert.ok(parsed.success, `${what}: ${parsed.error?.message}`);
+  assert.deepEqual(parsed.data, body, `${what} sends only the fields its schema declares`);
 }
 
 const jpegs = (n: number) => Promise.all(Array.from({ length: n }, (_, i) => scene(96, 64, i + 1)));
@@ -86,10 +95,14 @@ describe('API contract', () => {
     assert.equal((await A('GET', `/v1/albums/${albumId}`)).status, 200);
   });
 
-  test('progress over SSE, results in cursor pages with signed and thumbnail URLs, then purge', async () => {
-    const { albumId } = (await A('POST', '/v1/albums', {})).body;
+  test('progress over SSE, results in cursor pages with signed and thumbnail URLs, then purge; every body as the contract says', async () => {
+    const created = await A('POST', '/v1/albums', {});
+    conforms(albumStatusResponse, created.body, 'POST /v1/albums');
+    const { albumId } = created.body;
     const files = (await jpegs(5)).map((data, i) => ({ filename: `s${i}.jpg`, data }));
-    assert.equal((await upload(albumId, files)).status, 202);
+    const uploaded = await upload(albumId, files);
+    assert.equal(uploaded.status, 202);
+    conforms(uploadResultResponse, uploaded.body, 'multipart upload');
 
     const events = await fetch(`${running.stack.baseUrl}/v1/albums/${albumId}/events`, { headers: auth });
     assert.equal(events.status, 200);
@@ -99,6 +112,8 @@ describe('API contract', () => {
     const snapshots = [...text.matchAll(/^event: status\ndata: (.*)$/gm)].map((m) => JSON.parse(m[1]!));
     assert.ok(snapshots.length >= 1);
     assert.equal(snapshots.at(-1).status, 'completed');
+    for (const snapshot of snapshots) conforms(albumViewSchema, snapshot, 'SSE status event');
+    conforms(albumStatusResponse, (await A('GET', `/v1/albums/${albumId}`)).body, 'GET /v1/albums/:id');
     console.log(`SSE: ${snapshots.length} status events until completed`);
 
     const seen: string[] = [];
@@ -107,6 +122,7 @@ describe('API contract', () => {
     do {
       const res = await A('GET', `/v1/albums/${albumId}/results?limit=2${cursor ? `&cursor=${cursor}` : ''}`);
       assert.equal(res.status, 200);
+      conforms(albumResultsResponse, res.body, 'a results page');
       assert.ok(res.body.items.length <= 2);
       for (const item of res.body.items) {
         assert.match(item.url, /signature=/);
@@ -117,6 +133,11 @@ describe('API contract', () => {
       pages++;
     } while (cursor);
     assert.equal(pages, 3);
+    // Cursors are checksummed and bound to their list: edited, or handed to another list, they are refused.
+    const first = (await A('GET', `/v1/albums/${albumId}/results?limit=2`)).body.nextCursor as string;
+    const edited = `${first.slice(0, -2)}${first.endsWith('A') ? 'B' : 'A'}${first.slice(-1)}`;
+    assert.equal((await A('GET', `/v1/albums/${albumId}/results?cursor=${edited}`)).body.error.code, 'INVALID_CURSOR');
+    assert.equal((await A('GET', `/v1/albums?cursor=${first}`)).body.error.code, 'INVALID_CURSOR');
     assert.equal(new Set(seen).size, 5);
     const thumb = await fetch(`${running.stack.baseUrl}/v1/albums/${albumId}/photos/${seen[0]}/thumbnail`, { headers: auth });
     assert.equal(thumb.status, 200);
@@ -125,6 +146,7 @@ describe('API contract', () => {
     const purged = await A('DELETE', `/v1/albums/${albumId}?purge=true`);
     assert.equal(purged.status, 200);
     assert.equal(purged.body.purged, true);
+    conforms(purgedResponse, purged.body, 'DELETE ?purge=true');
     assert.ok(purged.body.deletedBlobs >= 5);
     assert.deepEqual(await running.stack.store.list(`tenants/${TENANT_A.tenant}/albums/${albumId}/`), []);
     assert.equal((await A('GET', `/v1/albums/${albumId}/photos/${seen[0]}`)).body.error.code, 'PHOTO_NOT_FOUND');

@@ -316,6 +316,21 @@ describe('LocalBlobStore', () => {
       assert.deepEqual(Buffer.from(await getRes.arrayBuffer()), body);
     });
 
+    it('with no public URL, signed URLs are relative and work from whichever host the API is reached at', async () => {
+      const relative = new LocalBlobStore({ rootDir, signingSecret: SECRET });
+      const key = 'tenants/a/uploads/any-host.png';
+      const body = Buffer.from([0x89, 0x50, 0x4e, 0x47, 9, 9]);
+      const up = await relative.signedUploadUrl(key, { expiresInSeconds: 60, contentType: 'image/png' });
+      const down = await relative.signedDownloadUrl(key, { expiresInSeconds: 60 });
+      for (const u of [up.url, down.url]) assert.match(u, /^\/v1\/blobs\/tenants\/a\/uploads\/any-host\.png\?/);
+      // The same relative URL, resolved against two spellings of this server, as a browser would.
+      const port = new URL(baseUrl).port;
+      const putRes = await fetch(new URL(up.url, `http://127.0.0.1:${port}`), { method: 'PUT', headers: up.headers, body });
+      assert.equal(putRes.status, 200, await putRes.clone().text());
+      const getRes = await fetch(new URL(down.url, `http://localhost:${port}`));
+      assert.equal(getRes.status, 200);
+      assert.deepEqual(Buffer.from(await getRes.arrayBuffer()), body);
+    });
     it('upload without a content type signs application/octet-stream', async () => {
       const up = await store.signedUploadUrl('tenants/a/uploads/raw', { expiresInSeconds: 60 });
       assert.deepEqual(up.headers, { 'Content-Type': 'application/octet-stream' });

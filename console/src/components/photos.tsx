@@ -1,16 +1,12 @@
 /** Photo tiles, quality badges and the large view (through a fresh signed URL). */
 import type { ComponentChildren } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
+import type { PhotoInfo, PhotoUrlResponse, QualityResult } from '../../../src/shared/contract/albums';
+import type { StyleCreatedResponse } from '../../../src/shared/contract/gpu-jobs';
 import { api, photoUrl } from '../api';
 import { navigate } from '../router';
 
-export interface Quality {
-  score: number;
-  blurry: boolean;
-  exposure: 'under' | 'over' | 'ok';
-}
-
-export function Badges({ q }: { q?: Quality }) {
+function Badges({ q }: { q?: QualityResult }) {
   if (!q) return null;
   const badges: Array<[string, string]> = [];
   if (q.blurry) badges.push(['blurry', 'Blurry']);
@@ -62,12 +58,6 @@ export function SignedImg({ albumId, photoId, src, alt, class: cls }: { albumId:
   return <img ref={ref} src={url} alt={alt} class={cls} decoding="async" data-photo-id={photoId} />;
 }
 
-export interface PhotoInfo {
-  name: string;
-  width?: number;
-  height?: number;
-}
-
 export function Tile({
   albumId,
   photoId,
@@ -80,7 +70,7 @@ export function Tile({
   albumId: string;
   photoId: string;
   info?: PhotoInfo;
-  q?: Quality;
+  q?: QualityResult;
   onOpen: (id: string) => void;
   children?: ComponentChildren;
   kept?: boolean;
@@ -125,7 +115,7 @@ export function PhotoDialog({
   const [error, setError] = useState<string>();
   useEffect(() => {
     ref.current?.showModal();
-    void api<{ url: string }>('GET', `/v1/albums/${albumId}/photos/${photoId}`).then(
+    void api<PhotoUrlResponse>('GET', `/v1/albums/${albumId}/photos/${photoId}`).then(
       (r) => setUrl(r.url),
       (e: Error) => setError(e.message),
     );
@@ -134,7 +124,7 @@ export function PhotoDialog({
     e.preventDefault();
     try {
       const body = byExample ? { albumId, photoId, styleFromPhotoId: styleFrom } : { albumId, photoId, request };
-      const r = await api<{ styleId: string }>('POST', '/v1/styles', body);
+      const r = await api<StyleCreatedResponse>('POST', '/v1/styles', body);
       const label = byExample ? `in the style of ${photos?.[styleFrom]?.name ?? styleFrom}` : request;
       rememberJob({ kind: 'style', id: r.styleId, label: `${info?.name ?? photoId}: ${label}`, albumId, photoId });
       onClose();

@@ -2,58 +2,10 @@
 import type { ComponentChildren } from 'preact';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import { photoUrl } from '../api';
-import { SignedImg, Tile, type PhotoInfo, type Quality } from './photos';
+import type { AlbumResultsResponse, PhotoInfo } from '../../../src/shared/contract/albums';
+import { SignedImg, Tile } from './photos';
 
-type Group = string[] | { photoIds: string[]; best?: string; kept?: string; keptPhotoId?: string; reason?: string };
-/** A result the analysis could not produce (e.g. `model-not-installed`), with why. */
-interface NotProduced {
-  status: string;
-  reason?: string;
-}
-
-export interface Results {
-  status: string;
-  upToDate: boolean;
-  photos: Record<string, PhotoInfo>;
-  highlights: string[];
-  highlightScores: Array<{ photoId: string; score: number; represents: string[] }>;
-  duplicates: Group[];
-  /** Groups of similar shots, each with its `best` photo; or why there are none (no semantic model). */
-  similar?: Group[] | NotProduced;
-  people:
-    | Array<{
-        personId: string;
-        /** The tenant's name for the person, when someone gave one (People page). */
-        name?: string | null;
-        photoIds: string[];
-        faces: number;
-        crops?: Array<{ photoId: string; box: { x: number; y: number; width: number; height: number } }>;
-      }>
-    | NotProduced;
-  categories: Record<string, { label: string; names?: { en: string; ko: string }; score: number } | { status: string }>;
-  quality: Record<string, Quality & { resolution?: number; megapixels?: number }>;
-  failed: Array<{ photoId: string; name: string; code: string; stage: string; message: string; attempts?: number }>;
-  models: Record<string, unknown> | null;
-}
-
-const groupIds = (g: Group) => (Array.isArray(g) ? g : g.photoIds);
-const bestOf = (g: Group) => (Array.isArray(g) ? undefined : (g.best ?? g.kept ?? g.keptPhotoId));
-
-/** Which photo of a copy group is kept, and why: the API's word when it gives one, else the same rule the ranking uses. */
-function keptOf(g: Group, r: Results): { kept: string; reason: string } {
-  const ids = groupIds(g);
-  if (!Array.isArray(g) && (g.kept ?? g.keptPhotoId)) return { kept: (g.kept ?? g.keptPhotoId)!, reason: g.reason ?? 'chosen by the analysis' };
-  const rep = r.highlightScores.find((h) => ids.includes(h.photoId));
-  const q = (id: string) => r.quality[id]?.score ?? 0;
-  const kept = rep?.photoId ?? [...ids].sort((a, b) => q(b) - q(a))[0]!;
-  const others = ids.filter((id) => id !== kept);
-  const px = (id: string) => (r.photos[id]?.width ?? 0) * (r.photos[id]?.height ?? 0);
-  const why = [`best quality score (${q(kept).toFixed(2)} vs ${others.map((o) => q(o).toFixed(2)).join(', ')})`];
-  if (others.every((o) => px(kept) > px(o))) why.push(`largest (${r.photos[kept]?.width}×${r.photos[kept]?.height})`);
-  const blurry = others.filter((o) => r.quality[o]?.blurry).map((o) => r.photos[o]?.name ?? o);
-  if (blurry.length > 0) why.push(`${blurry.join(', ')} blurry`);
-  return { kept, reason: why.join('; ') };
-}
+type Results = AlbumResultsResponse;
 
 export function ResultsView({ albumId, r, onOpen }: { albumId: string; r: Results; onOpen: (id: string) => void }) {
   const [category, setCategory] = useState('');
@@ -84,10 +36,10 @@ export function ResultsView({ albumId, r, onOpen }: { albumId: string; r: Result
   );
   const allIds = Object.keys(r.photos);
   const similar = Array.isArray(r.similar) ? r.similar : null;
-  const similarStatus = r.similar === undefined || Array.isArray(r.similar) ? null : r.similar;
+  const similarStatus = Array.isArray(r.similar) ? null : r.similar;
   const people = Array.isArray(r.people) ? r.people : null;
-  const copyGroups = r.duplicates.map((g, n) => ({ g, n })).filter(({ g }) => groupIds(g).some(shown));
-  const similarGroups = similar?.filter((g) => groupIds(g).some(shown)) ?? [];
+  const copyGroups = r.duplicateGroups.map((g, n) => ({ g, n })).filter(({ g }) => g.photoIds.some(shown));
+  const similarGroups = similar?.filter((g) => g.photoIds.some(shown)) ?? [];
   const peopleShown = people?.filter((p) => p.photoIds.some(shown)) ?? [];
   const peopleStatus = Array.isArray(r.people) ? null : r.people;
 
@@ -115,16 +67,17 @@ export function ResultsView({ albumId, r, onOpen }: { albumId: string; r: Result
 
       <section aria-labelledby="dup-h">
         <h2 id="dup-h">Copy groups</h2>
-        {r.duplicates.length === 0 ? <p class="hint">No copies found.</p> : copyGroups.length === 0 && hiddenNote}
+        {r.duplicateGroups.length === 0 ? <p class="hint">No copies found.</p> : copyGroups.length === 0 && hiddenNote}
         {copyGroups.map(({ g, n }) => {
-          const { kept, reason } = keptOf(g, r);
+          // The API names the kept photo of each group and why (the same photo the highlights use).
+          const { kept, reason } = g;
           return (
             <div class="group" data-testid="copy-group" key={n}>
               <p>
                 Group {n + 1}: kept <strong>{r.photos[kept]?.name ?? kept}</strong> — <span class="reason">{reason}</span>
               </p>
               <div class="grid">
-                {[kept, ...groupIds(g).filter((id) => id !== kept)]
+                {[kept, ...g.photoIds.filter((id) => id !== kept)]
                   .filter(shown)
                   .map((id) => tile(id, id === kept ? <span class="badge keep">Kept</span> : <span class="badge">Copy</span>, id === kept))}
               </div>
@@ -140,16 +93,14 @@ export function ResultsView({ albumId, r, onOpen }: { albumId: string; r: Result
             Similar shots: {similarStatus.status}
             {similarStatus.reason ? ` — ${similarStatus.reason}` : ''}
           </p>
-        ) : !similar ? (
-          <p class="hint">Not provided by this analysis (needs the similarity model).</p>
-        ) : similar.length === 0 ? (
+        ) : !similar || similar.length === 0 ? (
           <p class="hint">No similar-shot groups.</p>
         ) : similarGroups.length === 0 ? (
           hiddenNote
         ) : (
           similarGroups.map((g) => {
-            const best = bestOf(g);
-            const ids = best ? [best, ...groupIds(g).filter((id) => id !== best)] : groupIds(g);
+            const best = g.best;
+            const ids = [best, ...g.photoIds.filter((id) => id !== best)];
             return (
               <div class="grid group" data-testid="similar-group" key={ids.join()}>
                 {ids.filter(shown).map((id) => (id === best ? tile(id, <span class="badge keep">Best</span>, true) : tile(id)))}
@@ -218,7 +169,7 @@ export function ResultsView({ albumId, r, onOpen }: { albumId: string; r: Result
           </div>
         )}
       </section>
-      {r.models && (
+      {Object.keys(r.models).length > 0 && (
         <details>
           <summary>Methods and models</summary>
           <pre>{JSON.stringify(r.models, null, 2)}</pre>
@@ -236,11 +187,11 @@ function FaceCrop({
   onOpen,
 }: {
   albumId: string;
-  p: { personId: string; photoIds: string[]; crops?: Array<{ photoId: string; box: { x: number; y: number; width: number; height: number } }> };
+  p: Extract<Results['people'], unknown[]>[number];
   info: Record<string, PhotoInfo>;
   onOpen: (id: string) => void;
 }) {
-  const crop = p.crops?.[0];
+  const crop = p.crops[0];
   const photoId = crop?.photoId ?? p.photoIds[0]!;
   const ref = useRef<HTMLSpanElement>(null);
   // Fetched at once, not when scrolled into view: the scaled, shifted crop never reports an intersection.
@@ -259,7 +210,7 @@ function FaceCrop({
     // Set through the CSSOM (allowed by the CSP), not a style attribute.
     const el = ref.current;
     const size = info[photoId];
-    if (!el || !crop || !size?.width || !size.height) return;
+    if (!el || !crop || !size) return;
     const scale = 96 / Math.max(crop.box.width, crop.box.height);
     const img = el.querySelector('img');
     if (!img) return;

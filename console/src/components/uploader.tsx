@@ -1,5 +1,6 @@
 /** Drag-and-drop upload into an album: signed PUTs with progress per file, then one registration call. */
 import { useRef, useState } from 'preact/hooks';
+import type { PlanUploadsResponse, UploadResultResponse } from '../../../src/shared/contract/albums';
 import { api, putSigned } from '../api';
 
 interface UploadRow {
@@ -24,10 +25,9 @@ export function Uploader({ albumId, disabled, onUploaded }: { albumId: string; d
     };
     const contentType = (f: File) => f.type || 'application/octet-stream';
     // Step 1: where to PUT each file; step 2: PUT them (3 at a time); step 3: tell the album.
-    const plan = await api<{
-      uploads: Array<{ photoId: string; name: string; url: string; headers?: Record<string, string> }>;
-      rejected: Array<{ name: string; code: string; message: string }>;
-    }>('POST', `/v1/albums/${albumId}/uploads`, { files: files.map((f) => ({ name: f.name, contentType: contentType(f), size: f.size })) });
+    const plan = await api<PlanUploadsResponse>('POST', `/v1/albums/${albumId}/uploads`, {
+      files: files.map((f) => ({ name: f.name, contentType: contentType(f), size: f.size })),
+    });
     for (const r of plan.rejected) {
       const i = list.findIndex((row) => row.name === r.name && row.state === 'waiting');
       if (i >= 0) set(i, { state: 'rejected', note: `${r.code}: ${r.message}` });
@@ -42,7 +42,7 @@ export function Uploader({ albumId, disabled, onUploaded }: { albumId: string; d
           const { u, i } = next;
           const file = files[i]!;
           try {
-            await putSigned(u.url, file, u.headers?.['content-type'] ?? u.headers?.['Content-Type'] ?? contentType(file), (fraction) => set(i, { fraction }));
+            await putSigned(u.url, file, u.headers['content-type'] ?? u.headers['Content-Type'] ?? contentType(file), (fraction) => set(i, { fraction }));
             set(i, { state: 'sent' });
             sent.push(u.photoId);
           } catch (e) {
@@ -52,11 +52,7 @@ export function Uploader({ albumId, disabled, onUploaded }: { albumId: string; d
       }),
     );
     if (sent.length > 0) {
-      const done = await api<{ accepted: Array<{ photoId: string; name: string }>; rejected: Array<{ name: string; code: string; message: string }> }>(
-        'POST',
-        `/v1/albums/${albumId}/photos`,
-        { uploaded: sent },
-      );
+      const done = await api<UploadResultResponse>('POST', `/v1/albums/${albumId}/photos`, { uploaded: sent });
       for (const a of done.accepted) {
         const i = byIndex.find((b) => b.u.photoId === a.photoId)?.i;
         if (i !== undefined && i >= 0) set(i, { state: 'accepted' });

@@ -1,17 +1,12 @@
 /** The albums page: the tenant's albums, paged, and a form to create one. */
 import { useEffect, useState } from 'preact/hooks';
+import type { AlbumListResponse, AlbumStatusResponse } from '../../../src/shared/contract/albums';
 import { api } from '../api';
 import { Pager } from '../components/pager';
 import { WorkflowLink } from '../components/workflow-link';
 import { Link, navigate } from '../router';
 
-interface AlbumRow {
-  albumId: string;
-  title: string | null;
-  status: string;
-  startedAt: string | null;
-  workflowId: string;
-}
+type AlbumRow = AlbumListResponse['albums'][number];
 
 export function AlbumList() {
   const [rows, setRows] = useState<AlbumRow[] | null>(null);
@@ -23,7 +18,7 @@ export function AlbumList() {
 
   useEffect(() => {
     setRows(null);
-    api<{ albums: AlbumRow[]; nextCursor: string | null }>('GET', `/v1/albums?limit=20${page ? `&cursor=${encodeURIComponent(page)}` : ''}`).then(
+    api<AlbumListResponse>('GET', `/v1/albums?limit=20${page ? `&cursor=${encodeURIComponent(page)}` : ''}`).then(
       (r) => {
         setRows(r.albums);
         setNext(r.nextCursor);
@@ -35,7 +30,7 @@ export function AlbumList() {
   const create = async (e: Event) => {
     e.preventDefault();
     try {
-      const r = await api<{ albumId: string }>('POST', '/v1/albums', title.trim() ? { title: title.trim() } : {});
+      const r = await api<AlbumStatusResponse>('POST', '/v1/albums', title.trim() ? { title: title.trim() } : {});
       navigate(`/albums/${r.albumId}`);
     } catch (err) {
       setError((err as Error).message);

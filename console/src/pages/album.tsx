@@ -1,46 +1,21 @@
 /** An album's page: upload, live progress, actions, and the results. */
 import { useEffect, useRef, useState } from 'preact/hooks';
+import type { AlbumView } from '../../../src/shared/album';
+import type { AlbumResultsResponse, AlbumStatusResponse } from '../../../src/shared/contract/albums';
 import { api, follow, primePhotoUrl } from '../api';
 import { PhotoDialog } from '../components/photos';
-import { ResultsView, type Results } from '../components/results-view';
+import { ResultsView } from '../components/results-view';
 import { Uploader } from '../components/uploader';
 import { WorkflowLink } from '../components/workflow-link';
 import { Link } from '../router';
 
-interface StageProgress {
-  total: number;
-  done: number;
-  failed: number;
-  ratePerSecond: number | null;
-  etaSeconds: number | null;
-}
+/** The album as shown: a status event carries the view alone, GET adds the workflow id and links. */
+type ShownAlbum = AlbumView & Partial<Pick<AlbumStatusResponse, 'workflowId' | 'links'>>;
+type Results = AlbumResultsResponse;
 
-interface AlbumView {
-  albumId: string;
-  title?: string;
-  /** `settling`: every photo is done and the album step is still to run (or running): results are not final yet. */
-  status: 'processing' | 'settling' | 'idle' | 'completed' | 'cancelled';
-  closeRequested: boolean;
-  analysis: number;
-  counts: { total: number; analyzed: number; failed: number; pending: number };
-  progress: { photos: StageProgress; album: { running: boolean; upToDate: boolean } };
-  workflowId?: string;
-}
-
-/** One page's photos with a ready signed URL each (`thumbnailUrl` needs the API key, so an <img> cannot use it). */
-interface ResultItem {
-  photoId: string;
-  url?: string;
-  urlExpiresAt?: string;
-}
-
-type Paged<T> = T & { items?: ResultItem[]; nextCursor?: string | null; page?: { nextCursor?: string | null } };
-
-const nextOf = (p: Paged<unknown>) => p.nextCursor ?? p.page?.nextCursor ?? null;
-
-/** The signed URLs a results page carries, so tiles need no extra request each. */
-function primeUrls(albumId: string, items: ResultItem[] | undefined) {
-  for (const it of items ?? []) if (it.url) primePhotoUrl(albumId, it.photoId, it.url, it.urlExpiresAt);
+/** The signed URLs a results page carries, so tiles need no extra request each (`thumbnailUrl` needs the API key). */
+function primeUrls(albumId: string, items: Results['items']) {
+  for (const it of items) primePhotoUrl(albumId, it.photoId, it.url, it.urlExpiresAt);
 }
 
 /**
@@ -49,16 +24,16 @@ function primeUrls(albumId: string, items: ResultItem[] | undefined) {
  */
 async function fetchResults(albumId: string): Promise<Results> {
   const base = `/v1/albums/${albumId}/results?limit=1000`;
-  const first = await api<Paged<Results>>('GET', base);
+  const first = await api<Results>('GET', base);
   primeUrls(albumId, first.items);
-  let next = nextOf(first);
+  let next = first.nextCursor;
   for (let pages = 0; next && pages < 100; pages++) {
-    const more = await api<Paged<Partial<Results>>>('GET', `${base}&cursor=${encodeURIComponent(next)}`);
+    const more = await api<Results>('GET', `${base}&cursor=${encodeURIComponent(next)}`);
     primeUrls(albumId, more.items);
     first.photos = { ...first.photos, ...more.photos };
     first.quality = { ...first.quality, ...more.quality };
     first.categories = { ...first.categories, ...more.categories };
-    next = nextOf(more);
+    next = more.nextCursor;
   }
   return first;
 }
@@ -66,7 +41,7 @@ async function fetchResults(albumId: string): Promise<Results> {
 const fmtEta = (s: number | null) => (s === null ? '—' : s < 60 ? `${Math.round(s)} s` : `${Math.floor(s / 60)} min ${Math.round(s % 60)} s`);
 
 export function AlbumPage({ albumId }: { albumId: string }) {
-  const [view, setView] = useState<AlbumView | null>(null);
+  const [view, setView] = useState<ShownAlbum | null>(null);
   const [results, setResults] = useState<Results | null>(null);
   const [error, setError] = useState<string>();
   const [open, setOpen] = useState<string | null>(null);
@@ -76,9 +51,9 @@ export function AlbumPage({ albumId }: { albumId: string }) {
 
   useEffect(() => {
     lastKey.current = '';
-    return follow<AlbumView>({
+    return follow<ShownAlbum>({
       eventsPath: `/v1/albums/${albumId}/events`,
-      poll: () => api<AlbumView>('GET', `/v1/albums/${albumId}`),
+      poll: () => api<AlbumStatusResponse>('GET', `/v1/albums/${albumId}`),
       // An event may carry the album's view without the fields only GET adds (workflowId, links).
       isResource: (v) => !!v && typeof v === 'object' && 'status' in v && 'counts' in v && 'progress' in v,
       onData: (v) => {

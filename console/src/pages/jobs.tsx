@@ -1,29 +1,20 @@
 /** GPU jobs: style transfers (before/after) and tuning reports (streamed text, context sources), with queue state. */
 import { useEffect, useState } from 'preact/hooks';
+import type { JobListResponse, ReportCreatedResponse, ReportStatusResponse, StyleStatusResponse } from '../../../src/shared/contract/gpu-jobs';
 import { api, follow, photoUrl } from '../api';
 import { Pager } from '../components/pager';
 import { WorkflowLink } from '../components/workflow-link';
 import { rememberedJobs, rememberJob } from '../components/photos';
 import { Link, navigate, query } from '../router';
 
-interface QueueSnapshot {
-  queue: string;
-  backlog?: number | null;
-  backlogAgeSeconds?: number | null;
-  pollers?: number;
-  error?: string;
-}
+type StyleStatus = StyleStatusResponse;
+type ReportStatus = ReportStatusResponse;
+type JobStatus = StyleStatus | ReportStatus;
+type JobRow = JobListResponse['jobs'][number];
+type QueueSnapshot = JobListResponse['queues'][number];
 
-interface JobStatus {
-  workflowId: string;
-  state: 'queued' | 'running' | 'done' | 'failed' | 'cancelled';
-  workflowStatus: string;
-  phase?: string;
-  attempt?: number;
-  lastFailure?: string;
-  error?: { code: string; message: string };
-  queue?: QueueSnapshot;
-}
+const queueText = (q: Exclude<QueueSnapshot, { error: string }>) =>
+  `backlog ${q.backlog ?? '—'}${q.backlogAgeSeconds ? ` (oldest ${Math.round(q.backlogAgeSeconds)} s)` : ''} · pollers ${q.pollers}`;
 
 const finished = (s: JobStatus) => s.state === 'done' || s.state === 'failed' || s.state === 'cancelled';
 
@@ -53,10 +44,7 @@ function QueueState({ s, steps }: { s: JobStatus; steps?: { step: number; totalS
       )}
       {q && (
         <p class="hint" data-testid="queue">
-          GPU queue <code>{q.queue}</code>:{' '}
-          {q.error
-            ? `unavailable (${q.error})`
-            : `backlog ${q.backlog ?? '—'}${q.backlogAgeSeconds ? ` (oldest ${Math.round(q.backlogAgeSeconds)} s)` : ''} · pollers ${q.pollers ?? 0}`}
+          GPU queue <code>{q.queue}</code>: {'error' in q ? `unavailable (${q.error})` : queueText(q)}
         </p>
       )}
       <WorkflowLink workflowId={s.workflowId} />
@@ -88,13 +76,6 @@ function useJob<T extends JobStatus>(path: string) {
     }
   };
   return { s, error, cancel };
-}
-
-interface StyleStatus extends JobStatus {
-  styleId: string;
-  progress?: { step: number; totalSteps: number; fraction: number };
-  prompt?: { prompt: string; style: string; source: string; matcher?: string; similarity?: number; fallbackReason?: string };
-  result?: { url: string; backend?: string; fallback?: boolean; width?: number; height?: number; renderMs?: number };
 }
 
 export function StylePage({ styleId }: { styleId: string }) {
@@ -163,22 +144,6 @@ export function StylePage({ styleId }: { styleId: string }) {
       </div>
     </section>
   );
-}
-
-interface ContextResult {
-  source: string;
-  status: string;
-  provider: string;
-  query?: string;
-  items: Array<{ title: string; url?: string; snippet?: string }>;
-  error?: string;
-}
-
-interface ReportStatus extends JobStatus {
-  reportId: string;
-  progress?: { tokens: number; text?: string };
-  context?: ContextResult[];
-  report?: { text: string; source: string; model?: string; tokens?: { prompt: number; completion: number }; generationMs?: number };
 }
 
 export function ReportPage({ reportId }: { reportId: string }) {
@@ -278,14 +243,6 @@ function ProfileFields({
   );
 }
 
-interface JobRow {
-  kind: 'style' | 'report';
-  id: string;
-  status: string;
-  startedAt: string | null;
-  workflowId: string;
-}
-
 export function JobsPage() {
   const remembered = new Map(rememberedJobs().map((j) => [j.id, j]));
   const [jobs, setJobs] = useState<JobRow[] | null>(null);
@@ -298,10 +255,7 @@ export function JobsPage() {
     // The list and the queues' backlog change while jobs run: re-read every 5 s while visible.
     let live = true;
     const load = () =>
-      api<{ jobs: JobRow[]; nextCursor: string | null; queues: QueueSnapshot[] }>(
-        'GET',
-        `/v1/jobs?limit=20${page ? `&cursor=${encodeURIComponent(page)}` : ''}`,
-      ).then(
+      api<JobListResponse>('GET', `/v1/jobs?limit=20${page ? `&cursor=${encodeURIComponent(page)}` : ''}`).then(
         (r) => {
           if (!live) return;
           setJobs(r.jobs);
@@ -332,7 +286,7 @@ export function JobsPage() {
       bio: p.bio.trim(),
     });
     try {
-      const r = await api<{ reportId: string }>('POST', '/v1/reports', { profiles: [profile(a), profile(b)] });
+      const r = await api<ReportCreatedResponse>('POST', '/v1/reports', { profiles: [profile(a), profile(b)] });
       rememberJob({ kind: 'report', id: r.reportId, label: `${a.name || 'A'} × ${b.name || 'B'}` });
       navigate(`/reports/${r.reportId}`);
     } catch (err) {
@@ -347,9 +301,7 @@ export function JobsPage() {
           <li class="card">
             <code>{q.queue}</code>
             <br />
-            {q.error
-              ? `unavailable: ${q.error}`
-              : `backlog ${q.backlog ?? '—'}${q.backlogAgeSeconds ? ` (oldest ${Math.round(q.backlogAgeSeconds)} s)` : ''} · pollers ${q.pollers ?? 0}`}
+            {'error' in q ? `unavailable: ${q.error}` : queueText(q)}
           </li>
         ))}
       </ul>

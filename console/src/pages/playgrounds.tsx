@@ -1,5 +1,7 @@
 /** Playgrounds: matching (index a profile, query → ranked profiles) and the clean-bot tester. */
 import { useState } from 'preact/hooks';
+import type { MatchResponse, ProfileIndexedResponse } from '../../../src/shared/contract/matching';
+import type { ModerationResponse } from '../../../src/shared/contract/moderation';
 import { api } from '../api';
 
 function useAction<T>() {
@@ -20,20 +22,14 @@ function useAction<T>() {
   return { result, error, busy, run };
 }
 
-interface MatchResult {
-  results: Array<{ userId: string; score: number }>;
-  k: number;
-  method: string;
-  embedding: string;
-  fallbackReason?: string;
-}
+type MatchResult = MatchResponse;
 
 export function MatchingPage() {
   const [userId, setUserId] = useState('');
   const [profileText, setProfileText] = useState('');
   const [text, setText] = useState('');
   const [k, setK] = useState(5);
-  const indexed = useAction<{ userId: string; method: string }>();
+  const indexed = useAction<ProfileIndexedResponse>();
   const match = useAction<MatchResult>();
   return (
     <section>
@@ -103,19 +99,9 @@ export function MatchingPage() {
   );
 }
 
-interface Moderation {
-  id: string;
-  toxic: boolean;
-  score: number;
-  labels: string[];
-  method: string;
-  model?: string;
-  fallbackReason?: string;
-}
-
 export function CleanBotPage() {
   const [text, setText] = useState('안녕하세요, 반가워요!\n');
-  const check = useAction<{ results: Moderation[] }>();
+  const check = useAction<ModerationResponse>();
   const lines = text.split('\n').filter((l) => l.trim());
   return (
     <section>

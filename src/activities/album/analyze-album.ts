@@ -10,6 +10,7 @@ import { trace } from '@opentelemetry/api';
 import { heartbeat, log } from '@temporalio/activity';
 import { compareIds, duplicateThresholdFor, findDuplicateGroups } from '../../analysis/duplicates';
 import { pickHighlights } from '../../analysis/highlights';
+import { keptPhotos } from '../../analysis/kept-photos';
 import { clusterPeople, type Face } from '../../analysis/people';
 import { DEFAULT_SIMILAR_THRESHOLD, findSimilarShots } from '../../analysis/similar';
 import { getModelSpec } from '../../models/registry';
@@ -158,6 +159,7 @@ export function createAlbumAnalysisActivities({
       failed,
       highlightScores: highlights.map((h) => ({ photoId: h.photoId, score: Math.round(h.score * 1e4) / 1e4, represents: h.reasons.represents })),
       duplicates,
+      duplicateGroups: [],
       similar: semantic ? similarGroups : { status: NOT_INSTALLED, reason: 'similar shots need a semantic image model; copies are still found' },
       people,
       categories: Object.fromEntries(
@@ -199,6 +201,7 @@ export function createAlbumAnalysisActivities({
         highlights: { count: settings.highlightCount, diversity: settings.highlightDiversity, minQuality: settings.highlightMinQuality },
       },
     };
+    doc.duplicateGroups = keptPhotos({ groups: duplicates, highlightScores: doc.highlightScores, quality: doc.quality, photos: doc.photos });
     const resultsKey = albumResultsKey(tenantId, albumId, analysisId);
     await store.put(resultsKey, Buffer.from(JSON.stringify(doc)), { contentType: 'application/json' });
     end();

@@ -17,10 +17,11 @@ import { ApplicationFailure, CancelledFailure, activityInfo, heartbeat, log } fr
 import { faceDecidesCategory } from '../../analysis/face-category';
 import { PERCEPTUAL_METHOD, PERCEPTUAL_VERSION, embedThumbnail } from '../../analysis/perceptual-embedding';
 import { embeddingCacheKey, type EmbeddingCache } from '../../cache/embedding-cache';
-import type { BatchProgress, PhotoBatchInput, PhotoBatchResult, PhotoFailureRecord, PhotoRef, PhotoStage } from '../../shared/album';
+import type { BatchProgress, PhotoBatchInput, PhotoBatchResult, PhotoFailureRecord, PhotoOutcome, PhotoRef, PhotoStage } from '../../shared/album';
 import { contentTypeMatches, sniffImageFormat } from '../../shared/image-types';
 import { BlobNotFoundError, type BlobStore } from '../../storage/blob-store';
 import { assertTenantKey, photoDocKey } from '../../storage/keys';
+import { isOutOfSpace, OUT_OF_SPACE_TYPE } from '../../storage/out-of-space';
 import { inferenceBatchSize, inferenceSeconds, jobOutcomes, stageSeconds } from '../../telemetry/metrics';
 import { tagModel } from '../../telemetry/span-tags';
 import { describeDecodeFailure, type DecodeOk, type IsolatedDecoder } from './decode/isolated-decode';
@@ -76,7 +77,7 @@ function atStage(stage: PhotoStage, err: unknown): unknown {
   const e = err instanceof Error ? err : new Error(String(err));
   return ApplicationFailure.create({
     message: e.message,
-    type: err instanceof ApplicationFailure ? (err.type ?? undefined) : e.name === 'Error' ? 'ANALYSIS_FAILED' : e.name,
+    type: err instanceof ApplicationFailure ? (err.type ?? undefined) : isOutOfSpace(err) ? OUT_OF_SPACE_TYPE : e.name === 'Error' ? 'ANALYSIS_FAILED' : e.name,
     nonRetryable: err instanceof ApplicationFailure && err.nonRetryable === true,
     details: [{ stage, attempt: activityInfo().attempt, outcomes: [] } satisfies BatchProgress],
     cause: e,
@@ -205,6 +206,27 @@ export function createPhotoPipelineActivities({ store, decoder, models, cache, d
     }
   }
 
+  /**
+   * Heartbeats are throttled, so the last one that reached the server before a crash can miss
+   * photos whose documents were already written; the documents are the durable record, so a retry
+   * reads them and does not analyse those photos a second time.
+   */
+  async function resumeFromDocs({ tenantId, albumId, analysisId, photos }: PhotoBatchInput, outcomes: Map<string, PhotoOutcome>): Promise<void> {
+    await Promise.all(
+      photos
+        .filter((p) => !outcomes.has(p.photoId))
+        .map(async (p) => {
+          try {
+            const doc = JSON.parse((await store.get(photoDocKey(tenantId, albumId, analysisId, p.photoId))).toString('utf8')) as PhotoDoc;
+            outcomes.set(p.photoId, { photoId: p.photoId, ok: true, cacheHit: doc.embedding.cached });
+          } catch (err) {
+            // Not written (or torn by the crash): this photo is analysed again.
+            if (!(err instanceof BlobNotFoundError) && !(err instanceof SyntaxError)) throw atStage('fetch', err);
+          }
+        }),
+    );
+  }
+
   async function analyzePhotoBatch(input: PhotoBatchInput): Promise<PhotoBatchResult> {
     const { tenantId, albumId, analysisId, photos } = input;
     trace.getActiveSpan()?.setAttributes({
@@ -221,8 +243,9 @@ export function createPhotoPipelineActivities({ store, decoder, models, cache, d
     // A retry after a crash resumes: photos already written are not analysed again.
     const resumed = (activityInfo().heartbeatDetails as BatchProgress | undefined)?.outcomes ?? [];
     const outcomes = new Map(resumed.map((o) => [o.photoId, o]));
-    const todo = photos.filter((p) => !outcomes.has(p.photoId));
     const { attempt } = activityInfo();
+    if (attempt > 1) await resumeFromDocs(input, outcomes);
+    const todo = photos.filter((p) => !outcomes.has(p.photoId));
     const report = (stage: PhotoStage) => heartbeat({ stage, attempt, outcomes: [...outcomes.values()] } satisfies BatchProgress);
     report('fetch');
     const ms: Partial<Record<Timed, number>> = {};

@@ -1,6 +1,6 @@
 /**
  * img2img backends behind one interface. The GPU one speaks the AUTOMATIC1111 Stable Diffusion
- * WebUI HTTP API (launched with --api, see deploy/gpu/diffusion-a1111.sh): POST /sdapi/v1/img2img
+ * WebUI HTTP API (launched with --api, see deploy/gpu/diffusion-a1111-t4.sh): POST /sdapi/v1/img2img
  * renders, GET /sdapi/v1/progress reports sampling steps while it runs, POST /sdapi/v1/interrupt
  * stops it. With no server configured, a CPU stylizer built on sharp stands in and says so.
  */

@@ -2,7 +2,6 @@
 import { Router, type Request } from 'express';
 import fs from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
 import type { Config } from '../../config';
 import { albumWorkflowId } from '../../shared/album';
 import { tenantOf } from '../auth';
@@ -10,19 +9,20 @@ import { ApiError } from '../errors';
 import { idempotencyKeyOf, requestScope, type IdempotencyStore } from '../idempotency-store';
 import { parseMultipart } from '../multipart';
 import type { AlbumService } from '../services/album-service';
-import { albumIdParam, createAlbumBody, photoIdSchema, planUploadsBody, signedUploadsBody } from '../schemas';
+import { albumIdParam, photoIdSchema } from '../../shared/contract/common';
+import {
+  createAlbumBody,
+  deleteAlbumQuery,
+  planUploadsBody,
+  resultsQuery,
+  signedUploadsBody,
+  type AlbumResultsResponse,
+  type AlbumStatusResponse,
+  type UploadResultResponse,
+} from '../../shared/contract/albums';
 import { albumEvents } from './album-events';
 
 const albumId = (req: Request) => albumIdParam.parse(req.params.albumId);
-
-export const resultsQuery = z
-  .object({
-    cursor: z.string().min(1).max(200).optional(),
-    limit: z.coerce.number().int().min(1).max(1000).default(100),
-  })
-  .strict();
-
-export const deleteAlbumQuery = z.object({ purge: z.enum(['true', 'false']).optional() }).strict();
 
 export function albumRoutes(albums: AlbumService, config: Config, links: { webUi?: (workflowId: string) => string }, idem: IdempotencyStore) {
   const router = Router();
@@ -47,21 +47,21 @@ export function albumRoutes(albums: AlbumService, config: Config, links: { webUi
     const workflowId = albumWorkflowId(tenant, album.albumId);
     if (!created) res.set('Idempotent-Replayed', 'true');
     res.location(`/v1/albums/${album.albumId}`);
-    res.status(201).json({ ...album, workflowId, links: albumLinks(album.albumId, workflowId) });
+    res.status(201).json({ ...album, workflowId, links: albumLinks(album.albumId, workflowId) } satisfies AlbumStatusResponse);
   });
 
   router.get('/albums/:albumId', async (req, res) => {
     const id = albumId(req);
     const tenant = tenantOf(req);
-    const album = await albums.status(tenant, id);
+    const album = await albums.watchStatus(tenant, id);
     const workflowId = albumWorkflowId(tenant, id);
-    res.json({ ...album, workflowId, links: albumLinks(id, workflowId) });
+    res.json({ ...album, workflowId, links: albumLinks(id, workflowId) } satisfies AlbumStatusResponse);
   });
 
   router.get('/albums/:albumId/results', async (req, res) => {
     const id = albumId(req);
     const q = resultsQuery.parse(req.query);
-    res.json(await albums.resultsPage(tenantOf(req), id, q));
+    res.json((await albums.resultsPage(tenantOf(req), id, q)) satisfies AlbumResultsResponse);
   });
 
   router.get('/albums/:albumId/events', albumEvents(albums, albumId));
@@ -116,7 +116,7 @@ export function albumRoutes(albums: AlbumService, config: Config, links: { webUi
             upload.files.map((f) => ({ name: f.name, index: f.index, contentType: f.contentType, read: () => fs.promises.readFile(f.path) })),
             key,
           );
-          const body = { accepted: result.accepted, rejected: [...upload.rejected, ...result.rejected] };
+          const body: UploadResultResponse = { accepted: result.accepted, rejected: [...upload.rejected, ...result.rejected] };
           if (key !== undefined) await idem.complete(tenant, scope, key, upload.digest, { status: 202, body });
           answer = { status: 202, body };
         }

@@ -3,9 +3,7 @@
  * Temporal visibility, no query to each album's workflow) and the console's settings (where the
  * Temporal Web UI is, so every album and job links to its workflow).
  */
-import crypto from 'node:crypto';
 import { Router } from 'express';
-import { z } from 'zod';
 import type { Client } from '@temporalio/client';
 import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
@@ -13,77 +11,13 @@ import type { Config } from '../../config';
 import { SA } from '../../shared/search-attributes';
 import type { GpuQueueMonitor } from '../../temporal-client/gpu-queues';
 import { tenantOf } from '../auth';
+import { decodeCursor, encodeCursor } from '../cursor';
 import { ApiError } from '../errors';
+import { albumListResponse, listAlbumsQuery, type AlbumListResponse } from '../../shared/contract/albums';
+import { jobListResponse, listJobsQuery } from '../../shared/contract/gpu-jobs';
+import { consoleConfigResponse } from '../../shared/contract/system';
 
-export const listAlbumsQuery = z
-  .object({
-    limit: z.coerce.number().int().min(1).max(100).default(20),
-    /** Opaque: the `nextCursor` of the previous page. */
-    cursor: z
-      .string()
-      .regex(/^[A-Za-z0-9_-]{1,4096}$/, 'cursor is the nextCursor of a previous page')
-      .optional(),
-  })
-  .strict();
-
-/** GET /v1/albums answers this (the OpenAPI document can take it from here). */
-export const albumListResponse = z
-  .object({
-    albums: z.array(
-      z.object({
-        albumId: z.string(),
-        title: z.string().nullable(),
-        /** The status the workflow last published (processing, idle, completed, cancelled). */
-        status: z.string(),
-        startedAt: z.string().nullable(),
-        closedAt: z.string().nullable(),
-        workflowId: z.string(),
-        links: z.object({ self: z.string() }),
-      }),
-    ),
-    /** Pass as `cursor` for the next (older) page; null on the last page. */
-    nextCursor: z.string().nullable(),
-  })
-  .strict();
-
-/** GET /v1/console-config answers this. */
-export const consoleConfigResponse = z
-  .object({
-    temporal: z.object({
-      namespace: z.string(),
-      /** Base of the Web UI; a workflow is at {webUiUrl}/namespaces/{namespace}/workflows/{workflowId}. */
-      webUiUrl: z.string(),
-    }),
-  })
-  .strict();
-
-type AlbumListItem = z.infer<typeof albumListResponse>['albums'][number];
-
-export const listJobsQuery = listAlbumsQuery.extend({ kind: z.enum(['style', 'report']).optional() }).strict();
-
-/** GET /v1/jobs answers this: the tenant's GPU jobs, newest first, and every GPU queue's state. */
-export const jobListResponse = z
-  .object({
-    jobs: z.array(
-      z.object({
-        kind: z.enum(['style', 'report']),
-        id: z.string(),
-        /** The status the workflow last published (queued, running, done, failed…). */
-        status: z.string(),
-        startedAt: z.string().nullable(),
-        closedAt: z.string().nullable(),
-        workflowId: z.string(),
-        links: z.object({ self: z.string() }),
-      }),
-    ),
-    nextCursor: z.string().nullable(),
-    queues: z.array(
-      z
-        .object({ queue: z.string(), backlog: z.number().nullable(), backlogAgeSeconds: z.number().nullable(), pollers: z.number() })
-        .or(z.object({ queue: z.string(), error: z.string() })),
-    ),
-  })
-  .strict();
+type AlbumListItem = AlbumListResponse['albums'][number];
 
 const decode = (p: temporal.api.common.v1.IPayload | null | undefined): unknown => {
   if (!p) return undefined;
@@ -100,19 +34,6 @@ const iso = (t: { seconds?: unknown; nanos?: number | null } | null | undefined)
 /** Visibility query strings take literals in single quotes. */
 const literal = (s: string) => `'${s.replace(/\\/g, '\\\\').replace(/'/g, "\\'")}'`;
 
-/**
- * Cursors carry Temporal's page token behind an 8-byte checksum: the dev server answers a forged
- * token with errors the SDK retries until the deadline (a 503), so garbage is refused here, as 400.
- */
-const checksum = (token: Buffer) => crypto.createHash('sha256').update(token).digest().subarray(0, 8);
-const cursorOf = (token: Buffer) => Buffer.concat([checksum(token), token]).toString('base64url');
-function pageToken(cursor: string): Buffer {
-  const raw = Buffer.from(cursor, 'base64url');
-  const token = raw.subarray(8);
-  if (raw.length <= 8 || !checksum(token).equals(raw.subarray(0, 8))) throw new ApiError('INVALID_CURSOR', 'cursor is not one this API gave out');
-  return token;
-}
-
 export function consoleApiRoutes(client: Client, config: Pick<Config, 'temporal'>, monitor: GpuQueueMonitor) {
   const router = Router();
 
@@ -122,10 +43,10 @@ export function consoleApiRoutes(client: Client, config: Pick<Config, 'temporal'
       const page = await client.workflowService.listWorkflowExecutions({
         namespace: config.temporal.namespace,
         pageSize: limit,
-        nextPageToken: cursor ? pageToken(cursor) : undefined,
+        nextPageToken: cursor ? decodeCursor('visibility', cursor) : undefined,
         query: `${SA.tenant.name} = ${literal(tenant)} AND ${where}`,
       });
-      const next = page.nextPageToken && page.nextPageToken.length > 0 ? cursorOf(Buffer.from(page.nextPageToken)) : null;
+      const next = page.nextPageToken && page.nextPageToken.length > 0 ? encodeCursor('visibility', Buffer.from(page.nextPageToken)) : null;
       return { executions: page.executions ?? [], nextCursor: next };
     } catch (err) {
       if ((err as { code?: number }).code === 3) throw new ApiError('VALIDATION_FAILED', 'cursor is not valid (it expires with its listing)');
@@ -158,7 +79,7 @@ export function consoleApiRoutes(client: Client, config: Pick<Config, 'temporal'
         links: { self: `/v1/albums/${albumId}` },
       });
     }
-    res.json(albumListResponse.parse({ albums, nextCursor: page.nextCursor } satisfies z.infer<typeof albumListResponse>));
+    res.json(albumListResponse.parse({ albums, nextCursor: page.nextCursor } satisfies AlbumListResponse));
   });
 
   router.get('/jobs', async (req, res) => {

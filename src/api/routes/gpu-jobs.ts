@@ -2,7 +2,8 @@
 import { Router, type Request } from 'express';
 import type { z } from 'zod';
 import { tenantOf } from '../auth';
-import { createReportBody, createStyleBody, idempotencyKeyHeader, reportIdParam, styleIdParam } from '../schemas';
+import { idempotencyKeyHeader, reportIdParam, styleIdParam } from '../../shared/contract/common';
+import { createReportBody, createStyleBody } from '../../shared/contract/gpu-jobs';
 import type { CreatedJob } from '../services/gpu-jobs-service';
 
 const idempotencyKey = (req: Request) => {

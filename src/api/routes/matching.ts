@@ -1,11 +1,9 @@
 /** Matching routes: thin controllers over MatchingService. */
 import { Router } from 'express';
-import { z } from 'zod';
 import { tenantOf } from '../auth';
 import type { MatchingService } from '../services/matching-service';
-import { matchBody, profileBody, reindexBody, userIdSchema } from '../schemas';
-
-const jobIdSchema = z.string().regex(/^[A-Za-z0-9._-]{1,300}$/);
+import { userIdSchema } from '../../shared/contract/common';
+import { matchBody, profileBody, reindexBody, reindexJobIdParam as jobIdSchema } from '../../shared/contract/matching';
 
 export function matchingRoutes(matching: MatchingService) {
   const router = Router();

@@ -1,7 +1,7 @@
 /** The clean-bot route: synchronous, micro-batched across concurrent requests. */
 import { Router } from 'express';
 import type { ModerationService } from '../services/moderation-service';
-import { moderationBody } from '../schemas';
+import { moderationBody } from '../../shared/contract/moderation';
 
 export function moderationRoutes(moderation: ModerationService) {
   const router = Router();

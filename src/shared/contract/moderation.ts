@@ -1,0 +1,31 @@
+/** The chat clean-bot API. */
+import { z } from 'zod';
+
+export const moderationBody = z
+  .object({
+    messages: z.array(z.object({ id: z.string().min(1).max(128), text: z.string() }).strict()).min(1),
+  })
+  .strict();
+
+/** Per message: toxic or not, the score, labels, and the method (onnx, or lexicon as the fallback). */
+export const moderationResponse = z.object({
+  results: z.array(
+    z
+      .object({
+        id: z.string(),
+        toxic: z.boolean(),
+        score: z.number(),
+        /** Non-clean labels at or over the threshold (model), or ["profanity"] (lexicon). */
+        labels: z.array(z.string()),
+        method: z.string(),
+        model: z.string().optional(),
+        truncated: z.boolean().optional(),
+        /** The lexicon entries found (lexicon method). */
+        matches: z.array(z.string()).optional(),
+        fallbackReason: z.string().optional(),
+      })
+      .loose(),
+  ),
+});
+
+export type ModerationResponse = z.infer<typeof moderationResponse>;

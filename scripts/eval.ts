@@ -11,6 +11,7 @@ import { evalMatching } from '../eval/matching.eval';
 import { createEvalContext, type EvalSection } from '../eval/lib/context';
 import { evalSamePhotos } from '../eval/same-photos.eval';
 import { evalPeopleAndSearch } from '../eval/people.eval';
+import { evalReports } from '../eval/reports.eval';
 import { evalSimilarGroups } from '../eval/similar-groups.eval';
 import { evalStyle } from '../eval/style.eval';
 
@@ -42,6 +43,8 @@ async function main(): Promise<void> {
   print(same.similar);
   print(await evalSimilarGroups(ctx, config.analysis.similarThreshold));
   print(await evalStyle((s) => console.error(`[eval] ${s}`)));
+  // Last: the LLM writes ten reports, minutes on a CPU.
+  print(await evalReports((s) => console.error(`[eval] ${s}`)));
   console.error(`[eval] done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 }
 

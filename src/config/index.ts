@@ -200,7 +200,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
         maxSide: e.DIFFUSION_MAX_SIDE,
         progressPollMs: e.DIFFUSION_PROGRESS_POLL_MS,
       },
-      llm: { baseUrl: e.LLM_BASE_URL?.replace(/\/+$/, ''), apiKey: e.LLM_API_KEY, model: e.LLM_MODEL, maxTokens: e.LLM_MAX_TOKENS },
+      llm: {
+        baseUrl: e.LLM_BASE_URL?.replace(/\/+$/, ''),
+        apiKey: e.LLM_API_KEY,
+        model: e.LLM_MODEL,
+        maxTokens: e.LLM_MAX_TOKENS,
+        local: { model: e.LLM_LOCAL_MODEL === 'none' ? undefined : e.LLM_LOCAL_MODEL, threads: e.LLM_THREADS, maxTokens: e.LLM_LOCAL_MAX_TOKENS },
+      },
     },
     gemini: { apiKey: e.GEMINI_API_KEY, model: e.GEMINI_MODEL, baseUrl: e.GEMINI_BASE_URL, timeoutMs: TUNABLES.geminiTimeoutMs },
     context: {

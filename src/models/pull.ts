@@ -209,28 +209,28 @@ function chooseSource(spec: ModelSpec, options: PullOptions): 'huggingface' | 'g
   );
 }
 
-export interface InstallStagedOptions {
+export type InstallStagedOptions = {
   modelsDir: string;
-  spec: ModelSpec;
   /** A folder beside the final one (same filesystem) holding every file of `spec`, already verified. */
   staging: string;
   files: Record<string, LockedFile>;
   source: LockSource;
-  checkContract: boolean;
   log: (line: string) => void;
-}
+  // A file that is not ONNX (a GGUF LLM) has no graph contract to check.
+} & ({ spec: ModelSpec; checkContract: boolean } | { spec: Pick<ModelSpec, 'id' | 'version'>; checkContract: false });
 
 /**
  * The last step of every install, shared by `models:pull` and `models:build`: checks the staged
  * graph's inputs and outputs against the registry, swaps the folder into place in one rename and
  * records the hashes in models.lock.json.
  */
-export async function installStaged({ modelsDir, spec, staging, files, source, checkContract, log }: InstallStagedOptions): Promise<void> {
+export async function installStaged(options: InstallStagedOptions): Promise<void> {
+  const { modelsDir, spec, staging, files, source, log } = options;
   const ref = modelRef(spec);
   const folder = modelFolder(modelsDir, spec);
-  if (checkContract) {
-    const session = await ort.InferenceSession.create(path.join(staging, spec.onnxFile));
-    const problems = contractProblems(spec, session.inputMetadata, session.outputMetadata);
+  if (options.checkContract) {
+    const session = await ort.InferenceSession.create(path.join(staging, options.spec.onnxFile));
+    const problems = contractProblems(options.spec, session.inputMetadata, session.outputMetadata);
     await session.release();
     if (problems.length > 0) throw new ModelContractError(spec.id, spec.version, problems);
   }

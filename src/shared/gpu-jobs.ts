@@ -138,9 +138,19 @@ export interface ReportRequest {
 export interface ReportResult {
   reportKey: string;
   text: string;
-  /** llm: written by the model; template: built from the context with no LLM endpoint. */
+  /** llm: written by the model; template: built from the context by rule, when no model could write it. */
   source: 'llm' | 'template';
   model?: string;
+  /** What ran the model: 'vllm' or 'llama.cpp'; 'template' when none did. */
+  backend?: string;
+  /** Why the template stood in: no backend configured or installed, or the backend failed to load. */
+  fallbackReason?: 'no-llm' | 'llm-unavailable';
+  /** The facts code computed and handed to the model, numbered as it saw them. */
+  facts?: string[];
+  /** Names and numbers in the text that appear nowhere in the model's input: recorded, not removed. */
+  unsupported?: string[];
+  /** What changed on the way in (a bio cut for the context) or why the template stood in. */
+  notes?: string[];
   tokens: { prompt: number; completion: number };
   generationMs: number;
 }

@@ -7,6 +7,7 @@ import { createStylePromptActivities } from '../activities/gpu/style-prompt';
 import { createStyleRenderActivities } from '../activities/gpu/style-render';
 import { createTuningContextActivities } from '../activities/gpu/tuning-context';
 import { createTuningReportActivities } from '../activities/gpu/tuning-report';
+import { chooseLlmBackend } from '../llm/choose-backend';
 import type { Config } from '../config';
 import { styleBackendsFromConfig } from '../activities/gpu/style-backend';
 import { GPU_QUEUES, type GpuClass } from '../shared/task-queues';
@@ -26,7 +27,7 @@ import { E5StyleMatcher } from '../matching/style-matcher';
 import { SentenceEmbedder } from '../models/text/sentence-embedder';
 import { vectorStoreFromConfig } from '../matching/store-from-config';
 import { createModelRuntime, resolveModelId } from '../models';
-import type { WorkerSpec } from './run-worker';
+import type { RoleSetup, WorkerSpec } from './run-worker';
 import { workflowCodeOptions } from './workflow-bundle';
 import { modelRolesFor } from '../models/roles';
 
@@ -107,37 +108,57 @@ export const ioWorker: WorkerSpec = {
 /** Concurrent jobs one GPU worker takes from a class's queue: slots per GPU × GPUs on the node. */
 export const gpuClassSlots = (config: Config, gpuClass: GpuClass) => config.workers.gpuSlotsPerGpu[gpuClass] * config.workers.gpuCount;
 
-async function gpuClassActivities(config: Config, gpuClass: GpuClass) {
-  const store = blobStoreFromConfig(config);
-  if (gpuClass === 'diffusion') {
-    const d = config.gpu.diffusion;
-    return createStyleRenderActivities({
-      store,
-      ...(await styleBackendsFromConfig(d, createModelRuntime(config.models).sessions)),
-      settings: { steps: d.steps, denoisingStrength: d.denoisingStrength, maxSide: d.maxSide, stallAbortMs: config.gpu.stallAbortMs },
-    });
-  }
-  return createTuningReportActivities({ store, llm: { ...config.gpu.llm, stallAbortMs: config.gpu.stallAbortMs } });
+async function diffusionActivities(config: Config) {
+  const d = config.gpu.diffusion;
+  return createStyleRenderActivities({
+    store: blobStoreFromConfig(config),
+    ...(await styleBackendsFromConfig(d, createModelRuntime(config.models).sessions)),
+    settings: { steps: d.steps, denoisingStrength: d.denoisingStrength, maxSide: d.maxSide, stallAbortMs: config.gpu.stallAbortMs },
+  });
 }
 
 /**
  * One model class's queue on a GPU node: its own Worker, so each class has its own slot count
- * and one class's backlog never takes the other's slots.
+ * and one class's backlog never takes the other's slots. The llm class on a CPU node (llama.cpp
+ * in process) takes one report at a time.
  */
 export function gpuClassWorker(gpuClass: GpuClass, opts: { identity?: string } = {}): WorkerSpec {
   return {
     role: 'gpu',
-    setup: async (config) => ({
-      options: {
+    setup: async (config): Promise<RoleSetup> => {
+      const common = {
         taskQueue: GPU_QUEUES[gpuClass],
         identity: opts.identity ?? `gpu-${gpuClass}@${process.pid}@${os.hostname()}`,
-        activities: await gpuClassActivities(config, gpuClass),
-        maxConcurrentActivityTaskExecutions: gpuClassSlots(config, gpuClass),
         // Heartbeats carry the progress GET /v1/styles|reports shows: send them every 2 s, not
         // the SDK's default of 0.8 × the heartbeat timeout (48 s at 60 s).
-        maxHeartbeatThrottleInterval: '2s',
-      },
-    }),
+        maxHeartbeatThrottleInterval: '2s' as const,
+      };
+      if (gpuClass === 'diffusion') {
+        return { options: { ...common, activities: await diffusionActivities(config), maxConcurrentActivityTaskExecutions: gpuClassSlots(config, gpuClass) } };
+      }
+      const { backend, reason } = await chooseLlmBackend(config);
+      console.log(`[gpu-llm] ${backend ? `${backend.name} ${backend.model}` : 'template reports'}: ${reason}`);
+      const local = backend?.name === 'llama.cpp';
+      // In the background: the worker polls at once, and a report that comes first waits for the same load.
+      backend?.warmUp?.().catch((err: unknown) => console.error(`[gpu-llm] model load failed: ${err instanceof Error ? err.message : String(err)}`));
+      const activities = createTuningReportActivities({
+        store: blobStoreFromConfig(config),
+        backend,
+        noBackendReason: backend ? undefined : reason,
+        maxTokens: local ? config.gpu.llm.local.maxTokens : config.gpu.llm.maxTokens,
+        stallAbortMs: config.gpu.stallAbortMs,
+      });
+      return {
+        options: {
+          ...common,
+          activities,
+          maxConcurrentActivityTaskExecutions: local ? (backend.slotsPerDevice ?? 1) : gpuClassSlots(config, gpuClass),
+          // A cancel reaches the activity in a heartbeat's reply; one a second keeps it well inside 2 s.
+          ...(local ? { maxHeartbeatThrottleInterval: '1s' as const } : {}),
+        },
+        dispose: () => backend?.close?.() ?? Promise.resolve(),
+      };
+    },
   };
 }
 

@@ -133,7 +133,7 @@ describe('tuning reports without services', () => {
     assert.match(text, /템플릿 리포트/);
     assert.match(text, /Norah Jones/);
     assert.match(text, /Come Away With Me/);
-    const { writeTuningReport } = createTuningReportActivities({ store, llm: { model: 'm', maxTokens: 10, stallAbortMs: 1000 } });
+    const { writeTuningReport } = createTuningReportActivities({ store, maxTokens: 10, stallAbortMs: 1000 });
     const r = (await new MockActivityEnvironment().run(writeTuningReport, { tenantId: 'acme', reportId: 'rep_unit0001', profiles, context })) as ReportResult;
     assert.equal(r.source, 'template');
     assert.equal(r.text, text);

@@ -10,6 +10,11 @@ export interface GpuJobGuard<P> {
   /** Aborts on cancellation (through heartbeats) or on a stall. Pass to the backend call. */
   signal: AbortSignal;
   progress(details: P): void;
+  /**
+   * Heartbeats the last details without counting as progress: the process is alive and busy, but
+   * only real progress holds off the stall abort.
+   */
+  alive(): void;
   /** Turns an error thrown after an abort into the right failure: cancelled or retryable stall. */
   failure(err: unknown): unknown;
   dispose(): void;
@@ -34,12 +39,17 @@ export function guardGpuJob<P>(stallAbortMs: number, initial: P): GpuJobGuard<P>
     Math.min(1000, Math.max(50, stallAbortMs / 4)),
   );
   watchdog.unref();
+  let last = initial;
   ctx.heartbeat(initial);
   return {
     signal: controller.signal,
     progress(details) {
       lastProgressAt = Date.now();
+      last = details;
       ctx.heartbeat(details);
+    },
+    alive() {
+      ctx.heartbeat(last);
     },
     failure(err) {
       if (ctx.cancellationSignal.aborted) {

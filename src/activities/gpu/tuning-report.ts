@@ -1,25 +1,17 @@
 /**
- * GPU-queue activity (class llm): the tuning report, written by Qwen2.5-7B-Instruct behind vLLM's
- * OpenAI-compatible server, streamed, heartbeating the tokens so far (a GPU that stops producing
- * tokens stops heartbeating, and Temporal retries the job on another worker). Several run at once
- * per GPU: vLLM batches concurrent requests continuously. With no endpoint configured, a template
- * report is built from the profiles and the context, and marked as such.
+ * Activity of the llm class's queue: the tuning report, written by an LLM backend (src/llm: vLLM
+ * on an L4 node, llama.cpp in process on a CPU node) from facts the code computed, streamed,
+ * heartbeating the text so far (a node that stops producing tokens stops heartbeating, and
+ * Temporal retries the job on another worker). With no backend, or one that cannot load its
+ * model, a template report is built from the same profiles and context, and marked as such.
  */
-import OpenAI from 'openai';
 import { guardGpuJob } from './heartbeat';
-import type { ContextResult, Profile, ReportProgress, ReportRequest, ReportResult } from '../../shared/gpu-jobs';
+import { LlmUnavailableError, type LlmBackend } from '../../llm/backend';
+import { reportFacts, reportMessages, responsePrefix, unsupportedClaims } from '../../llm/report-facts';
+import type { ReportProgress, ReportRequest, ReportResult } from '../../shared/gpu-jobs';
 import type { BlobStore } from '../../storage/blob-store';
 import { reportKey } from '../../storage/keys';
 import { inferenceSeconds, jobOutcomes, llmTokens } from '../../telemetry/metrics';
-
-export interface LlmSettings {
-  /** OpenAI-compatible base URL including /v1, e.g. http://l4-node:8000/v1. Unset → template reports. */
-  baseUrl?: string;
-  apiKey?: string;
-  model: string;
-  maxTokens: number;
-  stallAbortMs: number;
-}
 
 const list = (xs: string[]) => (xs.length > 0 ? xs.join(', ') : '—');
 const norm = (s: string) => s.trim().toLowerCase();
@@ -28,31 +20,13 @@ const common = (a: string[], b: string[]) => {
   return a.filter((x) => set.has(norm(x)));
 };
 
-function profileText(label: string, p: Profile): string {
-  return `${label}${p.name ? ` (${p.name})` : ''}\n- 관심사: ${list(p.interests)}\n- 음악: ${list(p.music)}\n- 소개: ${p.bio}`;
-}
-
-function contextText(context: ContextResult[]): string {
-  return context
-    .filter((c) => c.status === 'ok' && c.items.length > 0)
-    .map((c) => `[${c.source}: ${c.provider}]\n${c.items.map((i) => `- ${i.title}${i.snippet ? `: ${i.snippet.slice(0, 160)}` : ''}`).join('\n')}`)
-    .join('\n\n');
-}
-
-export function reportMessages(req: ReportRequest): OpenAI.Chat.ChatCompletionMessageParam[] {
-  const ctx = contextText(req.context);
-  return [
-    {
-      role: 'system',
-      content:
-        '당신은 두 사람의 대화를 돕는 튜닝 리포트 작성자입니다. 두 프로필과 검색된 참고 자료만 근거로, 공통점, 서로 다른 점이 만드는 대화 거리, 함께 해볼 만한 활동과 첫 대화 주제 3가지를 한국어로 쓰세요. 근거 없는 사실을 지어내지 마세요.',
-    },
-    { role: 'user', content: `${profileText('A', req.profiles[0])}\n\n${profileText('B', req.profiles[1])}${ctx ? `\n\n참고 자료:\n${ctx}` : ''}` },
-  ];
-}
+const TEMPLATE_WHY = {
+  'no-llm': 'LLM이 설정되거나 설치되지 않아',
+  'llm-unavailable': 'LLM 모델을 불러오지 못해',
+} as const;
 
 /** The report with no LLM: the same facts, laid out by rule. */
-export function templateReport(req: ReportRequest): string {
+export function templateReport(req: ReportRequest, why: keyof typeof TEMPLATE_WHY = 'no-llm'): string {
   const [a, b] = req.profiles;
   const nameA = a.name ?? 'A';
   const nameB = b.name ?? 'B';
@@ -60,7 +34,7 @@ export function templateReport(req: ReportRequest): string {
   const sharedMusic = common(a.music, b.music);
   const lines = [
     `# 튜닝 리포트: ${nameA} × ${nameB}`,
-    '(템플릿 리포트: LLM 엔드포인트가 설정되지 않아 프로필과 검색 결과로 구성했습니다.)',
+    `(템플릿 리포트: ${TEMPLATE_WHY[why]} 프로필과 검색 결과로 구성했습니다.)`,
     '',
     '## 공통점',
     `- 관심사: ${list(sharedInterests)}`,
@@ -84,61 +58,88 @@ export function templateReport(req: ReportRequest): string {
   return lines.join('\n');
 }
 
-export function createTuningReportActivities({ store, llm }: { store: BlobStore; llm: LlmSettings }) {
-  const client = llm.baseUrl ? new OpenAI({ baseURL: llm.baseUrl, apiKey: llm.apiKey ?? 'EMPTY', maxRetries: 0, timeout: 10 * 60_000 }) : undefined;
+export interface TuningReportDeps {
+  store: BlobStore;
+  /** None: every report is the template. */
+  backend?: LlmBackend;
+  /** Why there is no backend, for the log and the template's notes. */
+  noBackendReason?: string;
+  maxTokens: number;
+  stallAbortMs: number;
+}
 
+// Low enough that the small CPU model keeps to the facts, high enough that reports do not all read alike.
+const TEMPERATURE = 0.5;
+// Well inside the shortest heartbeat timeout a deployment sets (60 s by default).
+const PROMPT_HEARTBEAT_MS = 5_000;
+
+export function createTuningReportActivities({ store, backend, noBackendReason, maxTokens, stallAbortMs }: TuningReportDeps) {
   async function save(req: ReportRequest, result: Omit<ReportResult, 'reportKey'>): Promise<ReportResult> {
     const key = reportKey(req.tenantId, req.reportId);
     await store.put(key, Buffer.from(JSON.stringify({ reportId: req.reportId, ...result, context: req.context })), { contentType: 'application/json' });
     return { reportKey: key, ...result };
   }
 
+  function template(req: ReportRequest, why: 'no-llm' | 'llm-unavailable', notes: string[]): Promise<ReportResult> {
+    jobOutcomes.inc({ kind: 'report', outcome: 'fallback', code: why === 'no-llm' ? 'NO_LLM_ENDPOINT' : 'LLM_UNAVAILABLE' });
+    const facts = reportFacts(req);
+    return save(req, {
+      text: templateReport(req, why),
+      source: 'template',
+      backend: 'template',
+      fallbackReason: why,
+      facts: facts.facts,
+      notes,
+      tokens: { prompt: 0, completion: 0 },
+      generationMs: 0,
+    });
+  }
+
   async function writeTuningReport(req: ReportRequest): Promise<ReportResult> {
     const started = performance.now();
-    if (!client) {
-      jobOutcomes.inc({ kind: 'report', outcome: 'fallback', code: 'NO_LLM_ENDPOINT' });
-      return save(req, { text: templateReport(req), source: 'template', tokens: { prompt: 0, completion: 0 }, generationMs: 0 });
-    }
-    const guard = guardGpuJob<ReportProgress>(llm.stallAbortMs, { tokens: 0 });
+    if (!backend) return template(req, 'no-llm', noBackendReason ? [noBackendReason] : []);
+    const facts = reportFacts(req);
+    const messages = reportMessages(facts);
+    const guard = guardGpuJob<ReportProgress>(stallAbortMs, { tokens: 0 });
+    let streaming = false;
+    const reading = backend.slowPrompt ? setInterval(() => streaming || guard.alive(), PROMPT_HEARTBEAT_MS) : undefined;
     try {
-      const stream = await client.chat.completions.create(
-        {
-          model: llm.model,
-          messages: reportMessages(req),
-          // max_tokens is deprecated in the Chat Completions API; vLLM reads either.
-          max_completion_tokens: llm.maxTokens,
-          temperature: 0.7,
-          stream: true,
-          stream_options: { include_usage: true },
+      const out = await backend.generate(messages, {
+        maxTokens,
+        temperature: TEMPERATURE,
+        signal: guard.signal,
+        responsePrefix: responsePrefix(facts),
+        onText: (text, tokens) => {
+          streaming = true;
+          guard.progress({ tokens, text });
         },
-        { signal: guard.signal },
-      );
-      let text = '';
-      let chunks = 0;
-      let usage: { prompt_tokens: number; completion_tokens: number } | undefined;
-      for await (const chunk of stream) {
-        const delta = chunk.choices[0]?.delta?.content;
-        if (delta) {
-          text += delta;
-          chunks++;
-          guard.progress({ tokens: chunks, text });
-        }
-        if (chunk.usage) usage = chunk.usage;
-      }
-      if (text.trim() === '') throw new Error(`${llm.model} returned an empty report`);
-      // vLLM sends one chunk per token; the usage block, when the server sends it, is exact.
-      const tokens = { prompt: usage?.prompt_tokens ?? 0, completion: usage?.completion_tokens ?? chunks };
+      });
+      const text = out.text.trim();
+      if (text === '') throw new Error(`${backend.model} returned an empty report`);
       const generationMs = Math.round(performance.now() - started);
-      llmTokens.observe({ model: llm.model, kind: 'prompt' }, tokens.prompt);
-      llmTokens.observe({ model: llm.model, kind: 'completion' }, tokens.completion);
-      inferenceSeconds.observe({ model: llm.model, method: 'chat-stream' }, generationMs / 1000);
+      llmTokens.observe({ model: backend.model, kind: 'prompt' }, out.tokens.prompt);
+      llmTokens.observe({ model: backend.model, kind: 'completion' }, out.tokens.completion);
+      inferenceSeconds.observe({ model: backend.model, method: 'chat-stream' }, generationMs / 1000);
       jobOutcomes.inc({ kind: 'report', outcome: 'ok', code: '' });
-      return await save(req, { text, source: 'llm', model: llm.model, tokens, generationMs });
+      const input = messages.map((m) => m.content).join('\n');
+      return await save(req, {
+        text,
+        source: 'llm',
+        model: backend.model,
+        backend: backend.name,
+        facts: facts.facts,
+        unsupported: unsupportedClaims(text, input, req.profiles),
+        notes: facts.notes,
+        tokens: out.tokens,
+        generationMs,
+      });
     } catch (err) {
+      if (err instanceof LlmUnavailableError) return template(req, 'llm-unavailable', [...facts.notes, err.message]);
       const failure = guard.failure(err);
       jobOutcomes.inc({ kind: 'report', outcome: 'failed', code: (failure as { type?: string }).type ?? (failure as Error).name ?? 'ERROR' });
       throw failure;
     } finally {
+      clearInterval(reading);
       guard.dispose();
     }
   }

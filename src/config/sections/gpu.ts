@@ -28,10 +28,16 @@ export const gpuSection = z.object({
   GEMINI_API_KEY: optionalString.describe('Gemini key for style prompts; unset → catalogue prompts'),
   GEMINI_MODEL: z.string().default('gemini-2.5-flash').describe('Gemini model for style prompts'),
   GEMINI_BASE_URL: optionalString.describe("a Gemini-compatible endpoint instead of Google's"),
-  LLM_BASE_URL: optionalString.describe('OpenAI-compatible endpoint incl. `/v1` (vLLM); unset → template reports'),
+  LLM_BASE_URL: optionalString.describe('OpenAI-compatible endpoint incl. `/v1` (vLLM); unset → the in-process GGUF model, else template reports'),
   LLM_API_KEY: optionalString.describe('bearer key of the LLM endpoint (vLLM `--api-key`)'),
   LLM_MODEL: z.string().default('Qwen/Qwen2.5-7B-Instruct').describe('model name sent to the LLM endpoint'),
   LLM_MAX_TOKENS: positiveInt.max(8192).default(700).describe('completion tokens per report at most'),
+  LLM_LOCAL_MODEL: z
+    .string()
+    .default('qwen2.5-coder-1.5b-instruct-q4km')
+    .describe('GGUF model llama.cpp runs in process when `LLM_BASE_URL` is unset and it is installed; `none` turns it off'),
+  LLM_THREADS: positiveInt.max(64).default(1).describe('CPU threads of the in-process LLM (bench: 1 beat 2 on a busy 2-core node)'),
+  LLM_LOCAL_MAX_TOKENS: positiveInt.max(2048).default(240).describe('completion tokens per report at most, in-process LLM'),
   GOOGLE_CSE_API_KEY: optionalString.describe('Google Custom Search JSON API key; with `GOOGLE_CSE_ID`, enables web context'),
   GOOGLE_CSE_ID: optionalString.describe('Programmable Search Engine id (`cx`)'),
   GOOGLE_CSE_BASE_URL: z.string().default('https://www.googleapis.com/customsearch/v1').describe('Custom Search endpoint'),

@@ -6,6 +6,7 @@
  * the ONNX bytes depend on the converter's onnx version; the packages' hashes are pinned.
  */
 import type { ModelSpec } from './registry';
+import { CLEANBOT_E5_HEAD } from './text/cleanbot-head-model';
 import { E5_MODELS } from './text/e5-models';
 
 export const IMAGENET_MEAN = [0.485, 0.456, 0.406] as const;
@@ -106,4 +107,4 @@ export const DLIB_RESNET_FACE: ModelSpec = {
   distance: 'euclidean',
 };
 
-export const BUILT_MODELS: readonly ModelSpec[] = [MOBILENETV2_IMAGENET, BLAZEFACE_BACK, DLIB_RESNET_FACE, ...E5_MODELS];
+export const BUILT_MODELS: readonly ModelSpec[] = [MOBILENETV2_IMAGENET, BLAZEFACE_BACK, DLIB_RESNET_FACE, ...E5_MODELS, CLEANBOT_E5_HEAD];

@@ -105,7 +105,14 @@ export interface WordPiecePreprocessing {
   textPrefix?: string;
 }
 
-export type Preprocessing = ImagePreprocessing | TextPreprocessing | WordPiecePreprocessing;
+/** A head on another model's sentence vectors (the clean-bot's e5 head): its input is that model's output. */
+export interface EmbeddingPreprocessing {
+  kind: 'embedding';
+  /** Registry id of the sentence embedder whose vectors the head was trained on. */
+  embedder: string;
+}
+
+export type Preprocessing = ImagePreprocessing | TextPreprocessing | WordPiecePreprocessing | EmbeddingPreprocessing;
 
 export type ModelTask =
   'image-embedding' | 'image-classification' | 'text-embedding' | 'sentence-embedding' | 'text-classification' | 'face-detection' | 'face-embedding';
@@ -118,6 +125,8 @@ export interface ClassificationHead {
   activation: 'softmax' | 'sigmoid';
   /** The label that means "nothing wrong"; a text's toxicity score is 1 − P(clean) under softmax. */
   cleanLabel?: string;
+  /** Sigmoid heads with a binary head beside per-category ones: the label whose probability is the score. */
+  scoreLabel?: string;
 }
 
 export interface ModelSpec {

@@ -86,7 +86,7 @@ def main(out_dir, features_path):
     z_dev = (x_all[dev] - mu) / sd
     folds = sorted(set(th))
 
-    coefs, biases, chosen, cv = [], [], {}, {}
+    coefs, biases, chosen, cv, oofs = [], [], {}, {}, []
     for k, label in enumerate(labels):
         best = None
         starts = {}
@@ -101,11 +101,21 @@ def main(out_dir, features_path):
                 best = (loss, lam, oof)
         loss, lam, oof = best
         chosen[label] = lam
+        oofs.append(oof)
         cv[label] = {**prf(y[:, k], (oof >= 0.5).astype(int)), "logloss": round(loss, 4)}
         beta = fit(z, y[:, k], lam)
         coefs.append(beta[:-1])
         biases.append(beta[-1])
         print(f"{label}: lambda {lam:g}, leave-one-theme-out {cv[label]}", flush=True)
+
+    # How the labels' probabilities become one score, compared on the same out-of-fold predictions
+    # (the moderator uses "mean"; see embedding-head-classifier.ts).
+    oof_all = np.stack(oofs, axis=1)
+    harm = oof_all[:, 1:].max(axis=1)
+    rules = {"toxic": oof_all[:, 0], "max": np.maximum(oof_all[:, 0], harm), "mean": (oof_all[:, 0] + harm) / 2}
+    score_rules = {name: prf(y[:, 0], (v >= 0.5).astype(int)) for name, v in rules.items()}
+    for name, m in score_rules.items():
+        print(f"score rule {name}: leave-one-theme-out {m}", flush=True)
 
     coef = np.stack(coefs, axis=1)  # [d, K] on standardised features
     bias = np.array(biases)
@@ -115,6 +125,8 @@ def main(out_dir, features_path):
     logits_dev = z_dev @ coef + bias
     for k, label in enumerate(labels):
         dev_metrics[label] = prf(y_all[dev, k], (logits_dev[:, k] >= 0).astype(int))
+    p_dev = 1 / (1 + np.exp(-logits_dev))
+    dev_metrics["score (mean rule)"] = prf(y_all[dev, 0], ((p_dev[:, 0] + p_dev[:, 1:].max(axis=1)) / 2 >= 0.5).astype(int))
     print(f"dev (held-out themes {', '.join(sorted(set(themes[dev].tolist())))}): toxic {dev_metrics['toxic']}")
 
     dim = x.shape[1]
@@ -150,6 +162,7 @@ def main(out_dir, features_path):
         "devThemes": sorted(set(themes[dev].tolist())),
         "lambda": chosen,
         "leaveOneThemeOut": cv,
+        "scoreRulesLeaveOneThemeOut": score_rules,
         "dev": dev_metrics,
         "threshold": 0.5,
     }

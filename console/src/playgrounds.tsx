@@ -111,6 +111,9 @@ interface Moderation {
   method: string;
   model?: string;
   fallbackReason?: string;
+  /** e5 head only: its own probability (score is 1 on a lexicon hit) and the lexicon entries found. */
+  headScore?: number;
+  matches?: string[];
 }
 
 export function CleanBotPage() {
@@ -152,11 +155,18 @@ export function CleanBotPage() {
                 <tr class={r.toxic ? 'toxic' : ''}>
                   <td>{lines[i]}</td>
                   <td>{r.toxic ? 'toxic' : 'clean'}</td>
-                  <td>{r.score.toFixed(2)}</td>
-                  <td>{r.labels.join(', ')}</td>
+                  <td>
+                    {r.score.toFixed(2)}
+                    {r.headScore !== undefined && r.headScore !== r.score ? ` (head ${r.headScore.toFixed(2)})` : ''}
+                  </td>
+                  <td>
+                    {r.labels.join(', ')}
+                    {r.matches?.length ? ` · lexicon: ${r.matches.join(', ')}` : ''}
+                  </td>
                   <td>
                     {r.method}
                     {r.fallbackReason ? ` (${r.fallbackReason})` : ''}
+                    {r.model ? <small> {r.model}</small> : null}
                   </td>
                 </tr>
               ))}

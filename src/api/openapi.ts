@@ -548,7 +548,8 @@ function matchingAndModerationPaths() {
         requestBody: { required: true, content: json(schema(moderationBody)) },
         responses: {
           '200': {
-            description: '{results:[{id, toxic, score, labels, method, model, headScore?, scores?, truncated?, matches?}]}: method is e5-head+lexicon (default), onnx (a pulled classifier) or lexicon (fallback)',
+            description:
+              '{results:[{id, toxic, score, labels, method, model, headScore?, scores?, truncated?, matches?}]}: method is e5-head+lexicon (default), onnx (a pulled classifier) or lexicon (fallback)',
             content: json(schema(S.moderationResponse)),
           },
           '400': errorResponse('EMPTY_TEXT, DUPLICATE_MESSAGE_ID or invalid body'),

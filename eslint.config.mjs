@@ -37,6 +37,55 @@ const workflowBans = {
   ],
 };
 
+// Each src/ folder imports only from lower layers (the full order and a cycle check are in
+// scripts/check-layers.ts, run by `npm run lint`); these rules say why at the import line itself.
+const srcFolders = [
+  'activities',
+  'analysis',
+  'api',
+  'cache',
+  'config',
+  'dev',
+  'matching',
+  'models',
+  'moderation',
+  'storage',
+  'telemetry',
+  'temporal-client',
+  'vectors',
+  'workers',
+  'workflows',
+];
+const folderPatterns = (folders) => folders.flatMap((folder) => [`**/${folder}`, `**/${folder}/**`]);
+const ioModules = ['pino', 'ioredis', 'express', 'onnxruntime-node', 'chromadb', '@google/genai', '@google-cloud/storage', '@temporalio/*'];
+const analysisBans = {
+  patterns: [
+    {
+      group: folderPatterns(srcFolders.filter((f) => f !== 'analysis' && f !== 'vectors')),
+      message: 'src/analysis is pure photo maths: it imports only src/vectors and src/shared; callers pass it data.',
+    },
+    { group: ['node:fs', 'node:fs/*', 'node:child_process', 'node:net', 'node:http', 'node:https', ...ioModules], message: 'src/analysis does no I/O.' },
+  ],
+};
+const sharedBans = {
+  paths: nodeBuiltins.map((name) => ({ name, allowTypeImports: true, message: 'src/shared holds contract types and constants, safe in workflow code.' })),
+  patterns: [
+    {
+      group: ['../*', '../**'],
+      allowTypeImports: false,
+      message: 'src/shared is the bottom layer: it owns the contract types and imports from no other src/ folder.',
+    },
+  ],
+};
+const configBans = {
+  patterns: [
+    {
+      group: folderPatterns(srcFolders.filter((f) => f !== 'config')),
+      message: 'src/config reads the environment; it does not depend on models or any higher layer (model roles live in src/models/roles.ts).',
+    },
+  ],
+};
+
 export default defineConfig(
   {
     ignores: ['dist/**', 'node_modules/**', '.tools/**', 'test-output/**', 'coverage/**', '.lightbox/**', 'console/dist/**', '**/*.js', '**/*.cjs'],
@@ -75,4 +124,7 @@ export default defineConfig(
     files: ['src/workflows/**/*.ts'],
     rules: { '@typescript-eslint/no-restricted-imports': ['error', workflowBans] },
   },
+  { files: ['src/analysis/**/*.ts'], rules: { '@typescript-eslint/no-restricted-imports': ['error', analysisBans] } },
+  { files: ['src/shared/**/*.ts'], rules: { '@typescript-eslint/no-restricted-imports': ['error', sharedBans] } },
+  { files: ['src/config/**/*.ts'], rules: { '@typescript-eslint/no-restricted-imports': ['error', configBans] } },
 );

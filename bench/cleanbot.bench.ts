@@ -21,7 +21,7 @@ import { inferenceBatchSize } from '../src/telemetry/metrics';
 import path from 'node:path';
 import { loadConfig } from '../src/config';
 import { HEAD_METHOD } from '../src/moderation/chat-moderator';
-import { CLEANBOT_HEAD_ID } from '../src/models/text/cleanbot-head-model';
+import { CLEANBOT_HEAD_ID } from '../src/models/catalogue/cleanbot-head';
 import { EmbeddingHeadClassifier } from '../src/models/text/embedding-head-classifier';
 import { CHAT_LINES, closedLoop, ensureBenchModel, setting, startBenchApi, table } from './lib/load';
 

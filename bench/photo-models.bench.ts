@@ -13,7 +13,7 @@
 import os from 'node:os';
 import * as ort from 'onnxruntime-node';
 import sharp from 'sharp';
-import { DEMO_PHOTOS, ensureEvalPhotos } from '../src/analysis/registry-photos';
+import { DEMO_PHOTOS, ensureEvalPhotos } from '../src/dev/registry-photos';
 import { loadConfig } from '../src/config';
 import { createModelRuntime, getModelSpec, type ImagePreprocessing } from '../src/models';
 import { decodeBlazeFace } from '../src/models/face/blazeface';

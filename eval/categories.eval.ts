@@ -1,5 +1,5 @@
 /** Category accuracy on labelled photos: MobileNetV2 classes → album categories, faces → people. */
-import { LABELLED } from '../src/analysis/registry-photos';
+import { LABELLED } from '../src/dev/registry-photos';
 import { pct, type EvalContext, type EvalSection } from './lib/context';
 
 export async function evalCategories(ctx: EvalContext): Promise<EvalSection> {

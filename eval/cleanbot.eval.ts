@@ -11,7 +11,7 @@
  */
 import { loadConfig } from '../src/config';
 import { createModelRuntime, ModelUnavailableError } from '../src/models';
-import { CLEANBOT_HEAD_ID } from '../src/models/text/cleanbot-head-model';
+import { CLEANBOT_HEAD_ID } from '../src/models/catalogue/cleanbot-head';
 import { EmbeddingHeadClassifier } from '../src/models/text/embedding-head-classifier';
 import { normalizeChatText } from '../src/models/text/korean-normalize';
 import { ProfanityLexicon } from '../src/models/text/profanity-lexicon';

@@ -5,7 +5,7 @@
  * (the people clustering's eps; LIGHTBOX_PEOPLE_EPS).
  */
 import sharp from 'sharp';
-import { FACE_FREE_EXTRA, LABELLED } from '../src/analysis/registry-photos';
+import { FACE_FREE_EXTRA, LABELLED } from '../src/dev/registry-photos';
 import { pct, type EvalContext, type EvalSection } from './lib/context';
 
 const IDENTITY: Record<string, string> = {

@@ -22,6 +22,7 @@ import { SentenceEmbedder } from '../src/models/text/sentence-embedder';
 import { WordPieceTokenizer } from '../src/models/text/wordpiece-tokenizer';
 import { l2Normalize } from '../src/vectors/math';
 import type { EvalSection } from './lib/context';
+import { modelRolesFor } from '../src/models/roles';
 
 interface Data {
   pairs: { profile: string; paraphrase: string }[];
@@ -134,7 +135,7 @@ export async function evalMatching(): Promise<EvalSection> {
       ['method (query prefix / profile prefix)', 'top-1', 'top-3', 'MRR'],
       ...rows.map((r) => [r.method, `${r.top1}/${r.queries}`, `${r.top3}/${r.queries}`, r.mrr.toFixed(3)]),
     ],
-    notes: [`default sentence model: ${config.models.roles.sentence}`, ...missing.map((m) => `not measured: ${m} (run npm run models:build)`)],
+    notes: [`default sentence model: ${modelRolesFor(config.models).sentence}`, ...missing.map((m) => `not measured: ${m} (run npm run models:build)`)],
   };
 }
 

@@ -9,9 +9,9 @@
  */
 import sharp from 'sharp';
 import { perceptualEmbedding } from '../src/analysis/perceptual-embedding';
-import { derivedCopies } from '../src/analysis/synthetic-photos';
+import { derivedCopies } from '../test/helpers/synthetic-photos';
 import { l2Normalize } from '../src/vectors/math';
-import { LABELLED, SIMILAR_PAIRS, type PhotoRoots } from '../src/analysis/registry-photos';
+import { LABELLED, SIMILAR_PAIRS, type PhotoRoots } from '../src/dev/registry-photos';
 import { type EvalContext, type EvalSection } from './lib/context';
 
 interface Item {

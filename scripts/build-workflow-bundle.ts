@@ -3,7 +3,7 @@
  * workflow workers load instead of running webpack when they start.
  */
 import path from 'node:path';
-import { repoRoot } from '../src/shared/repo-root';
+import { repoRoot } from '../src/config/repo-root';
 import { buildWorkflowBundle, DEFAULT_WORKFLOW_BUNDLE } from '../src/workers/workflow-bundle';
 
 async function main() {

@@ -5,7 +5,7 @@
     PYTHONPATH=.tools/py python3 scripts/make-test-models.py --shape-faithful .lightbox/models-bench
 
 Each test model has exactly the input/output names, dtypes and shapes (symbolic batch) of the
-production model it stands in for (src/models/registry.ts), so preprocessing, batching, session
+production model it stands in for (src/models/catalogue/production.ts), so preprocessing, batching, session
 handling, output parsing and checksum checks run for real; only the arithmetic inside is a toy.
 Weights are derived from a fixed seed through sin(outer(u, v)) so that a 512-wide projection
 costs a few hundred bytes in the file instead of hundreds of KB, and regenerating gives the same

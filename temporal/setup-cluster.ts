@@ -5,7 +5,7 @@
  *   TEMPORAL_ADDRESS=temporal-frontend:7233 TEMPORAL_NAMESPACE=lightbox npm run temporal:setup
  */
 import { loadConfig } from '../src/config';
-import { connectTemporal } from '../src/temporal/connection';
+import { connectTemporal } from '../src/temporal-client/connection';
 import { ensureNamespace } from './namespace-setup';
 
 async function main() {

@@ -10,11 +10,12 @@ import os from 'node:os';
 import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
-import { lazyClient } from '../../src/temporal/connection';
+import { lazyClient } from '../../src/temporal-client/connection';
 import { createApp } from '../../src/api/app';
 import { loadConfig, type Config } from '../../src/config';
-import { BENCH_MODELS_DIR, getModelSpec } from '../../src/models/registry';
-import { blobStoreFromConfig } from '../../src/workers/deps';
+import { BENCH_MODELS_DIR } from '../../src/models/catalogue/bench';
+import { getModelSpec } from '../../src/models/registry';
+import { blobStoreFromConfig } from '../../src/storage/from-config';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
 

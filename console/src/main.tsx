@@ -1,9 +1,10 @@
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import { api, ApiError, session } from './api';
-import { AlbumList, AlbumPage } from './albums';
-import { JobsPage, ReportPage, StylePage } from './jobs';
-import { CleanBotPage, MatchingPage } from './playgrounds';
+import { AlbumPage } from './pages/album';
+import { AlbumList } from './pages/album-list';
+import { JobsPage, ReportPage, StylePage } from './pages/jobs';
+import { CleanBotPage, MatchingPage } from './pages/playgrounds';
 import { navigate, usePath, Link } from './router';
 import './style.css';
 

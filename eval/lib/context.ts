@@ -7,7 +7,7 @@ import { decodeRgb } from '../../src/models/face/align';
 import { BlazeFaceDetector } from '../../src/models/face/blazeface';
 import { DlibFaceDescriptor } from '../../src/models/face/dlib-descriptor';
 import { loadCategoryMap, MobileNetClassifier } from '../../src/models/imagenet/mobilenet';
-import { ensureEvalPhotos, type PhotoRoots } from '../../src/analysis/registry-photos';
+import { ensureEvalPhotos, type PhotoRoots } from '../../src/dev/registry-photos';
 
 export interface EvalContext {
   roots: PhotoRoots;

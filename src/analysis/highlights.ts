@@ -15,7 +15,7 @@
  * category (0 for "other"), and a photo whose similar-shot group already has a pick loses
  * SIMILAR_GROUP_PENALTY (0.3), so highlights spread over moments before taking a second of one.
  */
-import { QUALITY_WEIGHTS, detailVariance, exposureScore, noiseScore, resolutionScore, round, type ExposureStats } from '../activities/photo-quality';
+import { QUALITY_WEIGHTS, detailVariance, exposureScore, noiseScore, resolutionScore, round, type ExposureStats } from './photo-quality';
 import { compareIds, packUnitRows } from './duplicates';
 
 export interface HighlightCandidate {

@@ -4,7 +4,7 @@
  * similarity (a dot product) compares photos. It finds copies — resized, re-encoded, slightly
  * cropped, EXIF-rotated — and keeps different scenes apart; it knows nothing of semantics.
  *
- * Design, and why (similarities from src/analysis/calibrate-duplicates.ts over 40 synthetic
+ * Design, and why (similarities from scripts/calibrate-duplicates.ts over 40 synthetic
  * scenes and 22 real photos, worst copy ↔ closest different pair):
  * - Everything works on one 32×32 sRGB thumbnail squashed to a square (`fit: 'fill'`): a crop
  *   or an aspect change then becomes a small stretch, which low frequencies barely notice.

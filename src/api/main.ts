@@ -5,8 +5,8 @@ import { resolveApiKeys, resolveSigningSecret } from '../config/secrets';
 import { collectProcessMetrics } from '../telemetry/metrics';
 import { startTelemetry } from '../telemetry/otel';
 import { startBacklogCollector } from '../telemetry/queue-backlog';
-import { connectClient } from '../temporal/connection';
-import { blobStoreFromConfig } from '../workers/deps';
+import { connectClient } from '../temporal-client/connection';
+import { blobStoreFromConfig } from '../storage/from-config';
 import { createApp } from './app';
 import { answerClientErrors } from './errors';
 

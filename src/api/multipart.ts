@@ -12,7 +12,7 @@ import path from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Request } from 'express';
 import { ApiError } from './errors';
-import type { Rejection } from './services/album-service';
+import type { Rejection } from '../shared/album';
 
 /** The signed-upload path's cap (planUploadsBody), applied to multipart names too. */
 export const MAX_FILENAME_CHARS = 255;

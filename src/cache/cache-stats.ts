@@ -1,12 +1,6 @@
 /** Counting shared by both cache backends, mirrored into Prometheus when a registry is given. */
 import { Counter, type Registry } from 'prom-client';
-import type { EmbeddingCacheStats } from './embedding-cache';
-
-/** The slice of a pino logger the cache uses, so tests and workers can pass their own. */
-export interface CacheLogger {
-  warn(obj: object, msg: string): void;
-  info(obj: object, msg: string): void;
-}
+import type { EmbeddingCacheStats } from './types';
 
 type Backend = 'redis' | 'lru';
 

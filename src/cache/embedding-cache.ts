@@ -11,36 +11,11 @@
 import type { Registry } from 'prom-client';
 import { LruEmbeddingCache } from './lru-embedding-cache';
 import { RedisEmbeddingCache, type RedisEmbeddingCacheOptions } from './redis-embedding-cache';
-import type { CacheLogger } from './cache-stats';
+import type { CacheLogger, EmbeddingCache } from './types';
 
-export type { CacheLogger } from './cache-stats';
+export type { CacheLogger, EmbeddingCache } from './types';
 export { LruEmbeddingCache } from './lru-embedding-cache';
 export { RedisEmbeddingCache, type RedisEmbeddingCacheOptions } from './redis-embedding-cache';
-
-export interface EmbeddingCacheStats {
-  hits: number;
-  misses: number;
-  sets: number;
-  /** Operations that could not reach the backend (each one also reads as misses or a dropped set). */
-  errors: number;
-}
-
-export interface EmbeddingCacheEntry {
-  key: string;
-  vector: Float32Array;
-  ttlSeconds?: number;
-}
-
-export interface EmbeddingCache {
-  readonly backend: 'redis' | 'lru';
-  get(key: string): Promise<Float32Array | null>;
-  /** One answer per key, in the order of `keys`; null where missing. */
-  getMany(keys: readonly string[]): Promise<(Float32Array | null)[]>;
-  set(key: string, vector: Float32Array, ttlSeconds?: number): Promise<void>;
-  setMany(entries: readonly EmbeddingCacheEntry[]): Promise<void>;
-  stats(): EmbeddingCacheStats;
-  close(): Promise<void>;
-}
 
 /**
  * Bump the version when the stored value format changes: old entries then simply stop being

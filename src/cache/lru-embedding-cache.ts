@@ -5,7 +5,7 @@
 import { LRUCache } from 'lru-cache';
 import type { Registry } from 'prom-client';
 import { CacheStats } from './cache-stats';
-import type { EmbeddingCache, EmbeddingCacheEntry, EmbeddingCacheStats } from './embedding-cache';
+import type { EmbeddingCache, EmbeddingCacheEntry, EmbeddingCacheStats } from './types';
 
 export interface LruEmbeddingCacheOptions {
   maxEntries: number;

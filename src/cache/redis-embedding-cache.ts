@@ -9,8 +9,9 @@
 import Redis from 'ioredis';
 import pino from 'pino';
 import type { Registry } from 'prom-client';
-import { CacheStats, type CacheLogger } from './cache-stats';
-import type { EmbeddingCache, EmbeddingCacheEntry, EmbeddingCacheStats } from './embedding-cache';
+import { CacheStats } from './cache-stats';
+import type { CacheLogger } from './types';
+import type { EmbeddingCache, EmbeddingCacheEntry, EmbeddingCacheStats } from './types';
 import { decodeFloat32, encodeFloat32 } from '../vectors/float32-codec';
 
 export interface RedisEmbeddingCacheOptions {

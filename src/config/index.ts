@@ -4,9 +4,6 @@
  */
 import path from 'node:path';
 import { z } from 'zod';
-import { DEFAULT_MODEL_ROLES, parseModelRoles, TEST_SET_MODEL_ROLES, type ModelRoles } from './model-roles';
-
-export { DEFAULT_MODEL_ROLES, parseModelRoles } from './model-roles';
 
 const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
 
@@ -184,12 +181,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       'Invalid configuration:\n  GPU_STALL_ABORT_SECONDS: must be longer than GPU_HEARTBEAT_TIMEOUT_SECONDS + GPU_RETRY_INITIAL_INTERVAL_SECONDS',
     );
   }
-  let modelRoles: ModelRoles;
-  try {
-    modelRoles = parseModelRoles(e.LIGHTBOX_MODEL_ROLES, e.LIGHTBOX_MODEL_SET === 'test' ? TEST_SET_MODEL_ROLES : DEFAULT_MODEL_ROLES);
-  } catch (err) {
-    throw new ConfigError(`Invalid configuration:\n  LIGHTBOX_MODEL_ROLES: ${(err as Error).message}`);
-  }
   const dataDir = path.resolve(e.LIGHTBOX_DATA_DIR);
   const embedded = e.TEMPORAL_ADDRESS === undefined;
   return {
@@ -241,8 +232,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       dir: e.LIGHTBOX_MODELS_DIR ? path.resolve(e.LIGHTBOX_MODELS_DIR) : path.join(dataDir, 'models'),
       /** production ids, their test twins (tests), or the shape-faithful bench encoder. */
       set: e.LIGHTBOX_MODEL_SET,
-      /** Which registry entry serves each role (LIGHTBOX_MODEL_ROLES over the defaults). */
-      roles: modelRoles,
+      /** LIGHTBOX_MODEL_ROLES as written; models/roles.ts checks it against the catalogue (modelRolesFor). */
+      roleSetting: e.LIGHTBOX_MODEL_ROLES,
       /** models:build's download and conversion cache, outside the clone so a fresh clone reuses it. */
       cacheDir: path.resolve(e.LIGHTBOX_MODEL_CACHE_DIR ?? path.join(e.XDG_CACHE_HOME ?? path.join(e.HOME ?? '/tmp', '.cache'), 'lightbox', 'models')),
       skipBuild: e.LIGHTBOX_SKIP_MODEL_BUILD,
@@ -258,14 +249,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       chromaUrl: e.CHROMA_URL,
       /** Where the embedded vector index lives. */
       embeddedDir: path.join(dataDir, 'vectors'),
-      model: modelRoles.sentence,
       hashingDim: e.LIGHTBOX_MATCH_HASHING_DIM,
       maxK: e.LIGHTBOX_MATCH_MAX_K,
       maxTextChars: e.LIGHTBOX_TEXT_MAX_CHARS,
       useTestModels: e.LIGHTBOX_MODEL_SET === 'test',
     },
     moderation: {
-      model: modelRoles.toxicity,
       labels: e.LIGHTBOX_TOXICITY_LABELS?.split(',')
         .map((l) => l.trim())
         .filter(Boolean),

@@ -12,11 +12,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { loadConfig, type Config } from '../config';
 import { resolveApiKeys } from '../config/secrets';
-import { repoRoot } from '../shared/repo-root';
+import { repoRoot } from '../config/repo-root';
 import { startConfiguredDevServer, type DevServer } from '../../temporal/dev-server';
 import { secureDataDir } from './data-dir';
 import { demoAlbumFiles, photosForm } from './demo-photos';
-import { demoPhotoFiles } from '../analysis/registry-photos';
+import { demoPhotoFiles } from './registry-photos';
 import { PROCESSES, spawnProcess, tail } from './processes';
 import { DEFAULT_RESTART_POLICY, RestartTracker, Supervisor } from './supervisor';
 

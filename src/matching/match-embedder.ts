@@ -64,6 +64,7 @@ export class MatchEmbedder {
   }
 }
 
-export function matchEmbedderFromConfig(sessions: SessionPool, matching: Config['matching']): MatchEmbedder {
-  return new MatchEmbedder(sessions, { model: matching.model, useTestModels: matching.useTestModels, hashingDim: matching.hashingDim });
+/** `model`: the sentence role's model (modelRolesFor). */
+export function matchEmbedderFromConfig(sessions: SessionPool, matching: Config['matching'], model: string): MatchEmbedder {
+  return new MatchEmbedder(sessions, { model, useTestModels: matching.useTestModels, hashingDim: matching.hashingDim });
 }

@@ -8,8 +8,6 @@ export const PROFILE_COLLECTION_PREFIX = 'profiles';
 /** Metadata keys Lightbox sets itself; clients cannot. */
 export const RESERVED_PROFILE_FIELDS = ['tenant', 'userId', 'textDigest'] as const;
 
-export type ProfileFieldValue = string | number | boolean;
-
 export function profileRecordId(tenant: string, userId: string): string {
   return `${tenant}:${userId}`;
 }

@@ -170,6 +170,13 @@ export interface AlbumView {
   runIndex: number;
 }
 
+/** A part of an upload refused before it became a photo, named by its filename. */
+export interface Rejection {
+  name: string;
+  code: string;
+  message: string;
+}
+
 export interface AddPhotosResult {
   accepted: Array<{ photoId: string; name: string }>;
   /** Photos the album already had (a retried request): not queued twice. */

@@ -2,7 +2,8 @@
  * The matching workflows' contract: inputs, results and progress views. Plain data, safe in
  * workflow code.
  */
-import type { ProfileFieldValue } from '../matching/profiles';
+/** A user field on a profile, usable in match filters. */
+export type ProfileFieldValue = string | number | boolean;
 
 export interface ProfileUpsertInput {
   op: 'upsert';

@@ -204,3 +204,8 @@ export function albumResultsKey(tenantId: string, albumId: string, analysisId: s
 export function pipelineStateKey(tenantId: string, albumId: string, analysisId: string, runIndex: number): string {
   return `${analysisPrefix(tenantId, albumId, analysisId)}/state/run-${runIndex}.json`;
 }
+
+/** One page of an album run's pending photos, stored beside the run's state document. */
+export function pendingPageKey(stateKey: string, page: number): string {
+  return stateKey.replace(/\.json$/, `.pending-${page}.json`);
+}

@@ -1,36 +1,18 @@
 /** The real dependencies activities close over, built once per worker process from config. */
 import type { Config } from '../config';
-import { resolveSigningSecret } from '../config/secrets';
-import { createBlobStore, type BlobStore } from '../storage';
 import pino from 'pino';
-import { loadPhotoModels, readLabelsFile, type PhotoModels } from '../activities/photo-pipeline/photo-models';
+import { loadPhotoModels, readLabelsFile, type PhotoModels } from '../activities/album/photo-models';
 import { createEmbeddingCache, type EmbeddingCache } from '../cache/embedding-cache';
 import { createModelRuntime, type ModelRuntime } from '../models';
 import { registry } from '../telemetry/metrics';
-
-export function blobStoreFromConfig(config: Config): BlobStore {
-  if (config.storage.kind === 'gcs') {
-    return createBlobStore({
-      kind: 'gcs',
-      bucket: config.storage.gcs.bucket!,
-      projectId: config.storage.gcs.projectId,
-      apiEndpoint: config.storage.gcs.apiEndpoint,
-    });
-  }
-  return createBlobStore({
-    kind: 'local',
-    rootDir: config.storage.localRoot,
-    signingSecret: resolveSigningSecret(config),
-    publicBaseUrl: config.api.publicUrl,
-  });
-}
+import { modelRolesFor } from '../models/roles';
 
 /** The photo models this worker has (each missing one is reported and falls back honestly). */
 export function photoModelsFromConfig(config: Config, runtime: ModelRuntime = createModelRuntime(config.models)): Promise<PhotoModels> {
   return loadPhotoModels({
     runtime,
     set: config.models.set,
-    roles: config.models.roles,
+    roles: modelRolesFor(config.models),
     categoryMapFile: config.analysis.categoryMapFile,
     labels: readLabelsFile(config.analysis.categoryLabelsFile),
     limitInputPixels: Math.floor(config.photos.maxMegapixels * 1e6),

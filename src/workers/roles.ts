@@ -3,27 +3,29 @@
  * same specs to run real workers in-process.
  */
 import os from 'node:os';
-import { createAlbumIoActivities } from '../activities/album-io';
-import { createStylePromptActivities } from '../activities/style-prompt';
-import { createStyleRenderActivities } from '../activities/style-render';
-import { createTuningContextActivities } from '../activities/tuning-context';
-import { createTuningReportActivities } from '../activities/tuning-report';
+import { createStylePromptActivities } from '../activities/gpu/style-prompt';
+import { createStyleRenderActivities } from '../activities/gpu/style-render';
+import { createTuningContextActivities } from '../activities/gpu/tuning-context';
+import { createTuningReportActivities } from '../activities/gpu/tuning-report';
 import type { Config } from '../config';
-import { diffusionBackend } from '../gpu/diffusion';
+import { diffusionBackend } from '../activities/gpu/diffusion';
 import { GPU_QUEUES, type GpuClass } from '../shared/task-queues';
-import { connectClient } from '../temporal/connection';
-import { createGpuQueueActivities, GpuQueueMonitor } from '../temporal/gpu-queues';
-import { createIsolatedDecoder, isolatedDecoderOptionsFromConfig } from '../activities/decode/isolated-decode';
-import { createAlbumAnalysisActivities } from '../activities/photo-pipeline/analyze-album';
-import { createPhotoPipelineActivities } from '../activities/photo-pipeline/analyze-batch';
-import { createAlbumStateActivities } from '../activities/photo-pipeline/album-state';
-import { blobStoreFromConfig, embeddingCacheFromConfig, photoModelsFromConfig } from './deps';
-import { createMatchingCpuActivities, createMatchingIoActivities } from '../activities/matching';
+import { connectClient } from '../temporal-client/connection';
+import { createGpuQueueActivities } from '../activities/gpu/gpu-queue-health';
+import { GpuQueueMonitor } from '../temporal-client/gpu-queues';
+import { createIsolatedDecoder, isolatedDecoderOptionsFromConfig } from '../activities/album/decode/isolated-decode';
+import { createAlbumAnalysisActivities } from '../activities/album/analyze-album';
+import { createPhotoPipelineActivities } from '../activities/album/analyze-batch';
+import { createAlbumStoreActivities } from '../activities/album/album-store';
+import { blobStoreFromConfig } from '../storage/from-config';
+import { embeddingCacheFromConfig, photoModelsFromConfig } from './deps';
+import { createMatchingCpuActivities, createMatchingIoActivities } from '../activities/matching/profile-index';
 import { matchEmbedderFromConfig } from '../matching/match-embedder';
 import { vectorStoreFromConfig } from '../matching/store-from-config';
 import { createModelRuntime } from '../models';
 import type { WorkerSpec } from './run-worker';
 import { workflowCodeOptions } from './workflow-bundle';
+import { modelRolesFor } from '../models/roles';
 
 export { WORKFLOWS_PATH } from './workflow-bundle';
 
@@ -50,7 +52,7 @@ export const cpuWorker: WorkerSpec = {
         activities: {
           ...createPhotoPipelineActivities({ store, decoder, models, cache, decodeAttempts: config.analysis.decodeAttempts }),
           ...createAlbumAnalysisActivities({ store, settings: config.analysis }),
-          ...createMatchingCpuActivities({ embedder: matchEmbedderFromConfig(runtime.sessions, config.matching) }),
+          ...createMatchingCpuActivities({ embedder: matchEmbedderFromConfig(runtime.sessions, config.matching, modelRolesFor(config.models).sentence) }),
         },
         maxConcurrentActivityTaskExecutions: concurrency,
       },
@@ -73,8 +75,7 @@ export const ioWorker: WorkerSpec = {
     return {
       options: {
         activities: {
-          ...createAlbumIoActivities({ store }),
-          ...createAlbumStateActivities({ store }),
+          ...createAlbumStoreActivities({ store }),
           ...createStylePromptActivities({ store, gemini: config.gemini }),
           ...createTuningContextActivities(config.context),
           ...createGpuQueueActivities(new GpuQueueMonitor(client, config.temporal.namespace)),

@@ -14,7 +14,7 @@ import { freeLoopbackPort, startMetricsServer } from '../telemetry/metrics-serve
 import { startTelemetry, type Telemetry } from '../telemetry/otel';
 import { installWorkerRuntime } from '../telemetry/sdk-logger';
 import { workerInterceptors, workflowSinks } from '../telemetry/temporal-interceptors';
-import { connectWorker } from '../temporal/connection';
+import { connectWorker } from '../temporal-client/connection';
 
 export interface RoleSetup {
   /** Role-specific options: activities, workflowsPath, concurrency. */

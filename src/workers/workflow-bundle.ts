@@ -9,7 +9,7 @@ import path from 'node:path';
 import { bundleWorkflowCode, type WorkerOptions } from '@temporalio/worker';
 import type { Logger } from '@temporalio/common';
 import type { Config } from '../config';
-import { repoRoot } from '../shared/repo-root';
+import { repoRoot } from '../config/repo-root';
 import { WORKFLOW_INTERCEPTOR_MODULES } from '../telemetry/temporal-interceptors';
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');

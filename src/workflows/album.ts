@@ -13,7 +13,7 @@
  * 4. Closed (signal or idle timeout): the manifest is written and the workflow completes.
  *    Cancelled: it stops, writes its manifest, and says `cancelled`.
  *
- * The bookkeeping (counts, queue, view, ETA, continue-as-new state) is in album-state.ts.
+ * The bookkeeping (counts, queue, view, ETA, continue-as-new state) is in album-ledger.ts.
  * History carries references only. A long album continues as new with its state in the blob
  * store; pending photos travel as pages of keys.
  */
@@ -35,10 +35,9 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import { RetryState } from '@temporalio/common';
-import type { createAlbumIoActivities } from '../activities/album-io';
-import type { createAlbumAnalysisActivities } from '../activities/photo-pipeline/analyze-album';
-import type { createPhotoPipelineActivities } from '../activities/photo-pipeline/analyze-batch';
-import type { createAlbumStateActivities } from '../activities/photo-pipeline/album-state';
+import type { createAlbumAnalysisActivities } from '../activities/album/analyze-album';
+import type { createPhotoPipelineActivities } from '../activities/album/analyze-batch';
+import type { createAlbumStoreActivities } from '../activities/album/album-store';
 import {
   PENDING_PAGE_SIZE,
   analysisId as analysisIdOf,
@@ -55,7 +54,7 @@ import {
 import { SA } from '../shared/search-attributes';
 import { ACTIVITY_OPTIONS, RETRY } from '../shared/task-queues';
 import { albumPrefix, pipelineStateKey } from '../storage/keys';
-import { AlbumLedger } from './album-state';
+import { AlbumLedger } from './album-ledger';
 
 export const addPhotosUpdate = defineUpdate<AddPhotosResult, [AddPhotosRequest]>('addPhotos');
 export const closeAlbumSignal = defineSignal('closeAlbum');
@@ -70,7 +69,7 @@ export const MAX_PHOTOS_PER_UPDATE = 1000;
 
 type BatchActivities = ReturnType<typeof createPhotoPipelineActivities>;
 type AlbumActivities = ReturnType<typeof createAlbumAnalysisActivities>;
-type StateActivities = ReturnType<typeof createAlbumStateActivities> & ReturnType<typeof createAlbumIoActivities>;
+type StateActivities = ReturnType<typeof createAlbumStoreActivities>;
 
 export async function AlbumWorkflow(input: AlbumInput): Promise<AlbumSummary> {
   const { tenantId, albumId, settings } = input;

@@ -7,7 +7,7 @@
  */
 import { TimeoutType } from '@temporalio/common';
 import { ActivityFailure, ApplicationFailure, proxyActivities, TimeoutFailure } from '@temporalio/workflow';
-import type { createGpuQueueActivities } from '../temporal/gpu-queues';
+import type { createGpuQueueActivities } from '../activities/gpu/gpu-queue-health';
 import { ACTIVITY_OPTIONS, GPU_MAX_REQUEUES, GPU_QUEUES, type GpuClass } from '../shared/task-queues';
 
 const io = proxyActivities<ReturnType<typeof createGpuQueueActivities>>(ACTIVITY_OPTIONS.io);

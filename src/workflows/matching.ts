@@ -14,7 +14,7 @@
  * so the history stays small however many profiles there are.
  */
 import { condition, continueAsNew, defineQuery, defineSignal, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
-import type { createMatchingCpuActivities, createMatchingIoActivities, ProfileToWrite } from '../activities/matching';
+import type { createMatchingCpuActivities, createMatchingIoActivities, ProfileToWrite } from '../activities/matching/profile-index';
 import type { ProfileWorkflowInput, ProfileWorkflowResult, ReindexInput, ReindexProgress } from '../shared/matching';
 import { SA } from '../shared/search-attributes';
 import { ACTIVITY_OPTIONS } from '../shared/task-queues';

@@ -5,8 +5,8 @@
  * render; the activity hears it through its heartbeats and interrupts the backend.
  */
 import { ActivityCancellationType, defineQuery, isCancellation, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
-import type { createStylePromptActivities } from '../activities/style-prompt';
-import type { createStyleRenderActivities } from '../activities/style-render';
+import type { createStylePromptActivities } from '../activities/gpu/style-prompt';
+import type { createStyleRenderActivities } from '../activities/gpu/style-render';
 import type { StylePhase, StylePrompt, StyleTransferInput, StyleTransferResult, StyleWorkflowView } from '../shared/gpu-jobs';
 import { SA } from '../shared/search-attributes';
 import { cataloguePrompt } from '../shared/style-catalogue';

@@ -4,8 +4,8 @@
  * class's slots (several per GPU: vLLM batches them).
  */
 import { ActivityCancellationType, defineQuery, isCancellation, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
-import type { createTuningContextActivities } from '../activities/tuning-context';
-import type { createTuningReportActivities } from '../activities/tuning-report';
+import type { createTuningContextActivities } from '../activities/gpu/tuning-context';
+import type { createTuningReportActivities } from '../activities/gpu/tuning-report';
 import type { ContextResult, ContextSource, ReportPhase, ReportWorkflowView, TuningReportInput, TuningReportResult } from '../shared/gpu-jobs';
 import { SA } from '../shared/search-attributes';
 import { ACTIVITY_OPTIONS, gpuActivityOptions, RETRY } from '../shared/task-queues';

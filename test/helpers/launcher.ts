@@ -7,7 +7,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { launcherCommand } from '../../src/dev/processes';
-import { repoRoot } from '../../src/shared/repo-root';
+import { repoRoot } from '../../src/config/repo-root';
 import { TENANT_A, TENANT_B } from './stack';
 import { freePort } from './temporal';
 

@@ -6,9 +6,9 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
-import { syntheticScene } from '../../src/analysis/synthetic-photos';
+import { syntheticScene } from '../helpers/synthetic-photos';
 import { photosForm } from '../../src/dev/demo-photos';
-import { connectClient } from '../../src/temporal/connection';
+import { connectClient } from '../../src/temporal-client/connection';
 import { gpuWorkerSpecs, ioWorker, workflowWorker } from '../../src/workers/roles';
 import type { DevServer } from '../../temporal/dev-server';
 import { call, startStack, TENANT_A, waitFor, type Stack } from '../helpers/stack';

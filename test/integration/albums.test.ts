@@ -6,7 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { demoAlbumFiles, scene, photosForm } from '../../src/dev/demo-photos';
-import { connectClient } from '../../src/temporal/connection';
+import { connectClient } from '../../src/temporal-client/connection';
 import { call, TENANT_A, TENANT_B, waitFor, useStackOnDevServer } from '../helpers/stack';
 
 const logs: string[] = [];

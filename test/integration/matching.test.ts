@@ -13,7 +13,7 @@ import { HashingEmbedder, textDigest } from '../../src/models/text/hashing-embed
 import type { ReindexProgress } from '../../src/shared/matching';
 import { TASK_QUEUES } from '../../src/shared/task-queues';
 import { inferenceBatchSize } from '../../src/telemetry/metrics';
-import { connectClient } from '../../src/temporal/connection';
+import { connectClient } from '../../src/temporal-client/connection';
 import { ProfileReindexWorkflow } from '../../src/workflows/matching';
 import { startChroma, type ChromaServer } from '../helpers/chroma';
 import { call, startStack, TENANT_A, TENANT_B, waitFor, type Stack } from '../helpers/stack';

@@ -14,7 +14,7 @@ import { startBenchApi, type BenchApi } from '../../bench/lib/load';
 import { loadConfig } from '../../src/config';
 import { SessionPool } from '../../src/models/sessions';
 import { ModelStore } from '../../src/models/store';
-import { CLEANBOT_HEAD_ID } from '../../src/models/text/cleanbot-head-model';
+import { CLEANBOT_HEAD_ID } from '../../src/models/catalogue/cleanbot-head';
 import { EmbeddingHeadClassifier } from '../../src/models/text/embedding-head-classifier';
 import { ChatModerator, HEAD_METHOD, type ModerationResult } from '../../src/moderation/chat-moderator';
 import { readChatLines } from '../../scripts/models/cleanbot-data';

@@ -10,18 +10,19 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { createIsolatedDecoder } from '../../src/activities/decode/isolated-decode';
-import { createAlbumAnalysisActivities } from '../../src/activities/photo-pipeline/analyze-album';
-import { createPhotoPipelineActivities } from '../../src/activities/photo-pipeline/analyze-batch';
-import type { PhotoDoc } from '../../src/activities/photo-pipeline/photo-doc';
-import { loadPhotoModels, type PhotoModels } from '../../src/activities/photo-pipeline/photo-models';
-import { ensureEvalPhotos, type PhotoRoots } from '../../src/analysis/registry-photos';
+import { createIsolatedDecoder } from '../../src/activities/album/decode/isolated-decode';
+import { createAlbumAnalysisActivities } from '../../src/activities/album/analyze-album';
+import { createPhotoPipelineActivities } from '../../src/activities/album/analyze-batch';
+import type { PhotoDoc } from '../../src/activities/album/photo-doc';
+import { loadPhotoModels, type PhotoModels } from '../../src/activities/album/photo-models';
+import { ensureEvalPhotos, type PhotoRoots } from '../../src/dev/registry-photos';
 import { LruEmbeddingCache } from '../../src/cache/embedding-cache';
 import { loadConfig } from '../../src/config';
 import { createModelRuntime } from '../../src/models';
 import type { AlbumAnalysisSummary, AlbumResultsDoc, PhotoBatchResult, PhotoRef } from '../../src/shared/album';
 import { photoDocKey, tenantKey } from '../../src/storage/keys';
 import { LocalBlobStore } from '../../src/storage/local-store';
+import { modelRolesFor } from '../../src/models/roles';
 
 const config = loadConfig({ ...process.env, LIGHTBOX_MODEL_SET: 'production', LIGHTBOX_MODEL_ROLES: '' });
 const skip = config.models.skipBuild ? 'LIGHTBOX_SKIP_MODEL_BUILD is set: no built models' : false;
@@ -37,7 +38,11 @@ before(async () => {
   store = new LocalBlobStore({ rootDir: dir, signingSecret: 's', publicBaseUrl: 'http://127.0.0.1:1' });
   // scikit-image's data (PyPI) and opencv-doc (Debian): the photos these tests use.
   roots = await ensureEvalPhotos(config.models.cacheDir, undefined, ['skimage', 'opencv']);
-  models = await loadPhotoModels({ runtime: createModelRuntime({ ...config.models, intraOpThreads: 1 }), set: 'production', roles: config.models.roles });
+  models = await loadPhotoModels({
+    runtime: createModelRuntime({ ...config.models, intraOpThreads: 1 }),
+    set: 'production',
+    roles: modelRolesFor(config.models),
+  });
   assert.deepEqual(models.missing, {}, `the built models must be installed (npm run models:build): ${JSON.stringify(models.missing)}`);
 });
 

@@ -16,7 +16,7 @@ import http from 'node:http';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import sharp from 'sharp';
-import { syntheticScene } from '../../src/analysis/synthetic-photos';
+import { syntheticScene } from '../helpers/synthetic-photos';
 import { photosForm } from '../../src/dev/demo-photos';
 import { portInUse } from '../../temporal/dev-server';
 import { startLauncher, type Launcher } from '../helpers/launcher';

@@ -10,7 +10,7 @@ import {
   type EmbeddedPhoto,
 } from '../../src/analysis/duplicates';
 import { PERCEPTUAL_METHOD_ID, perceptualEmbedding } from '../../src/analysis/perceptual-embedding';
-import { derivedCopies, seededRandom, syntheticScene } from '../../src/analysis/synthetic-photos';
+import { derivedCopies, seededRandom, syntheticScene } from '../helpers/synthetic-photos';
 import { scene } from '../../src/dev/demo-photos';
 
 const threshold = duplicateThresholdFor(PERCEPTUAL_METHOD_ID, loadConfig({}).analysis.duplicateThreshold);

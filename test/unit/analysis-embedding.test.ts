@@ -10,7 +10,7 @@ import {
   perceptualEmbedding,
   perceptualThumbnail,
 } from '../../src/analysis/perceptual-embedding';
-import { derivedCopies, syntheticScene } from '../../src/analysis/synthetic-photos';
+import { derivedCopies, syntheticScene } from '../helpers/synthetic-photos';
 import { pngBomb, scene } from '../../src/dev/demo-photos';
 import { cosine, norm } from '../../src/vectors/math';
 

@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import sharp from 'sharp';
-import { exposureStats, laplacianVariance, noiseSigma, type ExposureStats } from '../../src/activities/photo-quality';
+import { exposureStats, laplacianVariance, noiseSigma, type ExposureStats } from '../../src/analysis/photo-quality';
 import { duplicateThresholdFor, findDuplicateGroups } from '../../src/analysis/duplicates';
 import { pickHighlights, type HighlightCandidate } from '../../src/analysis/highlights';
 import { PERCEPTUAL_METHOD_ID, perceptualEmbedding } from '../../src/analysis/perceptual-embedding';
-import { syntheticScene } from '../../src/analysis/synthetic-photos';
+import { syntheticScene } from '../helpers/synthetic-photos';
 import { scene } from '../../src/dev/demo-photos';
 
 /** What the per-photo activity will hand over: measured on the ≤1024-px greyscale raster. */

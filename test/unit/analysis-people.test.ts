@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { loadConfig } from '../../src/config';
 import { ARCFACE_STARTING_EPS, clusterPeople, type Face } from '../../src/analysis/people';
-import { seededRandom } from '../../src/analysis/synthetic-photos';
+import { seededRandom } from '../helpers/synthetic-photos';
 
 const DIMS = 512;
 

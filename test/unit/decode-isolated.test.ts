@@ -1,7 +1,7 @@
 /**
  * The isolated decoder: photos are decoded in child processes, and every way a poison file can
  * go wrong (native crash, endless decode, runaway memory) is produced on purpose with the
- * TEST-ONLY hook payloads of src/activities/decode/protocol.ts. Those are honoured only by a
+ * TEST-ONLY hook payloads of src/activities/album/decode/protocol.ts. Those are honoured only by a
  * decoder created with `testHooks: true` in a process whose NODE_ENV is "test" — hence the line
  * below, before any child is forked (children inherit the environment).
  */
@@ -23,7 +23,7 @@ import {
   type DecodeResult,
   type IsolatedDecoder,
   type IsolatedDecoderOptions,
-} from '../../src/activities/decode/isolated-decode';
+} from '../../src/activities/album/decode/isolated-decode';
 import { pngBomb, scene } from '../../src/dev/demo-photos';
 
 const quiet = { warn: () => {}, info: () => {} };

@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 
 import sharp from 'sharp';
-import { exposureStats, laplacianVariance } from '../../src/activities/photo-quality';
+import { exposureStats, laplacianVariance } from '../../src/analysis/photo-quality';
 import { scene } from '../../src/dev/demo-photos';
 import { contentTypeMatches, sniffImageFormat } from '../../src/shared/image-types';
 

@@ -12,7 +12,8 @@ import { checkInput } from '../../scripts/models/recipe';
 import { pickHighlights, SIMILAR_GROUP_PENALTY } from '../../src/analysis/highlights';
 import { clusterPeople } from '../../src/analysis/people';
 import { findSimilarShots } from '../../src/analysis/similar';
-import { ConfigError, DEFAULT_MODEL_ROLES, loadConfig, parseModelRoles } from '../../src/config';
+import { ConfigError, loadConfig } from '../../src/config';
+import { DEFAULT_MODEL_ROLES, modelRolesFor, parseModelRoles } from '../../src/models/roles';
 import { blazeFaceAnchors, decodeBlazeFace, looksLikeFace } from '../../src/models/face/blazeface';
 import { loadCategoryMap } from '../../src/models/imagenet/mobilenet';
 
@@ -26,10 +27,10 @@ test('LIGHTBOX_MODEL_ROLES overrides named roles, keeps the built defaults, and 
   assert.throws(() => parseModelRoles('scenery=x'), /unknown role "scenery"/);
   assert.throws(() => parseModelRoles('embedding=nope'), /no such model/);
   assert.throws(
-    () => loadConfig({ LIGHTBOX_MODEL_ROLES: 'faces=nope' }),
+    () => modelRolesFor(loadConfig({ LIGHTBOX_MODEL_ROLES: 'faces=nope' }).models),
     (err: unknown) => err instanceof ConfigError && /LIGHTBOX_MODEL_ROLES/.test(err.message),
   );
-  assert.equal(loadConfig({ LIGHTBOX_MODEL_ROLES: 'sentence=ko-sbert-nli' }).matching.model, 'ko-sbert-nli');
+  assert.equal(modelRolesFor(loadConfig({ LIGHTBOX_MODEL_ROLES: 'sentence=ko-sbert-nli' }).models).sentence, 'ko-sbert-nli');
 });
 
 test('BlazeFace: 896 anchors, a face decoded back to input pixels, and a tilted or eyeless box refused', () => {

@@ -12,7 +12,7 @@ import { clipImageBatch, preprocessClipImage } from '../../src/models/clip/prepr
 import { ClipTextEncoder } from '../../src/models/clip/text-encoder';
 import { ClipTokenizer } from '../../src/models/clip/tokenizer';
 import { DEFAULT_LABELS, ZeroShotClassifier, type ZeroShotLabel } from '../../src/models/clip/zero-shot';
-import { CLIP_MEAN, CLIP_STD } from '../../src/models/registry';
+import { CLIP_MEAN, CLIP_STD } from '../../src/models/catalogue/production';
 import { SessionPool } from '../../src/models/sessions';
 import { ModelStore } from '../../src/models/store';
 import { cosine, dot, norm } from '../../src/vectors/math';

@@ -11,13 +11,12 @@ import { after, before, test } from 'node:test';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
-import { createAlbumIoActivities } from '../../src/activities/album-io';
-import { createIsolatedDecoder, testHookPayload } from '../../src/activities/decode/isolated-decode';
-import { createAlbumAnalysisActivities } from '../../src/activities/photo-pipeline/analyze-album';
-import { createPhotoPipelineActivities } from '../../src/activities/photo-pipeline/analyze-batch';
-import { createAlbumStateActivities } from '../../src/activities/photo-pipeline/album-state';
-import { loadPhotoModels, type PhotoModels } from '../../src/activities/photo-pipeline/photo-models';
-import { derivedCopies, syntheticScene } from '../../src/analysis/synthetic-photos';
+import { createIsolatedDecoder, testHookPayload } from '../../src/activities/album/decode/isolated-decode';
+import { createAlbumAnalysisActivities } from '../../src/activities/album/analyze-album';
+import { createPhotoPipelineActivities } from '../../src/activities/album/analyze-batch';
+import { createAlbumStoreActivities } from '../../src/activities/album/album-store';
+import { loadPhotoModels, type PhotoModels } from '../../src/activities/album/photo-models';
+import { derivedCopies, syntheticScene } from '../helpers/synthetic-photos';
 import { LruEmbeddingCache } from '../../src/cache/embedding-cache';
 import { scene } from '../../src/dev/demo-photos';
 import { createModelRuntime } from '../../src/models';
@@ -90,7 +89,7 @@ async function withWorkers<T>(fn: () => Promise<T>, opts: { models?: PhotoModels
         ...createAlbumAnalysisActivities({ store, settings: analysisSettings }),
       },
     }),
-    Worker.create({ ...common, taskQueue: TASK_QUEUES.io, activities: { ...createAlbumIoActivities({ store }), ...createAlbumStateActivities({ store }) } }),
+    Worker.create({ ...common, taskQueue: TASK_QUEUES.io, activities: createAlbumStoreActivities({ store }) }),
   ]);
   const [first, ...rest] = workers;
   return first!.runUntil(async () => {

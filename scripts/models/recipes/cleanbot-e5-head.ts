@@ -2,7 +2,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { SessionPool } from '../../../src/models/sessions';
 import { ModelStore } from '../../../src/models/store';
-import { CLEANBOT_E5_HEAD, CLEANBOT_LABELS } from '../../../src/models/text/cleanbot-head-model';
+import { CLEANBOT_E5_HEAD, CLEANBOT_LABELS } from '../../../src/models/catalogue/cleanbot-head';
 import { normalizeChatText } from '../../../src/models/text/korean-normalize';
 import { SentenceEmbedder } from '../../../src/models/text/sentence-embedder';
 import { CLEANBOT_DATA_FILE, readChatLines } from '../cleanbot-data';

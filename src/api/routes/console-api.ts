@@ -11,7 +11,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import type { temporal } from '@temporalio/proto';
 import type { Config } from '../../config';
 import { SA } from '../../shared/search-attributes';
-import type { GpuQueueMonitor } from '../../temporal/gpu-queues';
+import type { GpuQueueMonitor } from '../../temporal-client/gpu-queues';
 import { tenantOf } from '../auth';
 import { ApiError } from '../errors';
 

@@ -20,6 +20,7 @@ import {
   type AlbumView,
   type AlbumResultsDoc,
   type PhotoRef,
+  type Rejection,
 } from '../../shared/album';
 import { ACCEPTED_CONTENT_TYPES, contentTypeMatches, sniffImageFormat } from '../../shared/image-types';
 import { SA } from '../../shared/search-attributes';
@@ -46,12 +47,6 @@ function decodeCursor(cursor: string): string {
     // falls through to the error below
   }
   throw new ApiError('INVALID_CURSOR', 'cursor is not one this API gave out');
-}
-
-export interface Rejection {
-  name: string;
-  code: string;
-  message: string;
 }
 
 export interface UploadedFile {

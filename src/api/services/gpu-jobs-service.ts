@@ -30,7 +30,7 @@ import { GPU_QUEUES, TASK_QUEUES, type GpuClass } from '../../shared/task-queues
 import type { BlobStore } from '../../storage/blob-store';
 import { BlobNotFoundError } from '../../storage/blob-store';
 import { albumPhotoKey, reportKey, styleResultKey } from '../../storage/keys';
-import { GpuQueueMonitor, type GpuQueueSnapshot } from '../../temporal/gpu-queues';
+import { GpuQueueMonitor, type GpuQueueSnapshot } from '../../temporal-client/gpu-queues';
 import { StyleTransferWorkflow, styleStatusQuery } from '../../workflows/style-transfer';
 import { reportStatusQuery, TuningReportWorkflow } from '../../workflows/tuning-report';
 import { ApiError, type ErrorCode } from '../errors';

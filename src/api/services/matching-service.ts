@@ -7,7 +7,8 @@
 import { WorkflowIdConflictPolicy, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Config } from '../../config';
 import type { MatchEmbedder } from '../../matching/match-embedder';
-import { profileCollection, profileRecordId, RESERVED_PROFILE_FIELDS, type ProfileFieldValue } from '../../matching/profiles';
+import { profileCollection, profileRecordId, RESERVED_PROFILE_FIELDS } from '../../matching/profiles';
+import type { ProfileFieldValue } from '../../shared/matching';
 import type { VectorStore, Where } from '../../matching/vector-store';
 import { HASHING_METHOD } from '../../models/text/hashing-embedder';
 import { profileWorkflowId, reindexWorkflowId, type ProfileWorkflowResult, type ReindexProgress } from '../../shared/matching';

@@ -11,6 +11,7 @@ import { createModelRuntime } from '../../models';
 import { resolveModelId } from '../../models/registry';
 import { ThreadedTextClassifier } from '../../models/text/classifier-thread';
 import { ChatModerator } from '../../moderation/chat-moderator';
+import { modelRolesFor } from '../../models/roles';
 
 export interface TextServices {
   moderator: ChatModerator;
@@ -20,12 +21,13 @@ export interface TextServices {
 }
 
 export function createTextServices(config: Config): TextServices {
+  const roles = modelRolesFor(config.models);
   const { sessions } = createModelRuntime(config.models);
   const vectors = vectorStoreFromConfig(config.matching);
   // The classifier runs in its own thread so ORT runs never stall the HTTP server (see classifier-thread.ts).
   const classifier = new ThreadedTextClassifier({
     modelsDir: config.models.dir,
-    modelId: resolveModelId(config.moderation.model, config.moderation.useTestModels),
+    modelId: resolveModelId(roles.toxicity, config.moderation.useTestModels),
     ...(config.moderation.labels ? { labels: config.moderation.labels } : {}),
     session: {
       ...(config.models.intraOpThreads !== undefined ? { intraOpThreads: config.models.intraOpThreads } : {}),
@@ -34,7 +36,7 @@ export function createTextServices(config: Config): TextServices {
   });
   return {
     moderator: new ChatModerator(classifier, config.moderation),
-    embedder: matchEmbedderFromConfig(sessions, config.matching),
+    embedder: matchEmbedderFromConfig(sessions, config.matching, roles.sentence),
     vectors,
     async close() {
       await classifier.close();

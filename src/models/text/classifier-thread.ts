@@ -39,7 +39,7 @@ export class ThreadedTextClassifier implements Classifier {
     const spec = getModelSpec(options.modelId);
     this.ref = modelRef(spec);
     // LIGHTBOX_TOXICITY_LABELS renames a pulled classifier's labels; the e5 head names its own.
-    this.head = classificationHead(spec, spec.preprocessing.kind === 'embedding' ? undefined : options.labels);
+    this.head = classificationHead(spec, spec.runner === 'embedding-head' ? undefined : options.labels);
   }
 
   private start(): Worker {

@@ -11,7 +11,7 @@ import { TextClassifier } from './text-classifier';
 const options = workerData as ClassifierThreadOptions;
 const sessions = new SessionPool(new ModelStore({ dir: options.modelsDir }), options.session ?? {});
 const classifier =
-  getModelSpec(options.modelId).preprocessing.kind === 'embedding'
+  getModelSpec(options.modelId).runner === 'embedding-head'
     ? new EmbeddingHeadClassifier(sessions, options.modelId)
     : new TextClassifier(sessions, options.modelId, options.labels);
 

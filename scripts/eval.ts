@@ -11,6 +11,7 @@ import { evalFaces } from '../eval/faces.eval';
 import { evalMatching } from '../eval/matching.eval';
 import { createEvalContext, type EvalSection } from '../eval/lib/context';
 import { evalSamePhotos } from '../eval/same-photos.eval';
+import { evalStyle } from '../eval/style.eval';
 
 function print(section: EvalSection): void {
   console.log(`\n### ${section.title}\n`);
@@ -35,6 +36,7 @@ async function main(): Promise<void> {
   const same = await evalSamePhotos(ctx, config.analysis.similarThreshold);
   print(same.copies);
   print(same.similar);
+  print(await evalStyle((s) => console.error(`[eval] ${s}`)));
   console.error(`[eval] done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 }
 

@@ -116,6 +116,7 @@ export async function checkNumerically(recipe: Recipe, onnxPath: string): Promis
           ? new ort.Tensor('int64', new BigInt64Array(values.length).fill(1n), dims)
           : new ort.Tensor('float32', new Float32Array(values.length).fill(1), dims);
     }
+    for (const x of recipe.check.extra ?? []) feeds[x.name] = new ort.Tensor('float32', checkInput(x.shape, x.lo, x.hi), x.shape as number[]);
     const out = await session.run(feeds);
     let worst = 0;
     const recorded: Record<string, number[]> = {};

@@ -25,6 +25,8 @@ export interface NumericCheck {
   input: { name: string; shape: readonly number[]; lo: number; hi: number; dtype?: 'float32' | 'int64' };
   /** Further inputs of the same shape and dtype, filled with ones (a text model's attention_mask). */
   ones?: readonly string[];
+  /** Further inputs with their own shape and range, filled the same way (a style network's weights). */
+  extra?: readonly { name: string; shape: readonly number[]; lo: number; hi: number }[];
   /** Output name → its first values (row-major) on that input, recorded from a checked build. */
   expected: Record<string, readonly number[]>;
   /** Largest allowed |got - expected| / max(1, |expected|). */

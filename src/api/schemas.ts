@@ -43,10 +43,13 @@ export const createStyleBody = z
   .object({
     albumId: albumIdParam,
     photoId: photoIdSchema,
-    /** Free text in any language, e.g. "지브리 스타일로 바꿔줘". */
-    request: z.string().trim().min(1, 'request is empty').max(MAX_STYLE_REQUEST_CHARS, `request is over ${MAX_STYLE_REQUEST_CHARS} characters`),
+    /** Free text in any language, e.g. "지브리 스타일로 바꿔줘". Optional with styleFromPhotoId. */
+    request: z.string().trim().min(1, 'request is empty').max(MAX_STYLE_REQUEST_CHARS, `request is over ${MAX_STYLE_REQUEST_CHARS} characters`).optional(),
+    /** Style by example: another photo of the same album whose look is painted onto photoId. */
+    styleFromPhotoId: photoIdSchema.optional(),
   })
-  .strict();
+  .strict()
+  .refine((b) => b.request !== undefined || b.styleFromPhotoId !== undefined, { error: 'give a request or a styleFromPhotoId', path: ['request'] });
 
 const tag = z.string().trim().min(1).max(100);
 export const profileSchema = z

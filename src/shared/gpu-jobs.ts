@@ -26,15 +26,24 @@ export interface StyleTransferInput {
   request: string;
   createdAt: string;
   gpu: GpuTimeouts;
+  /** Style by example: another photo of the same album whose look is painted onto this one. */
+  styleFrom?: { photoId: string; photoKey: string };
 }
+
+/** Who picked the catalogue style: a keyword the request names, Gemini, e5 similarity, or the default. */
+export type StyleMatcher = 'keyword' | 'gemini' | 'e5' | 'default';
 
 export interface StylePrompt {
   prompt: string;
   negativePrompt: string;
   /** Catalogue style the request matched (also the fallback's choice). */
   style: string;
-  /** gemini: written by Gemini from the image and request; catalogue: the deterministic fallback. */
-  source: 'gemini' | 'catalogue';
+  /** gemini: written by Gemini from the image and request; catalogue: the deterministic fallback; example: style by example (no prompt). */
+  source: 'gemini' | 'catalogue' | 'example';
+  /** Which matcher chose `style` (absent on results recorded before it existed). */
+  matcher?: StyleMatcher;
+  /** e5's cosine similarity between the request and the chosen style's description. */
+  similarity?: number;
   /** Why the catalogue was used. */
   fallbackReason?: 'no-api-key' | 'gemini-failed';
   model?: string;
@@ -47,15 +56,17 @@ export interface RenderRequest {
   prompt: string;
   negativePrompt: string;
   style: string;
+  /** Style by example: the reference photo's blob key. */
+  styleImageKey?: string;
 }
 
 export interface RenderResult {
   resultKey: string;
   width: number;
   height: number;
-  /** Which backend rendered it: e.g. "automatic1111" or "cpu-sharp". */
+  /** Which backend or network rendered it: "automatic1111", "multistyle26", "magenta-arbitrary" or "cpu-sharp". */
   backend: string;
-  /** True when no GPU backend is configured and the CPU stylizer stood in. */
+  /** True only when the colour filter stood in (no A1111 server and no style network installed). */
   fallback: boolean;
   steps: number;
   renderMs: number;

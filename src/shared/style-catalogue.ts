@@ -79,12 +79,14 @@ export const STYLE_CATALOGUE: readonly CatalogueStyle[] = [
 /** Used when the request names nothing in the catalogue. */
 export const DEFAULT_STYLE_ID = 'watercolor';
 
-export function matchStyle(request: string): CatalogueStyle {
+/** The first style whose keyword the request names, if any. */
+export function keywordStyle(request: string): CatalogueStyle | undefined {
   const text = request.toLowerCase();
-  for (const style of STYLE_CATALOGUE) {
-    if (style.keywords.some((k) => text.includes(k))) return style;
-  }
-  return STYLE_CATALOGUE.find((s) => s.id === DEFAULT_STYLE_ID)!;
+  return STYLE_CATALOGUE.find((style) => style.keywords.some((k) => text.includes(k)));
+}
+
+export function matchStyle(request: string): CatalogueStyle {
+  return keywordStyle(request) ?? STYLE_CATALOGUE.find((s) => s.id === DEFAULT_STYLE_ID)!;
 }
 
 export function styleById(id: string): CatalogueStyle {
@@ -92,13 +94,19 @@ export function styleById(id: string): CatalogueStyle {
 }
 
 /** The deterministic prompt for a request: the catalogue entry it matches, with the request appended as a hint. */
-export function cataloguePrompt(request: string, fallbackReason: 'no-api-key' | 'gemini-failed') {
-  const style = matchStyle(request);
+export function cataloguePrompt(
+  request: string,
+  fallbackReason: 'no-api-key' | 'gemini-failed',
+  picked?: { style: string; matcher: 'e5'; similarity: number },
+) {
+  const style = picked ? styleById(picked.style) : matchStyle(request);
   return {
     prompt: style.prompt,
     negativePrompt: style.negativePrompt,
     style: style.id,
     source: 'catalogue' as const,
+    matcher: picked?.matcher ?? (keywordStyle(request) ? ('keyword' as const) : ('default' as const)),
+    ...(picked ? { similarity: picked.similarity } : {}),
     fallbackReason,
   };
 }

@@ -8,7 +8,7 @@ import { createStyleRenderActivities } from '../activities/gpu/style-render';
 import { createTuningContextActivities } from '../activities/gpu/tuning-context';
 import { createTuningReportActivities } from '../activities/gpu/tuning-report';
 import type { Config } from '../config';
-import { diffusionBackend } from '../activities/gpu/diffusion';
+import { styleBackendsFromConfig } from '../activities/gpu/style-backend';
 import { GPU_QUEUES, type GpuClass } from '../shared/task-queues';
 import { connectClient } from '../temporal-client/connection';
 import { createGpuQueueActivities } from '../activities/gpu/gpu-queue-health';
@@ -21,8 +21,10 @@ import { blobStoreFromConfig } from '../storage/from-config';
 import { embeddingCacheFromConfig, photoModelsFromConfig } from './deps';
 import { createMatchingCpuActivities, createMatchingIoActivities } from '../activities/matching/profile-index';
 import { matchEmbedderFromConfig } from '../matching/match-embedder';
+import { E5StyleMatcher } from '../matching/style-matcher';
+import { SentenceEmbedder } from '../models/text/sentence-embedder';
 import { vectorStoreFromConfig } from '../matching/store-from-config';
-import { createModelRuntime } from '../models';
+import { createModelRuntime, resolveModelId } from '../models';
 import type { WorkerSpec } from './run-worker';
 import { workflowCodeOptions } from './workflow-bundle';
 import { modelRolesFor } from '../models/roles';
@@ -76,7 +78,17 @@ export const ioWorker: WorkerSpec = {
       options: {
         activities: {
           ...createAlbumStoreActivities({ store }),
-          ...createStylePromptActivities({ store, gemini: config.gemini }),
+          ...createStylePromptActivities({
+            store,
+            gemini: config.gemini,
+            // Loaded on the first request that names no style, not at start.
+            matcher: new E5StyleMatcher(
+              new SentenceEmbedder(
+                createModelRuntime(config.models).sessions,
+                resolveModelId(modelRolesFor(config.models).sentence, config.matching.useTestModels),
+              ),
+            ),
+          }),
           ...createTuningContextActivities(config.context),
           ...createGpuQueueActivities(new GpuQueueMonitor(client, config.temporal.namespace)),
           ...createMatchingIoActivities({ store: vectors }),
@@ -94,13 +106,13 @@ export const ioWorker: WorkerSpec = {
 /** Concurrent jobs one GPU worker takes from a class's queue: slots per GPU × GPUs on the node. */
 export const gpuClassSlots = (config: Config, gpuClass: GpuClass) => config.workers.gpuSlotsPerGpu[gpuClass] * config.workers.gpuCount;
 
-function gpuClassActivities(config: Config, gpuClass: GpuClass) {
+async function gpuClassActivities(config: Config, gpuClass: GpuClass) {
   const store = blobStoreFromConfig(config);
   if (gpuClass === 'diffusion') {
     const d = config.gpu.diffusion;
     return createStyleRenderActivities({
       store,
-      backend: diffusionBackend(d.urls, d.progressPollMs),
+      ...(await styleBackendsFromConfig(d, createModelRuntime(config.models).sessions)),
       settings: { steps: d.steps, denoisingStrength: d.denoisingStrength, maxSide: d.maxSide, stallAbortMs: config.gpu.stallAbortMs },
     });
   }
@@ -114,11 +126,11 @@ function gpuClassActivities(config: Config, gpuClass: GpuClass) {
 export function gpuClassWorker(gpuClass: GpuClass, opts: { identity?: string } = {}): WorkerSpec {
   return {
     role: 'gpu',
-    setup: (config) => ({
+    setup: async (config) => ({
       options: {
         taskQueue: GPU_QUEUES[gpuClass],
         identity: opts.identity ?? `gpu-${gpuClass}@${process.pid}@${os.hostname()}`,
-        activities: gpuClassActivities(config, gpuClass),
+        activities: await gpuClassActivities(config, gpuClass),
         maxConcurrentActivityTaskExecutions: gpuClassSlots(config, gpuClass),
         // Heartbeats carry the progress GET /v1/styles|reports shows: send them every 2 s, not
         // the SDK's default of 0.8 × the heartbeat timeout (48 s at 60 s).

@@ -1,6 +1,7 @@
 /**
  * StyleTransferWorkflow: Gemini writes the diffusion prompt on the I/O queue (the catalogue
- * prompt when it has no key or keeps failing), then the render runs on the diffusion GPU queue,
+ * prompt when it has no key or keeps failing; none for style by example, where another album
+ * photo is the style), then the render runs on the diffusion GPU queue,
  * where the job waits in Temporal until a GPU slot frees. Cancelling the workflow cancels the
  * render; the activity hears it through its heartbeats and interrupts the backend.
  */
@@ -29,17 +30,30 @@ export async function StyleTransferWorkflow(input: StyleTransferInput): Promise<
   const setStatus = (s: string) => upsertSearchAttributes([{ key: SA.status, value: s }]);
 
   try {
-    try {
-      prompt = await io.writeStylePrompt({ photoKey: input.photoKey, request: input.request });
-    } catch (err) {
-      if (isCancellation(err)) throw err;
-      prompt = cataloguePrompt(input.request, 'gemini-failed');
+    if (input.styleFrom) {
+      // Style by example: the reference photo is the style; there is nothing for Gemini to write.
+      prompt = { prompt: '', negativePrompt: '', style: `photo:${input.styleFrom.photoId}`, source: 'example' };
+    } else {
+      try {
+        prompt = await io.writeStylePrompt({ photoKey: input.photoKey, request: input.request });
+      } catch (err) {
+        if (isCancellation(err)) throw err;
+        prompt = cataloguePrompt(input.request, 'gemini-failed');
+      }
     }
     phase = 'rendering';
     setStatus('rendering');
     const { prompt: text, negativePrompt, style } = prompt;
     const render = await onGpu('diffusion', () =>
-      gpu.renderStyle({ tenantId: input.tenantId, styleId: input.styleId, photoKey: input.photoKey, prompt: text, negativePrompt, style }),
+      gpu.renderStyle({
+        tenantId: input.tenantId,
+        styleId: input.styleId,
+        photoKey: input.photoKey,
+        prompt: text,
+        negativePrompt,
+        style,
+        ...(input.styleFrom ? { styleImageKey: input.styleFrom.photoKey } : {}),
+      }),
     );
     phase = 'done';
     setStatus('done');

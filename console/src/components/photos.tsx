@@ -103,10 +103,25 @@ export function Tile({
 }
 
 /** The large view: a modal dialog with the photo at full size and a style-transfer form. */
-export function PhotoDialog({ albumId, photoId, info, onClose }: { albumId: string; photoId: string; info?: PhotoInfo; onClose: () => void }) {
+export function PhotoDialog({
+  albumId,
+  photoId,
+  info,
+  photos,
+  onClose,
+}: {
+  albumId: string;
+  photoId: string;
+  info?: PhotoInfo;
+  /** The album's photos: the choices for style by example. */
+  photos?: Record<string, PhotoInfo>;
+  onClose: () => void;
+}) {
   const ref = useRef<HTMLDialogElement>(null);
   const [url, setUrl] = useState<string>();
   const [request, setRequest] = useState('');
+  const [styleFrom, setStyleFrom] = useState('');
+  const references = Object.entries(photos ?? {}).filter(([id]) => id !== photoId);
   const [error, setError] = useState<string>();
   useEffect(() => {
     ref.current?.showModal();
@@ -115,11 +130,13 @@ export function PhotoDialog({ albumId, photoId, info, onClose }: { albumId: stri
       (e: Error) => setError(e.message),
     );
   }, [albumId, photoId]);
-  const style = async (e: Event) => {
+  const style = async (e: Event, byExample = false) => {
     e.preventDefault();
     try {
-      const r = await api<{ styleId: string }>('POST', '/v1/styles', { albumId, photoId, request });
-      rememberJob({ kind: 'style', id: r.styleId, label: `${info?.name ?? photoId}: ${request}`, albumId, photoId });
+      const body = byExample ? { albumId, photoId, styleFromPhotoId: styleFrom } : { albumId, photoId, request };
+      const r = await api<{ styleId: string }>('POST', '/v1/styles', body);
+      const label = byExample ? `in the style of ${photos?.[styleFrom]?.name ?? styleFrom}` : request;
+      rememberJob({ kind: 'style', id: r.styleId, label: `${info?.name ?? photoId}: ${label}`, albumId, photoId });
       onClose();
       navigate(`/styles/${r.styleId}?album=${albumId}&photo=${photoId}`);
     } catch (err) {
@@ -156,6 +173,22 @@ export function PhotoDialog({ albumId, photoId, info, onClose }: { albumId: stri
           Start style transfer
         </button>
       </form>
+      {references.length > 0 && (
+        <form onSubmit={(e) => void style(e, true)} class="row">
+          <label for="style-from">Style by example: in the style of</label>
+          <select id="style-from" value={styleFrom} onChange={(e) => setStyleFrom(e.currentTarget.value)} required>
+            <option value="">another photo…</option>
+            {references.map(([id, p]) => (
+              <option value={id} key={id}>
+                {p.name}
+              </option>
+            ))}
+          </select>
+          <button type="submit" disabled={!styleFrom}>
+            Paint in that style
+          </button>
+        </form>
+      )}
       {error && (
         <p class="error" role="alert">
           {error}

@@ -153,7 +153,7 @@ export function AlbumPage({ albumId }: { albumId: string }) {
       </section>
       <Uploader albumId={albumId} disabled={finished || view.closeRequested} onUploaded={() => setGeneration((g) => g + 1)} />
       {results && <ResultsView albumId={albumId} r={results} onOpen={setOpen} />}
-      {open && <PhotoDialog albumId={albumId} photoId={open} info={results?.photos[open]} onClose={() => setOpen(null)} />}
+      {open && <PhotoDialog albumId={albumId} photoId={open} info={results?.photos[open]} photos={results?.photos} onClose={() => setOpen(null)} />}
     </section>
   );
 }

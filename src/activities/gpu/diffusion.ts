@@ -18,6 +18,8 @@ export interface DiffusionJob {
   /** Longest side of the rendered image (SD 1.5 on a T4: 512–768). */
   maxSide: number;
   seed: number;
+  /** Style by example: the reference photo whose look is painted onto `image` (style networks only). */
+  styleImage?: Buffer;
 }
 
 export interface DiffusionOutput {
@@ -25,6 +27,8 @@ export interface DiffusionOutput {
   width: number;
   height: number;
   steps: number;
+  /** The network that rendered it, when a backend has several (the style networks). */
+  backend?: string;
 }
 
 export interface RenderHooks {

@@ -8,7 +8,8 @@ import { ApplicationFailure } from '@temporalio/activity';
 import { GoogleGenAI } from '@google/genai';
 import sharp from 'sharp';
 import type { StylePrompt } from '../../shared/gpu-jobs';
-import { cataloguePrompt, matchStyle, STYLE_CATALOGUE } from '../../shared/style-catalogue';
+import type { E5StyleMatcher } from '../../matching/style-matcher';
+import { cataloguePrompt, keywordStyle, matchStyle, STYLE_CATALOGUE } from '../../shared/style-catalogue';
 import type { BlobStore } from '../../storage/blob-store';
 import { jobOutcomes, stageSeconds } from '../../telemetry/metrics';
 
@@ -28,7 +29,7 @@ The attached photo will be restyled as the user asks. The user's request (any la
 Describe the photo's main subjects and composition briefly and add the requested style's visual vocabulary.
 Answer with JSON only: {"prompt": string (English, comma-separated tags, at most 70 words), "negative_prompt": string, "style": one of ${JSON.stringify(styleIds)} or "other"}.`;
 
-export function createStylePromptActivities({ store, gemini }: { store: BlobStore; gemini: GeminiSettings }) {
+export function createStylePromptActivities({ store, gemini, matcher }: { store: BlobStore; gemini: GeminiSettings; matcher?: E5StyleMatcher }) {
   const client = gemini.apiKey
     ? new GoogleGenAI({
         apiKey: gemini.apiKey,
@@ -40,7 +41,9 @@ export function createStylePromptActivities({ store, gemini }: { store: BlobStor
   async function writeStylePrompt(req: { photoKey: string; request: string }): Promise<StylePrompt> {
     if (!client) {
       jobOutcomes.inc({ kind: 'style-prompt', outcome: 'fallback', code: 'NO_API_KEY' });
-      return cataloguePrompt(req.request, 'no-api-key');
+      // A request that names a style gets it; one that only describes a mood goes to e5.
+      const picked = !keywordStyle(req.request) && req.request.trim() ? await matcher?.match(req.request) : undefined;
+      return cataloguePrompt(req.request, 'no-api-key', picked ? { style: picked.style, matcher: 'e5', similarity: picked.similarity } : undefined);
     }
     const started = performance.now();
     const preview = await sharp(await store.get(req.photoKey))
@@ -78,7 +81,8 @@ export function createStylePromptActivities({ store, gemini }: { store: BlobStor
       throw ApplicationFailure.retryable('Gemini answered without a prompt', 'GEMINI_BAD_ANSWER');
     }
     const matched = matchStyle(req.request);
-    const style = typeof parsed.style === 'string' && STYLE_CATALOGUE.some((s) => s.id === parsed.style) ? parsed.style : matched.id;
+    const geminiPicked = typeof parsed.style === 'string' && STYLE_CATALOGUE.some((s) => s.id === parsed.style);
+    const style = geminiPicked ? (parsed.style as string) : matched.id;
     stageSeconds.observe({ kind: 'style', stage: 'prompt' }, (performance.now() - started) / 1000);
     jobOutcomes.inc({ kind: 'style-prompt', outcome: 'ok', code: '' });
     return {
@@ -87,6 +91,7 @@ export function createStylePromptActivities({ store, gemini }: { store: BlobStor
         typeof parsed.negative_prompt === 'string' && parsed.negative_prompt.trim() ? parsed.negative_prompt.trim().slice(0, 500) : matched.negativePrompt,
       style,
       source: 'gemini',
+      matcher: geminiPicked ? 'gemini' : keywordStyle(req.request) ? 'keyword' : 'default',
       model: gemini.model,
     };
   }

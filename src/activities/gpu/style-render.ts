@@ -5,6 +5,7 @@
  */
 import crypto from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
+import sharp from 'sharp';
 import type { DiffusionBackend } from './diffusion';
 import { guardGpuJob } from './heartbeat';
 import type { RenderProgress, RenderRequest, RenderResult } from '../../shared/gpu-jobs';
@@ -23,21 +24,59 @@ export interface RenderSettings {
 /** The same job renders the same image on a retry: the seed comes from the job id. */
 const seedOf = (styleId: string) => crypto.createHash('sha256').update(styleId).digest().readUInt32BE(0) % 2 ** 31;
 
-export function createStyleRenderActivities({ store, backend, settings }: { store: BlobStore; backend: DiffusionBackend; settings: RenderSettings }) {
+/**
+ * Bytes no decoder reads fail the job now, naming the photo: a retry would read the same bytes.
+ * A thumbnail-sized decode (JPEG shrink-on-load) reads every scanline at a fraction of the cost.
+ */
+async function assertDecodable(image: Buffer, what: string): Promise<void> {
+  try {
+    await sharp(image, { failOn: 'truncated' }).resize(64, 64, { fit: 'inside' }).raw().toBuffer();
+  } catch (err) {
+    throw ApplicationFailure.nonRetryable(`${what} cannot be decoded (${(err as Error).message})`, 'CORRUPT_IMAGE');
+  }
+}
+
+async function load(store: BlobStore, key: string, what: string, missingCode: string): Promise<Buffer> {
+  let image: Buffer;
+  try {
+    image = await store.get(key);
+  } catch (err) {
+    if (err instanceof BlobNotFoundError) throw ApplicationFailure.nonRetryable(`${what} ${key} is gone`, missingCode);
+    throw err;
+  }
+  await assertDecodable(image, `${what} ${key}`);
+  return image;
+}
+
+export function createStyleRenderActivities({
+  store,
+  backend,
+  exampleBackend,
+  settings,
+}: {
+  store: BlobStore;
+  backend: DiffusionBackend;
+  /** Renders style by example (the Magenta pair); absent when those networks are not installed. */
+  exampleBackend?: DiffusionBackend;
+  settings: RenderSettings;
+}) {
   async function renderStyle(req: RenderRequest): Promise<RenderResult> {
-    let image: Buffer;
-    try {
-      image = await store.get(req.photoKey);
-    } catch (err) {
-      if (err instanceof BlobNotFoundError) throw ApplicationFailure.nonRetryable(`Photo ${req.photoKey} is gone`, 'BLOB_NOT_FOUND');
-      throw err;
+    const image = await load(store, req.photoKey, 'Photo', 'BLOB_NOT_FOUND');
+    const styleImage = req.styleImageKey ? await load(store, req.styleImageKey, 'Style reference photo', 'STYLE_REFERENCE_NOT_FOUND') : undefined;
+    if (styleImage && !exampleBackend) {
+      throw ApplicationFailure.nonRetryable(
+        'Style by example needs the Magenta style networks, which are not installed on this worker (npm run models:build)',
+        'STYLE_BY_EXAMPLE_UNAVAILABLE',
+      );
     }
+    const renderer = styleImage && exampleBackend ? exampleBackend : backend;
     const guard = guardGpuJob<RenderProgress>(settings.stallAbortMs, { step: 0, totalSteps: settings.steps, fraction: 0 });
     const started = performance.now();
     try {
-      const out = await backend.render(
+      const out = await renderer.render(
         {
           image,
+          ...(styleImage ? { styleImage } : {}),
           prompt: req.prompt,
           negativePrompt: req.negativePrompt,
           style: req.style,
@@ -52,17 +91,18 @@ export function createStyleRenderActivities({ store, backend, settings }: { stor
         },
       );
       const renderMs = performance.now() - started;
-      inferenceSeconds.observe({ model: backend.name, method: 'img2img' }, renderMs / 1000);
-      inferenceBatchSize.observe({ model: backend.name }, 1);
+      const name = out.backend ?? renderer.name;
+      inferenceSeconds.observe({ model: name, method: 'img2img' }, renderMs / 1000);
+      inferenceBatchSize.observe({ model: name }, 1);
       const resultKey = styleResultKey(req.tenantId, req.styleId);
       await store.put(resultKey, out.image, { contentType: 'image/png' });
-      jobOutcomes.inc({ kind: 'style', outcome: backend.fallback ? 'fallback' : 'ok', code: '' });
+      jobOutcomes.inc({ kind: 'style', outcome: renderer.fallback ? 'fallback' : 'ok', code: '' });
       return {
         resultKey,
         width: out.width,
         height: out.height,
-        backend: backend.name,
-        fallback: backend.fallback,
+        backend: name,
+        fallback: renderer.fallback,
         steps: out.steps,
         renderMs: Math.round(renderMs),
       };

@@ -213,12 +213,20 @@ export class StyleService extends GpuJobs<typeof StyleTransferWorkflow, RenderPr
     });
   }
 
-  async create(tenantId: string, body: { albumId: string; photoId: string; request: string }, idempotencyKey?: string): Promise<CreatedJob> {
+  async create(
+    tenantId: string,
+    body: { albumId: string; photoId: string; request?: string; styleFromPhotoId?: string },
+    idempotencyKey?: string,
+  ): Promise<CreatedJob> {
     const styleId = resourceId('sty', tenantId, idempotencyKey);
     const photoKey = albumPhotoKey(tenantId, body.albumId, body.photoId);
     // Checked here so an unknown photo is a 404 now, not a failed job later.
     if (!(await this.store.stat(photoKey))) {
       throw new ApiError('PHOTO_NOT_FOUND', `No photo ${body.photoId} in album ${body.albumId}`);
+    }
+    const styleFromKey = body.styleFromPhotoId ? albumPhotoKey(tenantId, body.albumId, body.styleFromPhotoId) : undefined;
+    if (styleFromKey && !(await this.store.stat(styleFromKey))) {
+      throw new ApiError('STYLE_REFERENCE_NOT_FOUND', `No photo ${body.styleFromPhotoId} in album ${body.albumId} to take the style from`);
     }
     return this.start(tenantId, styleId, StyleTransferWorkflow, [
       {
@@ -227,9 +235,10 @@ export class StyleService extends GpuJobs<typeof StyleTransferWorkflow, RenderPr
         albumId: body.albumId,
         photoId: body.photoId,
         photoKey,
-        request: body.request,
+        request: body.request ?? '',
         createdAt: new Date().toISOString(),
         gpu: this.config.gpu.timeouts,
+        ...(styleFromKey ? { styleFrom: { photoId: body.styleFromPhotoId!, photoKey: styleFromKey } } : {}),
       },
     ]);
   }

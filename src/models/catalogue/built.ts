@@ -8,6 +8,7 @@
 import type { ModelSpec } from './spec';
 import { CLEANBOT_E5_HEAD } from './cleanbot-head';
 import { E5_MODELS } from './e5';
+import { STYLE_MODELS } from './style';
 
 export const IMAGENET_MEAN = [0.485, 0.456, 0.406] as const;
 export const IMAGENET_STD = [0.229, 0.224, 0.225] as const;
@@ -110,4 +111,4 @@ export const DLIB_RESNET_FACE: ModelSpec = {
   distance: 'euclidean',
 };
 
-export const BUILT_MODELS: readonly ModelSpec[] = [MOBILENETV2_IMAGENET, BLAZEFACE_BACK, DLIB_RESNET_FACE, ...E5_MODELS, CLEANBOT_E5_HEAD];
+export const BUILT_MODELS: readonly ModelSpec[] = [MOBILENETV2_IMAGENET, BLAZEFACE_BACK, DLIB_RESNET_FACE, ...E5_MODELS, CLEANBOT_E5_HEAD, ...STYLE_MODELS];

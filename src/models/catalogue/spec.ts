@@ -60,10 +60,11 @@ export interface ImagePreprocessing {
    * shortest-edge-center-crop: resize the shortest side to the target, cut the centre (CLIP).
    * letterbox: fit inside width×height keeping aspect, pad right/bottom with zeros (YuNet).
    * aligned-face: similarity-warp 5 landmarks onto the ArcFace template (ArcFace).
+   * fit-reflect-pad: long side at most width, the rest reflection-padded and cropped off the output (style networks).
    */
-  resize: 'shortest-edge-center-crop' | 'letterbox' | 'aligned-face';
+  resize: 'shortest-edge-center-crop' | 'letterbox' | 'aligned-face' | 'fit-reflect-pad';
   interpolation: 'bicubic' | 'bilinear';
-  layout: 'NCHW';
+  layout: 'NCHW' | 'NHWC';
   colorOrder: ColorOrder;
   /** Pixel values are first multiplied by this (1/255 or 1), then (v - mean) / std per channel. */
   scale: number;
@@ -110,7 +111,14 @@ export interface EmbeddingPreprocessing {
 export type Preprocessing = ImagePreprocessing | TextPreprocessing | WordPiecePreprocessing | EmbeddingPreprocessing;
 
 export type ModelTask =
-  'image-embedding' | 'image-classification' | 'text-embedding' | 'sentence-embedding' | 'text-classification' | 'face-detection' | 'face-embedding';
+  | 'image-embedding'
+  | 'image-classification'
+  | 'text-embedding'
+  | 'sentence-embedding'
+  | 'text-classification'
+  | 'face-detection'
+  | 'face-embedding'
+  | 'style-transfer';
 
 /** How a sequence classifier's logits become scores. */
 export interface ClassificationHead {
@@ -129,7 +137,17 @@ export interface ClassificationHead {
  * names or input size differ still runs on the right code.
  */
 export type ModelRunner =
-  'clip-image' | 'clip-text' | 'mobilenet' | 'yunet' | 'blazeface' | 'arcface' | 'dlib-descriptor' | 'sentence-embedder' | 'text-classifier' | 'embedding-head';
+  | 'clip-image'
+  | 'clip-text'
+  | 'mobilenet'
+  | 'yunet'
+  | 'blazeface'
+  | 'arcface'
+  | 'dlib-descriptor'
+  | 'sentence-embedder'
+  | 'text-classifier'
+  | 'embedding-head'
+  | 'style-network';
 
 export interface ModelSpec {
   id: string;

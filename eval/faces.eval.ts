@@ -16,7 +16,7 @@ const IDENTITY: Record<string, string> = {
   'basketball2.png': 'player',
 };
 
-async function variants(image: Buffer): Promise<[string, Buffer][]> {
+export async function variants(image: Buffer): Promise<[string, Buffer][]> {
   const meta = await sharp(image).metadata();
   const w = meta.width!;
   const h = meta.height!;

@@ -17,6 +17,8 @@ const LAYERS: Record<string, number> = {
   cache: 3,
   'temporal-client': 3,
   matching: 4,
+  people: 4,
+  search: 4,
   moderation: 4,
   activities: 5,
   workflows: 6,

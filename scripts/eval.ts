@@ -11,6 +11,8 @@ import { evalFaces } from '../eval/faces.eval';
 import { evalMatching } from '../eval/matching.eval';
 import { createEvalContext, type EvalSection } from '../eval/lib/context';
 import { evalSamePhotos } from '../eval/same-photos.eval';
+import { evalPeopleAndSearch } from '../eval/people.eval';
+import { evalSimilarGroups } from '../eval/similar-groups.eval';
 import { evalStyle } from '../eval/style.eval';
 
 function print(section: EvalSection): void {
@@ -33,9 +35,14 @@ async function main(): Promise<void> {
   const faces = await evalFaces(ctx);
   print(faces.detection);
   print(faces.people);
+  const people = await evalPeopleAndSearch(ctx);
+  print(people.matching);
+  print(people.search);
+  print(people.falseFaces);
   const same = await evalSamePhotos(ctx, config.analysis.similarThreshold);
   print(same.copies);
   print(same.similar);
+  print(await evalSimilarGroups(ctx, config.analysis.similarThreshold));
   print(await evalStyle((s) => console.error(`[eval] ${s}`)));
   console.error(`[eval] done in ${((Date.now() - t0) / 1000).toFixed(0)} s`);
 }

@@ -6,6 +6,8 @@ import { AlbumList } from './pages/album-list';
 import { JobsPage, ReportPage, StylePage } from './pages/jobs';
 import { CleanBotPage, MatchingPage } from './pages/playgrounds';
 import { navigate, usePath, Link } from './router';
+import { SearchBox } from './components/search-box';
+import { PeoplePage, PersonPage, SearchPage } from './pages/people';
 import './style.css';
 
 function SignIn({ onDone }: { onDone: () => void }) {
@@ -66,6 +68,9 @@ function App() {
   if ((m = path.match(/^\/albums\/([^/]+)$/))) page = <AlbumPage albumId={m[1]!} />;
   else if ((m = path.match(/^\/styles\/([^/]+)$/))) page = <StylePage styleId={m[1]!} />;
   else if ((m = path.match(/^\/reports\/([^/]+)$/))) page = <ReportPage reportId={m[1]!} />;
+  else if ((m = path.match(/^\/people\/([^/]+)$/))) page = <PersonPage personId={m[1]!} />;
+  else if (path === '/people') page = <PeoplePage />;
+  else if (path === '/search') page = <SearchPage />;
   else if (path === '/jobs') page = <JobsPage />;
   else if (path === '/matching') page = <MatchingPage />;
   else if (path === '/clean-bot') page = <CleanBotPage />;
@@ -73,6 +78,7 @@ function App() {
 
   const nav = [
     ['/', 'Albums'],
+    ['/people', 'People'],
     ['/jobs', 'GPU jobs'],
     ['/matching', 'Matching'],
     ['/clean-bot', 'Clean-bot'],
@@ -91,6 +97,7 @@ function App() {
             </Link>
           ))}
         </nav>
+        <SearchBox />
         <button
           class="link"
           onClick={() => {

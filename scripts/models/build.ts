@@ -21,7 +21,7 @@ import { promisify } from 'node:util';
 import * as ort from 'onnxruntime-node';
 import { loadConfig } from '../../src/config';
 import { getModelSpec, modelRef, type ModelSpec } from '../../src/models/registry';
-import { installStaged } from './pull';
+import { installStaged } from '../../src/models/pull';
 import { modelFolder, ModelStore, readLock, sha256File, type LockedFile } from '../../src/models/store';
 import { checkInput, type PackagePin, type Recipe } from './recipe';
 import { RECIPES } from './recipes';

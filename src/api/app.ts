@@ -24,6 +24,10 @@ import { healthRoutes } from './routes/health';
 import { matchingRoutes } from './routes/matching';
 import { moderationRoutes } from './routes/moderation';
 import { AlbumService } from './services/album-service';
+import { PeopleService } from './services/people-service';
+import { peopleRoutes } from './routes/people';
+import { peopleStoreFor } from '../people/people-store';
+import { LabelSpace } from '../search/word-search';
 import { gpuJobServices } from './services/gpu-jobs-service';
 import { MatchingService } from './services/matching-service';
 import { ModerationService } from './services/moderation-service';
@@ -98,7 +102,11 @@ export function createApp({ config, client, store, apiKeys, signingSecret, logge
   app.use(consoleRoutes(config));
   if (store.kind === 'local') app.use('/v1', blobRoutes(store, signingSecret, config.api.maxUploadBytes));
 
-  const albums = new AlbumService(client, store, config);
+  const labels = new LabelSpace(text.embedder, path.join(config.dataDir, 'search'));
+  // The first search would otherwise embed the label vocabulary (tens of seconds, once per model; cached on disk).
+  if (config.env !== 'test') void labels.vectors().catch((err: Error) => logger.warn({ err: err.message }, 'search labels not embedded yet'));
+  const people = new PeopleService(store, peopleStoreFor(config, store), config, labels);
+  const albums = new AlbumService(client, store, config, people);
   const webUi = config.temporal.embedded
     ? (workflowId: string) => `${config.temporal.uiUrl}/namespaces/${config.temporal.namespace}/workflows/${encodeURIComponent(workflowId)}`
     : undefined;
@@ -127,6 +135,7 @@ export function createApp({ config, client, store, apiKeys, signingSecret, logge
   v1.use(albumRoutes(albums, config, { webUi }, idem));
   v1.use(gpuJobRoutes(gpuJobs));
   v1.use(matchingRoutes(matching));
+  v1.use(peopleRoutes(people));
   v1.use(moderationRoutes(new ModerationService(text.moderator, config.moderation)));
   app.use('/v1', v1);
   new UploadSweeper({ spoolDir: path.join(config.dataDir, 'tmp', 'uploads'), store, client, logger }, sweep).start();

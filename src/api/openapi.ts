@@ -7,6 +7,7 @@ import { ERROR_CODES, REJECTION_CODES } from './errors';
 import { deleteAlbumQuery, resultsQuery } from './routes/albums';
 import { albumListResponse, consoleConfigResponse, jobListResponse, listAlbumsQuery, listJobsQuery } from './routes/console-api';
 import * as S from './schemas';
+import * as P from './routes/people';
 import {
   createAlbumBody,
   createReportBody,
@@ -447,6 +448,7 @@ function baseDocument(serverUrl: string) {
         'Write a tuning report for two profiles (TuningReportWorkflow)',
       ),
       ...matchingAndModerationPaths(),
+      ...peopleAndSearchPaths(),
       '/v1/blobs/{key}': {
         get: {
           summary: 'Download through a signed URL (local store only)',
@@ -557,6 +559,98 @@ function matchingAndModerationPaths() {
           },
           '400': errorResponse('EMPTY_TEXT, DUPLICATE_MESSAGE_ID or invalid body'),
           '422': errorResponse('TEXT_TOO_LONG or TOO_MANY_MESSAGES'),
+        },
+      },
+    },
+  };
+}
+
+const personIdParameter = { name: 'personId', in: 'path', required: true, schema: schema(P.personIdParam) };
+const personResponse = {
+  description:
+    '{personId, name, hidden, faces, photos, albums, cover:{faceId, albumId, photoId, box, cropUrl}, faceList:[{faceId, albumId, photoId, box, score, cropUrl}], mergedFrom?}',
+  content: json({ type: 'object', required: ['personId', 'name', 'hidden', 'faces'] }),
+};
+
+/** People across a tenant's albums (corrections included) and word search (docs/people-and-search.md). */
+function peopleAndSearchPaths() {
+  return {
+    '/v1/people': {
+      get: {
+        summary: "The tenant's people across albums, named first then by face count, with a cover crop (signed URL) each",
+        parameters: queryParameters(P.listPeopleQuery),
+        responses: { '200': { description: '{items:[person], nextCursor, page}', content: json({ type: 'object' }) }, '400': errorResponse('INVALID_CURSOR') },
+      },
+    },
+    '/v1/people/{personId}': {
+      get: {
+        summary: 'One person with their faces (a merged-away id answers the person it went into, with mergedFrom)',
+        parameters: [personIdParameter],
+        responses: { '200': personResponse, '404': errorResponse('PERSON_NOT_FOUND') },
+      },
+      patch: {
+        summary: 'Rename (name; null clears it), hide or show (hidden), or choose the cover face (coverFaceId)',
+        parameters: [personIdParameter],
+        requestBody: { required: true, content: json(schema(P.patchPersonBody)) },
+        responses: {
+          '200': personResponse,
+          '404': errorResponse('PERSON_NOT_FOUND or FACE_NOT_FOUND'),
+          '409': errorResponse("FACE_NOT_IN_PERSON: the cover face is not this person's"),
+          '415': errorResponse('UNSUPPORTED_MEDIA_TYPE'),
+          '422': errorResponse('INVALID_PERSON_NAME: over 100 characters or with control characters'),
+        },
+      },
+    },
+    '/v1/people/{personId}/photos': {
+      get: {
+        summary: "The person's photos across albums, with signed URLs and the faces in each",
+        parameters: [personIdParameter, ...queryParameters(P.personPhotosQuery)],
+        responses: {
+          '200': {
+            description: '{personId, items:[{albumId, photoId, name, url, urlExpiresAt, thumbnailUrl, faces}], nextCursor, page}',
+            content: json({ type: 'object' }),
+          },
+          '404': errorResponse('PERSON_NOT_FOUND'),
+        },
+      },
+    },
+    '/v1/people/{personId}/merge': {
+      post: {
+        summary: 'Merge people into this one (A + B → A): their faces become its, their ids redirect to it. Repeating a merge answers the same',
+        parameters: [personIdParameter],
+        requestBody: { required: true, content: json(schema(P.mergePeopleBody)) },
+        responses: {
+          '200': { description: '{personId, merged:[ids], person}', content: json({ type: 'object' }) },
+          '404': errorResponse('PERSON_NOT_FOUND: this or one of personIds'),
+          '422': errorResponse('MERGE_INTO_ITSELF'),
+        },
+      },
+    },
+    '/v1/people/{personId}/faces/{faceId}/move': {
+      post: {
+        summary: 'Move a face out of this person: into toPersonId, or into a new person (201) when none is given',
+        parameters: [personIdParameter, { name: 'faceId', in: 'path', required: true, schema: schema(P.faceIdParam) }],
+        requestBody: { required: false, content: json(schema(P.moveFaceBody)) },
+        responses: {
+          '200': { description: '{face, from, to, created:false, person}', content: json({ type: 'object' }) },
+          '201': { description: '{face, from, to, created:true, person}: a new person', content: json({ type: 'object' }) },
+          '404': errorResponse('PERSON_NOT_FOUND or FACE_NOT_FOUND'),
+          '409': errorResponse("FACE_NOT_IN_PERSON: the face is not this person's"),
+        },
+      },
+    },
+    '/v1/search': {
+      get: {
+        summary:
+          "Photos by words, Korean or English: the query against each photo's stored labels through the multilingual sentence model, and person names; each hit says why",
+        parameters: queryParameters(P.searchQuery),
+        responses: {
+          '200': {
+            description:
+              '{query, embedding, method, matchedLabels:[{text, score}], items:[{albumId, photoId, name, url, thumbnailUrl, score, reasons:[{kind:"label", label, score, confidence} | {kind:"person", personId, name, score}]}], nextCursor, page}',
+            content: json({ type: 'object' }),
+          },
+          '404': errorResponse('PERSON_NOT_FOUND (personId filter)'),
         },
       },
     },

@@ -1,157 +1,33 @@
 /**
- * The only reader of process.env. Every setting Lightbox has is declared here, validated with
- * zod, and documented in the README's configuration table (keep the two in step).
+ * The only reader of process.env. Every variable is declared, described and validated in its
+ * section (./sections/, gathered by ./schema.ts, documented in docs/configuration.md); this file
+ * turns them into the typed Config the processes use.
  */
 import path from 'node:path';
-import { z } from 'zod';
+import { envSchema } from './schema';
 
-const bool = z.enum(['true', 'false', '1', '0', 'yes', 'no']).transform((v) => v === 'true' || v === '1' || v === 'yes');
-
-const port = z.coerce.number().int().min(0).max(65535);
-const positiveInt = z.coerce.number().int().positive();
-const optionalString = z
-  .string()
-  .optional()
-  .transform((v) => (v === undefined || v.trim() === '' ? undefined : v.trim()));
-
-const envSchema = z.object({
-  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
-  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
-  LIGHTBOX_DATA_DIR: z.string().default('.lightbox'),
-
-  PORT: port.default(3000),
-  LIGHTBOX_PUBLIC_URL: optionalString,
-  LIGHTBOX_API_KEYS: optionalString,
-  LIGHTBOX_JSON_BODY_LIMIT: z.string().default('1mb'),
-  LIGHTBOX_MAX_UPLOAD_BYTES: positiveInt.default(50 * 1024 * 1024),
-  LIGHTBOX_MAX_FILES_PER_REQUEST: positiveInt.default(200),
-  LIGHTBOX_SIGNED_URL_TTL_SECONDS: positiveInt.max(7 * 24 * 3600).default(900),
-  LIGHTBOX_SIGNING_SECRET: optionalString,
-
-  TEMPORAL_ADDRESS: optionalString,
-  TEMPORAL_NAMESPACE: z.string().default('lightbox'),
-  TEMPORAL_API_KEY: optionalString,
-  TEMPORAL_TLS: bool.default(false),
-  TEMPORAL_CLI_PATH: optionalString,
-  TEMPORAL_TEST_SERVER_PATH: optionalString,
-  TEMPORAL_DEV_PORT: port.default(7233),
-  TEMPORAL_UI_PORT: port.default(8233),
-  TEMPORAL_UI_PUBLIC_URL: optionalString,
-
-  LIGHTBOX_STORAGE: z.enum(['local', 'gcs']).default('local'),
-  GCS_BUCKET: optionalString,
-  GCS_PROJECT_ID: optionalString,
-  GCS_API_ENDPOINT: optionalString,
-
-  LIGHTBOX_MAX_MEGAPIXELS: z.coerce.number().positive().default(150),
-  LIGHTBOX_ALBUM_IDLE_CLOSE_HOURS: z.coerce
-    .number()
-    .positive()
-    .default(24 * 7),
-  LIGHTBOX_ALBUM_PARALLELISM: positiveInt.max(500).default(16),
-
-  LIGHTBOX_MODELS_DIR: optionalString,
-  LIGHTBOX_MODEL_SOURCE: z.enum(['huggingface', 'gcs']).default('huggingface'),
-  LIGHTBOX_MODELS_BUCKET: optionalString,
-  HF_TOKEN: optionalString,
-  ORT_INTRA_OP_THREADS: positiveInt.optional(),
-  ORT_INTER_OP_THREADS: positiveInt.default(1),
-  ORT_ALLOW_SPINNING: bool.default(false),
-  REDIS_URL: optionalString,
-  LIGHTBOX_EMBEDDING_CACHE_ENTRIES: positiveInt.default(10_000),
-  LIGHTBOX_DUPLICATE_THRESHOLD: z.coerce.number().min(0).max(1).optional(),
-  LIGHTBOX_PEOPLE_MIN_FACES: positiveInt.default(2),
-  LIGHTBOX_PEOPLE_EPS: z.coerce.number().gt(0).max(2).default(0.5),
-  LIGHTBOX_HIGHLIGHT_COUNT: positiveInt.max(1000).default(20),
-  LIGHTBOX_HIGHLIGHT_MIN_QUALITY: z.coerce.number().min(0).max(1).default(0.4),
-  LIGHTBOX_HIGHLIGHT_DIVERSITY: z.coerce.number().min(0).max(5).default(0.5),
-  LIGHTBOX_MODEL_SET: z.enum(['production', 'test', 'bench']).default('production'),
-  LIGHTBOX_MODEL_ROLES: optionalString,
-  LIGHTBOX_SKIP_MODEL_BUILD: bool.default(false),
-  LIGHTBOX_MODEL_CACHE_DIR: optionalString,
-  XDG_CACHE_HOME: optionalString,
-  HOME: optionalString,
-  LIGHTBOX_CATEGORY_MAP_FILE: optionalString,
-  LIGHTBOX_SIMILAR_THRESHOLD: z.coerce.number().min(0).max(1).default(0.75),
-  LIGHTBOX_CATEGORY_LABELS_FILE: optionalString,
-  LIGHTBOX_PHOTO_BATCH_SIZE: positiveInt.max(64).default(8),
-  LIGHTBOX_PHOTO_HEARTBEAT_SECONDS: positiveInt.max(3600).default(60),
-  LIGHTBOX_PHOTO_DECODE_ATTEMPTS: positiveInt.max(10).default(3),
-  LIGHTBOX_ALBUM_MAX_PHOTOS: positiveInt.default(10_000),
-  LIGHTBOX_ALBUM_SETTLE_SECONDS: z.coerce.number().min(0).max(3600).default(5),
-  LIGHTBOX_CONTINUE_AS_NEW_EVENTS: positiveInt.min(200).max(40_000).default(10_000),
-  LIGHTBOX_DECODE_TIMEOUT_MS: positiveInt.default(30_000),
-  LIGHTBOX_DECODE_MAX_MEMORY_MB: positiveInt.default(1024),
-
-  LIGHTBOX_VECTOR_STORE: z.enum(['embedded', 'chroma']).default('embedded'),
-  CHROMA_URL: optionalString,
-  LIGHTBOX_MATCH_HASHING_DIM: positiveInt.min(16).max(8192).default(1024),
-  LIGHTBOX_MATCH_MAX_K: positiveInt.max(1000).default(100),
-  LIGHTBOX_TEXT_MAX_CHARS: positiveInt.default(2000),
-  LIGHTBOX_TOXICITY_LABELS: optionalString,
-  LIGHTBOX_TOXICITY_THRESHOLD: z.coerce.number().min(0).max(1).default(0.5),
-  LIGHTBOX_MODERATION_MAX_MESSAGES: positiveInt.max(1000).default(64),
-  LIGHTBOX_MODERATION_MAX_BATCH: positiveInt.max(1024).default(32),
-  LIGHTBOX_MODERATION_MAX_WAIT_MS: z.coerce.number().int().min(0).max(1000).default(4),
-
-  CPU_WORKER_CONCURRENCY: positiveInt.optional(),
-  IO_WORKER_CONCURRENCY: positiveInt.default(50),
-  GPU_WORKER_CLASSES: z
-    .string()
-    .default('llm,diffusion')
-    .transform((v) =>
-      v
-        .split(',')
-        .map((s) => s.trim())
-        .filter(Boolean),
-    )
-    .pipe(z.array(z.enum(['llm', 'diffusion'])).min(1)),
-  GPU_COUNT: positiveInt.default(1),
-  GPU_LLM_SLOTS_PER_GPU: positiveInt.max(256).default(8),
-  GPU_DIFFUSION_SLOTS_PER_GPU: positiveInt.max(16).default(1),
-  GPU_HEARTBEAT_TIMEOUT_SECONDS: z.coerce.number().positive().default(60),
-  GPU_SCHEDULE_TO_START_TIMEOUT_SECONDS: z.coerce.number().positive().default(1800),
-  GPU_RETRY_INITIAL_INTERVAL_SECONDS: z.coerce.number().positive().default(10),
-  GPU_STALL_ABORT_SECONDS: z.coerce.number().positive().default(300),
-  DIFFUSION_BACKEND_URL: optionalString,
-  DIFFUSION_STEPS: positiveInt.max(150).default(20),
-  DIFFUSION_DENOISING_STRENGTH: z.coerce.number().min(0).max(1).default(0.55),
-  DIFFUSION_MAX_SIDE: positiveInt.max(2048).default(768),
-  DIFFUSION_PROGRESS_POLL_MS: positiveInt.default(500),
-  GEMINI_API_KEY: optionalString,
-  GEMINI_MODEL: z.string().default('gemini-2.5-flash'),
-  GEMINI_BASE_URL: optionalString,
-  GEMINI_TIMEOUT_SECONDS: z.coerce.number().positive().default(30),
-  LLM_BASE_URL: optionalString,
-  LLM_API_KEY: optionalString,
-  LLM_MODEL: z.string().default('Qwen/Qwen2.5-7B-Instruct'),
-  LLM_MAX_TOKENS: positiveInt.max(8192).default(700),
-  GOOGLE_CSE_API_KEY: optionalString,
-  GOOGLE_CSE_ID: optionalString,
-  GOOGLE_CSE_BASE_URL: z.string().default('https://www.googleapis.com/customsearch/v1'),
-  SPOTIFY_CLIENT_ID: optionalString,
-  SPOTIFY_CLIENT_SECRET: optionalString,
-  SPOTIFY_API_BASE_URL: z.string().default('https://api.spotify.com/v1'),
-  SPOTIFY_ACCOUNTS_URL: z.string().default('https://accounts.spotify.com/api/token'),
-  YOUTUBE_API_KEY: optionalString,
-  YOUTUBE_API_BASE_URL: z.string().default('https://www.googleapis.com/youtube/v3'),
-  CONTEXT_TIMEOUT_SECONDS: z.coerce.number().positive().default(8),
-  WORKFLOW_WORKER_MAX_CACHED: positiveInt.default(200),
-  WORKER_SHUTDOWN_GRACE_SECONDS: positiveInt.default(30),
-  WORKER_METRICS_PORT: port.optional(),
-  WORKER_METRICS_PORT_BASE: port.default(9464),
-  WORKER_METRICS_HOST: z.string().default('0.0.0.0'),
-  WORKER_SDK_METRICS_PORT: port.optional(),
-  /** A prebuilt workflow bundle to load; production defaults to dist/workflow-bundle.js. */
-  WORKFLOW_BUNDLE_PATH: optionalString,
-  LIGHTBOX_BACKLOG_POLL_SECONDS: z.coerce.number().min(0).default(15),
-
-  OTEL_EXPORTER_OTLP_ENDPOINT: optionalString,
-  OTEL_SERVICE_NAME: optionalString,
-
-  /** Read only to find the temporal CLI on the user's PATH. */
-  PATH: z.string().default(''),
-});
+/**
+ * Algorithm tunables no deployment needs to set: typed defaults in code, changed by a commit that
+ * shows its `npm run eval` figures rather than per environment (they were environment variables).
+ */
+const TUNABLES = {
+  /** photos under this quality score (0–1) are never highlights. */
+  highlightMinQuality: 0.4,
+  /** weight of the penalty for resembling a highlight already picked. */
+  highlightDiversity: 0.5,
+  /** fresh decoder children a photo gets after crashing, hanging or bloating one. */
+  decodeAttempts: 3,
+  /** faces needed before a cluster counts as a person. */
+  peopleMinFaces: 2,
+  /** width of the hashing fallback embedding. */
+  hashingDim: 1024,
+  /** img2img denoising strength (0 keeps the photo, 1 ignores it). */
+  denoisingStrength: 0.55,
+  /** one Gemini request's timeout. */
+  geminiTimeoutMs: 30_000,
+  /** time box of each context search attempt. */
+  contextTimeoutMs: 8_000,
+} as const;
 
 export type WorkerRole = 'workflow' | 'cpu' | 'io' | 'gpu';
 
@@ -249,7 +125,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       chromaUrl: e.CHROMA_URL,
       /** Where the embedded vector index lives. */
       embeddedDir: path.join(dataDir, 'vectors'),
-      hashingDim: e.LIGHTBOX_MATCH_HASHING_DIM,
+      hashingDim: TUNABLES.hashingDim,
       maxK: e.LIGHTBOX_MATCH_MAX_K,
       maxTextChars: e.LIGHTBOX_TEXT_MAX_CHARS,
       useTestModels: e.LIGHTBOX_MODEL_SET === 'test',
@@ -272,17 +148,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     analysis: {
       /** Unset: each embedding method's calibrated threshold (duplicateThresholdFor). */
       duplicateThreshold: e.LIGHTBOX_DUPLICATE_THRESHOLD,
-      peopleMinFaces: e.LIGHTBOX_PEOPLE_MIN_FACES,
+      peopleMinFaces: TUNABLES.peopleMinFaces,
       peopleEps: e.LIGHTBOX_PEOPLE_EPS,
       highlightCount: e.LIGHTBOX_HIGHLIGHT_COUNT,
-      highlightDiversity: e.LIGHTBOX_HIGHLIGHT_DIVERSITY,
-      highlightMinQuality: e.LIGHTBOX_HIGHLIGHT_MIN_QUALITY,
+      highlightDiversity: TUNABLES.highlightDiversity,
+      highlightMinQuality: TUNABLES.highlightMinQuality,
       categoryLabelsFile: e.LIGHTBOX_CATEGORY_LABELS_FILE,
       /** ImageNet class → album category map for the classifier (default: src/models/imagenet/category-map.json). */
       categoryMapFile: e.LIGHTBOX_CATEGORY_MAP_FILE,
       /** Cosine on the semantic embedding at or above which two photos are similar shots. */
       similarThreshold: e.LIGHTBOX_SIMILAR_THRESHOLD,
-      decodeAttempts: e.LIGHTBOX_PHOTO_DECODE_ATTEMPTS,
+      decodeAttempts: TUNABLES.decodeAttempts,
       decodeTimeoutMs: e.LIGHTBOX_DECODE_TIMEOUT_MS,
       decodeMaxMemoryMb: e.LIGHTBOX_DECODE_MAX_MEMORY_MB,
     },
@@ -316,15 +192,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
             .map((u) => u.trim().replace(/\/+$/, ''))
             .filter(Boolean) ?? [],
         steps: e.DIFFUSION_STEPS,
-        denoisingStrength: e.DIFFUSION_DENOISING_STRENGTH,
+        denoisingStrength: TUNABLES.denoisingStrength,
         maxSide: e.DIFFUSION_MAX_SIDE,
         progressPollMs: e.DIFFUSION_PROGRESS_POLL_MS,
       },
       llm: { baseUrl: e.LLM_BASE_URL?.replace(/\/+$/, ''), apiKey: e.LLM_API_KEY, model: e.LLM_MODEL, maxTokens: e.LLM_MAX_TOKENS },
     },
-    gemini: { apiKey: e.GEMINI_API_KEY, model: e.GEMINI_MODEL, baseUrl: e.GEMINI_BASE_URL, timeoutMs: Math.round(e.GEMINI_TIMEOUT_SECONDS * 1000) },
+    gemini: { apiKey: e.GEMINI_API_KEY, model: e.GEMINI_MODEL, baseUrl: e.GEMINI_BASE_URL, timeoutMs: TUNABLES.geminiTimeoutMs },
     context: {
-      timeoutMs: Math.round(e.CONTEXT_TIMEOUT_SECONDS * 1000),
+      timeoutMs: TUNABLES.contextTimeoutMs,
       google: { apiKey: e.GOOGLE_CSE_API_KEY, cx: e.GOOGLE_CSE_ID, baseUrl: e.GOOGLE_CSE_BASE_URL },
       spotify: {
         clientId: e.SPOTIFY_CLIENT_ID,

@@ -16,6 +16,7 @@ import { GpuQueueMonitor } from '../temporal-client/gpu-queues';
 import { createIsolatedDecoder, isolatedDecoderOptionsFromConfig } from '../activities/album/decode/isolated-decode';
 import { createAlbumAnalysisActivities } from '../activities/album/analyze-album';
 import { createPhotoPipelineActivities } from '../activities/album/analyze-batch';
+import { peopleStoreFor } from '../people/people-store';
 import { createAlbumStoreActivities } from '../activities/album/album-store';
 import { blobStoreFromConfig } from '../storage/from-config';
 import { embeddingCacheFromConfig, photoModelsFromConfig } from './deps';
@@ -53,7 +54,7 @@ export const cpuWorker: WorkerSpec = {
       options: {
         activities: {
           ...createPhotoPipelineActivities({ store, decoder, models, cache, decodeAttempts: config.analysis.decodeAttempts }),
-          ...createAlbumAnalysisActivities({ store, settings: config.analysis }),
+          ...createAlbumAnalysisActivities({ store, settings: config.analysis, people: peopleStoreFor(config, store) }),
           ...createMatchingCpuActivities({ embedder: matchEmbedderFromConfig(runtime.sessions, config.matching, modelRolesFor(config.models).sentence) }),
         },
         maxConcurrentActivityTaskExecutions: concurrency,

@@ -1,5 +1,6 @@
 /** Real Temporal servers for tests: the dev server (integration) and the time-skipping server (workflows). */
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Worker } from '@temporalio/worker';
 import { loadConfig } from '../../src/config';
 import { freeLoopbackPort } from '../../src/telemetry/metrics-server';
 import { SA } from '../../src/shared/search-attributes';
@@ -32,6 +33,19 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
   });
   await ensureSearchAttributes(testEnv.connection, testEnv.namespace ?? 'default');
   return testEnv;
+}
+
+/** Runs `fn` while the workflow worker and the activity workers poll; all of them stop after it. */
+export function whileWorkersRun<T>([workflows, ...rest]: Worker[], fn: () => Promise<T>): Promise<T> {
+  return workflows!.runUntil(async () => {
+    const running = rest.map((w) => w.run());
+    try {
+      return await fn();
+    } finally {
+      rest.forEach((w) => w.shutdown());
+      await Promise.all(running);
+    }
+  });
 }
 
 export { SA };

@@ -17,7 +17,7 @@ import path from 'node:path';
 import { after, afterEach, before, beforeEach, describe, test } from 'node:test';
 import { Storage } from '@google-cloud/storage';
 import { ModelChecksumError, ModelContractError } from '../../src/models/errors';
-import { ModelDownloadError, pullModel } from '../../scripts/models/pull';
+import { ModelDownloadError, pullModel } from '../../src/models/pull';
 import { getModelSpec } from '../../src/models/registry';
 import { SessionPool } from '../../src/models/sessions';
 import { LOCK_FILE_NAME, ModelStore, readLock } from '../../src/models/store';

@@ -29,7 +29,7 @@ import { workerInterceptors, workflowSinks } from '../../src/telemetry/temporal-
 import { addPhotosUpdate, AlbumWorkflow, albumStatusQuery, closeAlbumSignal } from '../../src/workflows/album';
 import { WORKFLOWS_PATH } from '../../src/workers/roles';
 import { quietRuntime, testTelemetry } from '../helpers/stack';
-import { createTimeSkippingEnv } from '../helpers/temporal';
+import { createTimeSkippingEnv, whileWorkersRun } from '../helpers/temporal';
 
 let env: TestWorkflowEnvironment;
 let store: LocalBlobStore;
@@ -91,16 +91,7 @@ async function withWorkers<T>(fn: () => Promise<T>, opts: { models?: PhotoModels
     }),
     Worker.create({ ...common, taskQueue: TASK_QUEUES.io, activities: createAlbumStoreActivities({ store }) }),
   ]);
-  const [first, ...rest] = workers;
-  return first!.runUntil(async () => {
-    const running = rest.map((w) => w.run());
-    try {
-      return await fn();
-    } finally {
-      rest.forEach((w) => w.shutdown());
-      await Promise.all(running);
-    }
-  });
+  return whileWorkersRun(workers, fn);
 }
 
 async function putPhoto(albumId: string, photoId: string, name: string, data: Buffer, contentType = 'image/jpeg'): Promise<PhotoRef> {

@@ -23,6 +23,8 @@ export interface Results {
   people:
     | Array<{
         personId: string;
+        /** The tenant's name for the person, when someone gave one (People page). */
+        name?: string | null;
         photoIds: string[];
         faces: number;
         crops?: Array<{ photoId: string; box: { x: number; y: number; width: number; height: number } }>;
@@ -173,7 +175,7 @@ export function ResultsView({ albumId, r, onOpen }: { albumId: string; r: Result
               <figure class="person" key={p.personId}>
                 <FaceCrop albumId={albumId} p={p} info={r.photos} onOpen={onOpen} />
                 <figcaption>
-                  {p.personId} · {p.photoIds.length} photos
+                  {p.name ?? p.personId} · {p.photoIds.length} photos
                 </figcaption>
               </figure>
             ))}

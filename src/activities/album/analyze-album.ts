@@ -21,6 +21,8 @@ import { albumResultsKey, failureDocsPrefix, photoDocsPrefix } from '../../stora
 import { decodeVector } from '../../vectors/float32-codec';
 import { listJson, readJsonDocs, type FailureDoc, type PhotoDoc } from './photo-doc';
 import { NOT_INSTALLED } from './photo-models';
+import { recordAlbumForTenant } from './tenant-features';
+import type { PeopleStore } from '../../people/people-store';
 
 export interface AlbumAnalysisSettings {
   /** Operator override; unset → the perceptual method's calibrated threshold. */
@@ -46,7 +48,16 @@ export function faceMetricOf(facesMethod: string | undefined): 'cosine' | 'eucli
   }
 }
 
-export function createAlbumAnalysisActivities({ store, settings }: { store: BlobStore; settings: AlbumAnalysisSettings }) {
+/** `people`: the tenant's people and word search are fed from each album step (left out, the album stands alone). */
+export function createAlbumAnalysisActivities({
+  store,
+  settings,
+  people: tenantPeople,
+}: {
+  store: BlobStore;
+  settings: AlbumAnalysisSettings;
+  people?: PeopleStore;
+}) {
   async function analyzeAlbum({ tenantId, albumId, analysisId }: AlbumAnalysisInput): Promise<AlbumAnalysisSummary> {
     const started = Date.now();
     const end = stageSeconds.startTimer({ kind: 'album', stage: 'album' });
@@ -70,6 +81,8 @@ export function createAlbumAnalysisActivities({ store, settings }: { store: Blob
 
     const faceDocs = docs.filter((d) => d.faces.status === 'ok');
     let people: AlbumResultsDoc['people'];
+    let clusters: string[][] = [];
+    let metric: 'cosine' | 'euclidean' = 'cosine';
     if (faceDocs.length === 0 && docs.some((d) => d.faces.status === NOT_INSTALLED)) {
       const missing = docs.find((d) => d.faces.status === NOT_INSTALLED)!.faces as { reason: string };
       people = { status: NOT_INSTALLED, reason: missing.reason };
@@ -78,11 +91,13 @@ export function createAlbumAnalysisActivities({ store, settings }: { store: Blob
         d.faces.status === 'ok' ? d.faces.faces.map((f) => ({ faceId: f.faceId, photoId: d.photoId, embedding: decodeVector(f.embedding) })) : [],
       );
       const facesModel = faceDocs.find((d) => d.faces.status === 'ok')?.faces as { model?: string } | undefined;
-      const metric = faceMetricOf(facesModel?.model);
+      metric = faceMetricOf(facesModel?.model);
       const faceById = new Map(
         faceDocs.flatMap((d) => (d.faces.status === 'ok' ? d.faces.faces.map((f) => [f.faceId, { photoId: d.photoId, face: f }] as const) : [])),
       );
-      people = clusterPeople(faces, { eps: settings.peopleEps, minFaces: settings.peopleMinFaces, metric }).people.map((p) => ({
+      const clustered = clusterPeople(faces, { eps: settings.peopleEps, minFaces: settings.peopleMinFaces, metric }).people;
+      clusters = clustered.map((p) => p.faceIds);
+      people = clustered.map((p) => ({
         personId: p.personId,
         photoIds: p.photoIds,
         faces: p.faceIds.length,
@@ -92,6 +107,9 @@ export function createAlbumAnalysisActivities({ store, settings }: { store: Blob
           .slice(0, PERSON_CROPS)
           .map(({ photoId, face }) => ({ photoId, box: face.box })),
       }));
+    }
+    if (tenantPeople) {
+      await recordAlbumForTenant({ store, people: tenantPeople }, { tenantId, albumId, analysisId, docs, clusters, metric, eps: settings.peopleEps });
     }
     heartbeat({ stage: 'people' });
 

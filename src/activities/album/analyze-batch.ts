@@ -14,6 +14,7 @@
 import crypto from 'node:crypto';
 import { trace } from '@opentelemetry/api';
 import { ApplicationFailure, CancelledFailure, activityInfo, heartbeat, log } from '@temporalio/activity';
+import { faceDecidesCategory } from '../../analysis/face-category';
 import { PERCEPTUAL_METHOD, PERCEPTUAL_VERSION, embedThumbnail } from '../../analysis/perceptual-embedding';
 import { embeddingCacheKey, type EmbeddingCache } from '../../cache/embedding-cache';
 import type { BatchProgress, PhotoBatchInput, PhotoBatchResult, PhotoFailureRecord, PhotoRef, PhotoStage } from '../../shared/album';
@@ -262,7 +263,7 @@ export function createPhotoPipelineActivities({ store, decoder, models, cache, d
         const quality = d.image.quality;
         const zs = models.zeroShot;
         const faces = await timed('faces', ms, () => facesOf(d));
-        const hasFace = faces.status === 'ok' && faces.faces.length > 0;
+        const hasFace = faces.status === 'ok' && faceDecidesCategory(faces.faces, d.image);
         const top = models.classifier && raw ? models.classifier.categorize(raw[i]!, hasFace) : zs ? zs.top(decodeVector(primary[i]!.vector)) : undefined;
         docs.push({
           photoId: d.photo.photoId,
@@ -289,7 +290,7 @@ export function createPhotoPipelineActivities({ store, decoder, models, cache, d
                 names: top.names,
                 score: Math.round(top.score * 1e4) / 1e4,
                 model: models.methods.category,
-                ...('topClass' in top ? { imagenetClass: top.topClass } : {}),
+                ...('topClass' in top ? { imagenetClass: top.topClass, classes: top.classes } : {}),
               }
             : { status: NOT_INSTALLED, reason: models.missing.category ?? 'no category model' },
           faces,

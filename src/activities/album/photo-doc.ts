@@ -18,7 +18,16 @@ export interface VectorRecord {
 }
 
 export type CategoryRecord =
-  | { status: 'ok'; label: string; names: { en: string; ko: string }; score: number; model: string; imagenetClass?: string }
+  | {
+      status: 'ok';
+      label: string;
+      names: { en: string; ko: string };
+      score: number;
+      model: string;
+      imagenetClass?: string;
+      /** The classifier's top ImageNet classes, for word search (absent with zero-shot labels). */
+      classes?: Array<{ name: string; p: number }>;
+    }
   | { status: 'model-not-installed'; reason: string };
 
 export interface FaceRecord {

@@ -11,6 +11,7 @@ import {
   type WorkflowHandle,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
+import type { PeopleService } from './people-service';
 import type { Config } from '../../config';
 import {
   albumWorkflowId,
@@ -74,6 +75,8 @@ export class AlbumService {
     private readonly client: Client,
     private readonly store: BlobStore,
     private readonly config: Pick<Config, 'photos' | 'api'>,
+    /** The tenant's people: album results show them as named and corrected now. */
+    private readonly people?: Pick<PeopleService, 'albumPeople' | 'forgetAlbum'>,
   ) {}
 
   /** What every new analysis run of an album starts with, from config. */
@@ -161,6 +164,7 @@ export class AlbumService {
         if (!(err instanceof BlobNotFoundError)) throw err;
       }
     }
+    const tenantPeople = Array.isArray(doc?.people) ? await this.people?.albumPeople(tenantId, albumId) : undefined;
     const failed = new Map((doc?.failed ?? []).map((f) => [f.photoId, f]));
     for (const f of view.failed) if (!failed.has(f.photoId)) failed.set(f.photoId, f);
     return {
@@ -177,7 +181,7 @@ export class AlbumService {
       highlightScores: doc?.highlightScores ?? [],
       duplicates: doc?.duplicates ?? [],
       similar: doc?.similar ?? [],
-      people: doc?.people ?? [],
+      people: tenantPeople ?? doc?.people ?? [],
       categories: doc?.categories ?? {},
       quality: doc?.quality ?? {},
       failed: [...failed.values()].map(({ photoId, name, code, message, stage, attempts, model }) => ({
@@ -277,6 +281,7 @@ export class AlbumService {
       ...(await this.store.list(`system/handover/${tenantId}/${albumId}/`)),
     ];
     for (const key of keys) await this.store.delete(key);
+    await this.people?.forgetAlbum(tenantId, albumId);
     return { ...view, purged: true, deletedBlobs: keys.length };
   }
 

@@ -70,7 +70,13 @@ export interface CategoryScore extends AlbumCategory {
   /** The ImageNet class that contributed most, e.g. "tabby cat" (explains the choice). */
   topClass: string;
   topClassScore: number;
+  /** The most probable ImageNet classes (what word search matches against), best first. */
+  classes: Array<{ name: string; p: number }>;
 }
+
+/** Classes kept per photo for word search: the top few, each with at least this probability. */
+const SEARCH_CLASSES = 5;
+const SEARCH_CLASS_MIN_P = 0.02;
 
 export class MobileNetClassifier {
   readonly spec: ModelSpec;
@@ -144,14 +150,19 @@ export class MobileNetClassifier {
     let ci = 0;
     for (let c = 1; c < mass.length; c++) if (mass[c]! > mass[ci]!) ci = c;
     const names = CLASS_NAMES as string[];
+    const classes = [...p.keys()]
+      .sort((a, b) => p[b]! - p[a]!)
+      .slice(0, SEARCH_CLASSES)
+      .filter((k) => p[k]! >= SEARCH_CLASS_MIN_P)
+      .map((k) => ({ name: names[k]!, p: Math.round(p[k]! * 1e4) / 1e4 }));
     // A detected face outweighs the classifier (ImageNet has almost no "person" classes), unless
     // the classifier is sure of an animal: BlazeFace fires on some cat faces.
     const animal = map.categories.findIndex((c) => c.id === 'pets-animals');
     if (hasFace && map.faceCategory !== undefined && !(animal >= 0 && mass[animal]! >= 0.5)) {
       const c = map.faceCategory;
-      return { ...map.categories[c]!, score: Math.max(mass[c]!, 0.9), topClass: names[topK]!, topClassScore: p[topK]! };
+      return { ...map.categories[c]!, score: Math.max(mass[c]!, 0.9), topClass: names[topK]!, topClassScore: p[topK]!, classes };
     }
-    if (mass[ci]! < map.minScore) return { ...map.other, score: 1 - mass[ci]!, topClass: names[topK]!, topClassScore: p[topK]! };
-    return { ...map.categories[ci]!, score: mass[ci]!, topClass: names[best[ci]!.k]!, topClassScore: best[ci]!.p };
+    if (mass[ci]! < map.minScore) return { ...map.other, score: 1 - mass[ci]!, topClass: names[topK]!, topClassScore: p[topK]!, classes };
+    return { ...map.categories[ci]!, score: mass[ci]!, topClass: names[best[ci]!.k]!, topClassScore: best[ci]!.p, classes };
   }
 }

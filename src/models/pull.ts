@@ -20,11 +20,11 @@ import { Readable, Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import * as ort from 'onnxruntime-node';
 import { Storage } from '@google-cloud/storage';
-import { ModelChecksumError, ModelContractError } from '../../src/models/errors';
-import { PRODUCTION_MODELS } from '../../src/models/catalogue/production';
-import { getModelSpec, modelRef, type ModelFile, type ModelSpec } from '../../src/models/registry';
-import { contractProblems } from '../../src/models/sessions';
-import { modelFolder, ModelStore, readLock, writeLockEntry, type LockedFile, type LockEntry, type LockSource } from '../../src/models/store';
+import { ModelChecksumError, ModelContractError } from './errors';
+import { PRODUCTION_MODELS } from './catalogue/production';
+import { getModelSpec, modelRef, type ModelFile, type ModelSpec } from './registry';
+import { contractProblems } from './sessions';
+import { modelFolder, ModelStore, readLock, writeLockEntry, type LockedFile, type LockEntry, type LockSource } from './store';
 
 export const HF_BASE_URL = 'https://huggingface.co';
 
@@ -359,7 +359,7 @@ function parseArgs(argv: readonly string[]): CliArgs {
 }
 
 export async function main(argv: readonly string[] = process.argv.slice(2)): Promise<number> {
-  const { loadConfig } = await import('../../src/config');
+  const { loadConfig } = await import('../config');
   const config = loadConfig();
   const args = parseArgs(argv);
   const ids = args.ids.length > 0 ? args.ids : PRODUCTION_MODELS.map((m) => m.id);

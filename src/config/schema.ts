@@ -1,0 +1,55 @@
+/**
+ * Every environment variable Lightbox reads, one zod schema per section, each variable with its
+ * description. docs/configuration.md is generated from these (npm run config:docs; npm run lint
+ * fails when it is stale). To add a variable: put it in its section with .describe(), then run
+ * npm run config:docs.
+ */
+import { z } from 'zod';
+import { serverSection } from './sections/server';
+import { temporalSection } from './sections/temporal';
+import { storageSection } from './sections/storage';
+import { modelsSection } from './sections/models';
+import { cacheSection } from './sections/cache';
+import { albumSection } from './sections/album';
+import { textSection } from './sections/text';
+import { gpuSection } from './sections/gpu';
+import { workersSection } from './sections/workers';
+import { telemetrySection } from './sections/telemetry';
+import { systemSection } from './sections/system';
+
+/** The sections in the order the docs list them, each with its one-line purpose. */
+export const CONFIG_SECTIONS = {
+  server: { title: 'server', about: 'The API process: ports, keys, request limits, where data lives.', schema: serverSection },
+  temporal: { title: 'temporal', about: 'The Temporal frontend Lightbox connects to, or the embedded dev server it runs.', schema: temporalSection },
+  storage: { title: 'storage', about: 'Where photos, results and state documents are kept.', schema: storageSection },
+  models: {
+    title: 'models',
+    about: 'Which ONNX models run, where they are installed and fetched from, and how ONNX Runtime runs them.',
+    schema: modelsSection,
+  },
+  cache: { title: 'cache', about: 'The shared embedding cache.', schema: cacheSection },
+  album: { title: 'album', about: 'The photo pipeline: album limits, batching, decoding, and the album-wide analysis.', schema: albumSection },
+  text: { title: 'text', about: 'Matching (profile search) and moderation (the clean-bot).', schema: textSection },
+  gpu: {
+    title: 'gpu',
+    about: 'GPU jobs: worker classes and slots, timeouts, the diffusion backend, the LLM and the context sources of a tuning report.',
+    schema: gpuSection,
+  },
+  workers: { title: 'workers', about: 'Worker processes: concurrency, shutdown, metrics ports, the workflow bundle.', schema: workersSection },
+  telemetry: { title: 'telemetry', about: 'Tracing export.', schema: telemetrySection },
+  system: { title: 'system', about: 'Variables the system sets, read only to find tools.', schema: systemSection },
+} as const;
+
+export const envSchema = z.object({
+  ...serverSection.shape,
+  ...temporalSection.shape,
+  ...storageSection.shape,
+  ...modelsSection.shape,
+  ...cacheSection.shape,
+  ...albumSection.shape,
+  ...textSection.shape,
+  ...gpuSection.shape,
+  ...workersSection.shape,
+  ...telemetrySection.shape,
+  ...systemSection.shape,
+});

@@ -1,0 +1,8 @@
+/** Tracing export. */
+import { z } from 'zod';
+import { optionalString } from './types';
+
+export const telemetrySection = z.object({
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalString.describe('OTLP/HTTP collector; traces are exported only when set'),
+  OTEL_SERVICE_NAME: optionalString.describe('Default: `lightbox-<component>`. service name on exported spans'),
+});

@@ -16,11 +16,6 @@ const TOP_LEVEL = ['src', 'test', 'docs', 'scripts', 'eval', 'bench', 'deploy', 
 const ROOT_FILES = ['package.json', 'tsconfig.json', 'eslint.config.mjs', 'knip.json', 'README.md'];
 /** Generated or runtime paths: a clone need not have them. */
 const IGNORED = ['.lightbox/', 'dist/', 'node_modules/', '.tools/', 'test-output/', 'deploy/secrets/', 'test/histories/my-run.json'];
-/**
- * Docs other branches are writing, linked from the map before they land. Once a file here exists
- * the check says so, so the entry is removed rather than left to hide a later deletion.
- */
-const PENDING = ['docs/reports.md', 'docs/clean-bot.md'];
 const SOURCE_DIRS = ['src', 'scripts', 'bench', 'eval', 'temporal', 'console/src', 'test'];
 const SOURCE_EXT = /\.(ts|tsx|mts|mjs|js|py|sh)$/;
 
@@ -44,7 +39,6 @@ function concretePart(token: string): string {
 }
 
 function exists(root: string, path: string): boolean {
-  if (PENDING.some((pending) => path === pending.replace(/\/$/, ''))) return true;
   if (IGNORED.some((ignored) => path === ignored.replace(/\/$/, '') || path.startsWith(ignored))) return true;
   return existsSync(join(root, path));
 }
@@ -143,9 +137,6 @@ export function checkRepository(root: string): Finding[] {
 if (require.main === module) {
   const root = repoRoot();
   const findings = checkRepository(root);
-  for (const pending of PENDING.filter((p) => existsSync(join(root, p)))) {
-    console.warn(`check-paths: ${pending} exists now; remove it from PENDING in scripts/check-paths.ts`);
-  }
   for (const f of findings) console.error(`${f.file}:${f.line}: names ${f.path}, which does not exist`);
   if (findings.length > 0) {
     console.error(`check-paths: ${findings.length} stale path(s). Fix the reference, or add a generated/runtime path to IGNORED in scripts/check-paths.ts.`);

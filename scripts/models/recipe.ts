@@ -41,7 +41,14 @@ export interface Recipe {
   converter: string;
   /** Other files under scripts/models/convert/ the converter reads (modules, recorded values): part of the cache key. */
   converterFiles?: readonly string[];
-  check: NumericCheck;
+  /** A converted graph's check; a trained one (no upstream values to compare with) is checked by its trainer against its own fit. */
+  check?: NumericCheck;
+  /** Repo files the model is trained on (relative to the repo root): part of the cache key. */
+  dataFiles?: readonly string[];
+  /** Installed models the build runs (their locked hashes are part of the cache key), built before this one. */
+  dependsOn?: readonly string[];
+  /** Runs before the converter, e.g. to embed training data with an installed model; returns more files to pass it. */
+  prepare?: (ctx: { modelsDir: string; workDir: string; log: (line: string) => void }) => Promise<string[]>;
 }
 
 /** The check's input values, reproducible in any language. */

@@ -22,7 +22,8 @@ export const DEFAULT_MODEL_ROLES: ModelRoles = {
   'face-descriptor': 'dlib-resnet-face',
   // int8 is about 2x faster than fp32 and ranks Korean paraphrases as well (npm run eval).
   sentence: 'multilingual-e5-small-int8',
-  toxicity: 'kcelectra-small-toxicity',
+  // Trained at build time on the repo's labelled chat lines; KcELECTRA is an upgrade by models:pull.
+  toxicity: 'cleanbot-e5-head',
 };
 
 /**

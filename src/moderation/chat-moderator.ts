@@ -3,6 +3,10 @@
  * classifier through a micro-batcher, so concurrent API requests share one ORT run; where the
  * model is not installed, the Korean profanity lexicon scores the same normalised text instead.
  * Every result says which ran (`method`).
+ *
+ * With the default classifier, the e5 head (a `scoreLabel` head), the lexicon is a second signal
+ * beside it: an explicit lexicon hit is toxic whatever the head says (a word list is precise on
+ * spelled-out profanity, and costs microseconds), and the head catches what has no bad word.
  */
 import type { Config } from '../config';
 import { MicroBatcher } from '../models/micro-batcher';
@@ -13,6 +17,7 @@ import type { Classifier, TextClassification } from '../models/text/text-classif
 import { jobOutcomes } from '../telemetry/metrics';
 
 export const LEXICON_METHOD = 'lexicon';
+export const HEAD_METHOD = 'e5-head+lexicon';
 
 export interface ChatMessage {
   id: string;
@@ -22,16 +27,20 @@ export interface ChatMessage {
 export interface ModerationResult {
   id: string;
   toxic: boolean;
-  /** 0..1: the classifier's toxicity probability, or 1/0 for a lexicon hit/miss. */
+  /** 0..1: the classifier's toxicity probability, or 1/0 for a lexicon hit/miss (1 for a hit beside the head too). */
   score: number;
   /** Non-clean labels at or over the threshold (model), or ["profanity"] (lexicon). */
   labels: string[];
-  method: 'onnx' | typeof LEXICON_METHOD;
+  method: 'onnx' | typeof HEAD_METHOD | typeof LEXICON_METHOD;
+  /** The e5 head's own toxicity probability (head only; `score` also counts the lexicon). */
+  headScore?: number;
+  /** The e5 head's probability per label (head only). */
+  scores?: Record<string, number>;
   /** `id@version` of the classifier, or `badwords-ko` for the lexicon. */
   model: string;
   /** The text was longer than the model's max length and was cut before scoring. */
   truncated?: boolean;
-  /** Lexicon entries found (lexicon only). */
+  /** Lexicon entries found (lexicon, and beside the e5 head). */
   matches?: string[];
   fallbackReason?: string;
 }
@@ -60,7 +69,7 @@ export class ChatModerator {
       try {
         const scored = await this.batcher.submitMany(normalized);
         this.unavailable = undefined;
-        const results = messages.map((m, i) => this.fromModel(m.id, scored[i]!));
+        const results = messages.map((m, i) => (this.classifier.head.scoreLabel ? this.fromHead(m, scored[i]!) : this.fromModel(m.id, scored[i]!)));
         for (const r of results) jobOutcomes.inc({ kind: 'moderation', outcome: 'ok', code: r.toxic ? 'toxic' : 'clean' });
         return results;
       } catch (err) {
@@ -84,6 +93,30 @@ export class ChatModerator {
         fallbackReason: code,
       };
     });
+  }
+
+  private fromHead(m: ChatMessage, c: TextClassification): ModerationResult {
+    const { threshold } = this.options;
+    const { scoreLabel, labels: all } = this.classifier.head;
+    const matches = this.lexicon.find(m.text).map((x) => x.term);
+    const explicit = matches.length > 0;
+    const toxic = explicit || c.score >= threshold;
+    const kinds = all.filter((l) => l !== scoreLabel);
+    const labels = toxic ? kinds.filter((l) => c.scores[l]! >= threshold) : [];
+    if (explicit && !labels.includes('profanity')) labels.unshift('profanity');
+    if (toxic && labels.length === 0) labels.push([...kinds].sort((a, b) => c.scores[b]! - c.scores[a]!)[0]!);
+    return {
+      id: m.id,
+      toxic,
+      score: explicit ? 1 : c.score,
+      labels,
+      method: HEAD_METHOD,
+      model: this.classifier.ref,
+      headScore: c.score,
+      scores: c.scores,
+      ...(matches.length > 0 ? { matches } : {}),
+      ...(c.truncated ? { truncated: true } : {}),
+    };
   }
 
   private fromModel(id: string, c: TextClassification): ModerationResult {

@@ -138,11 +138,18 @@ export function CleanBotPage() {
                 <tr class={r.toxic ? 'toxic' : ''}>
                   <td>{lines[i]}</td>
                   <td>{r.toxic ? 'toxic' : 'clean'}</td>
-                  <td>{r.score.toFixed(2)}</td>
-                  <td>{r.labels.join(', ')}</td>
+                  <td>
+                    {r.score.toFixed(2)}
+                    {r.headScore !== undefined && r.headScore !== r.score ? ` (head ${r.headScore.toFixed(2)})` : ''}
+                  </td>
+                  <td>
+                    {r.labels.join(', ')}
+                    {r.matches?.length ? ` · lexicon: ${r.matches.join(', ')}` : ''}
+                  </td>
                   <td>
                     {r.method}
                     {r.fallbackReason ? ` (${r.fallbackReason})` : ''}
+                    {r.model ? <small> {r.model}</small> : null}
                   </td>
                 </tr>
               ))}

@@ -1,6 +1,7 @@
-/** Every model `npm run models:build` makes, in build order. Add a recipe here to build it. */
+/** Every model `npm run models:build` makes, in build order (the clean-bot head embeds its data with e5 int8, so it comes after). Add a recipe here to build it. */
 import type { AssembledRecipe, Recipe } from '../recipe';
 import blazefaceBack from './blazeface-back';
+import cleanbotE5Head from './cleanbot-e5-head';
 import dlibResnetFace from './dlib-resnet-face';
 import mobilenetv2Imagenet from './mobilenetv2-imagenet';
 import multilingualE5Small from './multilingual-e5-small';
@@ -14,6 +15,7 @@ export const RECIPES: readonly Recipe[] = [
   dlibResnetFace,
   multilingualE5Small,
   multilingualE5SmallInt8,
+  cleanbotE5Head,
   multistyle26,
   magentaArbitraryPredict,
   magentaArbitraryTransform,

@@ -6,6 +6,7 @@
  * the ONNX bytes depend on the converter's onnx version; the packages' hashes are pinned.
  */
 import type { ModelSpec } from './spec';
+import { CLEANBOT_E5_HEAD } from './cleanbot-head';
 import { E5_MODELS } from './e5';
 import { STYLE_MODELS } from './style';
 
@@ -110,4 +111,4 @@ export const DLIB_RESNET_FACE: ModelSpec = {
   distance: 'euclidean',
 };
 
-export const BUILT_MODELS: readonly ModelSpec[] = [MOBILENETV2_IMAGENET, BLAZEFACE_BACK, DLIB_RESNET_FACE, ...E5_MODELS, ...STYLE_MODELS];
+export const BUILT_MODELS: readonly ModelSpec[] = [MOBILENETV2_IMAGENET, BLAZEFACE_BACK, DLIB_RESNET_FACE, ...E5_MODELS, CLEANBOT_E5_HEAD, ...STYLE_MODELS];

@@ -101,7 +101,14 @@ export interface WordPiecePreprocessing {
   textPrefix?: string;
 }
 
-export type Preprocessing = ImagePreprocessing | TextPreprocessing | WordPiecePreprocessing;
+/** A head on another model's sentence vectors (the clean-bot's e5 head): its input is that model's output. */
+export interface EmbeddingPreprocessing {
+  kind: 'embedding';
+  /** Catalogue id of the sentence embedder whose vectors the head was trained on. */
+  embedder: string;
+}
+
+export type Preprocessing = ImagePreprocessing | TextPreprocessing | WordPiecePreprocessing | EmbeddingPreprocessing;
 
 export type ModelTask =
   | 'image-embedding'
@@ -121,6 +128,8 @@ export interface ClassificationHead {
   activation: 'softmax' | 'sigmoid';
   /** The label that means "nothing wrong"; a text's toxicity score is 1 − P(clean) under softmax. */
   cleanLabel?: string;
+  /** Sigmoid heads with a binary head beside per-category ones: the label whose probability is the score. */
+  scoreLabel?: string;
 }
 
 /**
@@ -128,7 +137,17 @@ export interface ClassificationHead {
  * names or input size differ still runs on the right code.
  */
 export type ModelRunner =
-  'clip-image' | 'clip-text' | 'mobilenet' | 'yunet' | 'blazeface' | 'arcface' | 'dlib-descriptor' | 'sentence-embedder' | 'text-classifier' | 'style-network';
+  | 'clip-image'
+  | 'clip-text'
+  | 'mobilenet'
+  | 'yunet'
+  | 'blazeface'
+  | 'arcface'
+  | 'dlib-descriptor'
+  | 'sentence-embedder'
+  | 'text-classifier'
+  | 'embedding-head'
+  | 'style-network';
 
 export interface ModelSpec {
   id: string;

@@ -4,10 +4,16 @@ import { ModelUnavailableError } from '../errors';
 import { SessionPool } from '../sessions';
 import { ModelStore } from '../store';
 import type { ClassifierThreadOptions, WorkerReply, WorkerRequest } from './classifier-thread';
+import { getModelSpec } from '../registry';
+import { EmbeddingHeadClassifier } from './embedding-head-classifier';
 import { TextClassifier } from './text-classifier';
 
 const options = workerData as ClassifierThreadOptions;
-const classifier = new TextClassifier(new SessionPool(new ModelStore({ dir: options.modelsDir }), options.session ?? {}), options.modelId, options.labels);
+const sessions = new SessionPool(new ModelStore({ dir: options.modelsDir }), options.session ?? {});
+const classifier =
+  getModelSpec(options.modelId).runner === 'embedding-head'
+    ? new EmbeddingHeadClassifier(sessions, options.modelId)
+    : new TextClassifier(sessions, options.modelId, options.labels);
 
 parentPort!.on('message', (request: WorkerRequest) => void answer(request));
 

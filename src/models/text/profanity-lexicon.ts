@@ -69,6 +69,9 @@ export const NOT_PROFANITY = new Set([
   '더럽네',
   '꼬라지',
   '찍찍이',
+  // An everyday noun first (쓰레기 분리수거, 쓰레기통, 쓰레기 값): as an insult it takes the whole
+  // sentence to tell, which the e5 head reads; on the clean-bot's data it was 28 false hits to 0.
+  '쓰레기',
 ]);
 
 /** Everyday words that contain a lexicon entry. */

@@ -7,7 +7,7 @@ export const moderationBody = z
   })
   .strict();
 
-/** Per message: toxic or not, the score, labels, and the method (onnx, or lexicon as the fallback). */
+/** Per message: toxic or not, the score, labels, and the method (e5-head+lexicon by default, onnx for a pulled classifier, lexicon as the fallback). */
 export const moderationResponse = z.object({
   results: z.array(
     z
@@ -19,8 +19,12 @@ export const moderationResponse = z.object({
         labels: z.array(z.string()),
         method: z.string(),
         model: z.string().optional(),
+        /** e5 head: its own probability (score is 1 on an explicit lexicon hit). */
+        headScore: z.number().optional(),
+        /** e5 head: probability per label. */
+        scores: z.record(z.string(), z.number()).optional(),
         truncated: z.boolean().optional(),
-        /** The lexicon entries found (lexicon method). */
+        /** The lexicon entries found (lexicon and e5-head+lexicon). */
         matches: z.array(z.string()).optional(),
         fallbackReason: z.string().optional(),
       })

@@ -20,6 +20,7 @@ const LAYERS: Record<string, number> = {
   people: 4,
   search: 4,
   moderation: 4,
+  llm: 4,
   activities: 5,
   workflows: 6,
   api: 7,

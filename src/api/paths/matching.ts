@@ -77,7 +77,10 @@ export const matchingPaths = {
       summary: 'Clean-bot: per message {id, toxic, score, labels, method}; concurrent requests share micro-batched inference runs',
       requestBody: { required: true, content: json(schema(moderationBody)) },
       responses: {
-        '200': ok('{results:[{id, toxic, score, labels, method, model, headScore?, scores?, truncated?, matches?}]}: method is e5-head+lexicon (default), onnx (a pulled classifier) or lexicon (fallback)', moderationResponse),
+        '200': ok(
+          '{results:[{id, toxic, score, labels, method, model, headScore?, scores?, truncated?, matches?}]}: method is e5-head+lexicon (default), onnx (a pulled classifier) or lexicon (fallback)',
+          moderationResponse,
+        ),
         '400': errorResponse('EMPTY_TEXT, DUPLICATE_MESSAGE_ID or invalid body'),
         '422': errorResponse('TEXT_TOO_LONG or TOO_MANY_MESSAGES'),
       },

@@ -15,6 +15,8 @@
 #                          installed with apt-get only when missing (needs root or sudo)
 #   chromium             — Debian's Chromium, for the console's browser test (playwright-core drives
 #                          /usr/bin/chromium; no browser is ever downloaded by npm)
+#   fonts-nanum          — a Korean font, so the console's screenshots show Hangul (names, search
+#                          queries, reports) instead of empty boxes on a machine with no CJK font
 #   redis-server         — Debian's redis-server, likewise: the reliability suite pauses a Redis
 #                          it starts itself on its own port
 set -euo pipefail
@@ -26,10 +28,11 @@ need=()
 { command -v prometheus && command -v promtool; } >/dev/null || need+=(prometheus)
 command -v amtool >/dev/null || need+=(prometheus-alertmanager)
 [ -x /usr/bin/chromium ] || need+=(chromium)
+fc-list :lang=ko 2>/dev/null | grep -q . || need+=(fonts-nanum)
 command -v redis-server >/dev/null || need+=(redis-server)
 if [ ${#need[@]} -gt 0 ]; then
   if ! command -v apt-get >/dev/null; then
-    echo "install ${need[*]} (for prometheus, promtool, amtool, chromium, redis-server) with your package manager, then re-run" >&2
+    echo "install ${need[*]} (for prometheus, promtool, amtool, chromium, a Korean font, redis-server) with your package manager, then re-run" >&2
     exit 1
   fi
   sudo=""

@@ -3,6 +3,7 @@
  * same specs to run real workers in-process.
  */
 import os from 'node:os';
+import pino from 'pino';
 import { createStylePromptActivities } from '../activities/gpu/style-prompt';
 import { createStyleRenderActivities } from '../activities/gpu/style-render';
 import { createTuningContextActivities } from '../activities/gpu/tuning-context';
@@ -137,10 +138,12 @@ export function gpuClassWorker(gpuClass: GpuClass, opts: { identity?: string } =
         return { options: { ...common, activities: await diffusionActivities(config), maxConcurrentActivityTaskExecutions: gpuClassSlots(config, gpuClass) } };
       }
       const { backend, reason } = await chooseLlmBackend(config);
-      console.log(`[gpu-llm] ${backend ? `${backend.name} ${backend.model}` : 'template reports'}: ${reason}`);
+      // A worker's stdout is JSON lines only (log shippers parse it), so this goes through pino too.
+      const log = pino({ level: config.logLevel, base: { component: 'gpu-llm' } });
+      log.info({ backend: backend?.name ?? 'template', model: backend?.model, reason }, 'report backend chosen');
       const local = backend?.name === 'llama.cpp';
       // In the background: the worker polls at once, and a report that comes first waits for the same load.
-      backend?.warmUp?.().catch((err: unknown) => console.error(`[gpu-llm] model load failed: ${err instanceof Error ? err.message : String(err)}`));
+      backend?.warmUp?.().catch((err: unknown) => log.error({ err }, 'model load failed'));
       const activities = createTuningReportActivities({
         store: blobStoreFromConfig(config),
         backend,

@@ -9,6 +9,7 @@
  * Flags: --no-demo (start only), --exit-after-demo (for scripts and CI).
  */
 import fs from 'node:fs';
+import { randomUUID } from 'node:crypto';
 import path from 'node:path';
 import { loadConfig, type Config } from '../config';
 import { resolveApiKeys } from '../config/secrets';
@@ -38,15 +39,34 @@ async function waitReady(url: string, stopped: () => boolean, timeoutMs: number)
   throw new Error(stopped() ? 'stopped while waiting for the API' : `The API was not ready at ${url} within ${timeoutMs / 1000} s`);
 }
 
+/**
+ * The demo calls the API as a careful client would: a POST carries an Idempotency-Key, and a 503
+ * or 429 (Temporal still warming up while the workers load their models) is retried after its
+ * Retry-After, for up to two minutes.
+ */
 async function api<T>(config: Config, key: string, method: string, p: string, body?: unknown): Promise<T> {
-  const res = await fetch(`http://127.0.0.1:${config.api.port}${p}`, {
-    method,
-    headers: { authorization: `Bearer ${key}`, ...(body instanceof FormData || body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body instanceof FormData ? body : body === undefined ? undefined : JSON.stringify(body),
-  });
-  const json = (await res.json()) as T;
-  if (!res.ok) throw new Error(`${method} ${p} → ${res.status} ${JSON.stringify(json)}`);
-  return json;
+  const idempotencyKey = method === 'POST' ? `demo-${randomUUID()}` : undefined;
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const res = await fetch(`http://127.0.0.1:${config.api.port}${p}`, {
+      method,
+      headers: {
+        authorization: `Bearer ${key}`,
+        ...(idempotencyKey ? { 'idempotency-key': idempotencyKey } : {}),
+        ...(body instanceof FormData || body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
+      body: body instanceof FormData ? body : body === undefined ? undefined : JSON.stringify(body),
+    });
+    const json = (await res.json()) as T;
+    if ((res.status === 503 || res.status === 429) && Date.now() < deadline) {
+      const waitS = Math.min(10, Math.max(1, Number(res.headers.get('retry-after')) || 2));
+      say(`${method} ${p} → ${res.status}; retrying in ${waitS} s`);
+      await new Promise((r) => setTimeout(r, waitS * 1000));
+      continue;
+    }
+    if (!res.ok) throw new Error(`${method} ${p} → ${res.status} ${JSON.stringify(json)}`);
+    return json;
+  }
 }
 
 async function runDemo(config: Config, key: string): Promise<void> {

@@ -23,6 +23,7 @@ import * as ort from 'onnxruntime-node';
 import { loadConfig } from '../../src/config';
 import { getModelSpec, modelRef, type ModelSpec } from '../../src/models/registry';
 import { installStaged } from '../../src/models/pull';
+import { cosine } from '../../src/vectors/math';
 import { modelFolder, ModelStore, readLock, sha256File, type LockedFile } from '../../src/models/store';
 import { checkInput, type PackagePin, type Recipe } from './recipe';
 import { buildAssembled } from './assemble';
@@ -120,20 +121,26 @@ export async function checkNumerically(recipe: Recipe, onnxPath: string): Promis
     }
     for (const x of recipe.check.extra ?? []) feeds[x.name] = new ort.Tensor('float32', checkInput(x.shape, x.lo, x.hi), x.shape as number[]);
     const out = await session.run(feeds);
+    const { minCosine } = recipe.check;
     let worst = 0;
+    let leastCosine = 1;
     const recorded: Record<string, number[]> = {};
     for (const [name, want] of Object.entries(expected)) {
       const got = out[name]?.data as Float32Array | undefined;
       if (!got) throw new Error(`${recipe.modelId}: the converted graph has no output ${name}`);
       recorded[name] = Array.from(got.subarray(0, Math.max(want.length, 8)), (v) => Number(v.toPrecision(6)));
       for (let i = 0; i < want.length; i++) worst = Math.max(worst, Math.abs(got[i]! - want[i]!) / Math.max(1, Math.abs(want[i]!)));
+      leastCosine = Math.min(leastCosine, cosine(got.subarray(0, want.length), want));
     }
-    if (Object.values(expected).every((v) => v.length === 0) || worst > tolerance) {
-      throw new Error(
-        `${recipe.modelId}: numeric check failed (worst relative error ${worst.toExponential(2)} > ${tolerance}); ` + `got ${JSON.stringify(recorded)}`,
-      );
+    const failed = minCosine === undefined ? worst > tolerance : leastCosine < minCosine;
+    const measure =
+      minCosine === undefined
+        ? `worst relative error ${worst.toExponential(2)}${failed ? ` > ${tolerance}` : ''}`
+        : `least cosine ${leastCosine.toFixed(4)}${failed ? ` < ${minCosine}` : ''}, worst relative error ${worst.toExponential(2)}`;
+    if (Object.values(expected).every((v) => v.length === 0) || failed) {
+      throw new Error(`${recipe.modelId}: numeric check failed (${measure}); got ${JSON.stringify(recorded)}`);
     }
-    return `numeric check ok (worst relative error ${worst.toExponential(2)})`;
+    return `numeric check ok (${measure})`;
   } finally {
     await session.release();
   }

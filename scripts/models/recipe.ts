@@ -31,6 +31,11 @@ export interface NumericCheck {
   expected: Record<string, readonly number[]>;
   /** Largest allowed |got - expected| / max(1, |expected|). */
   tolerance: number;
+  /**
+   * For a quantised network whose integer kernels differ by CPU: compare each output's recorded
+   * values by cosine similarity (at least this) instead of element by element.
+   */
+  minCosine?: number;
 }
 
 export interface Recipe {

@@ -33,6 +33,10 @@ export const magentaArbitraryPredict: Recipe = {
     input: { name: 'style_image', shape: [1, 256, 256, 3], lo: 0, hi: 1 },
     expected: { 'mobilenet_conv/Conv/BiasAdd': [-0.119274, -0.675884, 1.0337, 0.357821, -1.70959, -0.795158, 0.139153, 0.417458] },
     tolerance: 1e-3,
+    // An int8 (QDQ) MobileNet: 50 quantised layers turn the CPU's integer kernels into a different
+    // style vector (AVX-512 VNNI gave values up to 0.2 away from the recording, cosine 0.988),
+    // while a wrong input layout or a broken file gives an unrelated one.
+    minCosine: 0.95,
   },
 };
 

@@ -1,7 +1,10 @@
 /**
  * The matching workflows' contract: inputs, results and progress views. Plain data, safe in
- * workflow code.
+ * workflow code (the shapes the API also serves are inferred from ./contract/matching, type-only).
  */
+import type { z } from 'zod';
+import type { reindexProgressResponse } from './contract/matching';
+
 /** A user field on a profile, usable in match filters. */
 export type ProfileFieldValue = string | number | boolean;
 
@@ -46,24 +49,8 @@ export interface ReindexInput {
   progress?: ReindexProgress;
 }
 
-export type ReindexState = 'running' | 'paused' | 'completed';
-
-export interface ReindexProgress {
-  state: ReindexState;
-  fromCollection: string;
-  /** Filled once the first activity says which embedding is current. */
-  toCollection?: string;
-  embedding?: string;
-  method?: string;
-  /** Profiles read so far from the source (the next page starts here). */
-  offset: number;
-  /** Re-embedded and written. */
-  reindexed: number;
-  /** Already in the target with the same text: left as they are. */
-  unchanged: number;
-  /** Runs so far (1 + continue-as-new count). */
-  runs: number;
-}
+/** What the re-index workflow's progress query answers, as the API serves it. */
+export type ReindexProgress = z.infer<typeof reindexProgressResponse>;
 
 /** The profile page a re-index reads: what is needed to embed it again. */
 export interface StoredProfile {

@@ -18,6 +18,16 @@ import { scene } from '../../src/dev/demo-photos';
 import { albumPhotoKey } from '../../src/storage/keys';
 import { handoverKey } from '../../src/api/upload-sweeper';
 import { albumResultsResponse, albumStatusResponse, albumViewSchema, purgedResponse, uploadResultResponse } from '../../src/shared/contract/albums';
+import {
+  mergePeopleResponse,
+  moveFaceResponse,
+  peopleListResponse,
+  personDetailResponse,
+  personPhotosResponse,
+  searchResponse,
+} from '../../src/shared/contract/people';
+import { peopleStoreFor } from '../../src/people/people-store';
+import { assignAlbumFaces } from '../../src/people/tenant-people';
 import { call, TENANT_A, waitFor, useStackOnDevServer } from '../helpers/stack';
 import { freePort } from '../helpers/temporal';
 import { multipart, raw } from './http-raw';
@@ -150,6 +160,68 @@ describe('API contract', () => {
     assert.ok(purged.body.deletedBlobs >= 5);
     assert.deepEqual(await running.stack.store.list(`tenants/${TENANT_A.tenant}/albums/${albumId}/`), []);
     assert.equal((await A('GET', `/v1/albums/${albumId}/photos/${seen[0]}`)).body.error.code, 'PHOTO_NOT_FOUND');
+  });
+
+  test('people, their corrections and word search answer as the contract says', async () => {
+    const { albumId } = (await A('POST', '/v1/albums', {})).body;
+    const uploaded = await upload(
+      albumId,
+      (await jpegs(3)).map((data, i) => ({ filename: `f${i}.jpg`, data })),
+    );
+    const [p0, p1, p2] = uploaded.body.accepted.map((a: { photoId: string }) => a.photoId) as string[];
+    await A('POST', `/v1/albums/${albumId}/close`);
+    await waitFor(
+      () => A('GET', `/v1/albums/${albumId}`),
+      (r) => r.body.status === 'completed',
+    );
+    // The stack's models find no faces in synthetic scenes: the album's faces go in as the album step
+    // records them, two of one person and one of another, through the same store the API reads.
+    const face = (photoId: string, seed: number) => ({
+      faceId: `${photoId}-f0`,
+      photoId,
+      box: { x: 10, y: 8, width: 30, height: 30 },
+      score: 0.9,
+      descriptor: Float32Array.from({ length: 8 }, (_, k) => (k === seed ? 1 : 0.01)),
+    });
+    await peopleStoreFor(running.stack.config, running.stack.store).update(TENANT_A.tenant, (doc) =>
+      assignAlbumFaces(doc, {
+        albumId,
+        analysisId: 'a1',
+        model: 'contract-test@1',
+        metric: 'cosine',
+        eps: 0.3,
+        faces: [face(p0!, 0), face(p1!, 0), face(p2!, 1)],
+        clusters: [[`${p0}-f0`, `${p1}-f0`], [`${p2}-f0`]],
+        now: new Date().toISOString(),
+      }),
+    );
+
+    const listed = await A('GET', '/v1/people');
+    conforms(peopleListResponse, listed.body, 'GET /v1/people');
+    assert.equal(listed.body.items.length, 2);
+    const [pair, single] = listed.body.items as Array<{ personId: string; faces: number; cover: { cropUrl: string } }>;
+    assert.equal(pair!.faces, 2);
+    assert.match(pair!.cover.cropUrl, /signature=/);
+    const renamed = await A('PATCH', `/v1/people/${pair!.personId}`, { name: '지우' });
+    conforms(personDetailResponse, renamed.body, 'PATCH /v1/people/:id');
+    assert.equal(renamed.body.faceList.length, 2);
+    conforms(personPhotosResponse, (await A('GET', `/v1/people/${pair!.personId}/photos`)).body, 'GET /v1/people/:id/photos');
+    const byName = await A('GET', `/v1/search?q=${encodeURIComponent('지우')}`);
+    conforms(searchResponse, byName.body, 'GET /v1/search (a name)');
+    assert.equal(byName.body.items.length, 2);
+    assert.equal(byName.body.items[0].reasons[0].kind, 'person');
+    conforms(searchResponse, (await A('GET', '/v1/search?q=cat')).body, 'GET /v1/search (words)');
+
+    const moved = await A('POST', `/v1/people/${pair!.personId}/faces/${albumId}.${p1}-f0/move`, {});
+    assert.equal(moved.status, 201, JSON.stringify(moved.body));
+    conforms(moveFaceResponse, moved.body, 'POST .../faces/:faceId/move');
+    const merged = await A('POST', `/v1/people/${pair!.personId}/merge`, { personIds: [moved.body.to, single!.personId] });
+    assert.equal(merged.status, 200, JSON.stringify(merged.body));
+    conforms(mergePeopleResponse, merged.body, 'POST /v1/people/:id/merge');
+    assert.equal(merged.body.person.faces, 3);
+    const redirected = await A('GET', `/v1/people/${single!.personId}`);
+    conforms(personDetailResponse, redirected.body, 'GET /v1/people/:id (merged away)');
+    assert.equal(redirected.body.mergedFrom, single!.personId);
   });
 
   test('a signed PUT enforces the declared size and is write-once', async () => {

@@ -3,35 +3,18 @@
  * their faces (move one out) and photos from every album; and the search results page.
  */
 import { useEffect, useState } from 'preact/hooks';
+import type {
+  PeopleListResponse,
+  Person,
+  PersonDetailResponse,
+  PersonPhotosResponse,
+  MoveFaceResponse,
+  SearchResponse,
+} from '../../../src/shared/contract/people';
 import { api } from '../api';
 import { Link, navigate, query, usePath } from '../router';
 
-interface Cover {
-  faceId: string;
-  albumId: string;
-  photoId: string;
-  cropUrl: string | null;
-}
-interface Person {
-  personId: string;
-  name: string | null;
-  hidden: boolean;
-  faces: number;
-  photos: number;
-  albums: string[];
-  cover: Cover | null;
-}
-interface PersonDetail extends Person {
-  faceList: Array<{ faceId: string; albumId: string; photoId: string; score: number; cropUrl: string | null }>;
-}
-interface PhotoItem {
-  albumId: string;
-  photoId: string;
-  name: string;
-  url: string;
-  score?: number;
-  reasons?: Array<{ kind: 'label'; label: string; score: number } | { kind: 'person'; name: string; score: number }>;
-}
+type PhotoItem = PersonPhotosResponse['items'][number] | SearchResponse['items'][number];
 
 const label = (p: Person) => p.name ?? `Unnamed (${p.personId})`;
 
@@ -41,7 +24,7 @@ function NameEditor({ person, onSaved }: { person: Person; onSaved: (p: Person) 
   const save = async () => {
     if (name.trim() === (person.name ?? '')) return;
     try {
-      onSaved(await api<Person>('PATCH', `/v1/people/${person.personId}`, { name: name.trim() === '' ? null : name }));
+      onSaved(await api<PersonDetailResponse>('PATCH', `/v1/people/${person.personId}`, { name: name.trim() === '' ? null : name }));
       setError(undefined);
     } catch (e) {
       setError((e as Error).message);
@@ -79,7 +62,7 @@ export function PeoplePage() {
   const [error, setError] = useState<string>();
   const [generation, setGeneration] = useState(0);
   useEffect(() => {
-    api<{ items: Person[] }>('GET', '/v1/people?limit=200').then(
+    api<PeopleListResponse>('GET', '/v1/people?limit=200').then(
       (r) => setPeople(r.items),
       (e: Error) => setError(e.message),
     );
@@ -144,7 +127,7 @@ function PhotoGrid({ items }: { items: PhotoItem[] }) {
             <img src={i.url} alt={i.name} loading="lazy" />
           </Link>
           <span>{i.name}</span>
-          {i.reasons && (
+          {'reasons' in i && (
             <span class="hint">
               {i.reasons
                 .slice(0, 2)
@@ -159,20 +142,20 @@ function PhotoGrid({ items }: { items: PhotoItem[] }) {
 }
 
 export function PersonPage({ personId }: { personId: string }) {
-  const [person, setPerson] = useState<PersonDetail | null>(null);
+  const [person, setPerson] = useState<PersonDetailResponse | null>(null);
   const [photos, setPhotos] = useState<PhotoItem[]>([]);
   const [error, setError] = useState<string>();
   const [generation, setGeneration] = useState(0);
   useEffect(() => {
-    api<PersonDetail>('GET', `/v1/people/${personId}`).then(setPerson, (e: Error) => setError(e.message));
-    api<{ items: PhotoItem[] }>('GET', `/v1/people/${personId}/photos`).then(
+    api<PersonDetailResponse>('GET', `/v1/people/${personId}`).then(setPerson, (e: Error) => setError(e.message));
+    api<PersonPhotosResponse>('GET', `/v1/people/${personId}/photos`).then(
       (r) => setPhotos(r.items),
       () => undefined,
     );
   }, [personId, generation]);
   const moveOut = async (faceId: string) => {
     try {
-      const r = await api<{ to: string }>('POST', `/v1/people/${personId}/faces/${faceId}/move`, {});
+      const r = await api<MoveFaceResponse>('POST', `/v1/people/${personId}/faces/${faceId}/move`, {});
       setError(undefined);
       setGeneration((g) => g + 1);
       return r;
@@ -222,14 +205,12 @@ export function PersonPage({ personId }: { personId: string }) {
 export function SearchPage() {
   usePath();
   const q = query('q') ?? '';
-  const [result, setResult] = useState<{ items: PhotoItem[]; matchedLabels: Array<{ text: string }> } | null>(null);
+  const [result, setResult] = useState<SearchResponse | null>(null);
   const [error, setError] = useState<string>();
   useEffect(() => {
     if (!q) return;
     setResult(null);
-    api<{ items: PhotoItem[]; matchedLabels: Array<{ text: string }> }>('GET', `/v1/search?q=${encodeURIComponent(q)}`).then(setResult, (e: Error) =>
-      setError(e.message),
-    );
+    api<SearchResponse>('GET', `/v1/search?q=${encodeURIComponent(q)}`).then(setResult, (e: Error) => setError(e.message));
   }, [q]);
   if (!q) {
     navigate('/');

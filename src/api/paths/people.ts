@@ -1,17 +1,9 @@
-/**
- * OpenAPI paths of the people and search routes (src/api/routes/people.ts). Their request schemas
- * still live beside the route; their response bodies are not in the contract yet (documented as
- * objects): moving both into a people module under src/shared/contract/ is the next step.
- */
-import * as P from '../routes/people';
-import { errorResponse, json, queryParameters, schema } from './helpers';
+/** OpenAPI paths of the people and search routes (src/api/routes/people.ts), from the people contract. */
+import * as P from '../../shared/contract/people';
+import { errorResponse, json, ok, pathParameter, queryParameters, schema } from './helpers';
 
-const personIdParameter = { name: 'personId', in: 'path', required: true, schema: schema(P.personIdParam) };
-const personResponse = {
-  description:
-    '{personId, name, hidden, faces, photos, albums, cover:{faceId, albumId, photoId, box, cropUrl}, faceList:[{faceId, albumId, photoId, box, score, cropUrl}], mergedFrom?}',
-  content: json({ type: 'object', required: ['personId', 'name', 'hidden', 'faces'] }),
-};
+const personIdParameter = pathParameter('personId', P.personIdParam);
+const personResponse = ok('The person with their faces (up to 200, best-scored first) and a signed crop URL each', P.personDetailResponse);
 
 /** People across a tenant's albums (corrections included) and word search (docs/people-and-search.md). */
 export const peopleAndSearchPaths = {
@@ -19,7 +11,7 @@ export const peopleAndSearchPaths = {
     get: {
       summary: "The tenant's people across albums, named first then by face count, with a cover crop (signed URL) each",
       parameters: queryParameters(P.listPeopleQuery),
-      responses: { '200': { description: '{items:[person], nextCursor, page}', content: json({ type: 'object' }) }, '400': errorResponse('INVALID_CURSOR') },
+      responses: { '200': ok('One page of people', P.peopleListResponse), '400': errorResponse('INVALID_CURSOR') },
     },
   },
   '/v1/people/{personId}': {
@@ -46,10 +38,7 @@ export const peopleAndSearchPaths = {
       summary: "The person's photos across albums, with signed URLs and the faces in each",
       parameters: [personIdParameter, ...queryParameters(P.personPhotosQuery)],
       responses: {
-        '200': {
-          description: '{personId, items:[{albumId, photoId, name, url, urlExpiresAt, thumbnailUrl, faces}], nextCursor, page}',
-          content: json({ type: 'object' }),
-        },
+        '200': ok('One page of photos, each with the faceIds of the person in it', P.personPhotosResponse),
         '404': errorResponse('PERSON_NOT_FOUND'),
       },
     },
@@ -60,7 +49,7 @@ export const peopleAndSearchPaths = {
       parameters: [personIdParameter],
       requestBody: { required: true, content: json(schema(P.mergePeopleBody)) },
       responses: {
-        '200': { description: '{personId, merged:[ids], person}', content: json({ type: 'object' }) },
+        '200': ok('The person merged into, and the ids merged', P.mergePeopleResponse),
         '404': errorResponse('PERSON_NOT_FOUND: this or one of personIds'),
         '422': errorResponse('MERGE_INTO_ITSELF'),
       },
@@ -69,11 +58,11 @@ export const peopleAndSearchPaths = {
   '/v1/people/{personId}/faces/{faceId}/move': {
     post: {
       summary: 'Move a face out of this person: into toPersonId, or into a new person (201) when none is given',
-      parameters: [personIdParameter, { name: 'faceId', in: 'path', required: true, schema: schema(P.faceIdParam) }],
+      parameters: [personIdParameter, pathParameter('faceId', P.faceIdParam)],
       requestBody: { required: false, content: json(schema(P.moveFaceBody)) },
       responses: {
-        '200': { description: '{face, from, to, created:false, person}', content: json({ type: 'object' }) },
-        '201': { description: '{face, from, to, created:true, person}: a new person', content: json({ type: 'object' }) },
+        '200': ok('Moved into toPersonId (created: false)', P.moveFaceResponse),
+        '201': ok('Moved into a new person (created: true)', P.moveFaceResponse),
         '404': errorResponse('PERSON_NOT_FOUND or FACE_NOT_FOUND'),
         '409': errorResponse("FACE_NOT_IN_PERSON: the face is not this person's"),
       },
@@ -85,11 +74,7 @@ export const peopleAndSearchPaths = {
         "Photos by words, Korean or English: the query against each photo's stored labels through the multilingual sentence model, and person names; each hit says why",
       parameters: queryParameters(P.searchQuery),
       responses: {
-        '200': {
-          description:
-            '{query, embedding, method, matchedLabels:[{text, score}], items:[{albumId, photoId, name, url, thumbnailUrl, score, reasons:[{kind:"label", label, score, confidence} | {kind:"person", personId, name, score}]}], nextCursor, page}',
-          content: json({ type: 'object' }),
-        },
+        '200': ok('One page of photos, best first, each with the reasons it matched', P.searchResponse),
         '404': errorResponse('PERSON_NOT_FOUND (personId filter)'),
       },
     },

@@ -3,6 +3,8 @@ import { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import type { BlobStore } from '../../storage/blob-store';
 import { errorBody } from '../errors';
+import type { healthResponse, readyResponse } from '../../shared/contract/system';
+import type { z } from 'zod';
 
 const withTimeout = <T>(p: Promise<T>, ms: number, what: string) =>
   Promise.race([p, new Promise<never>((_, reject) => setTimeout(() => reject(new Error(`${what} timed out after ${ms} ms`)), ms).unref())]);
@@ -10,7 +12,7 @@ const withTimeout = <T>(p: Promise<T>, ms: number, what: string) =>
 export function healthRoutes(client: Client, store: BlobStore) {
   const router = Router();
   router.get('/healthz', (_req, res) => {
-    res.json({ status: 'ok' });
+    res.json({ status: 'ok' } satisfies z.infer<typeof healthResponse>);
   });
   router.get('/readyz', async (_req, res) => {
     const checks: Record<string, { ok: boolean; error?: string }> = {};
@@ -25,7 +27,7 @@ export function healthRoutes(client: Client, store: BlobStore) {
       ),
     ]);
     const ready = Object.values(checks).every((c) => c.ok);
-    if (ready) res.json({ status: 'ready', checks });
+    if (ready) res.json({ status: 'ready', checks } satisfies z.infer<typeof readyResponse>);
     else res.status(503).json({ ...errorBody('NOT_READY', 'A dependency is not ready', checks), status: 'not_ready', checks });
   });
   return router;

@@ -3,7 +3,14 @@ import { Router } from 'express';
 import { tenantOf } from '../auth';
 import type { MatchingService } from '../services/matching-service';
 import { userIdSchema } from '../../shared/contract/common';
-import { matchBody, profileBody, reindexBody, reindexJobIdParam as jobIdSchema } from '../../shared/contract/matching';
+import {
+  matchBody,
+  profileBody,
+  reindexBody,
+  reindexJobIdParam as jobIdSchema,
+  type ProfileDeletedResponse,
+  type ProfileIndexedResponse,
+} from '../../shared/contract/matching';
 
 export function matchingRoutes(matching: MatchingService) {
   const router = Router();
@@ -12,13 +19,20 @@ export function matchingRoutes(matching: MatchingService) {
     const userId = userIdSchema.parse(req.params.userId);
     const body = profileBody.parse(req.body);
     const r = await matching.putProfile(tenantOf(req), userId, body.text, body.fields);
-    res.json({ userId, indexed: true, embedding: r.embedding, method: r.method, ...(r.fallbackReason ? { fallbackReason: r.fallbackReason } : {}) });
+    // An upsert's result always names the space it wrote (only a delete's has none).
+    res.json({
+      userId,
+      indexed: true,
+      embedding: r.embedding!,
+      method: r.method!,
+      ...(r.fallbackReason ? { fallbackReason: r.fallbackReason } : {}),
+    } satisfies ProfileIndexedResponse);
   });
 
   router.delete('/profiles/:userId', async (req, res) => {
     const userId = userIdSchema.parse(req.params.userId);
     await matching.deleteProfile(tenantOf(req), userId);
-    res.json({ userId, deleted: true });
+    res.json({ userId, deleted: true } satisfies ProfileDeletedResponse);
   });
 
   router.post('/match', async (req, res) => {

@@ -1,39 +1,17 @@
 /** People across albums and word search: thin controllers over PeopleService. */
 import { Router } from 'express';
-import { z } from 'zod';
 import { tenantOf } from '../auth';
 import type { PeopleService } from '../services/people-service';
-import { albumIdParam } from '../../shared/contract/common';
-
-export const personIdParam = z.string().regex(/^pe_[a-z0-9]{4,24}$/, 'personId looks like pe_…');
-/** `<albumId>.<photoId>-f<n>`: which album, photo and face. */
-export const faceIdParam = z.string().regex(/^alb_[a-z0-9]{8,64}\.ph_[a-z0-9]{8,64}-f\d{1,4}$/, 'faceId looks like alb_….ph_…-f0');
-
-const cursor = z.string().min(1).max(200).optional();
-export const listPeopleQuery = z
-  .object({ cursor, limit: z.coerce.number().int().min(1).max(200).default(50), hidden: z.enum(['true', 'false']).default('false') })
-  .strict();
-export const personPhotosQuery = z.object({ cursor, limit: z.coerce.number().int().min(1).max(500).default(100) }).strict();
-export const patchPersonBody = z
-  .object({
-    /** null clears it. Length and control characters are checked after NFC (422 INVALID_PERSON_NAME). */
-    name: z.string().max(1000).nullable().optional(),
-    hidden: z.boolean().optional(),
-    coverFaceId: faceIdParam.optional(),
-  })
-  .strict()
-  .refine((b) => b.name !== undefined || b.hidden !== undefined || b.coverFaceId !== undefined, 'give name, hidden or coverFaceId');
-export const mergePeopleBody = z.object({ personIds: z.array(personIdParam).min(1).max(50) }).strict();
-export const moveFaceBody = z.object({ toPersonId: personIdParam.optional() }).strict();
-export const searchQuery = z
-  .object({
-    q: z.string().trim().min(1, 'q is empty').max(200),
-    albumId: albumIdParam.optional(),
-    personId: personIdParam.optional(),
-    cursor,
-    limit: z.coerce.number().int().min(1).max(100).default(20),
-  })
-  .strict();
+import {
+  faceIdParam,
+  listPeopleQuery,
+  mergePeopleBody,
+  moveFaceBody,
+  patchPersonBody,
+  personIdParam,
+  personPhotosQuery,
+  searchQuery,
+} from '../../shared/contract/people';
 
 export function peopleRoutes(people: PeopleService) {
   const router = Router();

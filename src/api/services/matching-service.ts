@@ -12,6 +12,7 @@ import type { ProfileFieldValue } from '../../shared/matching';
 import type { VectorStore, Where } from '../../matching/vector-store';
 import { HASHING_METHOD } from '../../models/text/hashing-embedder';
 import { profileWorkflowId, reindexWorkflowId, type ProfileWorkflowResult, type ReindexProgress } from '../../shared/matching';
+import type { MatchResponse, ReindexStartedResponse } from '../../shared/contract/matching';
 import { TASK_QUEUES } from '../../shared/task-queues';
 import { pauseReindexSignal, ProfileReindexWorkflow, ProfileWorkflow, reindexProgressQuery, resumeReindexSignal } from '../../workflows/matching';
 import { ApiError } from '../errors';
@@ -22,15 +23,6 @@ export interface MatchRequest {
   text?: string;
   k?: number;
   filters?: Where;
-}
-
-export interface MatchResponse {
-  results: { userId: string; score: number }[];
-  k: number;
-  /** onnx (the sentence model) or char-ngram-tfidf (the hashing fallback). */
-  method: string;
-  embedding: string;
-  fallbackReason?: string;
 }
 
 export const DEFAULT_K = 10;
@@ -110,7 +102,7 @@ export class MatchingService {
     };
   }
 
-  async startReindex(tenant: string, from: string, pageSize?: number): Promise<{ jobId: string; workflowId: string }> {
+  async startReindex(tenant: string, from: string, pageSize?: number): Promise<ReindexStartedResponse> {
     const fromCollection = profileCollection(tenant, from);
     const jobId = `${fromCollection}-${Date.now().toString(36)}`;
     const workflowId = reindexWorkflowId(tenant, jobId);

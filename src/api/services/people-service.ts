@@ -19,6 +19,16 @@ import {
   type StoredFace,
   type TenantPeopleDoc,
 } from '../../people/tenant-people';
+import type {
+  MergePeopleResponse,
+  MoveFaceResponse,
+  PeopleListResponse,
+  Person,
+  PersonDetailResponse,
+  PersonPhotosResponse,
+  SearchReason,
+  SearchResponse,
+} from '../../shared/contract/people';
 import { albumSearchKey, foldName, scorePhoto, type AlbumSearchDoc, type LabelSpace } from '../../search/word-search';
 import { BlobNotFoundError, type BlobStore } from '../../storage/blob-store';
 import { albumPhotoKey, tenantKey } from '../../storage/keys';
@@ -100,13 +110,13 @@ export class PeopleService {
     return (await this.signed(key)).url;
   }
 
-  private async view(tenantId: string, doc: TenantPeopleDoc, personId: string, faces: Array<[string, StoredFace]> = []) {
+  private async view(tenantId: string, doc: TenantPeopleDoc, personId: string, faces: Array<[string, StoredFace]> = []): Promise<Person> {
     const v = personView(doc, personId, faces);
     const coverFace = v.cover && faces.find(([k]) => k === v.cover!.faceId);
     return { ...v, cover: v.cover && { ...v.cover, cropUrl: coverFace ? await this.cropUrl(tenantId, coverFace[0], coverFace[1]) : null } };
   }
 
-  async list(tenantId: string, opts: Page & { hidden: boolean }) {
+  async list(tenantId: string, opts: Page & { hidden: boolean }): Promise<PeopleListResponse> {
     const doc = await this.people.read(tenantId);
     const byPerson = facesByPerson(doc);
     const ids = Object.keys(doc.people)
@@ -124,7 +134,7 @@ export class PeopleService {
     return id;
   }
 
-  async get(tenantId: string, personId: string) {
+  async get(tenantId: string, personId: string): Promise<PersonDetailResponse> {
     const doc = await this.people.read(tenantId);
     const id = this.resolve(doc, personId);
     const faces = facesByPerson(doc).get(id) ?? [];
@@ -165,7 +175,7 @@ export class PeopleService {
     };
   }
 
-  async photos(tenantId: string, personId: string, page: Page) {
+  async photos(tenantId: string, personId: string, page: Page): Promise<PersonPhotosResponse> {
     const doc = await this.people.read(tenantId);
     const id = this.resolve(doc, personId);
     const byPhoto = new Map<string, { albumId: string; photoId: string; faces: string[] }>();
@@ -186,7 +196,7 @@ export class PeopleService {
     return { personId: id, items, nextCursor: p.nextCursor, page: { limit: page.limit, total: p.total, nextCursor: p.nextCursor } };
   }
 
-  async update(tenantId: string, personId: string, patch: { name?: string | null; hidden?: boolean; coverFaceId?: string }) {
+  async update(tenantId: string, personId: string, patch: { name?: string | null; hidden?: boolean; coverFaceId?: string }): Promise<PersonDetailResponse> {
     const now = new Date().toISOString();
     const id = await asApi(() =>
       this.people.update(tenantId, (doc) =>
@@ -205,13 +215,13 @@ export class PeopleService {
     return this.get(tenantId, id);
   }
 
-  async merge(tenantId: string, personId: string, personIds: string[]) {
+  async merge(tenantId: string, personId: string, personIds: string[]): Promise<MergePeopleResponse> {
     const now = new Date().toISOString();
     const result = await asApi(() => this.people.update(tenantId, (doc) => mergePeople(doc, personId, personIds, now)));
     return { ...result, person: await this.get(tenantId, result.personId) };
   }
 
-  async moveFace(tenantId: string, personId: string, faceId: string, toPersonId: string | undefined) {
+  async moveFace(tenantId: string, personId: string, faceId: string, toPersonId: string | undefined): Promise<MoveFaceResponse> {
     const now = new Date().toISOString();
     const result = await asApi(() => this.people.update(tenantId, (doc) => moveFace(doc, personId, faceId, toPersonId, now)));
     return { ...result, person: await this.get(tenantId, result.to) };
@@ -242,7 +252,7 @@ export class PeopleService {
     return this.people.update(tenantId, (doc) => forgetAlbum(doc, albumId));
   }
 
-  async search(tenantId: string, q: { q: string; albumId?: string; personId?: string } & Page) {
+  async search(tenantId: string, q: { q: string; albumId?: string; personId?: string } & Page): Promise<SearchResponse> {
     const doc = await this.people.read(tenantId);
     const personFilter = q.personId === undefined ? undefined : this.resolve(doc, q.personId);
     const byPerson = facesByPerson(doc);
@@ -257,7 +267,7 @@ export class PeopleService {
     // closest labels, so it would also pull in whatever label a name happens to sit near.
     const matched = named.length > 0 ? await this.labels.noMatch() : await this.labels.match(q.q);
 
-    type Hit = { albumId: string; photoId: string; name?: string; score: number; reasons: unknown[] };
+    type Hit = { albumId: string; photoId: string; name?: string; score: number; reasons: SearchReason[] };
     const hits = new Map<string, Hit>();
     const albums = Object.entries(doc.albums).filter(([albumId]) => q.albumId === undefined || albumId === q.albumId);
     for (const [albumId, { analysisId }] of albums) {
@@ -274,7 +284,7 @@ export class PeopleService {
           const photoId = key.slice(albumId.length + 1);
           const prev = hits.get(key);
           // A name is the user's own word for the photo: it outranks any label.
-          const reason = { kind: 'person', personId: person.personId, name: person.name, score: 1 };
+          const reason: SearchReason = { kind: 'person', personId: person.personId, name: person.name!, score: 1 };
           hits.set(key, { albumId, photoId, name: sdoc?.photos[photoId]?.name, score: 1, reasons: [reason, ...(prev?.reasons ?? [])] });
         }
       }

@@ -3,7 +3,7 @@
  * album step writes, and what each route sends back. src/shared/album.ts takes its types from here.
  */
 import { z } from 'zod';
-import { photoIdSchema, rejectionSchema, signedUrlFields, visibilityPageQuery } from './common';
+import { offsetPage, photoIdSchema, rejectionSchema, signedUrlFields, visibilityPageQuery } from './common';
 
 // ---- requests -------------------------------------------------------------------------------
 
@@ -178,7 +178,8 @@ export const albumResultsDocSchema = z.object({
         name: z.string().nullable().optional(),
         photoIds: z.array(z.string()),
         faces: z.number().int(),
-        crops: z.array(z.object({ photoId: z.string(), box: faceBoxSchema })),
+        /** faceId (`<albumId>.<photoId>-f<n>`): in the API's answer, for the people routes. */
+        crops: z.array(z.object({ faceId: z.string().optional(), photoId: z.string(), box: faceBoxSchema })),
       }),
     ),
     notInstalled,
@@ -264,8 +265,7 @@ export const albumResultsResponse = z.object({
   /** The model id@version or classic method behind each kind of result (empty before any). */
   models: albumResultsDocSchema.shape.models.partial(),
   items: z.array(pageItem),
-  nextCursor: z.string().nullable(),
-  page: z.object({ limit: z.number().int(), total: z.number().int(), nextCursor: z.string().nullable() }),
+  ...offsetPage,
 });
 
 /** GET /v1/albums: the tenant's albums from Temporal visibility, newest first. */

@@ -53,3 +53,9 @@ export const visibilityPageQuery = z
   .strict();
 
 export const selfLink = z.object({ self: z.string() });
+
+/** The paging fields of a list answered a page at a time: `nextCursor` (null on the last page) fetches the next. */
+export const offsetPage = {
+  nextCursor: z.string().nullable(),
+  page: z.object({ limit: z.number().int(), total: z.number().int(), nextCursor: z.string().nullable() }),
+};

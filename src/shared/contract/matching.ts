@@ -52,18 +52,35 @@ export const profileIndexedResponse = z.object({
   fallbackReason: z.string().optional(),
 });
 export const profileDeletedResponse = z.object({ userId: z.string(), deleted: z.literal(true) });
-export const matchResponse = z
-  .object({
-    results: z.array(z.object({ userId: z.string(), score: z.number() }).loose()),
-    k: z.number().int(),
-    method: z.string(),
-    embedding: z.string(),
-    fallbackReason: z.string().optional(),
-  })
-  .loose();
-export const reindexStartedResponse = z.object({ jobId: z.string(), workflowId: z.string() }).loose();
-/** state (running, paused, completed), offset, reindexed, unchanged, runs. */
-export const reindexProgressResponse = z.object({ state: z.string() }).loose();
+export const matchResponse = z.object({
+  /** Best first; never the querying user. */
+  results: z.array(z.object({ userId: z.string(), score: z.number() })),
+  k: z.number().int(),
+  /** onnx (the sentence model) or char-ngram-tfidf (the hashing fallback). */
+  method: z.string(),
+  embedding: z.string(),
+  fallbackReason: z.string().optional(),
+});
+export const reindexStartedResponse = z.object({ jobId: z.string(), workflowId: z.string() });
+/** The re-index workflow's progress query. */
+export const reindexProgressResponse = z.object({
+  state: z.enum(['running', 'paused', 'completed']),
+  fromCollection: z.string(),
+  /** Filled once the first activity says which embedding is current. */
+  toCollection: z.string().optional(),
+  embedding: z.string().optional(),
+  method: z.string().optional(),
+  /** Profiles read so far from the source (the next page starts here). */
+  offset: z.number().int(),
+  /** Re-embedded and written. */
+  reindexed: z.number().int(),
+  /** Already in the target with the same text: left as they are. */
+  unchanged: z.number().int(),
+  /** Runs so far (1 + continue-as-new count). */
+  runs: z.number().int(),
+});
 
 export type MatchResponse = z.infer<typeof matchResponse>;
 export type ProfileIndexedResponse = z.infer<typeof profileIndexedResponse>;
+export type ProfileDeletedResponse = z.infer<typeof profileDeletedResponse>;
+export type ReindexStartedResponse = z.infer<typeof reindexStartedResponse>;

@@ -57,6 +57,7 @@ export const personSchema = z.object({
   cover: z.object({ ...faceAt, cropUrl }).nullable(),
   updatedAt: z.string(),
 });
+export type Person = z.infer<typeof personSchema>;
 
 /** GET, PATCH /v1/people/:id: the person with their faces (up to 200, best-scored first). */
 export const personDetailResponse = personSchema.extend({
@@ -64,8 +65,10 @@ export const personDetailResponse = personSchema.extend({
   mergedFrom: z.string().optional(),
   faceList: z.array(z.object({ ...faceAt, score: z.number(), cropUrl })),
 });
+export type PersonDetailResponse = z.infer<typeof personDetailResponse>;
 
 export const peopleListResponse = z.object({ items: z.array(personSchema), ...offsetPage });
+export type PeopleListResponse = z.infer<typeof peopleListResponse>;
 
 /** A photo in any of the tenant's albums, with a signed URL. */
 const photoItem = {
@@ -84,6 +87,7 @@ export const personPhotosResponse = z.object({
   items: z.array(z.object({ ...photoItem, faces: z.array(z.string()) })),
   ...offsetPage,
 });
+export type PersonPhotosResponse = z.infer<typeof personPhotosResponse>;
 
 export const mergePeopleResponse = z.object({
   personId: z.string(),
@@ -91,6 +95,7 @@ export const mergePeopleResponse = z.object({
   merged: z.array(z.string()),
   person: personDetailResponse,
 });
+export type MergePeopleResponse = z.infer<typeof mergePeopleResponse>;
 
 export const moveFaceResponse = z.object({
   face: z.string(),
@@ -100,12 +105,14 @@ export const moveFaceResponse = z.object({
   created: z.boolean(),
   person: personDetailResponse,
 });
+export type MoveFaceResponse = z.infer<typeof moveFaceResponse>;
 
 /** Why a photo matched: one of its labels near the query, or a person in it named by the query. */
 export const searchReasonSchema = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('label'), label: z.string(), score: z.number(), confidence: z.number() }),
   z.object({ kind: z.literal('person'), personId: z.string(), name: z.string(), score: z.number() }),
 ]);
+export type SearchReason = z.infer<typeof searchReasonSchema>;
 
 /** GET /v1/search: best first. */
 export const searchResponse = z.object({
@@ -118,12 +125,4 @@ export const searchResponse = z.object({
   items: z.array(z.object({ ...photoItem, score: z.number(), reasons: z.array(searchReasonSchema) })),
   ...offsetPage,
 });
-
-export type Person = z.infer<typeof personSchema>;
-export type PersonDetailResponse = z.infer<typeof personDetailResponse>;
-export type PeopleListResponse = z.infer<typeof peopleListResponse>;
-export type PersonPhotosResponse = z.infer<typeof personPhotosResponse>;
-export type MergePeopleResponse = z.infer<typeof mergePeopleResponse>;
-export type MoveFaceResponse = z.infer<typeof moveFaceResponse>;
-export type SearchReason = z.infer<typeof searchReasonSchema>;
 export type SearchResponse = z.infer<typeof searchResponse>;

@@ -5,7 +5,7 @@
  * (src/models/roles.ts). File hashes are recorded in models.lock.json at build time, since
  * the ONNX bytes depend on the converter's onnx version; the packages' hashes are pinned.
  */
-import type { ModelSpec } from './spec';
+import { imageInput, type ModelSpec } from './spec';
 import { CLEANBOT_E5_HEAD } from './cleanbot-head';
 import { E5_MODELS } from './e5';
 import { STYLE_MODELS } from './style';
@@ -35,18 +35,7 @@ export const MOBILENETV2_IMAGENET: ModelSpec = {
     { name: 'logits', dtype: 'float32', shape: ['batch', 1000], description: 'ImageNet-1k class logits (softmax for probabilities)' },
     { name: 'features', dtype: 'float32', shape: ['batch', 1280], description: 'pooled features before the classifier; L2-normalise for cosine' },
   ],
-  preprocessing: {
-    kind: 'image',
-    width: 224,
-    height: 224,
-    resize: 'shortest-edge-center-crop',
-    interpolation: 'bilinear',
-    layout: 'NCHW',
-    colorOrder: 'RGB',
-    scale: 1 / 255,
-    mean: IMAGENET_MEAN,
-    std: IMAGENET_STD,
-  },
+  preprocessing: imageInput(224, 224, 'shortest-edge-center-crop', { mean: IMAGENET_MEAN, std: IMAGENET_STD }),
   embeddingDim: 1280,
 };
 
@@ -67,18 +56,7 @@ export const BLAZEFACE_BACK: ModelSpec = {
     { name: 'scores', dtype: 'float32', shape: [1, 896, 1], description: 'face logit per anchor (sigmoid for a probability)' },
     { name: 'regressors', dtype: 'float32', shape: [1, 896, 16], description: 'cx, cy, w, h, then 6 keypoints (x, y), in input pixels relative to the anchor' },
   ],
-  preprocessing: {
-    kind: 'image',
-    width: 256,
-    height: 256,
-    resize: 'letterbox',
-    interpolation: 'bilinear',
-    layout: 'NCHW',
-    colorOrder: 'RGB',
-    scale: 1 / 255,
-    mean: [0.5, 0.5, 0.5],
-    std: [0.5, 0.5, 0.5],
-  },
+  preprocessing: imageInput(256, 256, 'letterbox', { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] }),
 };
 
 export const DLIB_RESNET_FACE: ModelSpec = {
@@ -95,18 +73,7 @@ export const DLIB_RESNET_FACE: ModelSpec = {
   build: { recipe: 'dlib-resnet-face', packages: ['@vladmandic/face-api@1.7.15 (npm)'] },
   inputs: [{ name: 'image', dtype: 'float32', shape: ['batch', 3, 150, 150], description: 'RGB 0..255; the mean is subtracted inside the graph' }],
   outputs: [{ name: 'descriptor', dtype: 'float32', shape: ['batch', 128] }],
-  preprocessing: {
-    kind: 'image',
-    width: 150,
-    height: 150,
-    resize: 'aligned-face',
-    interpolation: 'bilinear',
-    layout: 'NCHW',
-    colorOrder: 'RGB',
-    scale: 1,
-    mean: [0, 0, 0],
-    std: [1, 1, 1],
-  },
+  preprocessing: imageInput(150, 150, 'aligned-face', { scale: 1 }),
   embeddingDim: 128,
   distance: 'euclidean',
 };

@@ -2,7 +2,7 @@
  * The upgrade models `npm run models:pull` fetches from Hugging Face or the GCS mirror: CLIP,
  * YuNet, ArcFace, ko-sbert and KcELECTRA. Each has a test twin (catalogue/test-twins.ts).
  */
-import type { ModelSpec, TensorSpec } from './spec';
+import { imageInput, type ModelSpec, type TensorSpec } from './spec';
 
 export const CLIP_MEAN = [0.48145466, 0.4578275, 0.40821073] as const;
 export const CLIP_STD = [0.26862954, 0.26130258, 0.27577711] as const;
@@ -24,18 +24,7 @@ export const CLIP_IMAGE: ModelSpec = {
   },
   inputs: [{ name: 'pixel_values', dtype: 'float32', shape: [BATCH, 3, 224, 224] }],
   outputs: [{ name: 'image_embeds', dtype: 'float32', shape: [BATCH, 512], description: 'projected, not normalised' }],
-  preprocessing: {
-    kind: 'image',
-    width: 224,
-    height: 224,
-    resize: 'shortest-edge-center-crop',
-    interpolation: 'bicubic',
-    layout: 'NCHW',
-    colorOrder: 'RGB',
-    scale: 1 / 255,
-    mean: CLIP_MEAN,
-    std: CLIP_STD,
-  },
+  preprocessing: imageInput(224, 224, 'shortest-edge-center-crop', { interpolation: 'bicubic', mean: CLIP_MEAN, std: CLIP_STD }),
   embeddingDim: 512,
   pairedWith: 'clip-vit-b32-text',
   testTwin: 'clip-vit-b32-image-test',
@@ -104,18 +93,7 @@ const YUNET: ModelSpec = {
       { name: `kps_${stride}`, dtype: 'float32' as const, shape: [1, cells, 10] },
     ];
   }),
-  preprocessing: {
-    kind: 'image',
-    width: 640,
-    height: 640,
-    resize: 'letterbox',
-    interpolation: 'bilinear',
-    layout: 'NCHW',
-    colorOrder: 'BGR',
-    scale: 1,
-    mean: [0, 0, 0],
-    std: [1, 1, 1],
-  },
+  preprocessing: imageInput(640, 640, 'letterbox', { colorOrder: 'BGR', scale: 1 }),
   testTwin: 'yunet-2023mar-test',
   assumptions: [
     'Hugging Face mirror opencv/face_detection_yunet holds face_detection_yunet_2023mar.onnx at its root',
@@ -139,18 +117,7 @@ const ARCFACE: ModelSpec = {
   sources: { gcsPrefix: 'arcface-w600k-r50/1' },
   inputs: [{ name: 'input.1', dtype: 'float32', shape: [BATCH, 3, 112, 112] }],
   outputs: [{ name: '683', dtype: 'float32', shape: [BATCH, 512], description: 'not normalised' }],
-  preprocessing: {
-    kind: 'image',
-    width: 112,
-    height: 112,
-    resize: 'aligned-face',
-    interpolation: 'bilinear',
-    layout: 'NCHW',
-    colorOrder: 'RGB',
-    scale: 1,
-    mean: [127.5, 127.5, 127.5],
-    std: [127.5, 127.5, 127.5],
-  },
+  preprocessing: imageInput(112, 112, 'aligned-face', { scale: 1, mean: [127.5, 127.5, 127.5], std: [127.5, 127.5, 127.5] }),
   embeddingDim: 512,
   testTwin: 'arcface-w600k-r50-test',
   assumptions: [

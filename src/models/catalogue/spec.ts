@@ -72,6 +72,28 @@ export interface ImagePreprocessing {
   std: readonly [number, number, number];
 }
 
+/** The usual image input: bilinear, NCHW, RGB, pixels scaled to 0..1 and not normalised; `rest` says where a model differs. */
+export function imageInput(
+  width: number,
+  height: number,
+  resize: ImagePreprocessing['resize'],
+  rest: Partial<Omit<ImagePreprocessing, 'kind' | 'width' | 'height' | 'resize'>> = {},
+): ImagePreprocessing {
+  return {
+    kind: 'image',
+    width,
+    height,
+    resize,
+    interpolation: 'bilinear',
+    layout: 'NCHW',
+    colorOrder: 'RGB',
+    scale: 1 / 255,
+    mean: [0, 0, 0],
+    std: [1, 1, 1],
+    ...rest,
+  };
+}
+
 export interface TextPreprocessing {
   kind: 'text';
   /** A Hugging Face tokenizer.json among the model's files. */

@@ -39,7 +39,7 @@ export async function renderConfigurationDoc(): Promise<string> {
     '',
   ];
   let count = 0;
-  for (const { title, about, schema } of Object.values(CONFIG_SECTIONS)) {
+  for (const [title, { about, schema }] of Object.entries(CONFIG_SECTIONS)) {
     const json = z.toJSONSchema(schema, { io: 'input', unrepresentable: 'any' }) as { properties?: Record<string, PropertySchema> };
     lines.push(`## ${title}`, '', about, '', '| variable | default | meaning |', '| --- | --- | --- |');
     for (const [name, property] of Object.entries(json.properties ?? {})) {

@@ -17,39 +17,31 @@ import { workersSection } from './sections/workers';
 import { telemetrySection } from './sections/telemetry';
 import { systemSection } from './sections/system';
 
-/** The sections in the order the docs list them, each with its one-line purpose. */
+/** The sections in the order the docs list them (by name), each with its one-line purpose. */
 export const CONFIG_SECTIONS = {
-  server: { title: 'server', about: 'The API process: ports, keys, request limits, where data lives.', schema: serverSection },
-  temporal: { title: 'temporal', about: 'The Temporal frontend Lightbox connects to, or the embedded dev server it runs.', schema: temporalSection },
-  storage: { title: 'storage', about: 'Where photos, results and state documents are kept.', schema: storageSection },
+  server: { about: 'The API process: ports, keys, request limits, where data lives.', schema: serverSection },
+  temporal: { about: 'The Temporal frontend Lightbox connects to, or the embedded dev server it runs.', schema: temporalSection },
+  storage: { about: 'Where photos, results and state documents are kept.', schema: storageSection },
   models: {
-    title: 'models',
     about: 'Which ONNX models run, where they are installed and fetched from, and how ONNX Runtime runs them.',
     schema: modelsSection,
   },
-  cache: { title: 'cache', about: 'The shared embedding cache.', schema: cacheSection },
-  album: { title: 'album', about: 'The photo pipeline: album limits, batching, decoding, and the album-wide analysis.', schema: albumSection },
-  text: { title: 'text', about: 'Matching (profile search) and moderation (the clean-bot).', schema: textSection },
+  cache: { about: 'The shared embedding cache.', schema: cacheSection },
+  album: { about: 'The photo pipeline: album limits, batching, decoding, and the album-wide analysis.', schema: albumSection },
+  text: { about: 'Matching (profile search) and moderation (the clean-bot).', schema: textSection },
   gpu: {
-    title: 'gpu',
     about: 'GPU jobs: worker classes and slots, timeouts, the diffusion backend, the LLM and the context sources of a tuning report.',
     schema: gpuSection,
   },
-  workers: { title: 'workers', about: 'Worker processes: concurrency, shutdown, metrics ports, the workflow bundle.', schema: workersSection },
-  telemetry: { title: 'telemetry', about: 'Tracing export.', schema: telemetrySection },
-  system: { title: 'system', about: 'Variables the system sets, read only to find tools.', schema: systemSection },
+  workers: { about: 'Worker processes: concurrency, shutdown, metrics ports, the workflow bundle.', schema: workersSection },
+  telemetry: { about: 'Tracing export.', schema: telemetrySection },
+  system: { about: 'Variables the system sets, read only to find tools.', schema: systemSection },
 } as const;
 
-export const envSchema = z.object({
-  ...serverSection.shape,
-  ...temporalSection.shape,
-  ...storageSection.shape,
-  ...modelsSection.shape,
-  ...cacheSection.shape,
-  ...albumSection.shape,
-  ...textSection.shape,
-  ...gpuSection.shape,
-  ...workersSection.shape,
-  ...telemetrySection.shape,
-  ...systemSection.shape,
-});
+type Sections = typeof CONFIG_SECTIONS;
+type Intersection<U> = (U extends unknown ? (u: U) => void : never) extends (i: infer I) => void ? I : never;
+
+/** Every section's variables in one schema (test/unit/config-docs.test.ts checks no name is in two). */
+export const envSchema = z.object(
+  Object.assign({}, ...Object.values(CONFIG_SECTIONS).map((section) => section.schema.shape)) as Intersection<Sections[keyof Sections]['schema']['shape']>,
+);

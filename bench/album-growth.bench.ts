@@ -25,6 +25,7 @@ import { loadAverage, runInfo } from './lib/run-info';
 import { uploadPhotos } from './lib/upload';
 import { historyStats } from './photo-pipeline.bench';
 import { loadConfig } from '../src/config';
+import { runBench } from './lib/photo-stack';
 
 const SIZES = (process.env.BENCH_GROWTH_SIZES ?? '1000,5000,20000').split(',').map(Number);
 const PER_REQUEST = 200;
@@ -267,10 +268,4 @@ async function report(rows: Row[]) {
   console.log(`\nplot: ${path.relative(process.cwd(), file)}`);
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runBench(main);

@@ -10,14 +10,14 @@
  *   BENCH_STATUS_PHOTOS=20 BENCH_STATUS_BASELINE=0 npm run bench -- album-status
  */
 import { loadConfig } from '../src/config';
-import { gpuWorkerSpecs, ioWorker, workflowWorker } from '../src/workers/roles';
-import { call, startStack, TENANT_A, type Stack } from '../test/helpers/stack';
+import { call, TENANT_A, type Stack } from '../test/helpers/stack';
 import { startTestDevServer } from '../test/helpers/temporal';
 import { percentile } from './lib/load';
 import { photos12mp } from './lib/photo-floors';
 import { loadAverage, runInfo } from './lib/run-info';
 import { uploadPhotos } from './lib/upload';
 import { startCpuWorker } from './photo-pipeline.bench';
+import { runBench, startPhotoStack } from './lib/photo-stack';
 
 const ALBUMS = Number(process.env.BENCH_STATUS_ALBUMS ?? 5);
 const PER_ALBUM = Number(process.env.BENCH_STATUS_PHOTOS ?? 40);
@@ -93,9 +93,7 @@ async function main() {
   const config = loadConfig();
   const all = await photos12mp(config.models.cacheDir, ALBUMS * PER_ALBUM * (BASELINE ? 2 : 1));
   const server = await startTestDevServer();
-  const stack = await startStack(server.address, { LIGHTBOX_MAX_FILES_PER_REQUEST: '200' }, undefined, {
-    specs: (c) => [workflowWorker, ioWorker, ...gpuWorkerSpecs(c)],
-  });
+  const stack = await startPhotoStack(server.address);
   const worker = await startCpuWorker(stack, server, { LIGHTBOX_MODELS_DIR: config.models.dir, LIGHTBOX_MODEL_SET: 'production' });
   const n = ALBUMS * PER_ALBUM;
   const loads: string[] = [];
@@ -145,10 +143,4 @@ async function main() {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runBench(main);

@@ -26,6 +26,7 @@ import { createWorker, type CreatedWorker } from '../src/workers/run-worker';
 import { startA1111StandIn, startOpenAiStandIn, type ConcurrencyMeter } from '../test/helpers/gpu-standins';
 import { call, startStack, TENANT_A, testTelemetry, waitFor, type Stack } from '../test/helpers/stack';
 import { startTestDevServer } from '../test/helpers/temporal';
+import { runBench } from './lib/photo-stack';
 
 const { values: args } = parseArgs({
   options: {
@@ -243,10 +244,4 @@ async function main() {
   console.log(`\nQueue: ${GPU_QUEUES.diffusion} and ${GPU_QUEUES.llm} on a Temporal dev server (SQLite in memory) on this machine.`);
 }
 
-main().then(
-  () => process.exit(0),
-  (err) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runBench(main);

@@ -25,14 +25,13 @@ import os from 'node:os';
 import path from 'node:path';
 import { loadConfig } from '../src/config';
 import { albumPhotoKey, albumPrefix } from '../src/storage/keys';
-import { gpuWorkerSpecs, ioWorker, workflowWorker } from '../src/workers/roles';
-import { startStack, TENANT_A } from '../test/helpers/stack';
+import { TENANT_A } from '../test/helpers/stack';
 import { startTestDevServer } from '../test/helpers/temporal';
 import { topSelfTime } from './lib/cpu-profile';
 import { floors, photos12mp, type Stage } from './lib/photo-floors';
-import { percentile } from './lib/load';
 import { loadAverage, runInfo } from './lib/run-info';
 import { historyStats, runAlbum, startCpuWorker } from './photo-pipeline.bench';
+import { p50p95Seconds, runBench, startPhotoStack } from './lib/photo-stack';
 
 const N = Number(process.env.BENCH_PHOTOS ?? 32);
 const BATCH = Number(process.env.BENCH_BATCH ?? 8);
@@ -67,12 +66,7 @@ async function main() {
   const files = await photos12mp(config.models.cacheDir, N);
   const profDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lightbox-prof-'));
   const server = await startTestDevServer();
-  const stack = await startStack(
-    server.address,
-    { LIGHTBOX_PHOTO_BATCH_SIZE: String(BATCH), LIGHTBOX_ALBUM_PARALLELISM: String(BATCH * CPU_SLOTS * 2), LIGHTBOX_MAX_FILES_PER_REQUEST: '200' },
-    undefined,
-    { specs: (c) => [workflowWorker, ioWorker, ...gpuWorkerSpecs(c)] },
-  );
+  const stack = await startPhotoStack(server.address, { batch: BATCH, cpuSlots: CPU_SLOTS });
   const loadBefore = loadAverage();
   try {
     console.log(
@@ -140,10 +134,7 @@ async function main() {
         `${(floorMs / Math.min(CPU_SLOTS, os.availableParallelism()) / pipelineMs).toFixed(2)}`,
       ],
       ['pipeline / floor (target ≥ 0.8)', `**${(floorMs / pipelineMs).toFixed(2)}** ${floorMs / pipelineMs >= 0.8 ? 'met' : 'NOT met'}`],
-      [
-        'per-photo latency p50 / p95 (batch scheduled → done)',
-        `${(percentile(sorted, 50) / 1000).toFixed(2)} s / ${(percentile(sorted, 95) / 1000).toFixed(2)} s`,
-      ],
+      ['per-photo latency p50 / p95 (batch scheduled → done)', p50p95Seconds(sorted)],
       ['CPU worker peak RSS', `${peaks.workerMb.toFixed(0)} MB worker, ${peaks.totalMb.toFixed(0)} MB with decoder children`],
       ['album wall (upload → completed)', `${album.wallSeconds.toFixed(1)} s`],
     ];
@@ -164,10 +155,4 @@ async function main() {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runBench(main);

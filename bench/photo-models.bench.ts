@@ -19,11 +19,9 @@ import { createModelRuntime, getModelSpec, type ImagePreprocessing } from '../sr
 import { decodeBlazeFace } from '../src/models/face/blazeface';
 import { letterbox } from '../src/models/face/yunet';
 import { clipImageBatch } from '../src/models/clip/preprocess';
-import { gpuWorkerSpecs, ioWorker, workflowWorker } from '../src/workers/roles';
-import { startStack } from '../test/helpers/stack';
 import { startTestDevServer } from '../test/helpers/temporal';
-import { percentile } from './lib/load';
 import { historyStats, runAlbum, startCpuWorker } from './photo-pipeline.bench';
+import { p50p95Seconds, runBench, startPhotoStack } from './lib/photo-stack';
 
 const N = Number(process.env.BENCH_PHOTOS ?? 24);
 const BATCH = Number(process.env.BENCH_BATCH ?? 8);
@@ -90,12 +88,7 @@ async function main() {
   const files = Array.from({ length: N }, (_, i) => ({ name: `p${i}.jpg`, contentType: 'image/jpeg', data: sources[i % sources.length]! }));
 
   const server = await startTestDevServer();
-  const stack = await startStack(
-    server.address,
-    { LIGHTBOX_PHOTO_BATCH_SIZE: String(BATCH), LIGHTBOX_ALBUM_PARALLELISM: String(BATCH * CPU_SLOTS * 2), LIGHTBOX_MAX_FILES_PER_REQUEST: '200' },
-    undefined,
-    { specs: (c) => [workflowWorker, ioWorker, ...gpuWorkerSpecs(c)] },
-  );
+  const stack = await startPhotoStack(server.address, { batch: BATCH, cpuSlots: CPU_SLOTS });
   try {
     console.log(`${N} photos of 4000×3000, batches of ${BATCH}, ${CPU_SLOTS} CPU slots`);
     const worker = await startCpuWorker(stack, server, { LIGHTBOX_MODELS_DIR: modelsDir, LIGHTBOX_MODEL_SET: 'production' });
@@ -124,10 +117,7 @@ async function main() {
         `${pipelineMsPerPhoto.toFixed(1)} ms/photo = ${(1000 / pipelineMsPerPhoto).toFixed(2)} photos/s`,
       ],
       ['pipeline / floor (target ≥ 0.8)', (floorMs / pipelineMsPerPhoto).toFixed(2)],
-      [
-        'per-photo latency p50 / p95 (batch scheduled → done)',
-        `${(percentile(sorted, 50) / 1000).toFixed(2)} s / ${(percentile(sorted, 95) / 1000).toFixed(2)} s`,
-      ],
+      ['per-photo latency p50 / p95 (batch scheduled → done)', p50p95Seconds(sorted)],
       ['CPU worker peak RSS', `${peaks.workerMb.toFixed(0)} MB worker, ${peaks.totalMb.toFixed(0)} MB with decoder children`],
       [
         'results',
@@ -143,11 +133,5 @@ async function main() {
 }
 
 if (require.main === module) {
-  main().then(
-    () => process.exit(0),
-    (err: unknown) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
+  runBench(main);
 }

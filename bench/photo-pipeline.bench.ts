@@ -25,12 +25,12 @@ import { syntheticScene } from '../test/helpers/synthetic-photos';
 import { createModelRuntime, getModelSpec } from '../src/models';
 import { BENCH_MODELS_DIR } from '../src/models/catalogue/bench';
 import { connectClient } from '../src/temporal-client/connection';
-import { gpuWorkerSpecs, ioWorker, workflowWorker } from '../src/workers/roles';
-import { call, startStack, TENANT_A, waitFor, type Stack } from '../test/helpers/stack';
-import { ensureBenchModel, percentile } from './lib/load';
+import { call, TENANT_A, waitFor, type Stack } from '../test/helpers/stack';
+import { ensureBenchModel } from './lib/load';
 import { uploadPhotos } from './lib/upload';
 import { startTestDevServer } from '../test/helpers/temporal';
 import { startWorkerProcess } from '../test/helpers/worker-process';
+import { p50p95Seconds, startPhotoStack } from './lib/photo-stack';
 
 const ROOT = path.join(__dirname, '..');
 const MODELS = path.join(ROOT, BENCH_MODELS_DIR);
@@ -202,17 +202,11 @@ async function main() {
   ensureBenchModel('clip-vit-b32-image-bench', 'clip-image');
   console.log(`machine: ${os.cpus().length} × ${os.cpus()[0]?.model}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB`);
   const server = await startTestDevServer();
-  const stack = await startStack(
-    server.address,
-    {
-      LIGHTBOX_PHOTO_BATCH_SIZE: String(BATCH),
-      LIGHTBOX_ALBUM_PARALLELISM: String(BATCH * CPU_SLOTS * 2),
-      LIGHTBOX_MAX_FILES_PER_REQUEST: '200',
-      LIGHTBOX_ALBUM_MAX_PHOTOS: String(Math.max(10_000, SCALE_N)),
-    },
-    undefined,
-    { specs: (config) => [workflowWorker, ioWorker, ...gpuWorkerSpecs(config)] },
-  );
+  const stack = await startPhotoStack(server.address, {
+    batch: BATCH,
+    cpuSlots: CPU_SLOTS,
+    env: { LIGHTBOX_ALBUM_MAX_PHOTOS: String(Math.max(10_000, SCALE_N)) },
+  });
   const rows: Array<Record<string, string>> = [];
   try {
     // ---- A. throughput with the shape-faithful CLIP encoder --------------------------------
@@ -255,7 +249,7 @@ async function main() {
       { measure: 'pipeline / raw ORT', value: ratio.toFixed(2), target: '≥ 0.80', verdict: ratio >= 0.8 ? 'met' : 'NOT met' },
       {
         measure: 'per-photo latency p50 / p95',
-        value: `${(percentile(sorted, 50) / 1000).toFixed(2)} s / ${(percentile(sorted, 95) / 1000).toFixed(2)} s (batch scheduled → done, queue wait included)`,
+        value: `${p50p95Seconds(sorted)} (batch scheduled → done, queue wait included)`,
         target: '',
         verdict: '',
       },

@@ -24,14 +24,13 @@ import { loadConfig } from '../src/config';
 import type { PhotoBatchInput, PhotoRef } from '../src/shared/album';
 import type { BlobStore } from '../src/storage/blob-store';
 import { albumPhotoKey, albumPrefix } from '../src/storage/keys';
-import { gpuWorkerSpecs, ioWorker, workflowWorker } from '../src/workers/roles';
-import { call, startStack, TENANT_A, waitFor, type Stack } from '../test/helpers/stack';
+import { call, TENANT_A, waitFor, type Stack } from '../test/helpers/stack';
 import { startTestDevServer } from '../test/helpers/temporal';
-import { percentile } from './lib/load';
 import { floors, photos12mp } from './lib/photo-floors';
 import { loadAverage, runInfo } from './lib/run-info';
 import { uploadPhotos } from './lib/upload';
 import { historyStats, startCpuWorker } from './photo-pipeline.bench';
+import { p50p95Seconds, runBench, startPhotoStack } from './lib/photo-stack';
 
 const N = Number(process.env.BENCH_PHOTOS ?? 24);
 const BATCH = Number(process.env.BENCH_BATCH ?? 8);
@@ -192,17 +191,11 @@ async function main() {
   const modelsDir = config.models.dir;
   const files = await photos12mp(config.models.cacheDir, N);
   const server = await startTestDevServer();
-  const stack = await startStack(
-    server.address,
-    {
-      LIGHTBOX_PHOTO_BATCH_SIZE: String(BATCH),
-      LIGHTBOX_ALBUM_PARALLELISM: String(BATCH * CPU_SLOTS * 2),
-      LIGHTBOX_MAX_FILES_PER_REQUEST: '200',
-      LIGHTBOX_PHOTO_HEARTBEAT_SECONDS: String(HEARTBEAT_SECONDS),
-    },
-    undefined,
-    { specs: (c) => [workflowWorker, ioWorker, ...gpuWorkerSpecs(c)] },
-  );
+  const stack = await startPhotoStack(server.address, {
+    batch: BATCH,
+    cpuSlots: CPU_SLOTS,
+    env: { LIGHTBOX_PHOTO_HEARTBEAT_SECONDS: String(HEARTBEAT_SECONDS) },
+  });
   const workerEnv = { LIGHTBOX_MODELS_DIR: modelsDir, LIGHTBOX_MODEL_SET: 'production' };
   const cleanup: Queue[] = [];
   const loads: string[] = [loadAverage()];
@@ -317,7 +310,7 @@ async function main() {
       const sorted = [...fig.latencies].sort((a, b) => a - b);
       // Work runs on min(slots, cores) cores at once: overhead is wall per photo minus the floor shared over them.
       const parallel = Math.min(CPU_SLOTS, os.availableParallelism());
-      return `| ${name} | ${(1000 / perPhoto).toFixed(2)} | ${(percentile(sorted, 50) / 1000).toFixed(2)} s / ${(percentile(sorted, 95) / 1000).toFixed(2)} s | ${perPhoto.toFixed(1)} | ${(perPhoto - floorMs / parallel).toFixed(1)} |`;
+      return `| ${name} | ${(1000 / perPhoto).toFixed(2)} | ${p50p95Seconds(sorted)} | ${perPhoto.toFixed(1)} | ${(perPhoto - floorMs / parallel).toFixed(1)} |`;
     };
     console.log(`\n${runInfo()}\nload average at each step (start, after Lightbox, after BullMQ, after floors, after kills): ${loads.join(' → ')}`);
     console.log(`${N} photos of 4000×3000, batches of ${BATCH}, ${CPU_SLOTS} slots each; floor (sum of stages alone) ${floorMs.toFixed(1)} ms/photo`);
@@ -342,10 +335,4 @@ async function main() {
   }
 }
 
-main().then(
-  () => process.exit(0),
-  (err: unknown) => {
-    console.error(err);
-    process.exit(1);
-  },
-);
+runBench(main);

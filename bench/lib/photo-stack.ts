@@ -1,0 +1,33 @@
+/**
+ * What the photo benchmarks share: the stack without a CPU worker (each benchmark runs its own,
+ * in a child process, so its CPU and memory are measured alone), their latency figure, and how
+ * a benchmark's main ends the process.
+ */
+import { gpuWorkerSpecs, ioWorker, workflowWorker } from '../../src/workers/roles';
+import { startStack } from '../../test/helpers/stack';
+import { percentile } from './load';
+
+/** `batch` photos per activity and `cpuSlots` slots: enough photos in flight to keep every slot busy. */
+export function startPhotoStack(temporalAddress: string, opts: { batch?: number; cpuSlots?: number; env?: Record<string, string> } = {}) {
+  const batching: Record<string, string> =
+    opts.batch === undefined
+      ? {}
+      : { LIGHTBOX_PHOTO_BATCH_SIZE: String(opts.batch), LIGHTBOX_ALBUM_PARALLELISM: String(opts.batch * (opts.cpuSlots ?? 1) * 2) };
+  return startStack(temporalAddress, { ...batching, LIGHTBOX_MAX_FILES_PER_REQUEST: '200', ...opts.env }, undefined, {
+    specs: (config) => [workflowWorker, ioWorker, ...gpuWorkerSpecs(config)],
+  });
+}
+
+/** Per-photo latency p50 / p95 of sorted milliseconds, in seconds. */
+export const p50p95Seconds = (sorted: readonly number[]) => `${(percentile(sorted, 50) / 1000).toFixed(2)} s / ${(percentile(sorted, 95) / 1000).toFixed(2)} s`;
+
+/** Runs a benchmark's main and exits: 0 when it finished, 1 (with the error) when it threw. */
+export function runBench(main: () => Promise<void>): void {
+  main().then(
+    () => process.exit(0),
+    (err: unknown) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}

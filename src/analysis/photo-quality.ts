@@ -83,21 +83,40 @@ export function noiseSigma(gray: Uint8Array, width: number, height: number): num
   for (let y = 1; y < height - 1; y += step) {
     for (let x = 1; x < width - 1; x += step) {
       const i = y * width + x;
-      const a = gray[i - width - 1]!,
-        b = gray[i - width]!,
-        c = gray[i - width + 1]!;
-      const d = gray[i - 1]!,
-        e = gray[i]!,
-        f = gray[i + 1]!;
-      const g = gray[i + width - 1]!,
-        h = gray[i + width]!,
-        k = gray[i + width + 1]!;
-      if (Math.abs(c + 2 * f + k - a - 2 * d - g) + Math.abs(g + 2 * h + k - a - 2 * b - c) > edgeCut) continue;
-      sum += Math.abs(a - 2 * b + c - 2 * d + 4 * e - 2 * f + g - 2 * h + k);
+      if (sobelAt(gray, i, width) > edgeCut) continue;
+      sum += Math.abs(noiseMaskAt(gray, i, width));
       n++;
     }
   }
   return n === 0 ? 0 : (Math.sqrt(Math.PI / 2) * sum) / (6 * n);
+}
+
+/** |Gx| + |Gy| of the 3×3 Sobel operator at interior pixel i (an integer, at most 2040). */
+function sobelAt(gray: Uint8Array, i: number, width: number): number {
+  const a = gray[i - width - 1]!,
+    b = gray[i - width]!,
+    c = gray[i - width + 1]!;
+  const d = gray[i - 1]!,
+    f = gray[i + 1]!;
+  const g = gray[i + width - 1]!,
+    h = gray[i + width]!,
+    k = gray[i + width + 1]!;
+  return Math.abs(c + 2 * f + k - a - 2 * d - g) + Math.abs(g + 2 * h + k - a - 2 * b - c);
+}
+
+/** Immerkær's noise mask [1 −2 1; −2 4 −2; 1 −2 1] at interior pixel i: blind to flat areas and ramps. */
+function noiseMaskAt(gray: Uint8Array, i: number, width: number): number {
+  return (
+    gray[i - width - 1]! -
+    2 * gray[i - width]! +
+    gray[i - width + 1]! -
+    2 * gray[i - 1]! +
+    4 * gray[i]! -
+    2 * gray[i + 1]! +
+    gray[i + width - 1]! -
+    2 * gray[i + width]! +
+    gray[i + width + 1]!
+  );
 }
 
 /** The |Gx|+|Gy| Sobel magnitude below which `fraction` of the interior pixels fall (a histogram: magnitudes are integers ≤ 2040). */
@@ -107,16 +126,7 @@ function sobelPercentile(gray: Uint8Array, width: number, height: number, fracti
   let total = 0;
   for (let y = 1; y < height - 1; y += step) {
     for (let x = 1; x < width - 1; x += step) {
-      const i = y * width + x;
-      const a = gray[i - width - 1]!,
-        b = gray[i - width]!,
-        c = gray[i - width + 1]!;
-      const d = gray[i - 1]!,
-        f = gray[i + 1]!;
-      const g = gray[i + width - 1]!,
-        h = gray[i + width]!,
-        k = gray[i + width + 1]!;
-      hist[Math.abs(c + 2 * f + k - a - 2 * d - g) + Math.abs(g + 2 * h + k - a - 2 * b - c)]!++;
+      hist[sobelAt(gray, y * width + x, width)]!++;
       total++;
     }
   }

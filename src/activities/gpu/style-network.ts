@@ -5,7 +5,7 @@
  * on the CPU in under a second per photo; they are real learned networks, so `fallback` is false.
  */
 import * as ort from 'onnxruntime-node';
-import sharp from 'sharp';
+import sharp, { type ResizeOptions } from 'sharp';
 import { MAGENTA_PREDICT, MAGENTA_TRANSFORM, MULTISTYLE26 } from '../../models/catalogue/style';
 import type { SessionPool } from '../../models/sessions';
 import { blendWeights, NETWORK_STYLE_COUNT, networkStyleFor } from '../../shared/style-network-catalogue';
@@ -37,11 +37,16 @@ interface Rgb {
 }
 
 /** Decodes, orients and scales so the long side is at most `maxSide`; RGB, no alpha. */
-export async function decodeRgb(image: Buffer, maxSide: number, which: 'photo' | 'style reference' = 'photo'): Promise<Rgb> {
+export function decodeRgb(image: Buffer, maxSide: number, which: 'photo' | 'style reference' = 'photo'): Promise<Rgb> {
+  return decodeResized(image, { width: maxSide, height: maxSide, fit: 'inside', withoutEnlargement: true }, which);
+}
+
+/** Decodes, orients (EXIF) and resizes as `resize` says, onto white where it was transparent; RGB, no alpha. */
+async function decodeResized(image: Buffer, resize: ResizeOptions, which: 'photo' | 'style reference'): Promise<Rgb> {
   try {
     const { data, info } = await sharp(image, { failOn: 'truncated' })
       .rotate()
-      .resize(maxSide, maxSide, { fit: 'inside', withoutEnlargement: true })
+      .resize(resize)
       .flatten({ background: '#ffffff' })
       .toColourspace('srgb')
       .removeAlpha()
@@ -179,18 +184,6 @@ export class StyleNetworkBackend implements DiffusionBackend {
 }
 
 /** The reference's centre square at side×side, as the predictor was trained. */
-async function decodeRgbSquare(image: Buffer, side: number): Promise<Rgb> {
-  try {
-    const { data, info } = await sharp(image, { failOn: 'truncated' })
-      .rotate()
-      .resize(side, side, { fit: 'cover', position: 'centre' })
-      .flatten({ background: '#ffffff' })
-      .toColourspace('srgb')
-      .removeAlpha()
-      .raw()
-      .toBuffer({ resolveWithObject: true });
-    return { data, width: info.width, height: info.height };
-  } catch (err) {
-    throw new UndecodableImageError('style reference', err);
-  }
+function decodeRgbSquare(image: Buffer, side: number): Promise<Rgb> {
+  return decodeResized(image, { width: side, height: side, fit: 'cover', position: 'centre' }, 'style reference');
 }

@@ -19,102 +19,69 @@ export function collectProcessMetrics(component: string): void {
 
 const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
 
+/** Each metric is registered once per process, however many times its module is loaded. */
 function once<T>(name: string, make: () => T): T {
   return (registry.getSingleMetric(name) as T | undefined) ?? make();
 }
 
+function histogram<L extends string>(name: string, help: string, labelNames: readonly L[], buckets: number[]): Histogram<L> {
+  return once(name, () => new Histogram({ name, help, labelNames, buckets, registers: [registry] }));
+}
+function counter<L extends string>(name: string, help: string, labelNames: readonly L[]): Counter<L> {
+  return once(name, () => new Counter({ name, help, labelNames, registers: [registry] }));
+}
+function gauge<L extends string>(name: string, help: string, labelNames: readonly L[]): Gauge<L> {
+  return once(name, () => new Gauge({ name, help, labelNames, registers: [registry] }));
+}
+
 /** One model inference run (a whole batch), by model id@version and the method that ran. */
-export const inferenceSeconds = once(
+export const inferenceSeconds = histogram(
   'lightbox_inference_duration_seconds',
-  () =>
-    new Histogram({
-      name: 'lightbox_inference_duration_seconds',
-      help: 'Duration of one inference run (one batch) by model and method',
-      labelNames: ['model', 'method'] as const,
-      buckets: LATENCY_BUCKETS,
-      registers: [registry],
-    }),
+  'Duration of one inference run (one batch) by model and method',
+  ['model', 'method'],
+  LATENCY_BUCKETS,
 );
 
 /** Items per inference run: shows whether micro-batching actually batches. */
-export const inferenceBatchSize = once(
-  'lightbox_inference_batch_size',
-  () =>
-    new Histogram({
-      name: 'lightbox_inference_batch_size',
-      help: 'Items in one inference run by model',
-      labelNames: ['model'] as const,
-      buckets: [1, 2, 4, 8, 16, 32, 64, 128],
-      registers: [registry],
-    }),
-);
+export const inferenceBatchSize = histogram('lightbox_inference_batch_size', 'Items in one inference run by model', ['model'], [1, 2, 4, 8, 16, 32, 64, 128]);
 
 /** LLM tokens per request (prompt and completion). */
-export const llmTokens = once(
+export const llmTokens = histogram(
   'lightbox_llm_tokens',
-  () =>
-    new Histogram({
-      name: 'lightbox_llm_tokens',
-      help: 'Tokens per LLM request by model and kind (prompt, completion)',
-      labelNames: ['model', 'kind'] as const,
-      buckets: [16, 64, 128, 256, 512, 1024, 2048, 4096, 8192],
-      registers: [registry],
-    }),
+  'Tokens per LLM request by model and kind (prompt, completion)',
+  ['model', 'kind'],
+  [16, 64, 128, 256, 512, 1024, 2048, 4096, 8192],
 );
 
 /** Vector store query latency (ChromaDB or the embedded index). */
-export const vectorSearchSeconds = once(
+export const vectorSearchSeconds = histogram(
   'lightbox_vector_search_duration_seconds',
-  () =>
-    new Histogram({
-      name: 'lightbox_vector_search_duration_seconds',
-      help: 'Vector search latency by store and operation',
-      labelNames: ['store', 'operation'] as const,
-      buckets: LATENCY_BUCKETS,
-      registers: [registry],
-    }),
+  'Vector search latency by store and operation',
+  ['store', 'operation'],
+  LATENCY_BUCKETS,
 );
 
 /** Vectors held by the vector store, per collection. */
-export const vectorIndexSize = once(
-  'lightbox_vector_index_size',
-  () =>
-    new Gauge({
-      name: 'lightbox_vector_index_size',
-      help: 'Vectors in the index by store and collection',
-      labelNames: ['store', 'collection'] as const,
-      registers: [registry],
-    }),
-);
+export const vectorIndexSize = gauge('lightbox_vector_index_size', 'Vectors in the index by store and collection', ['store', 'collection']);
 
 /** Work items (photos, reports, styles, moderation messages) by kind and outcome: the failure rate. */
-export const jobOutcomes = once(
+export const jobOutcomes = counter(
   'lightbox_job_outcomes_total',
-  () =>
-    new Counter({
-      name: 'lightbox_job_outcomes_total',
-      help: 'Finished work items by kind (photo, style, report, moderation, match) and outcome (ok, failed, fallback)',
-      labelNames: ['kind', 'outcome', 'code'] as const,
-      registers: [registry],
-    }),
+  'Finished work items by kind (photo, style, report, moderation, match) and outcome (ok, failed, fallback)',
+  ['kind', 'outcome', 'code'],
 );
 
 /** Duration of one unit of work end to end inside an activity, by kind and stage. */
-export const stageSeconds = once(
+export const stageSeconds = histogram(
   'lightbox_stage_duration_seconds',
-  () =>
-    new Histogram({
-      name: 'lightbox_stage_duration_seconds',
-      help: 'Duration of one pipeline stage by kind and stage',
-      labelNames: ['kind', 'stage'] as const,
-      buckets: LATENCY_BUCKETS,
-      registers: [registry],
-    }),
+  'Duration of one pipeline stage by kind and stage',
+  ['kind', 'stage'],
+  LATENCY_BUCKETS,
 );
 
 /** A gauge per task queue and task type (workflow, activity), as the backlog collector sets them. */
 function queueGauge(name: string, help: string): Gauge<'task_queue' | 'task_type'> {
-  return once(name, () => new Gauge({ name, help, labelNames: ['task_queue', 'task_type'] as const, registers: [registry] }));
+  return gauge(name, help, ['task_queue', 'task_type']);
 }
 
 /**
@@ -142,13 +109,4 @@ export const taskQueuePollers = queueGauge(
 );
 
 /** Failed DescribeTaskQueue calls: the backlog gauges above are stale while this grows. */
-export const taskQueueStatsErrors = once(
-  'lightbox_task_queue_stats_errors_total',
-  () =>
-    new Counter({
-      name: 'lightbox_task_queue_stats_errors_total',
-      help: 'DescribeTaskQueue calls that failed, by queue',
-      labelNames: ['task_queue'] as const,
-      registers: [registry],
-    }),
-);
+export const taskQueueStatsErrors = counter('lightbox_task_queue_stats_errors_total', 'DescribeTaskQueue calls that failed, by queue', ['task_queue']);

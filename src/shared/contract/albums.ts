@@ -141,11 +141,13 @@ export const qualityResultSchema = z.object({
   resolution: z.number(),
   megapixels: z.number(),
 });
+export type QualityResult = z.infer<typeof qualityResultSchema>;
 
 /** A copy group with the photo the album keeps (the one highlights use) and why, in words. */
 export const duplicateGroupSchema = z.object({ photoIds: z.array(z.string()), kept: z.string(), reason: z.string() });
 
 const photoInfo = z.object({ name: z.string(), width: z.number().int(), height: z.number().int(), format: z.string() });
+export type PhotoInfo = z.infer<typeof photoInfo>;
 
 export const albumResultsDocSchema = z.object({
   albumId: z.string(),
@@ -208,6 +210,7 @@ export const albumLinksSchema = z.object({
 
 /** POST /v1/albums and GET /v1/albums/:id: the view plus the workflow id and links. */
 export const albumStatusResponse = albumViewSchema.extend({ workflowId: z.string(), links: albumLinksSchema });
+export type AlbumStatusResponse = z.infer<typeof albumStatusResponse>;
 
 export const purgedResponse = albumViewSchema.extend({ purged: z.literal(true), deletedBlobs: z.number().int() });
 
@@ -215,13 +218,16 @@ export const uploadResultResponse = z.object({
   accepted: z.array(z.object({ photoId: z.string(), name: z.string() })),
   rejected: z.array(rejectionSchema),
 });
+export type UploadResultResponse = z.infer<typeof uploadResultResponse>;
 
 export const planUploadsResponse = z.object({
   uploads: z.array(z.object({ photoId: z.string(), name: z.string(), ...signedUrlFields })),
   rejected: z.array(rejectionSchema),
 });
+export type PlanUploadsResponse = z.infer<typeof planUploadsResponse>;
 
 export const photoUrlResponse = z.object({ photoId: z.string(), contentType: z.string(), size: z.number().int(), ...signedUrlFields });
+export type PhotoUrlResponse = z.infer<typeof photoUrlResponse>;
 
 const pageItem = z.object({
   photoId: z.string(),
@@ -267,6 +273,7 @@ export const albumResultsResponse = z.object({
   items: z.array(pageItem),
   ...offsetPage,
 });
+export type AlbumResultsResponse = z.infer<typeof albumResultsResponse>;
 
 /** GET /v1/albums: the tenant's albums from Temporal visibility, newest first. */
 export const albumListResponse = z
@@ -287,12 +294,4 @@ export const albumListResponse = z
     nextCursor: z.string().nullable(),
   })
   .strict();
-
-export type AlbumStatusResponse = z.infer<typeof albumStatusResponse>;
-export type AlbumResultsResponse = z.infer<typeof albumResultsResponse>;
 export type AlbumListResponse = z.infer<typeof albumListResponse>;
-export type UploadResultResponse = z.infer<typeof uploadResultResponse>;
-export type PlanUploadsResponse = z.infer<typeof planUploadsResponse>;
-export type PhotoUrlResponse = z.infer<typeof photoUrlResponse>;
-export type QualityResult = z.infer<typeof qualityResultSchema>;
-export type PhotoInfo = z.infer<typeof photoInfo>;

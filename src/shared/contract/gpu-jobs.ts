@@ -42,6 +42,8 @@ export const listJobsQuery = visibilityPageQuery.extend({ kind: z.enum(['style',
 
 export const styleCreatedResponse = z.object({ styleId: z.string(), workflowId: z.string(), links: selfLink });
 export const reportCreatedResponse = z.object({ reportId: z.string(), workflowId: z.string(), links: selfLink });
+export type StyleCreatedResponse = z.infer<typeof styleCreatedResponse>;
+export type ReportCreatedResponse = z.infer<typeof reportCreatedResponse>;
 
 /** A GPU class's task queue: approximate backlog (jobs waiting for a GPU slot), its age, and polling workers. */
 export const gpuQueueSchema = z.union([
@@ -97,6 +99,7 @@ export const styleStatusResponse = jobStatus.extend({
     })
     .optional(),
 });
+export type StyleStatusResponse = z.infer<typeof styleStatusResponse>;
 
 const contextResult = z.looseObject({
   source: z.enum(['web', 'music', 'video']),
@@ -123,6 +126,7 @@ export const reportStatusResponse = jobStatus.extend({
     })
     .optional(),
 });
+export type ReportStatusResponse = z.infer<typeof reportStatusResponse>;
 
 /** GET /v1/jobs: the tenant's GPU jobs, newest first, and every GPU queue's state. */
 export const jobListResponse = z
@@ -147,9 +151,4 @@ export const jobListResponse = z
     ),
   })
   .strict();
-
-export type StyleCreatedResponse = z.infer<typeof styleCreatedResponse>;
-export type ReportCreatedResponse = z.infer<typeof reportCreatedResponse>;
-export type StyleStatusResponse = z.infer<typeof styleStatusResponse>;
-export type ReportStatusResponse = z.infer<typeof reportStatusResponse>;
 export type JobListResponse = z.infer<typeof jobListResponse>;

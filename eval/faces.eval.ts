@@ -8,7 +8,8 @@ import sharp from 'sharp';
 import { FACE_FREE_EXTRA, LABELLED } from '../src/dev/registry-photos';
 import { pct, type EvalContext, type EvalSection } from './lib/context';
 
-const IDENTITY: Record<string, string> = {
+/** Who is in each labelled face photo: the same name twice is the same person. */
+export const IDENTITY: Record<string, string> = {
   'astronaut.png': 'astronaut',
   'camera.png': 'cameraman',
   'messi5.jpg': 'footballer',

@@ -17,16 +17,8 @@ import { modelRolesFor } from '../src/models/roles';
 import type { PhotoLabels } from '../src/search/word-search';
 import { assignAlbumFaces, emptyPeopleDoc, type AlbumFaceInput } from '../src/people/tenant-people';
 import { LabelSpace, scorePhoto } from '../src/search/word-search';
-import { variants } from './faces.eval';
+import { IDENTITY, variants } from './faces.eval';
 import { pct, type EvalContext, type EvalSection } from './lib/context';
-
-const IDENTITY: Record<string, string> = {
-  'astronaut.png': 'astronaut',
-  'camera.png': 'cameraman',
-  'messi5.jpg': 'footballer',
-  'basketball1.png': 'player',
-  'basketball2.png': 'player',
-};
 
 /** Queries written for the repo over the eval photos: query → the files that answer it. */
 export const SEARCH_QUERIES: ReadonlyArray<{ q: string; relevant: string[] }> = [

@@ -6,35 +6,29 @@
  */
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { demoPhotoFiles } from '../../src/dev/registry-photos';
 import { photosForm } from '../../src/dev/demo-photos';
 import { call, startStack, TENANT_A, waitFor, type Stack } from '../helpers/stack';
 import { startTestDevServer } from '../helpers/temporal';
+import { openConsolePage } from '../helpers/browser';
 import { loadConfig } from '../../src/config';
 
 declare const document: any, window: any;
 type HTMLImageElement = { complete: boolean; naturalWidth: number; getAttribute(n: string): string | null };
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 let server: Awaited<ReturnType<typeof startTestDevServer>>;
 let stack: Stack;
 let browser: Browser;
 let page: Page;
-const problems: string[] = [];
+let problems: string[] = [];
 
 before(async () => {
   server = await startTestDevServer();
   // No public URL: what a first `npm start` or a container behind a port map has.
   // The installed real models (npm run models:build), so the photos' faces are found and cropped.
   stack = await startStack(server.address, { LIGHTBOX_PUBLIC_URL: undefined as unknown as string, LIGHTBOX_MODELS_DIR: loadConfig().models.dir });
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
-  page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-  page.setDefaultTimeout(60_000);
-  page.on('console', (m) => {
-    if (m.type() === 'error') problems.push(`console: ${m.text()}`);
-  });
-  page.on('requestfailed', (r) => problems.push(`failed: ${r.url()}`));
+  ({ browser, page, problems } = await openConsolePage({ requests: true }));
 });
 
 after(async () => {

@@ -15,7 +15,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import express from 'express';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { demoAlbumFiles } from '../../src/dev/demo-photos';
 import { consoleRoutes } from '../../src/api/routes/console';
 import { errorHandler } from '../../src/api/errors';
@@ -30,6 +30,7 @@ import {
 } from '../helpers/gpu-standins';
 import { call, startStack, TENANT_A, TENANT_B, waitFor, type Stack } from '../helpers/stack';
 import { startTestDevServer } from '../helpers/temporal';
+import { openConsolePage } from '../helpers/browser';
 
 // Browser globals, for the callbacks that run in the page (this file compiles without the DOM lib).
 declare const document: any, window: any, sessionStorage: any, localStorage: any, DataTransfer: any;
@@ -37,7 +38,6 @@ type HTMLImageElement = { complete: boolean; naturalWidth: number };
 
 const ROOT = path.resolve(__dirname, '../..');
 const SHOTS = path.join(ROOT, 'test-output', 'screenshots');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const STEPS = 8;
 
 let server: Awaited<ReturnType<typeof startTestDevServer>>;
@@ -48,7 +48,7 @@ let openai: OpenAiStandIn;
 let apis: ContextApisStandIn;
 let browser: Browser;
 let page: Page;
-const problems: string[] = [];
+let problems: string[] = [];
 
 function consoleBuildIsStale(): boolean {
   const index = path.join(ROOT, 'dist', 'console', 'index.html');
@@ -100,19 +100,7 @@ before(async () => {
     GPU_RETRY_INITIAL_INTERVAL_SECONDS: '1',
     ...apis.env,
   });
-  browser = await chromium.launch({
-    executablePath: CHROMIUM,
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run'],
-  });
-  const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-  page = await context.newPage();
-  page.setDefaultTimeout(60_000);
-  // A CSP violation or a script error shows up here; the console must have none.
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) problems.push(`console: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  ({ browser, page, problems } = await openConsolePage());
 });
 
 after(async () => {

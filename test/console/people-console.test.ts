@@ -9,16 +9,16 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import sharp from 'sharp';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { demoPhotoFiles, ensureEvalPhotos } from '../../src/dev/registry-photos';
 import { loadConfig } from '../../src/config';
 import { photosForm } from '../../src/dev/demo-photos';
 import { call, startStack, TENANT_A, waitFor, type Stack } from '../helpers/stack';
 import { startTestDevServer } from '../helpers/temporal';
+import { openConsolePage } from '../helpers/browser';
 
 const ROOT = path.resolve(__dirname, '../..');
 const SHOTS = path.join(ROOT, 'test-output', 'screenshots');
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
 const base = loadConfig({ ...process.env, LIGHTBOX_MODEL_SET: 'production', LIGHTBOX_MODEL_ROLES: '' });
 const skip = base.models.skipBuild
   ? 'LIGHTBOX_SKIP_MODEL_BUILD is set: no built models'
@@ -30,7 +30,7 @@ let server: Awaited<ReturnType<typeof startTestDevServer>>;
 let stack: Stack;
 let browser: Browser;
 let page: Page;
-const problems: string[] = [];
+let problems: string[] = [];
 const A = (method: string, p: string, body?: unknown) => call(stack.baseUrl, TENANT_A.key, method, p, body);
 
 async function album(title: string, files: Array<{ name: string; contentType: string; data: Buffer }>): Promise<string> {
@@ -54,13 +54,7 @@ before(async () => {
     LIGHTBOX_MODELS_DIR: process.env.LIGHTBOX_MODELS_DIR ?? path.join(ROOT, '.lightbox', 'models'),
     LIGHTBOX_MODEL_CACHE_DIR: base.models.cacheDir,
   });
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox', '--disable-gpu', '--no-first-run'] });
-  page = await (await browser.newContext({ viewport: { width: 1280, height: 900 } })).newPage();
-  page.setDefaultTimeout(60_000);
-  page.on('console', (m) => {
-    if (m.type() === 'error' && !/Failed to load resource/.test(m.text())) problems.push(`console: ${m.text()}`);
-  });
-  page.on('pageerror', (e) => problems.push(`pageerror: ${e.message}`));
+  ({ browser, page, problems } = await openConsolePage());
 });
 
 after(async () => {

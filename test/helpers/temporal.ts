@@ -1,9 +1,13 @@
 /** Real Temporal servers for tests: the dev server (integration) and the time-skipping server (workflows). */
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
 import { loadConfig } from '../../src/config';
 import { freeLoopbackPort } from '../../src/telemetry/metrics-server';
 import { SA } from '../../src/shared/search-attributes';
+import { TASK_QUEUES } from '../../src/shared/task-queues';
+import type { Telemetry } from '../../src/telemetry/otel';
+import { workerInterceptors, workflowSinks } from '../../src/telemetry/temporal-interceptors';
+import { WORKFLOWS_PATH } from '../../src/workers/workflow-bundle';
 import { startDevServer, type DevServer } from '../../temporal/dev-server';
 import { ensureSearchAttributes } from '../../temporal/namespace-setup';
 import { findTemporalCli, findTestServer, testingExecutable } from '../../temporal/find-cli';
@@ -33,6 +37,18 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
   });
   await ensureSearchAttributes(testEnv.connection, testEnv.namespace ?? 'default');
   return testEnv;
+}
+
+/** The workflow worker as its entrypoint builds it (tracing interceptors and sinks), on a test server. */
+export function createWorkflowWorker(testEnv: TestWorkflowEnvironment, telemetry: Pick<Telemetry, 'spanProcessor' | 'resource'>): Promise<Worker> {
+  return Worker.create({
+    connection: testEnv.nativeConnection,
+    namespace: testEnv.namespace,
+    taskQueue: TASK_QUEUES.workflow,
+    workflowsPath: WORKFLOWS_PATH,
+    interceptors: workerInterceptors(),
+    sinks: workflowSinks(telemetry.spanProcessor, telemetry.resource),
+  });
 }
 
 /** Runs `fn` while the workflow worker and the activity workers poll; all of them stop after it. */

@@ -15,11 +15,9 @@ import type { createAlbumStoreActivities } from '../../src/activities/album/albu
 import type { AlbumInput, AlbumState, AlbumSummary, PhotoRef } from '../../src/shared/album';
 import { TASK_QUEUES } from '../../src/shared/task-queues';
 import { albumPhotoKey } from '../../src/storage/keys';
-import { workerInterceptors, workflowSinks } from '../../src/telemetry/temporal-interceptors';
 import { addPhotosUpdate, AlbumWorkflow, closeAlbumSignal } from '../../src/workflows/album';
-import { WORKFLOWS_PATH } from '../../src/workers/roles';
 import { quietRuntime, testTelemetry } from '../helpers/stack';
-import { createTimeSkippingEnv, whileWorkersRun } from '../helpers/temporal';
+import { createTimeSkippingEnv, createWorkflowWorker, whileWorkersRun } from '../helpers/temporal';
 
 type BatchActivities = ReturnType<typeof createPhotoPipelineActivities>;
 type AlbumActivities = ReturnType<typeof createAlbumAnalysisActivities>;
@@ -97,13 +95,7 @@ function fakeActivities(badPhoto?: string) {
 async function withFakes<T>(fakes: ReturnType<typeof fakeActivities>, fn: () => Promise<T>): Promise<T> {
   const common = { connection: env.nativeConnection, namespace: env.namespace };
   const workers = await Promise.all([
-    Worker.create({
-      ...common,
-      taskQueue: TASK_QUEUES.workflow,
-      workflowsPath: WORKFLOWS_PATH,
-      interceptors: workerInterceptors(),
-      sinks: workflowSinks(telemetry.spanProcessor, telemetry.resource),
-    }),
+    createWorkflowWorker(env, telemetry),
     Worker.create({ ...common, taskQueue: TASK_QUEUES.cpu, activities: fakes.cpu }),
     Worker.create({ ...common, taskQueue: TASK_QUEUES.io, activities: fakes.io }),
   ]);

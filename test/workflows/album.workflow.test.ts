@@ -25,11 +25,9 @@ import { TASK_QUEUES } from '../../src/shared/task-queues';
 import type { BlobStore } from '../../src/storage/blob-store';
 import { LocalBlobStore } from '../../src/storage/local-store';
 import { tenantKey } from '../../src/storage/keys';
-import { workerInterceptors, workflowSinks } from '../../src/telemetry/temporal-interceptors';
 import { addPhotosUpdate, AlbumWorkflow, albumStatusQuery, closeAlbumSignal } from '../../src/workflows/album';
-import { WORKFLOWS_PATH } from '../../src/workers/roles';
 import { quietRuntime, testTelemetry } from '../helpers/stack';
-import { createTimeSkippingEnv, whileWorkersRun } from '../helpers/temporal';
+import { createTimeSkippingEnv, createWorkflowWorker, whileWorkersRun } from '../helpers/temporal';
 
 let env: TestWorkflowEnvironment;
 let store: LocalBlobStore;
@@ -74,13 +72,7 @@ async function withWorkers<T>(fn: () => Promise<T>, opts: { models?: PhotoModels
   const common = { connection: env.nativeConnection, namespace: env.namespace };
   const cpuStore = opts.cpuStore ?? store;
   const workers = await Promise.all([
-    Worker.create({
-      ...common,
-      taskQueue: TASK_QUEUES.workflow,
-      workflowsPath: WORKFLOWS_PATH,
-      interceptors: workerInterceptors(),
-      sinks: workflowSinks(telemetry.spanProcessor, telemetry.resource),
-    }),
+    createWorkflowWorker(env, telemetry),
     Worker.create({
       ...common,
       taskQueue: TASK_QUEUES.cpu,

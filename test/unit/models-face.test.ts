@@ -1,7 +1,7 @@
 /**
  * Faces: YuNet output decoding and NMS (checked against hand-computed values), landmark
  * alignment, and the detector → align → ArcFace path on the committed test twins. The YuNet twin
- * detects bright stride-sized squares (see scripts/make-test-models.py), which is what the
+ * detects bright stride-sized squares (see scripts/models/test_twins.py), which is what the
  * synthetic photos here contain.
  */
 import assert from 'node:assert/strict';

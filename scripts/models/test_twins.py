@@ -1,0 +1,248 @@
+#!/usr/bin/env python3
+"""Writes the test twins: small ONNX models with exactly the contract of a catalogue model.
+
+    PYTHONPATH=.tools/py python3 scripts/models/test_twins.py test/fixtures/models   (npm run models:make-test)
+
+Each twin has the input/output names, dtypes and shapes (symbolic batch), files and tokenizer
+format of the model it stands in for (src/models/catalogue/test-twins.ts), so preprocessing,
+batching, session handling, output parsing and checksum checks run for real; only the
+arithmetic inside is a toy, built so that tests can predict what it finds: the detectors find
+bright squares, the embedders keep different inputs apart and equal ones together, the text
+models key on known words. Twins exist for the built defaults (MobileNetV2, BlazeFace, dlib,
+multilingual-e5-small and its int8 build, the clean-bot head) and for the pulled upgrades
+(CLIP, YuNet, ArcFace, ko-sbert-nli, KcELECTRA).
+
+Weights are derived from a fixed seed through sin(outer(u, v)), so a 512-wide projection costs
+a few hundred bytes instead of hundreds of KB, and regenerating gives the same bytes. The output
+folder gets a models.lock.json like the one `npm run models:pull` writes, so the model store
+verifies the twins' sha256 exactly as it verifies real models.
+"""
+import argparse
+import json
+import os
+import sys
+
+import numpy as np
+from onnx import TensorProto, helper
+
+from model_set import SEED, Graph, text_inputs, write_set
+from tokenizer_files import CLIP_BOS_ID, clip_tokenizer_json, unigram_tokenizer_json, wordpiece_tokenizer_json
+
+GENERATOR = "scripts/models/test_twins.py"
+PRODUCER = "lightbox scripts/make-test-models.py"
+VERSION = "test-1"
+
+
+def finish(g, inputs, outputs, doc):
+    return g.model(inputs, outputs, doc, producer=PRODUCER, full_check=True)
+
+
+def sin_projection(g, rng, rows, cols, hint):
+    """A rows×cols matrix sin(u ⊗ v): pseudo-random, well spread, stored as rows+cols floats."""
+    u = rng.normal(0, 1, size=(rows, 1)).astype(np.float32)
+    v = rng.normal(0, 3, size=(1, cols)).astype(np.float32)
+    return g.op("Sin", [g.op("Mul", [g.const(u, hint + "_u"), g.const(v, hint + "_v")])])
+
+
+def center_rows(g, x):
+    """Subtract each row's mean, so embeddings of different inputs are not all alike."""
+    return g.op("Sub", [x, g.op("ReduceMean", [x], axes=[1], keepdims=1)])
+
+
+def pooled_image_embedder(name, input_name, output_name, size, pool, dim, seed, doc):
+    """[N,3,size,size] → average-pool to a small grid → centre → project to [N,dim]."""
+    rng = np.random.default_rng(seed)
+    g = Graph(name, node_names=True)
+    grid = size // pool
+    feats = 3 * grid * grid
+    pooled = g.op("AveragePool", [input_name], kernel_shape=[pool, pool], strides=[pool, pool])
+    flat = g.op("Flatten", [pooled], axis=1)
+    w = sin_projection(g, rng, feats, dim, "proj")
+    bias = g.const(rng.normal(0, 0.05, size=(dim,)).astype(np.float32), "bias")
+    # Scaled so outputs are far from unit norm: the TS side must normalise, and tests see it.
+    scale = g.const(np.array(3.0, dtype=np.float32), "scale")
+    proj = g.op("Add", [g.op("MatMul", [center_rows(g, flat), w]), bias])
+    g.op("Mul", [proj, scale], out=output_name)
+    return finish(g, 
+        [helper.make_tensor_value_info(input_name, TensorProto.FLOAT, ["batch", 3, size, size])],
+        [helper.make_tensor_value_info(output_name, TensorProto.FLOAT, ["batch", dim])],
+        doc,
+    )
+
+
+def clip_text_encoder(seed):
+    """input_ids int64 [N,77] → bag of sinusoidal token features (special tokens masked) → [N,512]."""
+    rng = np.random.default_rng(seed)
+    g = Graph("clip_text_encoder_test", node_names=True)
+    width = 64
+    ids_f = g.op("Cast", ["input_ids"], to=TensorProto.FLOAT)
+    # BOS, EOS and padding (EOS) are the same in every prompt; leaving them out keeps different
+    # prompts apart instead of all sharing one big constant component.
+    keep = g.op("Cast", [g.op("Less", ["input_ids", g.const(np.array(CLIP_BOS_ID, dtype=np.int64), "bos")])], to=TensorProto.FLOAT)
+    freqs = g.const(rng.uniform(0.01, 1.0, size=(1, 1, width)).astype(np.float32), "freqs")
+    phase = g.const(rng.uniform(0, np.pi, size=(1, 1, width)).astype(np.float32), "phase")
+    axes_last = g.const(np.array([2], dtype=np.int64), "axis2")
+    token_feats = g.op("Sin", [g.op("Add", [g.op("Mul", [g.op("Unsqueeze", [ids_f, axes_last]), freqs]), phase])])
+    masked = g.op("Mul", [token_feats, g.op("Unsqueeze", [keep, axes_last])])
+    summed = g.op("ReduceSum", [masked, g.const(np.array([1], dtype=np.int64), "axis1")], keepdims=0)
+    w = sin_projection(g, rng, width, 512, "proj")
+    g.op("MatMul", [center_rows(g, summed), w], out="text_embeds")
+    return finish(g, 
+        [helper.make_tensor_value_info("input_ids", TensorProto.INT64, ["batch", 77])],
+        [helper.make_tensor_value_info("text_embeds", TensorProto.FLOAT, ["batch", 512])],
+        "Lightbox test twin of the CLIP ViT-B/32 text encoder: same contract, toy arithmetic.",
+    )
+
+
+# Where the five landmarks sit inside a detected box, in box units (right eye, left eye, nose,
+# right mouth corner, left mouth corner: YuNet's order, which is also ArcFace's template order).
+YUNET_TEST_KPS = [0.3, 0.35, 0.7, 0.35, 0.5, 0.55, 0.35, 0.75, 0.65, 0.75]
+
+
+def yunet_detector(seed):
+    """YuNet's contract on a fixed 1×3×640×640 BGR input, detecting bright squares.
+
+    At each stride s the score is high where an s×s cell is much brighter than the 3s×3s area
+    around it (a difference of box filters), so a bright s×s square aligned to the stride grid
+    yields one detection at that stride; boxes are the cell itself and the landmarks sit at fixed
+    places in it. That is enough to run the real decoding (priors, strides, score fusion, NMS,
+    letterbox mapping) and alignment end to end.
+    """
+    del seed
+    g = Graph("yunet_test", node_names=True)
+    size = 640
+    outputs = {}
+    for stride in (8, 16, 32):
+        cells = (size // stride) ** 2
+        cell = g.op("AveragePool", ["input"], kernel_shape=[stride, stride], strides=[stride, stride])
+        grey = g.op("ReduceMean", [cell], axes=[1], keepdims=1)
+        around = g.op("AveragePool", [grey], kernel_shape=[3, 3], strides=[1, 1], pads=[1, 1, 1, 1], count_include_pad=1)
+        contrast = g.op("Sub", [grey, around])
+        logits = g.op(
+            "Div",
+            [g.op("Sub", [contrast, g.const(np.array(180.0, dtype=np.float32), "thr")]), g.const(np.array(10.0, dtype=np.float32), "temp")],
+        )
+        score = g.op("Reshape", [g.op("Sigmoid", [logits]), g.const(np.array([1, cells, 1], dtype=np.int64), "shape")])
+        g.op("Identity", [score], out=f"cls_{stride}")
+        # obj is a constant near 1, so YuNet's fused score sqrt(cls*obj) stays close to cls.
+        ones = g.op("Add", [g.op("Mul", [score, g.const(np.array(0.0, dtype=np.float32), "zero")]), g.const(np.array(0.98, dtype=np.float32), "objv")])
+        g.op("Identity", [ones], out=f"obj_{stride}")
+        zeros = g.op("Mul", [score, g.const(np.array(0.0, dtype=np.float32), "zero")])
+        # (dx, dy) = (0.5, 0.5) puts the box centre mid-cell; log-size 0 makes the box one stride wide.
+        g.op("Add", [zeros, g.const(np.array([[[0.5, 0.5, 0.0, 0.0]]], dtype=np.float32), "bbox")], out=f"bbox_{stride}")
+        g.op("Add", [zeros, g.const(np.array([[YUNET_TEST_KPS]], dtype=np.float32), "kps")], out=f"kps_{stride}")
+        outputs[stride] = cells
+    outs = []
+    for kind, width in (("cls", 1), ("obj", 1), ("bbox", 4), ("kps", 10)):
+        for stride in (8, 16, 32):
+            outs.append(helper.make_tensor_value_info(f"{kind}_{stride}", TensorProto.FLOAT, [1, outputs[stride], width]))
+    return finish(g, 
+        [helper.make_tensor_value_info("input", TensorProto.FLOAT, [1, 3, size, size])],
+        outs,
+        "Lightbox test twin of YuNet 2023mar: same contract, detects bright stride-sized squares.",
+    )
+
+
+
+# Tokens the toy toxicity classifier scores as toxic (its only knowledge).
+TOXIC_TEST_TOKENS = ["씨발", "시발", "개새끼", "병신", "좆같", "존나", "지랄", "닥쳐", "꺼져", "🤬"]
+
+def token_features(g, rng, width, hint):
+    """[N, seq] int64 ids → [N, seq, width] sin(id·f + φ): a cheap, well-spread stand-in for an
+    embedding table that costs 2·width floats in the file instead of vocab·width."""
+    ids_f = g.op("Cast", ["input_ids"], to=TensorProto.FLOAT)
+    freqs = g.const(rng.uniform(0.01, 1.0, size=(1, 1, width)).astype(np.float32), hint + "_freqs")
+    phase = g.const(rng.uniform(0, np.pi, size=(1, 1, width)).astype(np.float32), hint + "_phase")
+    axes_last = g.const(np.array([2], dtype=np.int64), "axis2")
+    return g.op("Sin", [g.op("Add", [g.op("Mul", [g.op("Unsqueeze", [ids_f, axes_last]), freqs]), phase])])
+
+
+def sentence_encoder_test(seed, vocab):
+    """ko-sbert-nli's contract: three int64 [N, seq] inputs → last_hidden_state [N, seq, 768].
+
+    Each position's state is its token's sinusoidal features plus a small token-type term; the
+    [CLS]/[SEP] states are zero, so mean pooling over the attention mask (done in TypeScript, as
+    sentence-transformers does) gives a bag-of-tokens embedding where texts that share words are
+    close. Padded positions get deliberately large garbage: pooling that ignores the mask shows.
+    """
+    rng = np.random.default_rng(seed)
+    g = Graph("ko_sbert_nli_test", node_names=True)
+    feats = token_features(g, rng, 768, "tok")
+    special = g.op("Or", [
+        g.op("Equal", ["input_ids", g.const(np.array(vocab["[CLS]"], dtype=np.int64), "cls")]),
+        g.op("Equal", ["input_ids", g.const(np.array(vocab["[SEP]"], dtype=np.int64), "sep")]),
+    ])
+    keep = g.op("Unsqueeze", [g.op("Cast", [g.op("Not", [special])], to=TensorProto.FLOAT), g.const(np.array([2], dtype=np.int64), "axis2")])
+    mask = g.op("Unsqueeze", [g.op("Cast", ["attention_mask"], to=TensorProto.FLOAT), g.const(np.array([2], dtype=np.int64), "axis2")])
+    types = g.op("Unsqueeze", [g.op("Cast", ["token_type_ids"], to=TensorProto.FLOAT), g.const(np.array([2], dtype=np.int64), "axis2")])
+    state = g.op("Add", [g.op("Mul", [feats, keep]), g.op("Mul", [types, g.const(np.array(0.01, np.float32), "type_w")])])
+    # mask·state + (1 − mask)·50: padding positions carry a large constant.
+    padded = g.op("Mul", [g.op("Sub", [g.const(np.array(1.0, np.float32), "one"), mask]), g.const(np.array(50.0, np.float32), "pad")])
+    g.op("Add", [g.op("Mul", [state, mask]), padded], out="last_hidden_state")
+    return finish(g, 
+        text_inputs(),
+        [helper.make_tensor_value_info("last_hidden_state", TensorProto.FLOAT, ["batch", "sequence", 768])],
+        "Lightbox test twin of ko-sbert-nli: same contract, toy arithmetic.",
+    )
+
+
+def toxicity_classifier_test(seed, vocab):
+    """KcELECTRA-small toxicity's contract: three int64 [N, seq] inputs → logits [N, 2] (clean, toxic).
+
+    toxic logit = 4·(count of known toxic tokens under the mask) − 2, clean logit = 0, through a
+    [vocab, 1] weight table: enough to check that normalisation, tokenisation, batching, masking
+    and label mapping reach the model, which scores what it sees and nothing else.
+    """
+    del seed
+    g = Graph("kcelectra_small_toxicity_test", node_names=True)
+    table = np.zeros((len(vocab), 1), dtype=np.float32)
+    for tok in TOXIC_TEST_TOKENS:
+        table[vocab[tok], 0] = 4.0
+        if "##" + tok in vocab:
+            table[vocab["##" + tok], 0] = 4.0
+    hits = g.op("Squeeze", [g.op("Gather", [g.const(table, "toxic_w"), "input_ids"], axis=0), g.const(np.array([2], dtype=np.int64), "axis2")])
+    mask = g.op("Cast", ["attention_mask"], to=TensorProto.FLOAT)
+    types = g.op("Cast", ["token_type_ids"], to=TensorProto.FLOAT)
+    masked = g.op("Add", [g.op("Mul", [hits, mask]), g.op("Mul", [types, g.const(np.array(0.0, np.float32), "zero")])])
+    toxic = g.op("Sub", [g.op("ReduceSum", [masked, g.const(np.array([1], dtype=np.int64), "axis1")], keepdims=1), g.const(np.array(2.0, np.float32), "bias")])
+    clean = g.op("Mul", [toxic, g.const(np.array(0.0, np.float32), "zero")])
+    g.op("Concat", [clean, toxic], axis=1, out="logits")
+    return finish(g, 
+        text_inputs(),
+        [helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["batch", 2])],
+        "Lightbox test twin of the KcELECTRA-small toxicity classifier: same contract, toy arithmetic.",
+    )
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("out_dir", help="models dir to write (test/fixtures/models for the committed set)")
+    args = parser.parse_args()
+    os.makedirs(args.out_dir, exist_ok=True)
+    ser = lambda m: m.SerializeToString()  # noqa: E731
+    tokenizer = json.dumps(clip_tokenizer_json(), ensure_ascii=False, indent=None, sort_keys=False).encode("utf-8")
+    wordpiece_json = wordpiece_tokenizer_json()
+    wordpiece = json.dumps(wordpiece_json, ensure_ascii=False).encode("utf-8")
+    wp_vocab = wordpiece_json["model"]["vocab"]
+    print(f"writing test twins into {args.out_dir}")
+    write_set(
+        args.out_dir,
+        [
+            ("clip-vit-b32-image-test", VERSION, {"vision_model.onnx": ser(pooled_image_embedder(
+                "clip_image_encoder_test", "pixel_values", "image_embeds", 224, 56, 512, SEED + 1,
+                "Lightbox test twin of the CLIP ViT-B/32 image encoder: same contract, toy arithmetic."))}),
+            ("clip-vit-b32-text-test", VERSION, {"text_model.onnx": ser(clip_text_encoder(SEED + 2)), "tokenizer.json": tokenizer}),
+            ("yunet-2023mar-test", VERSION, {"face_detection_yunet_2023mar.onnx": ser(yunet_detector(SEED + 3))}),
+            ("arcface-w600k-r50-test", VERSION, {"w600k_r50.onnx": ser(pooled_image_embedder(
+                "arcface_test", "input.1", "683", 112, 14, 512, SEED + 4,
+                "Lightbox test twin of ArcFace w600k_r50: same contract, toy arithmetic."))}),
+            ("ko-sbert-nli-test", VERSION, {"model.onnx": ser(sentence_encoder_test(SEED + 5, wp_vocab)), "tokenizer.json": wordpiece}),
+            ("kcelectra-small-toxicity-test", VERSION, {"model.onnx": ser(toxicity_classifier_test(SEED + 6, wp_vocab)), "tokenizer.json": wordpiece}),
+        ],
+        GENERATOR,
+    )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -29,7 +29,7 @@ from model_set import SEED, Graph, text_inputs, write_set
 from tokenizer_files import CLIP_BOS_ID, clip_tokenizer_json, unigram_tokenizer_json, wordpiece_tokenizer_json
 
 GENERATOR = "scripts/models/test_twins.py"
-PRODUCER = "lightbox scripts/make-test-models.py"
+PRODUCER = "lightbox " + GENERATOR
 VERSION = "test-1"
 
 
@@ -144,6 +144,112 @@ def yunet_detector(seed):
 
 
 
+# ---- twins of the built defaults (src/models/catalogue/built.ts, e5.ts, cleanbot-head.ts) -----
+
+def dlib_descriptor_test(seed):
+    """dlib-resnet-face's contract: image [N,3,150,150] RGB 0..255 → descriptor [N,128], raw.
+
+    /255 inside the graph (the real one subtracts its mean there too), then pool, centre and
+    project like the other image twins, scaled so that crops of one drawn face land well within
+    dlib's same-person distance (0.6) of each other and different faces well outside it.
+    """
+    rng = np.random.default_rng(seed)
+    g = Graph("dlib_resnet_face_test", node_names=True)
+    x = g.op("Mul", ["image", g.const(np.array(1 / 255, np.float32), "rescale")])
+    pooled = g.op("AveragePool", [x], kernel_shape=[25, 25], strides=[25, 25])
+    w = sin_projection(g, rng, 3 * 6 * 6, 128, "proj")
+    proj = g.op("MatMul", [center_rows(g, g.op("Flatten", [pooled], axis=1)), w])
+    g.op("Mul", [proj, g.const(np.array(DLIB_TEST_SCALE, np.float32), "scale")], out="descriptor")
+    return finish(
+        g,
+        [helper.make_tensor_value_info("image", TensorProto.FLOAT, ["batch", 3, 150, 150])],
+        [helper.make_tensor_value_info("descriptor", TensorProto.FLOAT, ["batch", 128])],
+        "Lightbox test twin of dlib's ResNet face descriptor: same contract, toy arithmetic.",
+    )
+
+
+DLIB_TEST_SCALE = 0.15
+
+# Where BlazeFace's six keypoints sit inside a detected box, in box units: the eyes (image-left
+# first), nose tip, mouth centre and the two ear tragions; level eyes above the mouth, so the
+# TypeScript face-geometry check passes them.
+BLAZEFACE_TEST_KPS = [0.3, 0.35, 0.7, 0.35, 0.5, 0.55, 0.5, 0.75, 0.1, 0.4, 0.9, 0.4]
+
+
+def blazeface_detector_test(seed):
+    """blazeface-back's contract on a fixed 1×3×256×256 input in [-1, 1], detecting bright squares.
+
+    As the YuNet twin: at each of BlazeFace's two grids (16×16 cells of 16 px with 2 anchors
+    each, then 8×8 cells of 32 px with 6) the score logit is high where a cell is much brighter
+    than the 3×3 cells around it, so a bright cell-sized square on a dark ground, aligned to the
+    grid, is one face of exactly that cell; every anchor's regressors put the box on its cell and
+    the keypoints at fixed places in it. Anchors are laid out in TF's (y, x, anchor) order.
+    """
+    del seed
+    g = Graph("blazeface_back_test", node_names=True)
+    scores, regressors = [], []
+    for stride, per in ((16, 2), (32, 6)):
+        n = 256 // stride
+        cell = g.op("AveragePool", ["image"], kernel_shape=[stride, stride], strides=[stride, stride])
+        grey = g.op("ReduceMean", [cell], axes=[1], keepdims=1)
+        around = g.op("AveragePool", [grey], kernel_shape=[3, 3], strides=[1, 1], pads=[1, 1, 1, 1], count_include_pad=1)
+        # White on black: the cell is 1, its surround (1 − 8)/9, a contrast of 1.78; the threshold
+        # sits where YuNet's twin has it (180 of 255), in this input's [-1, 1] units.
+        logit = g.op("Div", [g.op("Sub", [g.op("Sub", [grey, around]), g.const(np.array(1.41, np.float32), "thr")]), g.const(np.array(0.08, np.float32), "temp")])
+        per_anchor = g.op("Expand", [g.op("Transpose", [logit], perm=[0, 2, 3, 1]), g.const(np.array([1, n, n, per], np.int64), "anchors")])
+        scores.append(g.op("Reshape", [per_anchor, g.const(np.array([1, n * n * per, 1], np.int64), "shape")]))
+        # Offsets from the anchor centre in input pixels: centre 0, size one cell, keypoints in it.
+        reg = [0.0, 0.0, float(stride), float(stride)] + [(k - 0.5) * stride for k in BLAZEFACE_TEST_KPS]
+        regressors.append(g.op("Expand", [g.const(np.array([[reg]], np.float32), "reg"), g.const(np.array([1, n * n * per, 16], np.int64), "rshape")]))
+    g.op("Concat", scores, axis=1, out="scores")
+    g.op("Concat", regressors, axis=1, out="regressors")
+    return finish(
+        g,
+        [helper.make_tensor_value_info("image", TensorProto.FLOAT, [1, 3, 256, 256])],
+        [helper.make_tensor_value_info("scores", TensorProto.FLOAT, [1, 896, 1]), helper.make_tensor_value_info("regressors", TensorProto.FLOAT, [1, 896, 16])],
+        "Lightbox test twin of MediaPipe BlazeFace (back camera): same contract, detects bright cell-sized squares.",
+    )
+
+
+# The ImageNet classes the MobileNetV2 twin's head knows: one per album category of
+# src/models/imagenet/category-map.json (people 981, pets 281, food 963, nature 970, city 410,
+# vehicles 403, documents 418) and two no category maps (other). Every other class row is zero.
+MOBILENET_TEST_CLASSES = [981, 281, 963, 970, 410, 403, 418, 500, 600]
+MOBILENET_TEST_GAIN = 0.5
+
+
+def mobilenet_head(seed):
+    """The twin's classifier head: W [1000, 1280] = gain·sin(u ⊗ v) with u zero outside the known
+    classes (so those rows are exactly zero), b = 0; returns (u, v, head.bin bytes in the real
+    file's layout: W row-major, then b, float32)."""
+    rng = np.random.default_rng(seed)
+    u = np.zeros((1000, 1), np.float32)
+    u[MOBILENET_TEST_CLASSES, 0] = rng.normal(0, 1, size=len(MOBILENET_TEST_CLASSES)).astype(np.float32)
+    v = rng.normal(0, 3, size=(1, 1280)).astype(np.float32)
+    w = (np.sin(u * v) * np.float32(MOBILENET_TEST_GAIN)).astype(np.float32)
+    return u, v, w.tobytes() + np.zeros(1000, np.float32).tobytes()
+
+
+def mobilenet_classifier_test(seed):
+    """mobilenetv2-imagenet's contract: pixel_values [N,3,224,224] → features [N,1280] and
+    logits [N,1000], the logits being the head in head.bin applied to the features, as the
+    real graph's classifier is (the TypeScript side scores cached features with head.bin)."""
+    rng = np.random.default_rng(seed)
+    g = Graph("mobilenetv2_imagenet_test", node_names=True)
+    pooled = g.op("AveragePool", ["pixel_values"], kernel_shape=[56, 56], strides=[56, 56])
+    w = sin_projection(g, rng, 3 * 4 * 4, 1280, "proj")
+    g.op("MatMul", [center_rows(g, g.op("Flatten", [pooled], axis=1)), w], out="features")
+    u, v, _ = mobilenet_head(seed + 100)
+    head_t = g.op("Mul", [g.op("Sin", [g.op("Mul", [g.const(v.T, "head_v"), g.const(u.T, "head_u")])]), g.const(np.array(MOBILENET_TEST_GAIN, np.float32), "gain")])
+    g.op("MatMul", ["features", head_t], out="logits")
+    return finish(
+        g,
+        [helper.make_tensor_value_info("pixel_values", TensorProto.FLOAT, ["batch", 3, 224, 224])],
+        [helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["batch", 1000]), helper.make_tensor_value_info("features", TensorProto.FLOAT, ["batch", 1280])],
+        "Lightbox test twin of torchvision MobileNetV2 (ImageNet): same contract, toy arithmetic.",
+    )
+
+
 # Tokens the toy toxicity classifier scores as toxic (its only knowledge).
 TOXIC_TEST_TOKENS = ["씨발", "시발", "개새끼", "병신", "좆같", "존나", "지랄", "닥쳐", "꺼져", "🤬"]
 
@@ -238,6 +344,9 @@ def main():
                 "Lightbox test twin of ArcFace w600k_r50: same contract, toy arithmetic."))}),
             ("ko-sbert-nli-test", VERSION, {"model.onnx": ser(sentence_encoder_test(SEED + 5, wp_vocab)), "tokenizer.json": wordpiece}),
             ("kcelectra-small-toxicity-test", VERSION, {"model.onnx": ser(toxicity_classifier_test(SEED + 6, wp_vocab)), "tokenizer.json": wordpiece}),
+            ("dlib-resnet-face-test", VERSION, {"model.onnx": ser(dlib_descriptor_test(SEED + 7))}),
+            ("blazeface-back-test", VERSION, {"model.onnx": ser(blazeface_detector_test(SEED + 8))}),
+            ("mobilenetv2-imagenet-test", VERSION, {"model.onnx": ser(mobilenet_classifier_test(SEED + 9)), "head.bin": mobilenet_head(SEED + 9 + 100)[2]}),
         ],
         GENERATOR,
     )

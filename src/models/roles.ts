@@ -27,14 +27,11 @@ export const DEFAULT_MODEL_ROLES: ModelRoles = {
 };
 
 /**
- * LIGHTBOX_MODEL_SET=test runs the committed test twins, which exist for the contract-tested
- * CLIP/YuNet/ArcFace entries; its defaults are those so that suite keeps running without weights.
+ * LIGHTBOX_MODEL_SET=test runs the committed test twins (resolveModelId) of these roles: the
+ * defaults' own twins, so the ordinary suite runs the code path users run.
  */
 export const TEST_SET_MODEL_ROLES: ModelRoles = {
-  embedding: 'clip-vit-b32-image',
-  categories: 'clip-vit-b32-text',
-  faces: 'yunet-2023mar',
-  'face-descriptor': 'arcface-w600k-r50',
+  ...DEFAULT_MODEL_ROLES,
   sentence: 'ko-sbert-nli',
   toxicity: 'kcelectra-small-toxicity',
 };

@@ -263,33 +263,35 @@ def token_features(g, rng, width, hint):
     return g.op("Sin", [g.op("Add", [g.op("Mul", [g.op("Unsqueeze", [ids_f, axes_last]), freqs]), phase])])
 
 
-def sentence_encoder_test(seed, vocab):
-    """ko-sbert-nli's contract: three int64 [N, seq] inputs → last_hidden_state [N, seq, 768].
+def sentence_encoder_test(name, seed, framing_ids, width, token_types, doc):
+    """A sentence encoder's contract: int64 [N, seq] inputs (input_ids, attention_mask and, for
+    BERT, token_type_ids) → last_hidden_state [N, seq, width].
 
-    Each position's state is its token's sinusoidal features plus a small token-type term; the
-    [CLS]/[SEP] states are zero, so mean pooling over the attention mask (done in TypeScript, as
-    sentence-transformers does) gives a bag-of-tokens embedding where texts that share words are
-    close. Padded positions get deliberately large garbage: pooling that ignores the mask shows.
+    Each position's state is its token's sinusoidal features (plus a small token-type term for
+    BERT); the framing tokens' states ([CLS]/[SEP], <s>/</s>) are zero, so mean pooling over the
+    attention mask (done in TypeScript, as sentence-transformers does) gives a bag-of-tokens
+    embedding where texts that share words are close. Padded positions get deliberately large
+    garbage: pooling that ignores the mask shows.
     """
     rng = np.random.default_rng(seed)
-    g = Graph("ko_sbert_nli_test", node_names=True)
-    feats = token_features(g, rng, 768, "tok")
+    g = Graph(name, node_names=True)
+    feats = token_features(g, rng, width, "tok")
     special = g.op("Or", [
-        g.op("Equal", ["input_ids", g.const(np.array(vocab["[CLS]"], dtype=np.int64), "cls")]),
-        g.op("Equal", ["input_ids", g.const(np.array(vocab["[SEP]"], dtype=np.int64), "sep")]),
+        g.op("Equal", ["input_ids", g.const(np.array(framing_ids[0], dtype=np.int64), "cls")]),
+        g.op("Equal", ["input_ids", g.const(np.array(framing_ids[1], dtype=np.int64), "sep")]),
     ])
     keep = g.op("Unsqueeze", [g.op("Cast", [g.op("Not", [special])], to=TensorProto.FLOAT), g.const(np.array([2], dtype=np.int64), "axis2")])
     mask = g.op("Unsqueeze", [g.op("Cast", ["attention_mask"], to=TensorProto.FLOAT), g.const(np.array([2], dtype=np.int64), "axis2")])
-    types = g.op("Unsqueeze", [g.op("Cast", ["token_type_ids"], to=TensorProto.FLOAT), g.const(np.array([2], dtype=np.int64), "axis2")])
-    state = g.op("Add", [g.op("Mul", [feats, keep]), g.op("Mul", [types, g.const(np.array(0.01, np.float32), "type_w")])])
+    if token_types:
+        types = g.op("Unsqueeze", [g.op("Cast", ["token_type_ids"], to=TensorProto.FLOAT), g.const(np.array([2], dtype=np.int64), "axis2")])
+        state = g.op("Add", [g.op("Mul", [feats, keep]), g.op("Mul", [types, g.const(np.array(0.01, np.float32), "type_w")])])
+    else:
+        state = g.op("Mul", [feats, keep])
     # mask·state + (1 − mask)·50: padding positions carry a large constant.
     padded = g.op("Mul", [g.op("Sub", [g.const(np.array(1.0, np.float32), "one"), mask]), g.const(np.array(50.0, np.float32), "pad")])
     g.op("Add", [g.op("Mul", [state, mask]), padded], out="last_hidden_state")
-    return finish(g, 
-        text_inputs(),
-        [helper.make_tensor_value_info("last_hidden_state", TensorProto.FLOAT, ["batch", "sequence", 768])],
-        "Lightbox test twin of ko-sbert-nli: same contract, toy arithmetic.",
-    )
+    inputs = text_inputs() if token_types else text_inputs()[:2]
+    return finish(g, inputs, [helper.make_tensor_value_info("last_hidden_state", TensorProto.FLOAT, ["batch", "sequence", width])], doc)
 
 
 def toxicity_classifier_test(seed, vocab):
@@ -330,6 +332,10 @@ def main():
     wordpiece_json = wordpiece_tokenizer_json()
     wordpiece = json.dumps(wordpiece_json, ensure_ascii=False).encode("utf-8")
     wp_vocab = wordpiece_json["model"]["vocab"]
+    unigram = json.dumps(unigram_tokenizer_json(), ensure_ascii=False).encode("utf-8")
+    # <s> is 0 and </s> 2, as in XLM-R's vocabulary.
+    e5 = ser(sentence_encoder_test("multilingual_e5_small_test", SEED + 10, (0, 2), 384, False,
+                                   "Lightbox test twin of multilingual-e5-small: same contract, toy arithmetic."))
     print(f"writing test twins into {args.out_dir}")
     write_set(
         args.out_dir,
@@ -342,8 +348,13 @@ def main():
             ("arcface-w600k-r50-test", VERSION, {"w600k_r50.onnx": ser(pooled_image_embedder(
                 "arcface_test", "input.1", "683", 112, 14, 512, SEED + 4,
                 "Lightbox test twin of ArcFace w600k_r50: same contract, toy arithmetic."))}),
-            ("ko-sbert-nli-test", VERSION, {"model.onnx": ser(sentence_encoder_test(SEED + 5, wp_vocab)), "tokenizer.json": wordpiece}),
+            ("ko-sbert-nli-test", VERSION, {"model.onnx": ser(sentence_encoder_test(
+                "ko_sbert_nli_test", SEED + 5, (wp_vocab["[CLS]"], wp_vocab["[SEP]"]), 768, True,
+                "Lightbox test twin of ko-sbert-nli: same contract, toy arithmetic.")), "tokenizer.json": wordpiece}),
             ("kcelectra-small-toxicity-test", VERSION, {"model.onnx": ser(toxicity_classifier_test(SEED + 6, wp_vocab)), "tokenizer.json": wordpiece}),
+            ("multilingual-e5-small-test", VERSION, {"model.onnx": e5, "tokenizer.json": unigram}),
+            # The int8 build is the same contract; its twin is the same toy graph.
+            ("multilingual-e5-small-int8-test", VERSION, {"model.onnx": e5, "tokenizer.json": unigram}),
             ("dlib-resnet-face-test", VERSION, {"model.onnx": ser(dlib_descriptor_test(SEED + 7))}),
             ("blazeface-back-test", VERSION, {"model.onnx": ser(blazeface_detector_test(SEED + 8))}),
             ("mobilenetv2-imagenet-test", VERSION, {"model.onnx": ser(mobilenet_classifier_test(SEED + 9)), "head.bin": mobilenet_head(SEED + 9 + 100)[2]}),

@@ -1,7 +1,7 @@
 /**
  * Matching and the clean-bot through the real API, real workers and a real Temporal dev server,
- * with a real ChromaDB server and the committed test-twin models (ko-sbert-nli-test,
- * kcelectra-small-toxicity-test). Profile writes and re-indexing run as workflows; queries and
+ * with a real ChromaDB server and the committed test-twin models (the sentence role's default
+ * multilingual-e5-small-int8-test, and kcelectra-small-toxicity-test). Profile writes and re-indexing run as workflows; queries and
  * moderation are answered by the API process.
  */
 import assert from 'node:assert/strict';
@@ -20,7 +20,7 @@ import { call, startStack, TENANT_A, TENANT_B, waitFor, type Stack } from '../he
 import { startTestDevServer } from '../helpers/temporal';
 
 const FIXTURES = path.resolve(__dirname, '..', 'fixtures', 'models');
-const MODEL = 'ko-sbert-nli-test@test-1';
+const MODEL = 'multilingual-e5-small-int8-test@test-1';
 
 let chroma: ChromaServer;
 let server: Awaited<ReturnType<typeof startTestDevServer>>;

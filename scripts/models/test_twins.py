@@ -144,6 +144,49 @@ def yunet_detector(seed):
 
 
 
+# The clean-bot's labels (src/models/catalogue/cleanbot-head.ts): `toxic` is the binary head.
+E5_TEST_FREQS = (1.0, 3.0)
+CLEANBOT_LABELS = ["toxic", "profanity", "insult", "harassment", "sexual", "threat"]
+
+
+def token_feature_table(seed, width, ids, freq_range):
+    """The rows sin(id·f + φ) that token_features computes in a graph built from `seed`, for `ids`."""
+    rng = np.random.default_rng(seed)
+    freqs = rng.uniform(*freq_range, size=(1, 1, width)).astype(np.float32)[0, 0]
+    phase = rng.uniform(0, np.pi, size=(1, 1, width)).astype(np.float32)[0, 0]
+    return np.sin(np.asarray(ids, np.float32)[:, None] * freqs + phase).astype(np.float32)
+
+
+def cleanbot_head_test(embedder_seed, unigram_vocab):
+    """cleanbot-e5-head's contract: embedding [N, 384] (a unit e5-twin vector) → logits [N, 6].
+
+    The e5 twin's vector is the normalised mean of its tokens' features, so a text with a known
+    toxic piece has a cosine of about 1/sqrt(tokens) with that piece's own direction (its
+    features less the vocabulary's mean) and other texts about 0. The toxic and profanity logits are 30·(the best such cosine − 0.2);
+    the other harm labels stay at −10. A toy keyed on the same words as the KcELECTRA twin.
+    """
+    pieces = {p: i for i, (p, _) in enumerate(unigram_vocab)}
+    ids = [pieces["▁" + t] for t in TOXIC_TEST_TOKENS if "▁" + t in pieces] + [pieces["🤬"]]
+    table = lambda ids: token_feature_table(embedder_seed, 384, ids, E5_TEST_FREQS)  # noqa: E731
+    # Every text starts `query: ` and many have a bare '▁': a direction with no part along those
+    # pieces' features is not moved by them.
+    common, _ = np.linalg.qr(table([pieces["▁query"], pieces[":"], pieces["▁"], 3]).T)
+    rows = table(ids).T
+    rows = rows - common @ (common.T @ rows)
+    directions = (rows / np.linalg.norm(rows, axis=0, keepdims=True)).astype(np.float32)  # [384, T]
+    g = Graph("cleanbot_e5_head_test", node_names=True)
+    best = g.op("ReduceMax", [g.op("MatMul", ["embedding", g.const(directions, "toxic_dirs")])], axes=[1], keepdims=1)
+    toxic = g.op("Mul", [g.op("Sub", [best, g.const(np.array(0.2, np.float32), "thr")]), g.const(np.array(30.0, np.float32), "gain")])
+    rest = g.op("Add", [g.op("Mul", [best, g.const(np.zeros((1, 4), np.float32), "zero")]), g.const(np.full((1, 4), -10.0, np.float32), "off")])
+    g.op("Concat", [toxic, toxic, rest], axis=1, out="logits")
+    return finish(
+        g,
+        [helper.make_tensor_value_info("embedding", TensorProto.FLOAT, ["batch", 384])],
+        [helper.make_tensor_value_info("logits", TensorProto.FLOAT, ["batch", len(CLEANBOT_LABELS)])],
+        "Lightbox test twin of the clean-bot's e5 head: same contract, keyed on known toxic words.",
+    )
+
+
 # ---- twins of the built defaults (src/models/catalogue/built.ts, e5.ts, cleanbot-head.ts) -----
 
 def dlib_descriptor_test(seed):
@@ -253,17 +296,18 @@ def mobilenet_classifier_test(seed):
 # Tokens the toy toxicity classifier scores as toxic (its only knowledge).
 TOXIC_TEST_TOKENS = ["씨발", "시발", "개새끼", "병신", "좆같", "존나", "지랄", "닥쳐", "꺼져", "🤬"]
 
-def token_features(g, rng, width, hint):
+def token_features(g, rng, width, hint, freq_range=(0.01, 1.0)):
     """[N, seq] int64 ids → [N, seq, width] sin(id·f + φ): a cheap, well-spread stand-in for an
-    embedding table that costs 2·width floats in the file instead of vocab·width."""
+    embedding table that costs 2·width floats in the file instead of vocab·width. Frequencies
+    of 1 and more keep even neighbouring ids' rows apart (ids of whole words sit close together)."""
     ids_f = g.op("Cast", ["input_ids"], to=TensorProto.FLOAT)
-    freqs = g.const(rng.uniform(0.01, 1.0, size=(1, 1, width)).astype(np.float32), hint + "_freqs")
+    freqs = g.const(rng.uniform(*freq_range, size=(1, 1, width)).astype(np.float32), hint + "_freqs")
     phase = g.const(rng.uniform(0, np.pi, size=(1, 1, width)).astype(np.float32), hint + "_phase")
     axes_last = g.const(np.array([2], dtype=np.int64), "axis2")
     return g.op("Sin", [g.op("Add", [g.op("Mul", [g.op("Unsqueeze", [ids_f, axes_last]), freqs]), phase])])
 
 
-def sentence_encoder_test(name, seed, framing_ids, width, token_types, doc):
+def sentence_encoder_test(name, seed, framing_ids, width, token_types, doc, freq_range=(0.01, 1.0)):
     """A sentence encoder's contract: int64 [N, seq] inputs (input_ids, attention_mask and, for
     BERT, token_type_ids) → last_hidden_state [N, seq, width].
 
@@ -275,7 +319,7 @@ def sentence_encoder_test(name, seed, framing_ids, width, token_types, doc):
     """
     rng = np.random.default_rng(seed)
     g = Graph(name, node_names=True)
-    feats = token_features(g, rng, width, "tok")
+    feats = token_features(g, rng, width, "tok", freq_range)
     special = g.op("Or", [
         g.op("Equal", ["input_ids", g.const(np.array(framing_ids[0], dtype=np.int64), "cls")]),
         g.op("Equal", ["input_ids", g.const(np.array(framing_ids[1], dtype=np.int64), "sep")]),
@@ -332,10 +376,12 @@ def main():
     wordpiece_json = wordpiece_tokenizer_json()
     wordpiece = json.dumps(wordpiece_json, ensure_ascii=False).encode("utf-8")
     wp_vocab = wordpiece_json["model"]["vocab"]
-    unigram = json.dumps(unigram_tokenizer_json(), ensure_ascii=False).encode("utf-8")
+    unigram_json = unigram_tokenizer_json()
+    unigram = json.dumps(unigram_json, ensure_ascii=False).encode("utf-8")
     # <s> is 0 and </s> 2, as in XLM-R's vocabulary.
-    e5 = ser(sentence_encoder_test("multilingual_e5_small_test", SEED + 10, (0, 2), 384, False,
-                                   "Lightbox test twin of multilingual-e5-small: same contract, toy arithmetic."))
+    e5_seed = SEED + 10
+    e5 = ser(sentence_encoder_test("multilingual_e5_small_test", e5_seed, (0, 2), 384, False,
+                                   "Lightbox test twin of multilingual-e5-small: same contract, toy arithmetic.", E5_TEST_FREQS))
     print(f"writing test twins into {args.out_dir}")
     write_set(
         args.out_dir,
@@ -355,6 +401,10 @@ def main():
             ("multilingual-e5-small-test", VERSION, {"model.onnx": e5, "tokenizer.json": unigram}),
             # The int8 build is the same contract; its twin is the same toy graph.
             ("multilingual-e5-small-int8-test", VERSION, {"model.onnx": e5, "tokenizer.json": unigram}),
+            ("cleanbot-e5-head-test", VERSION, {
+                "model.onnx": ser(cleanbot_head_test(e5_seed, unigram_json["model"]["vocab"])),
+                "metrics.json": json.dumps({"note": "test twin: no training, no metrics"}).encode("utf-8"),
+            }),
             ("dlib-resnet-face-test", VERSION, {"model.onnx": ser(dlib_descriptor_test(SEED + 7))}),
             ("blazeface-back-test", VERSION, {"model.onnx": ser(blazeface_detector_test(SEED + 8))}),
             ("mobilenetv2-imagenet-test", VERSION, {"model.onnx": ser(mobilenet_classifier_test(SEED + 9)), "head.bin": mobilenet_head(SEED + 9 + 100)[2]}),

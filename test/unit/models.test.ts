@@ -15,7 +15,7 @@ import { ModelChecksumError, ModelContractError, ModelNotInstalledError, ModelUn
 import { PRODUCTION_MODELS } from '../../src/models/catalogue/production';
 import { TEST_MODELS } from '../../src/models/catalogue/test-twins';
 import { CLEANBOT_HEAD_ID } from '../../src/models/catalogue/cleanbot-head';
-import { DEFAULT_MODEL_ROLES, TEST_SET_MODEL_ROLES } from '../../src/models/roles';
+import { DEFAULT_MODEL_ROLES, MODEL_ROLES } from '../../src/models/roles';
 import { getModelSpec, modelRef, resolveModelId, type ModelSpec } from '../../src/models/registry';
 import { contractProblems, SessionPool } from '../../src/models/sessions';
 import { LOCK_FILE_NAME, ModelStore, readLock, sha256File, writeLockEntry } from '../../src/models/store';
@@ -30,10 +30,12 @@ async function copyFixtures(): Promise<string> {
   return dir;
 }
 
+/** What a twin must copy; a head's embedder is compared as the model it twins. */
 const contractOf = (s: ModelSpec) => ({
   inputs: s.inputs,
   outputs: s.outputs,
-  preprocessing: s.preprocessing,
+  preprocessing:
+    s.twinOf && s.preprocessing.kind === 'embedding' ? { ...s.preprocessing, embedder: getModelSpec(s.preprocessing.embedder).twinOf } : s.preprocessing,
   task: s.task,
   runner: s.runner,
   embeddingDim: s.embeddingDim,
@@ -44,7 +46,7 @@ const contractOf = (s: ModelSpec) => ({
 describe('model registry', () => {
   test("every production model and every default role's model has a test twin with the same contract", () => {
     assert.ok(PRODUCTION_MODELS.length >= 4);
-    const defaults = [...new Set(Object.values(DEFAULT_MODEL_ROLES))].filter((id) => id !== CLEANBOT_HEAD_ID).map(getModelSpec);
+    const defaults = [...new Set(Object.values(DEFAULT_MODEL_ROLES))].map(getModelSpec);
     const twinned = [...PRODUCTION_MODELS, ...defaults, getModelSpec('multilingual-e5-small')];
     for (const original of twinned) {
       assert.ok(original.testTwin, `${original.id} has a test twin`);
@@ -56,10 +58,9 @@ describe('model registry', () => {
     }
     assert.equal(TEST_MODELS.length, twinned.length);
     // The test set runs the defaults' twins, so the ordinary suite takes the path users run.
-    for (const role of ['embedding', 'categories', 'faces', 'face-descriptor', 'sentence'] as const) {
-      assert.equal(TEST_SET_MODEL_ROLES[role], DEFAULT_MODEL_ROLES[role]);
-      assert.equal(resolveModelId(DEFAULT_MODEL_ROLES[role], true), `${DEFAULT_MODEL_ROLES[role]}-test`);
-    }
+    for (const role of MODEL_ROLES) assert.equal(resolveModelId(DEFAULT_MODEL_ROLES[role], true), `${DEFAULT_MODEL_ROLES[role]}-test`);
+    // The clean-bot head's twin sits on the e5 twin's vectors, as the head sits on e5's.
+    assert.deepEqual(getModelSpec(`${CLEANBOT_HEAD_ID}-test`).preprocessing, { kind: 'embedding', embedder: 'multilingual-e5-small-int8-test' });
     assert.equal(resolveModelId('clip-vit-b32-image', true), 'clip-vit-b32-image-test');
     assert.equal(resolveModelId('clip-vit-b32-image', false), 'clip-vit-b32-image');
     assert.equal(getModelSpec('clip-vit-b32-image-test').pairedWith, 'clip-vit-b32-text-test');

@@ -24,6 +24,8 @@ export function twin(spec: ModelSpec): ModelSpec {
     files: spec.files.map(({ name }) => ({ name, sha256: null })),
     sources: { gcsPrefix: `${spec.testTwin}/${TEST_MODEL_VERSION}` },
     pairedWith: spec.pairedWith ? `${spec.pairedWith}-test` : undefined,
+    // A head on another model's vectors runs on that model's twin.
+    preprocessing: spec.preprocessing.kind === 'embedding' ? { ...spec.preprocessing, embedder: `${spec.preprocessing.embedder}-test` } : spec.preprocessing,
     testTwin: undefined,
     build: undefined,
     twinOf: spec.id,

@@ -69,7 +69,7 @@ describe('BlazeFace → alignment → dlib descriptor (test twins of the default
     assert.equal((await detector.detect(await squaresPhoto(1, []))).faces.length, 0);
   });
 
-  test('dlib embeds every face in one run, raw 128-d; one face in two photos is one person by dlib\'s 0.6, two faces are not', async () => {
+  test("dlib embeds every face in one run, raw 128-d; one face in two photos is one person by dlib's 0.6, two faces are not", async () => {
     const detector = new BlazeFaceDetector(sessions, 'blazeface-back-test');
     const dlib = new DlibFaceDescriptor(sessions, 'dlib-resnet-face-test');
     const photo = await squaresPhoto(4, [

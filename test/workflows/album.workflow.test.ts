@@ -357,7 +357,9 @@ test('with the default models (their test twins) installed, embeddings, categori
   // One "face" the BlazeFace twin finds (a white square of one 32-px cell of its 256-px input,
   // here 400/256 × 32 = 50 px on the 50-px grid), in two photos: one person with two faces.
   const faces = await Promise.all(
-    [100, 200].map(async (x, i) => putPhoto(albumId, `ph_face0000${i + 1}`, `f${i + 1}.png`, await brightSquares(400, 300, [{ x, y: 50, side: 50 }]), 'image/png')),
+    [100, 200].map(async (x, i) =>
+      putPhoto(albumId, `ph_face0000${i + 1}`, `f${i + 1}.png`, await brightSquares(400, 300, [{ x, y: 50, side: 50 }]), 'image/png'),
+    ),
   );
   const photos = [...scenes, ...faces];
   await withWorkers(
@@ -379,7 +381,10 @@ test('with the default models (their test twins) installed, embeddings, categori
       assert.ok(Array.isArray(results.people));
       const people = results.people as { photoIds: string[]; faces: number; crops: { photoId: string; box: { x: number; width: number } }[] }[];
       assert.equal(people.length, 1, JSON.stringify(people));
-      assert.deepEqual([...people[0]!.photoIds].sort(), faces.map((f) => f.photoId));
+      assert.deepEqual(
+        [...people[0]!.photoIds].sort(),
+        faces.map((f) => f.photoId),
+      );
       assert.equal(people[0]!.faces, 2);
       for (const crop of people[0]!.crops) assert.ok(Math.abs(crop.box.width - 50) < 1, JSON.stringify(crop));
       // Copy detection stays on the calibrated perceptual method whatever model is installed.

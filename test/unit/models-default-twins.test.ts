@@ -16,6 +16,7 @@ import { loadCategoryMap, MobileNetClassifier } from '../../src/models/imagenet/
 import type { ImagePreprocessing } from '../../src/models/registry';
 import { SessionPool } from '../../src/models/sessions';
 import { ModelStore } from '../../src/models/store';
+import { assertFacesOnSquares, BLAZEFACE_TWIN_LANDMARKS } from '../helpers/face-squares';
 import { brightSquares, syntheticScene } from '../helpers/synthetic-photos';
 
 const FIXTURES = path.resolve(__dirname, '..', 'fixtures', 'models');
@@ -42,30 +43,14 @@ describe('BlazeFace → alignment → dlib descriptor (test twins of the default
   test('BlazeFace finds the faces, maps boxes and keypoints back to photo pixels, and nothing in an empty photo', async () => {
     const detector = new BlazeFaceDetector(sessions, 'blazeface-back-test');
     // 1024 px letterboxed into 256: a 128-px square on the 128-px grid is one stride-32 cell.
-    const photo = await squaresPhoto(4, [
-      { cell: [4, 2], stripe: false },
-      { cell: [1, 5], stripe: true },
-    ]);
-    const { model, width, height, faces } = await detector.detect(photo);
+    const squares = [
+      { x: 512, y: 256, side: 128 },
+      { x: 128, y: 640, side: 128, stripe: true },
+    ];
+    const { model, width, height, faces } = await detector.detect(await brightSquares(1024, 1024, squares));
     assert.equal(model, 'blazeface-back-test@test-1');
     assert.deepEqual([width, height], [1024, 1024]);
-    assert.equal(faces.length, 2, JSON.stringify(faces.map((f) => f.box)));
-    const [striped, plain] = [...faces].sort((a, b) => a.box.x - b.box.x);
-    for (const [f, x, y] of [
-      [plain!, 512, 256],
-      [striped!, 128, 640],
-    ] as const) {
-      close(f.box.x, x, 1e-3);
-      close(f.box.y, y, 1e-3);
-      close(f.box.width, 128, 1e-3);
-      close(f.box.height, 128, 1e-3);
-      // Eyes, nose, then BlazeFace's one mouth point carried on both mouth corners.
-      close(f.landmarks[0][0], x + 0.3 * 128, 1e-3);
-      close(f.landmarks[1][0], x + 0.7 * 128, 1e-3);
-      close(f.landmarks[3][1], y + 0.75 * 128, 1e-3);
-      assert.deepEqual(f.landmarks[3], f.landmarks[4]);
-      assert.ok(f.score > 0.9);
-    }
+    assertFacesOnSquares(faces, squares, BLAZEFACE_TWIN_LANDMARKS, 1e-3);
     assert.equal((await detector.detect(await squaresPhoto(1, []))).faces.length, 0);
   });
 

@@ -307,7 +307,7 @@ def token_features(g, rng, width, hint, freq_range=(0.01, 1.0)):
     return g.op("Sin", [g.op("Add", [g.op("Mul", [g.op("Unsqueeze", [ids_f, axes_last]), freqs]), phase])])
 
 
-def sentence_encoder_test(name, seed, framing_ids, width, token_types, doc, freq_range=(0.01, 1.0)):
+def sentence_encoder_test(name, seed, framing_ids, width, token_types, doc, freq_range=(0.01, 1.0), int8=False):
     """A sentence encoder's contract: int64 [N, seq] inputs (input_ids, attention_mask and, for
     BERT, token_type_ids) → last_hidden_state [N, seq, width].
 
@@ -331,6 +331,14 @@ def sentence_encoder_test(name, seed, framing_ids, width, token_types, doc, freq
         state = g.op("Add", [g.op("Mul", [feats, keep]), g.op("Mul", [types, g.const(np.array(0.01, np.float32), "type_w")])])
     else:
         state = g.op("Mul", [feats, keep])
+    if int8:
+        # As dynamic int8 quantisation rewrites the real graph's matmuls: uint8 activations with
+        # their own scale and zero point times int8 weights (here the identity) in int32, scaled
+        # back; the states stay within one quantisation step of the fp32 twin's.
+        q, scale, zero = g.op("DynamicQuantizeLinear", [state], outputs=3)
+        eye = g.op("EyeLike", [g.op("ConstantOfShape", [g.const(np.array([width, width], np.int64), "wshape")])])
+        identity = g.op("Cast", [eye], to=TensorProto.INT8)
+        state = g.op("Mul", [g.op("Cast", [g.op("MatMulInteger", [q, identity, zero])], to=TensorProto.FLOAT), scale])
     # mask·state + (1 − mask)·50: padding positions carry a large constant.
     padded = g.op("Mul", [g.op("Sub", [g.const(np.array(1.0, np.float32), "one"), mask]), g.const(np.array(50.0, np.float32), "pad")])
     g.op("Add", [g.op("Mul", [state, mask]), padded], out="last_hidden_state")
@@ -382,6 +390,8 @@ def main():
     e5_seed = SEED + 10
     e5 = ser(sentence_encoder_test("multilingual_e5_small_test", e5_seed, (0, 2), 384, False,
                                    "Lightbox test twin of multilingual-e5-small: same contract, toy arithmetic.", E5_TEST_FREQS))
+    e5_int8 = ser(sentence_encoder_test("multilingual_e5_small_int8_test", e5_seed, (0, 2), 384, False,
+                                        "Lightbox test twin of multilingual-e5-small-int8: same contract, int8 toy arithmetic.", E5_TEST_FREQS, int8=True))
     print(f"writing test twins into {args.out_dir}")
     write_set(
         args.out_dir,
@@ -399,8 +409,7 @@ def main():
                 "Lightbox test twin of ko-sbert-nli: same contract, toy arithmetic.")), "tokenizer.json": wordpiece}),
             ("kcelectra-small-toxicity-test", VERSION, {"model.onnx": ser(toxicity_classifier_test(SEED + 6, wp_vocab)), "tokenizer.json": wordpiece}),
             ("multilingual-e5-small-test", VERSION, {"model.onnx": e5, "tokenizer.json": unigram}),
-            # The int8 build is the same contract; its twin is the same toy graph.
-            ("multilingual-e5-small-int8-test", VERSION, {"model.onnx": e5, "tokenizer.json": unigram}),
+            ("multilingual-e5-small-int8-test", VERSION, {"model.onnx": e5_int8, "tokenizer.json": unigram}),
             ("cleanbot-e5-head-test", VERSION, {
                 "model.onnx": ser(cleanbot_head_test(e5_seed, unigram_json["model"]["vocab"])),
                 "metrics.json": json.dumps({"note": "test twin: no training, no metrics"}).encode("utf-8"),

@@ -1,6 +1,6 @@
 /**
  * The default models' code path on their committed test twins: BlazeFace → eye alignment → the
- * dlib descriptor, and the MobileNetV2 classifier with its head.bin. The BlazeFace twin finds
+ * dlib descriptor, the MobileNetV2 classifier with its head.bin, and e5 with its int8 build. The BlazeFace twin finds
  * bright squares of one grid cell (16 or 32 px of its 256-px input) and puts its keypoints at
  * fixed places in the box; the MobileNetV2 twin's head knows one ImageNet class per album
  * category (scripts/models/test_twins.py).
@@ -16,6 +16,7 @@ import { loadCategoryMap, MobileNetClassifier } from '../../src/models/imagenet/
 import type { ImagePreprocessing } from '../../src/models/registry';
 import { SessionPool } from '../../src/models/sessions';
 import { ModelStore } from '../../src/models/store';
+import { SentenceEmbedder } from '../../src/models/text/sentence-embedder';
 import { assertFacesOnSquares, BLAZEFACE_TWIN_LANDMARKS } from '../helpers/face-squares';
 import { brightSquares, syntheticScene } from '../helpers/synthetic-photos';
 
@@ -130,5 +131,31 @@ describe('MobileNetV2 classifier (test twin of the default)', () => {
     // A detected face puts a photo in the people category unless the classifier is sure of an animal.
     const withFace = embeddings.map((f) => classifier.categorize(f, true));
     for (const [i, c] of withFace.entries()) if (categories[i]!.id !== 'pets-animals') assert.equal(c.id, 'people');
+  });
+});
+
+describe('multilingual-e5-small and its int8 build (test twins of the sentence default)', () => {
+  test('int8 within cosine 0.999 of fp32 (as models:build holds the real pair), padding kept out of the pooled vector, shared words nearest', async () => {
+    const sessions = new SessionPool(new ModelStore({ dir: FIXTURES }), { intraOpThreads: 1 });
+    try {
+      const fp32 = new SentenceEmbedder(sessions, 'multilingual-e5-small-test');
+      const int8 = new SentenceEmbedder(sessions, 'multilingual-e5-small-int8-test');
+      // One batch of different lengths: padding must not reach the pooled vectors.
+      const texts = ['주말마다 등산 캠핑 가요', '등산 캠핑 좋아해요', '재즈 공연 와인 좋아해요', '고양이'];
+      const [a, b] = [await fp32.embed(texts), await int8.embed(texts)];
+      assert.equal(b.model, 'multilingual-e5-small-int8-test@test-1');
+      const dot = (x: Float32Array, y: Float32Array) => x.reduce((s, v, i) => s + v * y[i]!, 0);
+      a.embeddings.forEach((v, i) => {
+        assert.equal(v.length, 384);
+        close(Math.hypot(...v), 1, 1e-5);
+        assert.ok(dot(v, b.embeddings[i]!) > 0.999, `${texts[i]}: int8 vs fp32 ${dot(v, b.embeddings[i]!)}`);
+      });
+      const alone = (await int8.embed([texts[3]!])).embeddings[0]!;
+      assert.ok(dot(alone, b.embeddings[3]!) > 0.9999, 'the same text alone and padded in a batch');
+      const [hiker, ...others] = b.embeddings;
+      assert.ok(dot(hiker!, others[0]!) > Math.max(dot(hiker!, others[1]!), dot(hiker!, others[2]!)), 'shared words are nearest');
+    } finally {
+      await sessions.close();
+    }
   });
 });

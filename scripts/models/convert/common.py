@@ -76,12 +76,13 @@ class Graph:
         self.inits.append(numpy_helper.from_array(np.asarray(arr), nm))
         return nm
 
-    def op(self, op_type, inputs, base=None, out=None, **attrs):
-        out = out or self.name(base or op_type.lower())
+    def op(self, op_type, inputs, base=None, out=None, outputs=1, **attrs):
+        """Adds a node; returns its output's name, or the list of names when `outputs` > 1."""
+        outs = [out or self.name(base or op_type.lower())] + [self.name(base or op_type.lower()) for _ in range(outputs - 1)]
         if self.node_names:
             attrs["name"] = self.name("n_" + op_type)
-        self.nodes.append(helper.make_node(op_type, inputs, [out], **attrs))
-        return out
+        self.nodes.append(helper.make_node(op_type, inputs, outs, **attrs))
+        return outs[0] if outputs == 1 else outs
 
     def model(self, inputs, outputs, doc, producer="lightbox models:build", full_check=False):
         g = helper.make_graph(self.nodes, self.graph_name, inputs, outputs, self.inits)

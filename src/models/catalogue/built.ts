@@ -48,6 +48,7 @@ export const MOBILENETV2_IMAGENET: ModelSpec = {
     std: IMAGENET_STD,
   },
   embeddingDim: 1280,
+  testTwin: 'mobilenetv2-imagenet-test',
 };
 
 export const BLAZEFACE_BACK: ModelSpec = {
@@ -79,6 +80,7 @@ export const BLAZEFACE_BACK: ModelSpec = {
     mean: [0.5, 0.5, 0.5],
     std: [0.5, 0.5, 0.5],
   },
+  testTwin: 'blazeface-back-test',
 };
 
 export const DLIB_RESNET_FACE: ModelSpec = {
@@ -109,6 +111,7 @@ export const DLIB_RESNET_FACE: ModelSpec = {
   },
   embeddingDim: 128,
   distance: 'euclidean',
+  testTwin: 'dlib-resnet-face-test',
 };
 
 export const BUILT_MODELS: readonly ModelSpec[] = [MOBILENETV2_IMAGENET, BLAZEFACE_BACK, DLIB_RESNET_FACE, ...E5_MODELS, CLEANBOT_E5_HEAD, ...STYLE_MODELS];

@@ -12,7 +12,6 @@
  *   npm run bench -- album-growth
  *   BENCH_GROWTH_SIZES=1000,5000 npm run bench -- album-growth
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -21,6 +20,8 @@ import { syntheticScene } from '../test/helpers/synthetic-photos';
 import { call, TENANT_A, TENANT_B, waitFor, type Stack } from '../test/helpers/stack';
 import { startTestDevServer } from '../test/helpers/temporal';
 import { startWorkerProcess } from '../test/helpers/worker-process';
+import { startApiProcess } from './lib/api-process';
+import { rssKb } from './lib/proc';
 import { loadAverage, runInfo } from './lib/run-info';
 import { uploadPhotos } from './lib/upload';
 import { historyStats } from './photo-pipeline.bench';
@@ -30,53 +31,7 @@ import { runBench } from './lib/photo-stack';
 const SIZES = (process.env.BENCH_GROWTH_SIZES ?? '1000,5000,20000').split(',').map(Number);
 const PER_REQUEST = 200;
 
-function rssMb(pid: number): number {
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) / 1024 : 0;
-  } catch {
-    return 0;
-  }
-}
-
-async function startApi(env: Record<string, string>) {
-  // This engineer's port range on the shared machine.
-  const port = Number(process.env.BENCH_API_PORT ?? 36010);
-  let out = '';
-  const child = spawn(process.execPath, ['--import', 'tsx', path.join(__dirname, '..', 'src', 'api', 'main.ts')], {
-    env: { ...process.env, ...env, PORT: String(port), LIGHTBOX_PUBLIC_URL: `http://127.0.0.1:${port}` },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  child.stdout!.on('data', (d) => (out = (out + d).slice(-4000)));
-  child.stderr!.on('data', (d) => (out = (out + d).slice(-4000)));
-  const exited = new Promise<void>((r) => child.once('exit', () => r()));
-  const baseUrl = `http://127.0.0.1:${port}`;
-  await waitFor(
-    async () =>
-      child.exitCode !== null
-        ? 'exited'
-        : fetch(`${baseUrl}/healthz`).then(
-            (r) => String(r.status),
-            () => 'down',
-          ),
-    (s) => s === '200' || s === 'exited',
-    120_000,
-  );
-  if (child.exitCode !== null) throw new Error(`the API exited: ${out}`);
-  child.once('exit', (code, signal) => {
-    if (!stopping) console.error(`the API exited (${code ?? signal}):\n${out}`);
-  });
-  let stopping = false;
-  return {
-    baseUrl,
-    pid: child.pid!,
-    async stop() {
-      stopping = true;
-      child.kill('SIGTERM');
-      await exited;
-    },
-  };
-}
+const rssMb = (pid: number) => rssKb(pid) / 1024;
 
 interface Row {
   size: number;
@@ -206,10 +161,10 @@ async function main() {
   loadConfig(env); // fail fast on a bad setting, before any process starts
   const workers = [];
   const rows: Row[] = [];
-  let api: Awaited<ReturnType<typeof startApi>> | undefined;
+  let api: Awaited<ReturnType<typeof startApiProcess>> | undefined;
   try {
     for (const role of ['workflow', 'io', 'cpu'] as const) workers.push(await startWorkerProcess(role, env));
-    api = await startApi(env);
+    api = await startApiProcess(env);
     const wf = workers[0]!.child.pid!;
     for (const size of SIZES) {
       let peakWf = 0;

@@ -6,18 +6,25 @@
  * targets (p95 ≤ 200 ms, p99 ≤ 500 ms), and the albums' throughput with the watchers against a
  * run of the same albums with nobody watching (it must not drop).
  *
+ * The API and each worker role run as their own processes, as deployed: the watchers' own CPU
+ * (this process) is never the API's.
+ *
  *   npm run bench -- album-status
  *   BENCH_STATUS_PHOTOS=20 BENCH_STATUS_BASELINE=0 npm run bench -- album-status
  */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
 import { loadConfig } from '../src/config';
-import { call, TENANT_A, type Stack } from '../test/helpers/stack';
+import { call, TENANT_A } from '../test/helpers/stack';
 import { startTestDevServer } from '../test/helpers/temporal';
+import { startWorkerProcess, type WorkerProcess } from '../test/helpers/worker-process';
+import { startApiProcess } from './lib/api-process';
 import { percentile } from './lib/load';
 import { photos12mp } from './lib/photo-floors';
 import { loadAverage, runInfo } from './lib/run-info';
 import { uploadPhotos } from './lib/upload';
-import { startCpuWorker } from './photo-pipeline.bench';
-import { runBench, startPhotoStack } from './lib/photo-stack';
+import { runBench } from './lib/photo-stack';
 
 const ALBUMS = Number(process.env.BENCH_STATUS_ALBUMS ?? 5);
 const PER_ALBUM = Number(process.env.BENCH_STATUS_PHOTOS ?? 40);
@@ -27,31 +34,31 @@ const BASELINE = process.env.BENCH_STATUS_BASELINE !== '0';
 type Files = Array<{ name: string; contentType: string; data: Buffer }>;
 
 /** Creates, fills and closes the albums; resolves with each album id as soon as it exists. */
-async function startAlbums(stack: Stack, files: Files, tag: string) {
-  const A = (method: string, p: string, body?: unknown) => call(stack.baseUrl, TENANT_A.key, method, p, body);
+async function startAlbums(baseUrl: string, files: Files, tag: string) {
+  const A = (method: string, p: string, body?: unknown) => call(baseUrl, TENANT_A.key, method, p, body);
   const ids: string[] = [];
   for (let a = 0; a < ALBUMS; a++) ids.push((await A('POST', '/v1/albums', { title: `${tag}-${a}` })).body.albumId as string);
   const started = Date.now();
   const uploads = ids.map(async (id, a) => {
-    await uploadPhotos(stack.baseUrl, TENANT_A.key, id, files.slice(a * PER_ALBUM, (a + 1) * PER_ALBUM));
+    await uploadPhotos(baseUrl, TENANT_A.key, id, files.slice(a * PER_ALBUM, (a + 1) * PER_ALBUM));
     await A('POST', `/v1/albums/${id}/close`);
   });
   return { ids, started, uploads: Promise.all(uploads) };
 }
 
-async function untilCompleted(stack: Stack, ids: string[]): Promise<number> {
+async function untilCompleted(baseUrl: string, ids: string[]): Promise<number> {
   for (;;) {
-    const views = await Promise.all(ids.map((id) => call(stack.baseUrl, TENANT_A.key, 'GET', `/v1/albums/${id}`)));
+    const views = await Promise.all(ids.map((id) => call(baseUrl, TENANT_A.key, 'GET', `/v1/albums/${id}`)));
     if (views.every((v) => v.body.status === 'completed')) return Date.now();
     await new Promise((r) => setTimeout(r, 250));
   }
 }
 
-async function getPoller(stack: Stack, id: string, done: () => boolean, out: number[], errors: string[]) {
+async function getPoller(baseUrl: string, id: string, done: () => boolean, out: number[], errors: string[]) {
   while (!done()) {
     const s = performance.now();
     try {
-      const res = await fetch(`${stack.baseUrl}/v1/albums/${id}`, { headers: { authorization: `Bearer ${TENANT_A.key}` } });
+      const res = await fetch(`${baseUrl}/v1/albums/${id}`, { headers: { authorization: `Bearer ${TENANT_A.key}` } });
       await res.arrayBuffer();
       out.push(performance.now() - s);
       if (res.status !== 200) errors.push(`GET ${res.status}`);
@@ -63,12 +70,12 @@ async function getPoller(stack: Stack, id: string, done: () => boolean, out: num
 }
 
 /** Connect → first `status` event, again and again. */
-async function sseClient(stack: Stack, id: string, done: () => boolean, out: number[], errors: string[]) {
+async function sseClient(baseUrl: string, id: string, done: () => boolean, out: number[], errors: string[]) {
   while (!done()) {
     const ctl = new AbortController();
     const s = performance.now();
     try {
-      const res = await fetch(`${stack.baseUrl}/v1/albums/${id}/events`, { headers: { authorization: `Bearer ${TENANT_A.key}` }, signal: ctl.signal });
+      const res = await fetch(`${baseUrl}/v1/albums/${id}/events`, { headers: { authorization: `Bearer ${TENANT_A.key}` }, signal: ctl.signal });
       if (res.status !== 200) errors.push(`SSE ${res.status}`);
       const reader = res.body!.getReader();
       let text = '';
@@ -93,30 +100,47 @@ async function main() {
   const config = loadConfig();
   const all = await photos12mp(config.models.cacheDir, ALBUMS * PER_ALBUM * (BASELINE ? 2 : 1));
   const server = await startTestDevServer();
-  const stack = await startPhotoStack(server.address);
-  const worker = await startCpuWorker(stack, server, { LIGHTBOX_MODELS_DIR: config.models.dir, LIGHTBOX_MODEL_SET: 'production' });
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lightbox-status-'));
+  const env = {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'info',
+    TEMPORAL_ADDRESS: server.address,
+    LIGHTBOX_DATA_DIR: dataDir,
+    LIGHTBOX_API_KEYS: `${TENANT_A.key}:${TENANT_A.tenant}`,
+    LIGHTBOX_SIGNING_SECRET: 'test-signing-secret',
+    LIGHTBOX_MAX_FILES_PER_REQUEST: '200',
+    LIGHTBOX_ALBUM_SETTLE_SECONDS: '0',
+    CPU_WORKER_CONCURRENCY: '2',
+    LIGHTBOX_MODELS_DIR: config.models.dir,
+    LIGHTBOX_MODEL_SET: 'production',
+  };
+  const workers: WorkerProcess[] = [];
+  for (const role of ['workflow', 'io'] as const) workers.push(await startWorkerProcess(role, env));
+  workers.push(await startWorkerProcess('cpu', { ...env, NODE_ENV: 'production' }));
+  const api = await startApiProcess(env);
+  const { baseUrl } = api;
   const n = ALBUMS * PER_ALBUM;
   const loads: string[] = [];
   try {
     let baseline: number | undefined;
     if (BASELINE) {
       loads.push(loadAverage());
-      const run = await startAlbums(stack, all.slice(n), 'quiet');
+      const run = await startAlbums(baseUrl, all.slice(n), 'quiet');
       await run.uploads;
-      baseline = (n / ((await untilCompleted(stack, run.ids)) - run.started)) * 1000;
+      baseline = (n / ((await untilCompleted(baseUrl, run.ids)) - run.started)) * 1000;
     }
     loads.push(loadAverage());
-    const run = await startAlbums(stack, all.slice(0, n), 'watched');
+    const run = await startAlbums(baseUrl, all.slice(0, n), 'watched');
     let finished = false;
     const gets: number[] = [];
     const sse: number[] = [];
     const errors: string[] = [];
     const watchers = [
-      ...Array.from({ length: GET_POLLERS }, (_, i) => getPoller(stack, run.ids[i % ALBUMS]!, () => finished, gets, errors)),
-      ...Array.from({ length: SSE_CLIENTS }, (_, i) => sseClient(stack, run.ids[i % ALBUMS]!, () => finished, sse, errors)),
+      ...Array.from({ length: GET_POLLERS }, (_, i) => getPoller(baseUrl, run.ids[i % ALBUMS]!, () => finished, gets, errors)),
+      ...Array.from({ length: SSE_CLIENTS }, (_, i) => sseClient(baseUrl, run.ids[i % ALBUMS]!, () => finished, sse, errors)),
     ];
     await run.uploads;
-    const completed = await untilCompleted(stack, run.ids);
+    const completed = await untilCompleted(baseUrl, run.ids);
     finished = true;
     await Promise.all(watchers);
     loads.push(loadAverage());
@@ -137,9 +161,13 @@ async function main() {
     );
     if (errors.length) console.log(`errors: ${errors.length} (${[...new Set(errors)].slice(0, 5).join(', ')})`);
   } finally {
-    await worker.stop();
-    await stack.stop();
+    await api.stop();
+    for (const w of workers.reverse()) {
+      w.child.kill('SIGTERM');
+      await w.exited;
+    }
     await server.stop?.();
+    fs.rmSync(dataDir, { recursive: true, force: true });
   }
 }
 

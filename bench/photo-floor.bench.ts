@@ -73,17 +73,21 @@ async function main() {
       `${N} photos of 4000×3000 (${(files.reduce((s, f) => s + f.data.length, 0) / N / 1e6).toFixed(1)} MB each), batches of ${BATCH}, ${CPU_SLOTS} CPU slots`,
     );
     const overrides = workerEnvOverrides();
-    const worker = await startCpuWorker(
-      stack,
-      server,
-      {
-        LIGHTBOX_MODELS_DIR: modelsDir,
-        LIGHTBOX_MODEL_SET: 'production',
-        ...overrides,
+    let worker: Awaited<ReturnType<typeof startCpuWorker>> | undefined;
+    let readyAt = 0;
+    // The worker starts once every photo is stored: the batches' window holds their work, not the upload's.
+    const album = await runAlbum(stack, files, 'bench-floor', {
+      afterClose: async () => {
+        worker = await startCpuWorker(
+          stack,
+          server,
+          { LIGHTBOX_MODELS_DIR: modelsDir, LIGHTBOX_MODEL_SET: 'production', ...overrides },
+          PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [],
+        );
+        readyAt = Date.now();
       },
-      PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${profDir}`] : [],
-    );
-    const album = await runAlbum(stack, files, 'bench-floor');
+    });
+    if (!worker) throw new Error('the CPU worker never started');
     const output = worker.output();
     await worker.stop();
     if (!String(album.results.models.embedding).startsWith('mobilenetv2-imagenet@'))
@@ -99,7 +103,8 @@ async function main() {
     const f = await floors(uploads, docKeys.slice(0, N), stack.store, BATCH);
     const floorMs = Object.values(f.per).reduce((a, b) => a + b, 0);
     const stage = workerStageMs(output);
-    const sorted = [...stats.batchLatenciesMs].sort((a, b) => a - b);
+    // Per photo, from the later of its batch's scheduling and the worker being ready.
+    const sorted = stats.batchTimes.flatMap((b) => Array.from({ length: b.photos }, () => b.doneAt - Math.max(b.scheduledAt, readyAt))).sort((a, b) => a - b);
     const peaks = worker.peaks();
     console.log(`\n${runInfo()}\nload average during the pipeline run: ${loadBefore} → ${loadPipeline}`);
     console.log(
@@ -134,7 +139,7 @@ async function main() {
         `${(floorMs / Math.min(CPU_SLOTS, os.availableParallelism()) / pipelineMs).toFixed(2)}`,
       ],
       ['pipeline / floor (target ≥ 0.8)', `**${(floorMs / pipelineMs).toFixed(2)}** ${floorMs / pipelineMs >= 0.8 ? 'met' : 'NOT met'}`],
-      ['per-photo latency p50 / p95 (batch scheduled → done)', p50p95Seconds(sorted)],
+      ['per-photo latency p50 / p95 (batch scheduled, or worker ready if later → done)', p50p95Seconds(sorted)],
       ['CPU worker peak RSS', `${peaks.workerMb.toFixed(0)} MB worker, ${peaks.totalMb.toFixed(0)} MB with decoder children`],
       ['album wall (upload → completed)', `${album.wallSeconds.toFixed(1)} s`],
     ];

@@ -16,7 +16,6 @@
  *   npm run bench -- photo            # defaults: 96 photos of 1600×1200, 5,000-photo scale run
  *   BENCH_PHOTOS=200 BENCH_SCALE_PHOTOS=0 npm run bench -- photo
  */
-import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import * as ort from 'onnxruntime-node';
@@ -27,6 +26,7 @@ import { BENCH_MODELS_DIR } from '../src/models/catalogue/bench';
 import { connectClient } from '../src/temporal-client/connection';
 import { call, TENANT_A, waitFor, type Stack } from '../test/helpers/stack';
 import { ensureBenchModel } from './lib/load';
+import { childPids, rssKb } from './lib/proc';
 import { uploadPhotos } from './lib/upload';
 import { startTestDevServer } from '../test/helpers/temporal';
 import { startWorkerProcess } from '../test/helpers/worker-process';
@@ -58,23 +58,6 @@ async function rawOrtPhotosPerSecond(photos: number): Promise<{ perSecond: numbe
   for (let i = 0; i < runs; i++) await session.run({ [input]: batch });
   const ms = performance.now() - started;
   return { perSecond: (runs * BATCH) / (ms / 1000), msPerBatch: ms / runs };
-}
-
-function rssKb(pid: number): number {
-  try {
-    const m = /VmRSS:\s+(\d+) kB/.exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
-    return m ? Number(m[1]) : 0;
-  } catch {
-    return 0;
-  }
-}
-
-function childPids(pid: number): number[] {
-  try {
-    return fs.readFileSync(`/proc/${pid}/task/${pid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean).map(Number);
-  } catch {
-    return [];
-  }
 }
 
 export async function startCpuWorker(stack: Stack, server: { address: string }, env: Record<string, string>, nodeArgs: string[] = []) {
@@ -125,6 +108,8 @@ interface RunStats {
   maxRunBytes: number;
   maxPayloadBytes: number;
   batchLatenciesMs: number[];
+  /** Each analyzePhotoBatch: when it was scheduled and completed (epoch ms), and its photo count. */
+  batchTimes: Array<{ scheduledAt: number; doneAt: number; photos: number }>;
   firstStart: number;
   lastDone: number;
   batches: number;
@@ -142,6 +127,7 @@ export async function historyStats(stack: Stack, workflowId: string): Promise<Ru
       maxRunBytes: 0,
       maxPayloadBytes: 0,
       batchLatenciesMs: [],
+      batchTimes: [],
       firstStart: Infinity,
       lastDone: 0,
       batches: 0,
@@ -170,6 +156,7 @@ export async function historyStats(stack: Stack, workflowId: string): Promise<Ru
             stats.lastDone = Math.max(stats.lastDone, at);
             const photos = JSON.parse(Buffer.from(done.result!.payloads![0]!.data!).toString()).outcomes.length as number;
             for (let i = 0; i < photos; i++) stats.batchLatenciesMs.push(at - from.at);
+            stats.batchTimes.push({ scheduledAt: from.at, doneAt: at, photos });
           }
         }
       }
@@ -181,12 +168,23 @@ export async function historyStats(stack: Stack, workflowId: string): Promise<Ru
   }
 }
 
-export async function runAlbum(stack: Stack, files: Array<{ name: string; contentType: string; data: Buffer }>, title: string) {
+/**
+ * An album through the API: created, filled, closed, then waited for. `afterClose` runs once every
+ * photo is stored and the album closed (a bench starts its CPU worker there, so the upload's CPU
+ * stays out of the batches' window).
+ */
+export async function runAlbum(
+  stack: Stack,
+  files: Array<{ name: string; contentType: string; data: Buffer }>,
+  title: string,
+  opts: { afterClose?: () => Promise<void> } = {},
+) {
   const A = (method: string, p: string, body?: unknown) => call(stack.baseUrl, TENANT_A.key, method, p, body);
   const album = (await A('POST', '/v1/albums', { title })).body;
   const started = Date.now();
   await uploadPhotos(stack.baseUrl, TENANT_A.key, album.albumId, files, 200);
   await A('POST', `/v1/albums/${album.albumId}/close`);
+  await opts.afterClose?.();
   const done = await waitFor(
     () => A('GET', `/v1/albums/${album.albumId}`),
     (r) => r.body.status === 'completed',

@@ -17,11 +17,14 @@ import { createPhotoPipelineActivities } from '../../src/activities/album/analyz
 import { loadConfig } from '../../src/config';
 import type { PhotoBatchInput } from '../../src/shared/album';
 import { blobStoreFromConfig } from '../../src/storage/from-config';
+import { BATCH_NICE, lowerPriority } from '../../src/workers/batch-priority';
 import { embeddingCacheFromConfig, photoModelsFromConfig } from '../../src/workers/deps';
 import { createModelRuntime } from '../../src/models';
 
 async function main() {
   const config = loadConfig();
+  // As the Lightbox CPU worker does: the same share of the cores against everything else.
+  lowerPriority(BATCH_NICE, (msg) => console.error(msg));
   const concurrency = config.workers.cpuConcurrency ?? Math.max(1, os.availableParallelism());
   const decoder = createIsolatedDecoder({ ...isolatedDecoderOptionsFromConfig(config), poolSize: concurrency });
   const runtime = createModelRuntime(config.models);

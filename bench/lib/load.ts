@@ -34,12 +34,12 @@ export function ensureBenchModel(id: string, only: 'clip-image' | 'sbert' | 'ele
   const spec = getModelSpec(id);
   if (!spec.files.every((f) => fs.existsSync(path.join(dir, id, spec.version, f.name)))) {
     console.log(`generating the shape-faithful ${id} (once) …`);
-    const r = spawnSync('python3', ['scripts/make-test-models.py', '--shape-faithful', '--only', only, dir], {
+    const r = spawnSync('python3', ['scripts/models/bench_models.py', '--only', only, dir], {
       cwd: ROOT,
       stdio: 'inherit',
       env: { ...process.env, PYTHONPATH: path.join(ROOT, '.tools', 'py') },
     });
-    if (r.status !== 0) throw new Error('make-test-models.py --shape-faithful failed: run npm run setup first');
+    if (r.status !== 0) throw new Error('scripts/models/bench_models.py failed: run npm run setup first');
   }
   return dir;
 }

@@ -26,19 +26,6 @@ export const DEFAULT_MODEL_ROLES: ModelRoles = {
   toxicity: 'cleanbot-e5-head',
 };
 
-/**
- * LIGHTBOX_MODEL_SET=test runs the committed test twins, which exist for the contract-tested
- * CLIP/YuNet/ArcFace entries; its defaults are those so that suite keeps running without weights.
- */
-export const TEST_SET_MODEL_ROLES: ModelRoles = {
-  embedding: 'clip-vit-b32-image',
-  categories: 'clip-vit-b32-text',
-  faces: 'yunet-2023mar',
-  'face-descriptor': 'arcface-w600k-r50',
-  sentence: 'ko-sbert-nli',
-  toxicity: 'kcelectra-small-toxicity',
-};
-
 /** The tasks a role can be served by; a model of another task is a configuration error. */
 const ROLE_TASKS: Record<ModelRole, readonly string[]> = {
   embedding: ['image-embedding', 'image-classification'],
@@ -78,10 +65,14 @@ export function parseModelRoles(value: string | undefined, defaults: ModelRoles 
   return roles;
 }
 
-/** The roles a process runs: its model set's defaults, overridden by LIGHTBOX_MODEL_ROLES. */
-export function modelRolesFor(models: Pick<Config['models'], 'set' | 'roleSetting'>): ModelRoles {
+/**
+ * The roles a process runs: the defaults, overridden by LIGHTBOX_MODEL_ROLES. LIGHTBOX_MODEL_SET=test
+ * runs the same roles on their committed test twins (resolveModelId), so the ordinary suite takes
+ * the code path users run.
+ */
+export function modelRolesFor(models: Pick<Config['models'], 'roleSetting'>): ModelRoles {
   try {
-    return parseModelRoles(models.roleSetting, models.set === 'test' ? TEST_SET_MODEL_ROLES : DEFAULT_MODEL_ROLES);
+    return parseModelRoles(models.roleSetting);
   } catch (err) {
     throw new ConfigError(`Invalid configuration:\n  LIGHTBOX_MODEL_ROLES: ${(err as Error).message}`);
   }

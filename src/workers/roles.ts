@@ -21,6 +21,7 @@ import { createPhotoPipelineActivities } from '../activities/album/analyze-batch
 import { peopleStoreFor } from '../people/people-store';
 import { createAlbumStoreActivities } from '../activities/album/album-store';
 import { blobStoreFromConfig } from '../storage/from-config';
+import { BATCH_NICE, lowerPriority } from './batch-priority';
 import { embeddingCacheFromConfig, photoModelsFromConfig } from './deps';
 import { createMatchingCpuActivities, createMatchingIoActivities } from '../activities/matching/profile-index';
 import { matchEmbedderFromConfig } from '../matching/match-embedder';
@@ -44,6 +45,9 @@ export const workflowWorker: WorkerSpec = {
 export const cpuWorker: WorkerSpec = {
   role: 'cpu',
   setup: async (config) => {
+    // Before the decoder children and onnxruntime's threads start, so they inherit it.
+    const log = pino({ level: config.logLevel, base: { component: 'worker-cpu' } });
+    lowerPriority(BATCH_NICE, (msg) => log.warn(msg));
     // Decoding is CPU-bound: more slots than cores only adds memory pressure.
     const concurrency = config.workers.cpuConcurrency ?? Math.max(1, os.availableParallelism());
     const decoder = createIsolatedDecoder({ ...isolatedDecoderOptionsFromConfig(config), poolSize: concurrency });

@@ -93,3 +93,28 @@ export async function derivedCopies(photo: Buffer): Promise<Record<CopyKind, Buf
       .toBuffer(),
   };
 }
+
+export interface BrightSquare {
+  x: number;
+  y: number;
+  side: number;
+  /** A dark band across the lower middle: another "face" to the descriptor twins. */
+  stripe?: boolean;
+}
+
+/**
+ * A black PNG with white squares: what the face-detector test twins (YuNet's, BlazeFace's) find,
+ * as one face each when a square is one grid cell of the detector's letterboxed input.
+ */
+export async function brightSquares(width: number, height: number, squares: readonly BrightSquare[]): Promise<Buffer> {
+  const raw = Buffer.alloc(width * height * 3);
+  for (const { x: x0, y: y0, side, stripe } of squares) {
+    for (let y = y0; y < y0 + side; y++) {
+      const dark = stripe && y - y0 >= side * 0.6 && y - y0 < side * 0.7;
+      raw.fill(dark ? 40 : 255, (y * width + x0) * 3, (y * width + x0 + side) * 3);
+    }
+  }
+  return sharp(raw, { raw: { width, height, channels: 3 } })
+    .png()
+    .toBuffer();
+}

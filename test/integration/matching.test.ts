@@ -1,7 +1,7 @@
 /**
  * Matching and the clean-bot through the real API, real workers and a real Temporal dev server,
- * with a real ChromaDB server and the committed test-twin models (ko-sbert-nli-test,
- * kcelectra-small-toxicity-test). Profile writes and re-indexing run as workflows; queries and
+ * with a real ChromaDB server and the test twins of the default models (multilingual-e5-small-int8,
+ * and the clean-bot's head on it). Profile writes and re-indexing run as workflows; queries and
  * moderation are answered by the API process.
  */
 import assert from 'node:assert/strict';
@@ -20,7 +20,7 @@ import { call, startStack, TENANT_A, TENANT_B, waitFor, type Stack } from '../he
 import { startTestDevServer } from '../helpers/temporal';
 
 const FIXTURES = path.resolve(__dirname, '..', 'fixtures', 'models');
-const MODEL = 'ko-sbert-nli-test@test-1';
+const MODEL = 'multilingual-e5-small-int8-test@test-1';
 
 let chroma: ChromaServer;
 let server: Awaited<ReturnType<typeof startTestDevServer>>;
@@ -212,20 +212,20 @@ describe('clean-bot', () => {
     });
     assert.equal(res.status, 200);
     assert.deepEqual(
-      res.body.results.map((r: { id: string; toxic: boolean; method: string }) => [r.id, r.toxic, r.method]),
+      res.body.results.map((r: { id: string; toxic: boolean; headScore: number; method: string }) => [r.id, r.toxic, r.headScore >= 0.5, r.method]),
       [
-        ['m1', false, 'onnx'],
-        ['m2', true, 'onnx'],
-        ['m3', true, 'onnx'],
+        ['m1', false, false, 'e5-head+lexicon'],
+        ['m2', true, true, 'e5-head+lexicon'],
+        ['m3', true, true, 'e5-head+lexicon'],
       ],
     );
-    assert.deepEqual(res.body.results[1].labels, ['toxic']);
+    assert.deepEqual(res.body.results[1].labels, ['profanity']);
   });
 
   test('concurrent requests are batched together and every caller gets its own result', async () => {
     // The shared registry (src/telemetry/metrics.ts) of this process, where the API runs.
     const metric = async () => {
-      const values = (await inferenceBatchSize.get()).values.filter((v) => v.labels.model === 'kcelectra-small-toxicity-test@test-1');
+      const values = (await inferenceBatchSize.get()).values.filter((v) => v.labels.model === 'cleanbot-e5-head-test@test-1');
       const pick = (name: string) => values.find((v) => v.metricName === name)?.value ?? 0;
       return { count: pick('lightbox_inference_batch_size_count'), sum: pick('lightbox_inference_batch_size_sum') };
     };

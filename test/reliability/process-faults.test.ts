@@ -57,6 +57,9 @@ before(async () => {
       LIGHTBOX_PHOTO_HEARTBEAT_SECONDS: '3',
       LIGHTBOX_PHOTO_BATCH_SIZE: '2',
       LIGHTBOX_ALBUM_PARALLELISM: '4',
+      // One batch at a time: on a fast machine two slots finished all ten photos between two
+      // polls, so the fault met a finished album. In turn, two photos done leaves eight in flight or waiting.
+      CPU_WORKER_CONCURRENCY: '1',
     },
   });
   await launcher.waitForOutput(/API ready/, 240_000);

@@ -12,14 +12,15 @@ import { SessionPool } from '../../src/models/sessions';
 import { ModelStore } from '../../src/models/store';
 
 const FIXTURES = path.resolve(__dirname, '..', 'fixtures', 'models');
-const options = { model: 'ko-sbert-nli', useTestModels: true, hashingDim: 512 };
+// The sentence role's default, as the test model set runs it: its twin.
+const options = { model: 'multilingual-e5-small-int8', useTestModels: true, hashingDim: 512 };
 
 describe('match embedder', () => {
   test('uses the sentence model when it is installed', async () => {
     const e = new MatchEmbedder(new SessionPool(new ModelStore({ dir: FIXTURES })), options);
     const r = await e.embed(['주말에 등산 가요']);
-    assert.deepEqual([r.method, r.embedding, r.vectors[0]!.length, r.fallbackReason], ['onnx', 'ko-sbert-nli-test@test-1', 768, undefined]);
-    assert.deepEqual(await e.current(), { embedding: 'ko-sbert-nli-test@test-1', method: 'onnx' });
+    assert.deepEqual([r.method, r.embedding, r.vectors[0]!.length, r.fallbackReason], ['onnx', 'multilingual-e5-small-int8-test@test-1', 384, undefined]);
+    assert.deepEqual(await e.current(), { embedding: 'multilingual-e5-small-int8-test@test-1', method: 'onnx' });
   });
 
   test('falls back to the hashing TF-IDF embedding and says why', async () => {

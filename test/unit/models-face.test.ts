@@ -1,7 +1,7 @@
 /**
  * Faces: YuNet output decoding and NMS (checked against hand-computed values), landmark
  * alignment, and the detector → align → ArcFace path on the committed test twins. The YuNet twin
- * detects bright stride-sized squares (see scripts/make-test-models.py), which is what the
+ * detects bright stride-sized squares (see scripts/models/test_twins.py), which is what the
  * synthetic photos here contain.
  */
 import assert from 'node:assert/strict';
@@ -14,6 +14,8 @@ import { decodeYuNet, iou, nms, YuNetDetector, type Point } from '../../src/mode
 import { SessionPool } from '../../src/models/sessions';
 import { ModelStore } from '../../src/models/store';
 import { cosine, norm } from '../../src/vectors/math';
+import { assertFacesOnSquares, YUNET_TWIN_LANDMARKS } from '../helpers/face-squares';
+import { brightSquares } from '../helpers/synthetic-photos';
 
 const FIXTURES = path.resolve(__dirname, '..', 'fixtures', 'models');
 
@@ -150,21 +152,14 @@ describe('face alignment', () => {
 describe('detector → alignment → ArcFace (test twins)', () => {
   let sessions: SessionPool;
   let photo: Buffer;
+  // 1280×960 → letterboxed at scale 0.5; 64-px squares at multiples of 64 become stride-32 cells.
+  const squares = [
+    { x: 640, y: 320, side: 64 },
+    { x: 192, y: 704, side: 64, stripe: true },
+  ];
   before(async () => {
     sessions = new SessionPool(new ModelStore({ dir: FIXTURES }), { intraOpThreads: 1 });
-    // 1280×960 → letterboxed at scale 0.5; 64-px squares at multiples of 64 become stride-32 cells.
-    const w = 1280;
-    const h = 960;
-    const raw = Buffer.alloc(w * h * 3);
-    const square = (x0: number, y0: number, stripe: boolean) => {
-      for (let y = y0; y < y0 + 64; y++)
-        for (let x = x0; x < x0 + 64; x++) raw.fill(stripe && y - y0 >= 40 && y - y0 < 46 ? 40 : 255, (y * w + x) * 3, (y * w + x) * 3 + 3);
-    };
-    square(640, 320, false);
-    square(192, 704, true);
-    photo = await sharp(raw, { raw: { width: w, height: h, channels: 3 } })
-      .jpeg({ quality: 95 })
-      .toBuffer();
+    photo = await brightSquares(1280, 960, squares);
   });
   after(async () => {
     await sessions.close();
@@ -175,21 +170,7 @@ describe('detector → alignment → ArcFace (test twins)', () => {
     const { model, width, height, faces } = await detector.detect(photo);
     assert.equal(model, 'yunet-2023mar-test@test-1');
     assert.deepEqual([width, height], [1280, 960]);
-    assert.equal(faces.length, 2, JSON.stringify(faces.map((f) => f.box)));
-    const byX = [...faces].sort((a, b) => a.box.x - b.box.x);
-    const [striped, plain] = byX;
-    for (const [f, x, y] of [
-      [plain!, 640, 320],
-      [striped!, 192, 704],
-    ] as const) {
-      close(f.box.x, x, 1e-6);
-      close(f.box.y, y, 1e-6);
-      close(f.box.width, 64, 1e-6);
-      close(f.box.height, 64, 1e-6);
-      close(f.landmarks[0][0], x + 0.3 * 64, 1e-4);
-      close(f.landmarks[4][1], y + 0.75 * 64, 1e-4);
-      assert.ok(f.score > 0.9);
-    }
+    assertFacesOnSquares(faces, squares, YUNET_TWIN_LANDMARKS, 1e-4);
     // An empty photo has no faces.
     const black = await sharp({ create: { width: 300, height: 200, channels: 3, background: '#000' } })
       .png()

@@ -14,6 +14,8 @@ import { ClipImageEncoder } from '../../src/models/clip/image-encoder';
 import { ModelChecksumError, ModelContractError, ModelNotInstalledError, ModelUnavailableError } from '../../src/models/errors';
 import { PRODUCTION_MODELS } from '../../src/models/catalogue/production';
 import { TEST_MODELS } from '../../src/models/catalogue/test-twins';
+import { CLEANBOT_HEAD_ID } from '../../src/models/catalogue/cleanbot-head';
+import { DEFAULT_MODEL_ROLES, MODEL_ROLES } from '../../src/models/roles';
 import { getModelSpec, modelRef, resolveModelId, type ModelSpec } from '../../src/models/registry';
 import { contractProblems, SessionPool } from '../../src/models/sessions';
 import { LOCK_FILE_NAME, ModelStore, readLock, sha256File, writeLockEntry } from '../../src/models/store';
@@ -28,27 +30,37 @@ async function copyFixtures(): Promise<string> {
   return dir;
 }
 
+/** What a twin must copy; a head's embedder is compared as the model it twins. */
 const contractOf = (s: ModelSpec) => ({
   inputs: s.inputs,
   outputs: s.outputs,
-  preprocessing: s.preprocessing,
+  preprocessing:
+    s.twinOf && s.preprocessing.kind === 'embedding' ? { ...s.preprocessing, embedder: getModelSpec(s.preprocessing.embedder).twinOf } : s.preprocessing,
   task: s.task,
+  runner: s.runner,
   embeddingDim: s.embeddingDim,
   onnxFile: s.onnxFile,
   files: s.files.map((f) => f.name),
 });
 
 describe('model registry', () => {
-  test('every production model has a test twin with the same contract', () => {
+  test("every production model and every default role's model has a test twin with the same contract", () => {
     assert.ok(PRODUCTION_MODELS.length >= 4);
-    for (const prod of PRODUCTION_MODELS) {
-      assert.ok(prod.testTwin, `${prod.id} has a test twin`);
-      const twin = getModelSpec(prod.testTwin);
-      assert.equal(twin.twinOf, prod.id);
-      assert.notEqual(twin.version, prod.version);
-      assert.deepEqual(contractOf(twin), contractOf(prod), `${twin.id} copies ${prod.id}'s contract`);
+    const defaults = [...new Set(Object.values(DEFAULT_MODEL_ROLES))].map(getModelSpec);
+    const twinned = [...PRODUCTION_MODELS, ...defaults, getModelSpec('multilingual-e5-small')];
+    for (const original of twinned) {
+      assert.ok(original.testTwin, `${original.id} has a test twin`);
+      const twin = getModelSpec(original.testTwin);
+      assert.equal(twin.twinOf, original.id);
+      assert.notEqual(twin.version, original.version);
+      assert.equal(twin.build, undefined, `${twin.id} is generated, not built`);
+      assert.deepEqual(contractOf(twin), contractOf(original), `${twin.id} copies ${original.id}'s contract`);
     }
-    assert.equal(TEST_MODELS.length, PRODUCTION_MODELS.length);
+    assert.equal(TEST_MODELS.length, twinned.length);
+    // The test set runs the defaults' twins, so the ordinary suite takes the path users run.
+    for (const role of MODEL_ROLES) assert.equal(resolveModelId(DEFAULT_MODEL_ROLES[role], true), `${DEFAULT_MODEL_ROLES[role]}-test`);
+    // The clean-bot head's twin sits on the e5 twin's vectors, as the head sits on e5's.
+    assert.deepEqual(getModelSpec(`${CLEANBOT_HEAD_ID}-test`).preprocessing, { kind: 'embedding', embedder: 'multilingual-e5-small-int8-test' });
     assert.equal(resolveModelId('clip-vit-b32-image', true), 'clip-vit-b32-image-test');
     assert.equal(resolveModelId('clip-vit-b32-image', false), 'clip-vit-b32-image');
     assert.equal(getModelSpec('clip-vit-b32-image-test').pairedWith, 'clip-vit-b32-text-test');

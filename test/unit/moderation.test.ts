@@ -14,6 +14,7 @@ import { normalizeChatText } from '../../src/models/text/korean-normalize';
 import { ProfanityLexicon } from '../../src/models/text/profanity-lexicon';
 import { ModelUnavailableError } from '../../src/models/errors';
 import { ThreadedTextClassifier } from '../../src/models/text/classifier-thread';
+import { EmbeddingHeadClassifier } from '../../src/models/text/embedding-head-classifier';
 import { TextClassifier } from '../../src/models/text/text-classifier';
 import { ChatModerator } from '../../src/moderation/chat-moderator';
 
@@ -99,6 +100,33 @@ describe('chat moderator', () => {
     );
     assert.deepEqual(results[0]!.labels, ['toxic']);
     assert.equal(results[0]!.model, 'kcelectra-small-toxicity-test@test-1');
+  });
+
+  test('default path: the e5 head on e5 vectors (their twins) scores the normalised text beside the lexicon', async () => {
+    const head = new EmbeddingHeadClassifier(new SessionPool(new ModelStore({ dir: FIXTURES })), 'cleanbot-e5-head-test');
+    assert.equal(head.embedder.ref, 'multilingual-e5-small-int8-test@test-1');
+    const results = await new ChatModerator(head, options).moderate([
+      { id: 'a', text: 'ㅆㅣㅂㅏㄹ 뭐야' },
+      { id: 'b', text: '안녕하세요 반가워요 😀' },
+      { id: 'c', text: '병 신' },
+      { id: 'd', text: '주말에 산책 가요' },
+      // No word of the lexicon: only the head can call it.
+      { id: 'e', text: '🤬🤬' },
+    ]);
+    assert.deepEqual(
+      results.map((r) => [r.id, r.toxic, r.headScore! >= 0.5, r.method]),
+      [
+        ['a', true, true, 'e5-head+lexicon'],
+        ['b', false, false, 'e5-head+lexicon'],
+        ['c', true, true, 'e5-head+lexicon'],
+        ['d', false, false, 'e5-head+lexicon'],
+        ['e', true, true, 'e5-head+lexicon'],
+      ],
+    );
+    assert.equal(results[4]!.matches, undefined);
+    // The twin's head raises the binary head and profanity among the kinds of harm.
+    assert.deepEqual(results[4]!.labels, ['profanity']);
+    assert.equal(results[0]!.model, 'cleanbot-e5-head-test@test-1');
   });
 
   test('no model installed: the lexicon scores instead and says so', async () => {

@@ -16,7 +16,7 @@ import { createAlbumAnalysisActivities } from '../../src/activities/album/analyz
 import { createPhotoPipelineActivities } from '../../src/activities/album/analyze-batch';
 import { createAlbumStoreActivities } from '../../src/activities/album/album-store';
 import { loadPhotoModels, type PhotoModels } from '../../src/activities/album/photo-models';
-import { derivedCopies, syntheticScene } from '../helpers/synthetic-photos';
+import { brightSquares, derivedCopies, syntheticScene } from '../helpers/synthetic-photos';
 import { LruEmbeddingCache } from '../../src/cache/embedding-cache';
 import { scene } from '../../src/dev/demo-photos';
 import { createModelRuntime } from '../../src/models';
@@ -343,26 +343,44 @@ test('re-analysis is a new run over the same photos that reuses cached embedding
   });
 });
 
-test('with the (test) models installed, embeddings, categories and faces come from ONNX and say which model', async () => {
+test('with the default models (their test twins) installed, embeddings, categories and people come from ONNX and say which model', async () => {
   const albumId = 'alb_onnx00000';
-  const photos = await Promise.all([1, 2, 3].map(async (i) => putPhoto(albumId, `ph_onnx0000${i}`, `o${i}.jpg`, await syntheticScene(70 + i, 400, 300))));
+  const scenes = await Promise.all([1, 2, 3].map(async (i) => putPhoto(albumId, `ph_onnx0000${i}`, `o${i}.jpg`, await syntheticScene(70 + i, 400, 300))));
+  // One "face" the BlazeFace twin finds (a white square of one 32-px cell of its 256-px input,
+  // here 400/256 × 32 = 50 px on the 50-px grid), in two photos: one person with two faces.
+  const faces = await Promise.all(
+    [100, 200].map(async (x, i) =>
+      putPhoto(albumId, `ph_face0000${i + 1}`, `f${i + 1}.png`, await brightSquares(400, 300, [{ x, y: 50, side: 50 }]), 'image/png'),
+    ),
+  );
+  const photos = [...scenes, ...faces];
   await withWorkers(
     async () => {
       const handle = await start(albumId, input(albumId, photos));
       await handle.signal(closeAlbumSignal);
       const summary = (await handle.result()) as AlbumSummary;
-      assert.deepEqual(summary.counts, { total: 3, analyzed: 3, failed: 0, pending: 0 });
+      assert.deepEqual(summary.counts, { total: 5, analyzed: 5, failed: 0, pending: 0 });
       const results = await resultsOf(summary);
-      assert.equal(results.models.embedding, 'clip-vit-b32-image-test@test-1');
-      assert.equal(results.models.category, 'clip-vit-b32-image-test@test-1+clip-vit-b32-text-test@test-1');
-      assert.equal(results.models.faces, 'yunet-2023mar-test@test-1+arcface-w600k-r50-test@test-1');
-      for (const p of photos) {
+      assert.equal(results.models.embedding, 'mobilenetv2-imagenet-test@test-1');
+      assert.equal(results.models.category, 'mobilenetv2-imagenet-test@test-1+imagenet-category-map');
+      assert.equal(results.models.faces, 'blazeface-back-test@test-1+dlib-resnet-face-test@test-1');
+      for (const p of scenes) {
         const c = results.categories[p.photoId] as { label: string; score: number };
         assert.ok(typeof c.label === 'string' && c.score > 0 && c.score <= 1);
       }
+      // A photo with a face goes to the people category, and the face twice is one person.
+      for (const p of faces) assert.equal((results.categories[p.photoId] as { label: string }).label, 'people');
+      assert.ok(Array.isArray(results.people));
+      const people = results.people as { photoIds: string[]; faces: number; crops: { photoId: string; box: { x: number; width: number } }[] }[];
+      assert.equal(people.length, 1, JSON.stringify(people));
+      assert.deepEqual(
+        [...people[0]!.photoIds].sort(),
+        faces.map((f) => f.photoId),
+      );
+      assert.equal(people[0]!.faces, 2);
+      for (const crop of people[0]!.crops) assert.ok(Math.abs(crop.box.width - 50) < 1, JSON.stringify(crop));
       // Copy detection stays on the calibrated perceptual method whatever model is installed.
       assert.equal(results.models.duplicates.method, 'phash-colorlayout-v1');
-      assert.ok(Array.isArray(results.people));
     },
     { models: testModels },
   );

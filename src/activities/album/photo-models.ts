@@ -21,7 +21,6 @@ import {
   type ZeroShotLabel,
 } from '../../models';
 import { DEFAULT_MODEL_ROLES, type ModelRoles } from '../../models/roles';
-import { TEST_SET_MODEL_ROLES } from '../../models/roles';
 import type { ImageInput } from '../../models/image-tensor';
 import type { RgbImage } from '../../models/face/align';
 import { BlazeFaceDetector } from '../../models/face/blazeface';
@@ -42,7 +41,7 @@ export interface PhotoModelIds {
 }
 
 /** Which registry entries serve the photo roles: the configured ones, their test twins, or the bench encoder. */
-export function photoModelIds(set: ModelSet, roles: ModelRoles = set === 'test' ? TEST_SET_MODEL_ROLES : DEFAULT_MODEL_ROLES): PhotoModelIds {
+export function photoModelIds(set: ModelSet, roles: ModelRoles = DEFAULT_MODEL_ROLES): PhotoModelIds {
   const test = set === 'test';
   return {
     image: set === 'bench' && roles.embedding === 'clip-vit-b32-image' ? 'clip-vit-b32-image-bench' : resolveModelId(roles.embedding, test),
@@ -90,7 +89,7 @@ export const NOT_INSTALLED = 'model-not-installed';
 export interface LoadPhotoModelsOptions {
   runtime: ModelRuntime;
   set: ModelSet;
-  /** modelRolesFor(config.models); unset: the set's defaults. */
+  /** modelRolesFor(config.models); unset: the defaults. */
   roles?: ModelRoles;
   /** LIGHTBOX_CATEGORY_MAP_FILE: ImageNet class → album category map for the classifier. */
   categoryMapFile?: string;

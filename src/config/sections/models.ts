@@ -17,7 +17,7 @@ export const modelsSection = z.object({
       'which registry entries workers and the API load: `production`, `test` (the generated twins: tests and demos only, their outputs mean nothing) or `bench` (the shape-faithful photo encoder)',
     ),
   LIGHTBOX_MODEL_ROLES: optionalString.describe(
-    'Default: built models. which registry entry serves each role, `role=id,…` over the defaults `embedding=mobilenetv2-imagenet,categories=mobilenetv2-imagenet,faces=blazeface-back,face-descriptor=dlib-resnet-face,sentence=multilingual-e5-small-int8,toxicity=cleanbot-e5-head` (with `LIGHTBOX_MODEL_SET=test`: the CLIP/YuNet/ArcFace/KcELECTRA twins). A model that is not installed falls back and results say so (see _Models built from registry packages_)',
+    'Default: built models. which registry entry serves each role, `role=id,…` over the defaults `embedding=mobilenetv2-imagenet,categories=mobilenetv2-imagenet,faces=blazeface-back,face-descriptor=dlib-resnet-face,sentence=multilingual-e5-small-int8,toxicity=cleanbot-e5-head` (with `LIGHTBOX_MODEL_SET=test`: the same roles on their test twins). A model that is not installed falls back and results say so (see _Models built from registry packages_)',
   ),
   LIGHTBOX_SKIP_MODEL_BUILD: bool.default(false).describe('`npm run setup` skips `models:build`'),
   LIGHTBOX_MODEL_CACHE_DIR: optionalString.describe(

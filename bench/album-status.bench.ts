@@ -24,7 +24,7 @@ import { percentile } from './lib/load';
 import { photos12mp } from './lib/photo-floors';
 import { loadAverage, runInfo } from './lib/run-info';
 import { uploadPhotos } from './lib/upload';
-import { runBench } from './lib/photo-stack';
+import { runBench } from './lib/run-bench';
 
 const ALBUMS = Number(process.env.BENCH_STATUS_ALBUMS ?? 5);
 const PER_ALBUM = Number(process.env.BENCH_STATUS_PHOTOS ?? 40);

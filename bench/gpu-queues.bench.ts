@@ -26,7 +26,7 @@ import { createWorker, type CreatedWorker } from '../src/workers/run-worker';
 import { startA1111StandIn, startOpenAiStandIn, type ConcurrencyMeter } from '../test/helpers/gpu-standins';
 import { call, startStack, TENANT_A, testTelemetry, waitFor, type Stack } from '../test/helpers/stack';
 import { startTestDevServer } from '../test/helpers/temporal';
-import { runBench } from './lib/photo-stack';
+import { runBench } from './lib/run-bench';
 
 const { values: args } = parseArgs({
   options: {

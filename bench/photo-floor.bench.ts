@@ -31,7 +31,8 @@ import { topSelfTime } from './lib/cpu-profile';
 import { floors, photos12mp, type Stage } from './lib/photo-floors';
 import { loadAverage, runInfo } from './lib/run-info';
 import { historyStats, runAlbum, startCpuWorker } from './photo-pipeline.bench';
-import { p50p95Seconds, runBench, startPhotoStack } from './lib/photo-stack';
+import { p50p95Seconds, startPhotoStack } from './lib/photo-stack';
+import { runBench } from './lib/run-bench';
 
 const N = Number(process.env.BENCH_PHOTOS ?? 32);
 const BATCH = Number(process.env.BENCH_BATCH ?? 8);

@@ -21,7 +21,8 @@ import { letterbox } from '../src/models/face/yunet';
 import { clipImageBatch } from '../src/models/clip/preprocess';
 import { startTestDevServer } from '../test/helpers/temporal';
 import { historyStats, runAlbum, startCpuWorker } from './photo-pipeline.bench';
-import { p50p95Seconds, runBench, startPhotoStack } from './lib/photo-stack';
+import { p50p95Seconds, startPhotoStack } from './lib/photo-stack';
+import { runBench } from './lib/run-bench';
 
 const N = Number(process.env.BENCH_PHOTOS ?? 24);
 const BATCH = Number(process.env.BENCH_BATCH ?? 8);

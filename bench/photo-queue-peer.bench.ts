@@ -31,7 +31,8 @@ import { pidsNamed, treeCpuMs } from './lib/proc';
 import { loadAverage, runInfo } from './lib/run-info';
 import { uploadPhotos } from './lib/upload';
 import { historyStats, startCpuWorker } from './photo-pipeline.bench';
-import { p50p95Seconds, runBench, startPhotoStack } from './lib/photo-stack';
+import { p50p95Seconds, startPhotoStack } from './lib/photo-stack';
+import { runBench } from './lib/run-bench';
 
 const N = Number(process.env.BENCH_PHOTOS ?? 24);
 const BATCH = Number(process.env.BENCH_BATCH ?? 8);

@@ -1,7 +1,6 @@
 /**
  * What the photo benchmarks share: the stack without a CPU worker (each benchmark runs its own,
- * in a child process, so its CPU and memory are measured alone), their latency figure, and how
- * a benchmark's main ends the process.
+ * in a child process, so its CPU and memory are measured alone), and their latency figure.
  */
 import { gpuWorkerSpecs, ioWorker, workflowWorker } from '../../src/workers/roles';
 import { startStack } from '../../test/helpers/stack';
@@ -20,14 +19,3 @@ export function startPhotoStack(temporalAddress: string, opts: { batch?: number;
 
 /** Per-photo latency p50 / p95 of sorted milliseconds, in seconds. */
 export const p50p95Seconds = (sorted: readonly number[]) => `${(percentile(sorted, 50) / 1000).toFixed(2)} s / ${(percentile(sorted, 95) / 1000).toFixed(2)} s`;
-
-/** Runs a benchmark's main and exits: 0 when it finished, 1 (with the error) when it threw. */
-export function runBench(main: () => Promise<void>): void {
-  main().then(
-    () => process.exit(0),
-    (err: unknown) => {
-      console.error(err);
-      process.exit(1);
-    },
-  );
-}

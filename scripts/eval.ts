@@ -5,6 +5,7 @@
  * Other evals (eval/*.eval.ts) add their sections here.
  */
 import { loadConfig } from '../src/config';
+import { DEFAULT_SIMILAR_THRESHOLD } from '../src/analysis/similar';
 import { evalCategories } from '../eval/categories.eval';
 import { evalCleanbot } from '../eval/cleanbot.eval';
 import { evalFaces } from '../eval/faces.eval';
@@ -40,10 +41,10 @@ async function main(): Promise<void> {
   print(people.matching);
   print(people.search);
   print(people.falseFaces);
-  const same = await evalSamePhotos(ctx, config.analysis.similarThreshold);
+  const same = await evalSamePhotos(ctx, DEFAULT_SIMILAR_THRESHOLD);
   print(same.copies);
   print(same.similar);
-  print(await evalSimilarGroups(ctx, config.analysis.similarThreshold));
+  print(await evalSimilarGroups(ctx, DEFAULT_SIMILAR_THRESHOLD));
   print(await evalStyle((s) => console.error(`[eval] ${s}`)));
   // Last: the LLM writes ten reports, minutes on a CPU.
   print(await evalReports((s) => console.error(`[eval] ${s}`)));

@@ -11,14 +11,6 @@ import { envSchema } from './schema';
  * shows its `npm run eval` figures rather than per environment (they were environment variables).
  */
 const TUNABLES = {
-  /** photos under this quality score (0–1) are never highlights. */
-  highlightMinQuality: 0.4,
-  /** weight of the penalty for resembling a highlight already picked. */
-  highlightDiversity: 0.5,
-  /** fresh decoder children a photo gets after crashing, hanging or bloating one. */
-  decodeAttempts: 3,
-  /** faces needed before a cluster counts as a person. */
-  peopleMinFaces: 2,
   /** width of the hashing fallback embedding. */
   hashingDim: 1024,
   /** img2img denoising strength (0 keeps the photo, 1 ignores it). */
@@ -98,7 +90,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       gcs: { bucket: e.GCS_BUCKET, projectId: e.GCS_PROJECT_ID, apiEndpoint: e.GCS_API_ENDPOINT },
     },
     photos: {
-      maxMegapixels: e.LIGHTBOX_MAX_MEGAPIXELS,
       albumIdleCloseMs: Math.round(e.LIGHTBOX_ALBUM_IDLE_CLOSE_HOURS * 3600_000),
       albumParallelism: e.LIGHTBOX_ALBUM_PARALLELISM,
       batchSize: e.LIGHTBOX_PHOTO_BATCH_SIZE,
@@ -147,24 +138,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     },
     cache: {
       redisUrl: e.REDIS_URL,
-      embeddingEntries: e.LIGHTBOX_EMBEDDING_CACHE_ENTRIES,
-    },
-    analysis: {
-      /** Unset: each embedding method's calibrated threshold (duplicateThresholdFor). */
-      duplicateThreshold: e.LIGHTBOX_DUPLICATE_THRESHOLD,
-      peopleMinFaces: TUNABLES.peopleMinFaces,
-      peopleEps: e.LIGHTBOX_PEOPLE_EPS,
-      highlightCount: e.LIGHTBOX_HIGHLIGHT_COUNT,
-      highlightDiversity: TUNABLES.highlightDiversity,
-      highlightMinQuality: TUNABLES.highlightMinQuality,
-      categoryLabelsFile: e.LIGHTBOX_CATEGORY_LABELS_FILE,
-      /** ImageNet class → album category map for the classifier (default: src/models/imagenet/category-map.json). */
-      categoryMapFile: e.LIGHTBOX_CATEGORY_MAP_FILE,
-      /** Cosine on the semantic embedding at or above which two photos are similar shots. */
-      similarThreshold: e.LIGHTBOX_SIMILAR_THRESHOLD,
-      decodeAttempts: TUNABLES.decodeAttempts,
-      decodeTimeoutMs: e.LIGHTBOX_DECODE_TIMEOUT_MS,
-      decodeMaxMemoryMb: e.LIGHTBOX_DECODE_MAX_MEMORY_MB,
     },
     workers: {
       cpuConcurrency: e.CPU_WORKER_CONCURRENCY,

@@ -55,8 +55,8 @@ export const cpuWorker: WorkerSpec = {
     return {
       options: {
         activities: {
-          ...createPhotoPipelineActivities({ store, decoder, models, cache, decodeAttempts: config.analysis.decodeAttempts }),
-          ...createAlbumAnalysisActivities({ store, settings: config.analysis, people: peopleStoreFor(config, store) }),
+          ...createPhotoPipelineActivities({ store, decoder, models, cache }),
+          ...createAlbumAnalysisActivities({ store, people: peopleStoreFor(config, store) }),
           ...createMatchingCpuActivities({ embedder: matchEmbedderFromConfig(runtime.sessions, config.matching, modelRolesFor(config.models).sentence) }),
         },
         maxConcurrentActivityTaskExecutions: concurrency,

@@ -4,7 +4,6 @@
  * tables (eval/latest-run.md is the last committed run's output). Needs the built models (`npm run models:build`).
  * Other evals (eval/*.eval.ts) add their sections here.
  */
-import { loadConfig } from '../src/config';
 import { DEFAULT_SIMILAR_THRESHOLD } from '../src/analysis/similar';
 import { evalCategories } from '../eval/categories.eval';
 import { evalCleanbot } from '../eval/cleanbot.eval';
@@ -27,7 +26,6 @@ function print(section: EvalSection): void {
 }
 
 async function main(): Promise<void> {
-  const config = loadConfig();
   const t0 = Date.now();
   // Text first: it needs only the e5 models, not the photos.
   print(await evalMatching());

@@ -1,6 +1,6 @@
 /** The photo pipeline: album limits, batching, decoding, and the album-wide analysis. */
 import { z } from 'zod';
-import { optionalString, positiveInt } from './types';
+import { positiveInt } from './types';
 
 export const albumSection = z.object({
   LIGHTBOX_ALBUM_IDLE_CLOSE_HOURS: z.coerce

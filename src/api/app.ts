@@ -144,7 +144,7 @@ export function createApp({ config, client, store, apiKeys, signingSecret, logge
   v1.use(gpuJobRoutes(gpuJobs));
   v1.use(matchingRoutes(matching));
   v1.use(peopleRoutes(people));
-  v1.use(moderationRoutes(new ModerationService(text.moderator, config.moderation)));
+  v1.use(moderationRoutes(new ModerationService(text.moderator)));
   app.use('/v1', v1);
   new UploadSweeper({ spoolDir: path.join(config.dataDir, 'tmp', 'uploads'), store, client, logger }, sweep).start();
 

@@ -45,7 +45,7 @@ export function embeddingCacheKey({ contentSha256, modelId, modelVersion }: Embe
   return `${EMBEDDING_CACHE_NAMESPACE}${encodeURIComponent(modelId)}:${encodeURIComponent(modelVersion)}:${sha}`;
 }
 
-/** Entries of the in-process LRU: ~4 KB each (a 512-d float32 vector plus key), so about 40 MB per worker. */
+/** Entries of the in-process LRU: a few KB each (one float32 vector and its key), so tens of MB per worker at most. */
 export const LRU_EMBEDDING_ENTRIES = 10_000;
 
 export interface EmbeddingCacheConfig {

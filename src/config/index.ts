@@ -121,19 +121,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       /** Where the embedded vector index lives. */
       embeddedDir: path.join(dataDir, 'vectors'),
       hashingDim: TUNABLES.hashingDim,
-      maxK: e.LIGHTBOX_MATCH_MAX_K,
-      maxTextChars: e.LIGHTBOX_TEXT_MAX_CHARS,
       useTestModels: e.LIGHTBOX_MODEL_SET === 'test',
     },
     moderation: {
-      labels: e.LIGHTBOX_TOXICITY_LABELS?.split(',')
-        .map((l) => l.trim())
-        .filter(Boolean),
-      threshold: e.LIGHTBOX_TOXICITY_THRESHOLD,
-      maxMessages: e.LIGHTBOX_MODERATION_MAX_MESSAGES,
-      maxTextChars: e.LIGHTBOX_TEXT_MAX_CHARS,
-      maxBatch: e.LIGHTBOX_MODERATION_MAX_BATCH,
-      maxWaitMs: e.LIGHTBOX_MODERATION_MAX_WAIT_MS,
       useTestModels: e.LIGHTBOX_MODEL_SET === 'test',
     },
     cache: {

@@ -48,9 +48,9 @@ export interface RawImage {
 export type ImageInput = Buffer | RawImage;
 
 /**
- * Decompression-bomb guard: a photo with more pixels is refused from its header. 150 MP is above
- * any camera or phone sensor sold (the largest medium-format backs are 150 MP), yet its RGB raster
- * (450 MB) still fits a decoder child's memory limit.
+ * Decompression-bomb guard: a photo with more pixels is refused from its header. 150 MP admits
+ * the largest medium-format camera files, yet its RGB raster (450 MB) still fits a decoder
+ * child's memory limit (DECODE_MAX_MEMORY_MB).
  */
 export const MAX_PHOTO_PIXELS = 150_000_000;
 

@@ -14,6 +14,8 @@ import type { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { createApp } from '../../src/api/app';
+import { createTextServices } from '../../src/api/services/text-services';
+import type { ModeratorOptions } from '../../src/moderation/chat-moderator';
 import { answerClientErrors } from '../../src/api/errors';
 import { loadConfig, type Config } from '../../src/config';
 import { startTelemetry, type Telemetry } from '../../src/telemetry/otel';
@@ -74,7 +76,7 @@ export async function startStack(
   temporalAddress: string,
   env: Record<string, string> = {},
   logs?: string[],
-  opts: { specs?: (config: Config) => WorkerSpec[] } = {},
+  opts: { specs?: (config: Config) => WorkerSpec[]; moderator?: Partial<ModeratorOptions> } = {},
 ): Promise<Stack> {
   quietRuntime();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lightbox-test-'));
@@ -101,6 +103,7 @@ export async function startStack(
   const store = blobStoreFromConfig(config);
   const app = createApp({
     config,
+    text: createTextServices(config, { moderator: opts.moderator }),
     client,
     store,
     apiKeys: new Map([

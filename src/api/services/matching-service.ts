@@ -15,7 +15,7 @@ import { profileWorkflowId, reindexWorkflowId, type ProfileWorkflowResult, type 
 import { TASK_QUEUES } from '../../shared/task-queues';
 import { pauseReindexSignal, ProfileReindexWorkflow, ProfileWorkflow, reindexProgressQuery, resumeReindexSignal } from '../../workflows/matching';
 import { ApiError } from '../errors';
-import { checkText } from './moderation-service';
+import { checkText, MAX_TEXT_CHARS } from './moderation-service';
 
 export interface MatchRequest {
   userId?: string;
@@ -34,17 +34,19 @@ export interface MatchResponse {
 }
 
 export const DEFAULT_K = 10;
+/** Neighbours one query may ask for: more than any match screen shows, and bounded so one request cannot walk the whole index. */
+export const MAX_K = 100;
 
 export class MatchingService {
   constructor(
     private readonly client: Client,
     private readonly embedder: MatchEmbedder,
     private readonly vectors: VectorStore,
-    private readonly config: Pick<Config['matching'], 'maxK' | 'maxTextChars' | 'hashingDim'>,
+    private readonly config: Pick<Config['matching'], 'hashingDim'>,
   ) {}
 
   async putProfile(tenant: string, userId: string, text: string, fields: Record<string, ProfileFieldValue> = {}): Promise<ProfileWorkflowResult> {
-    checkText(text, this.config.maxTextChars, `the profile of ${userId}`);
+    checkText(text, MAX_TEXT_CHARS, `the profile of ${userId}`);
     for (const reserved of RESERVED_PROFILE_FIELDS) {
       if (reserved in fields) throw new ApiError('VALIDATION_FAILED', `"${reserved}" is set by Lightbox and cannot be a profile field`);
     }
@@ -77,12 +79,11 @@ export class MatchingService {
 
   async match(tenant: string, req: MatchRequest): Promise<MatchResponse> {
     const k = req.k ?? DEFAULT_K;
-    if (k < 1 || k > this.config.maxK)
-      throw new ApiError('K_OUT_OF_RANGE', `k must be between 1 and ${this.config.maxK} (got ${k})`, { min: 1, max: this.config.maxK });
+    if (k < 1 || k > MAX_K) throw new ApiError('K_OUT_OF_RANGE', `k must be between 1 and ${MAX_K} (got ${k})`, { min: 1, max: MAX_K });
     for (const field of Object.keys(req.filters ?? {})) {
       if ((RESERVED_PROFILE_FIELDS as readonly string[]).includes(field)) throw new ApiError('VALIDATION_FAILED', `"${field}" cannot be filtered on`);
     }
-    if (req.text !== undefined) checkText(req.text, this.config.maxTextChars, 'the query');
+    if (req.text !== undefined) checkText(req.text, MAX_TEXT_CHARS, 'the query');
     const current = await this.embedder.current();
     const collection = profileCollection(tenant, current.embedding);
     let vector: Float32Array;

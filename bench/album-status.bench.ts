@@ -93,7 +93,7 @@ async function main() {
   const config = loadConfig();
   const all = await photos12mp(config.models.cacheDir, ALBUMS * PER_ALBUM * (BASELINE ? 2 : 1));
   const server = await startTestDevServer();
-  const stack = await startStack(server.address, { LIGHTBOX_MAX_FILES_PER_REQUEST: '200' }, undefined, {
+  const stack = await startStack(server.address, {}, undefined, {
     specs: (c) => [workflowWorker, ioWorker, ...gpuWorkerSpecs(c)],
   });
   const worker = await startCpuWorker(stack, server, { LIGHTBOX_MODELS_DIR: config.models.dir, LIGHTBOX_MODEL_SET: 'production' });

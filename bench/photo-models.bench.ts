@@ -92,7 +92,7 @@ async function main() {
   const server = await startTestDevServer();
   const stack = await startStack(
     server.address,
-    { LIGHTBOX_PHOTO_BATCH_SIZE: String(BATCH), LIGHTBOX_ALBUM_PARALLELISM: String(BATCH * CPU_SLOTS * 2), LIGHTBOX_MAX_FILES_PER_REQUEST: '200' },
+    { LIGHTBOX_PHOTO_BATCH_SIZE: String(BATCH), LIGHTBOX_ALBUM_PARALLELISM: String(BATCH * CPU_SLOTS * 2) },
     undefined,
     { specs: (c) => [workflowWorker, ioWorker, ...gpuWorkerSpecs(c)] },
   );

@@ -207,7 +207,6 @@ async function main() {
     {
       LIGHTBOX_PHOTO_BATCH_SIZE: String(BATCH),
       LIGHTBOX_ALBUM_PARALLELISM: String(BATCH * CPU_SLOTS * 2),
-      LIGHTBOX_MAX_FILES_PER_REQUEST: '200',
       LIGHTBOX_ALBUM_MAX_PHOTOS: String(Math.max(10_000, SCALE_N)),
     },
     undefined,

@@ -197,7 +197,6 @@ async function main() {
     {
       LIGHTBOX_PHOTO_BATCH_SIZE: String(BATCH),
       LIGHTBOX_ALBUM_PARALLELISM: String(BATCH * CPU_SLOTS * 2),
-      LIGHTBOX_MAX_FILES_PER_REQUEST: '200',
       LIGHTBOX_PHOTO_HEARTBEAT_SECONDS: String(HEARTBEAT_SECONDS),
     },
     undefined,

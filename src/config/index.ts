@@ -13,12 +13,6 @@ import { envSchema } from './schema';
 const TUNABLES = {
   /** width of the hashing fallback embedding. */
   hashingDim: 1024,
-  /** img2img denoising strength (0 keeps the photo, 1 ignores it). */
-  denoisingStrength: 0.55,
-  /** one Gemini request's timeout. */
-  geminiTimeoutMs: 30_000,
-  /** time box of each context search attempt. */
-  contextTimeoutMs: 8_000,
 } as const;
 
 export type WorkerRole = 'workflow' | 'cpu' | 'io' | 'gpu';
@@ -43,12 +37,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
   if (e.LIGHTBOX_STORAGE === 'gcs' && !e.GCS_BUCKET) {
     throw new ConfigError('Invalid configuration:\n  GCS_BUCKET: required when LIGHTBOX_STORAGE=gcs');
   }
-  if (e.GPU_STALL_ABORT_SECONDS <= e.GPU_HEARTBEAT_TIMEOUT_SECONDS + e.GPU_RETRY_INITIAL_INTERVAL_SECONDS) {
-    // Otherwise a stalled node frees its slot before Temporal has moved the job, and may take it back.
-    throw new ConfigError(
-      'Invalid configuration:\n  GPU_STALL_ABORT_SECONDS: must be longer than GPU_HEARTBEAT_TIMEOUT_SECONDS + GPU_RETRY_INITIAL_INTERVAL_SECONDS',
-    );
-  }
   const dataDir = path.resolve(e.LIGHTBOX_DATA_DIR);
   const embedded = e.TEMPORAL_ADDRESS === undefined;
   return {
@@ -61,12 +49,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       /** Only a configured URL is baked into local signed URLs; the localhost default would break other hosts. */
       publicUrlConfigured: e.LIGHTBOX_PUBLIC_URL !== undefined,
       apiKeys: e.LIGHTBOX_API_KEYS,
-      jsonBodyLimit: e.LIGHTBOX_JSON_BODY_LIMIT,
       maxUploadBytes: e.LIGHTBOX_MAX_UPLOAD_BYTES,
-      maxFilesPerRequest: e.LIGHTBOX_MAX_FILES_PER_REQUEST,
       uploadsPerTenant: e.LIGHTBOX_MAX_UPLOADS_PER_TENANT,
       uploadsInFlight: e.LIGHTBOX_MAX_UPLOADS_IN_FLIGHT,
-      signedUrlTtlSeconds: e.LIGHTBOX_SIGNED_URL_TTL_SECONDS,
     },
     temporal: {
       /** true: Lightbox runs its own dev server (npm start); false: TEMPORAL_ADDRESS names a cluster. */
@@ -90,12 +75,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       gcs: { bucket: e.GCS_BUCKET, projectId: e.GCS_PROJECT_ID, apiEndpoint: e.GCS_API_ENDPOINT },
     },
     photos: {
-      albumIdleCloseMs: Math.round(e.LIGHTBOX_ALBUM_IDLE_CLOSE_HOURS * 3600_000),
       albumParallelism: e.LIGHTBOX_ALBUM_PARALLELISM,
       batchSize: e.LIGHTBOX_PHOTO_BATCH_SIZE,
-      heartbeatSeconds: e.LIGHTBOX_PHOTO_HEARTBEAT_SECONDS,
       maxPhotosPerAlbum: e.LIGHTBOX_ALBUM_MAX_PHOTOS,
-      continueAsNewAfterEvents: e.LIGHTBOX_CONTINUE_AS_NEW_EVENTS,
+      heartbeatSeconds: e.LIGHTBOX_PHOTO_HEARTBEAT_SECONDS,
       albumSettleMs: Math.round(e.LIGHTBOX_ALBUM_SETTLE_SECONDS * 1000),
     },
     models: {
@@ -146,42 +129,27 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       workflowBundle: e.WORKFLOW_BUNDLE_PATH,
     },
     gpu: {
-      timeouts: {
-        heartbeatTimeoutMs: Math.round(e.GPU_HEARTBEAT_TIMEOUT_SECONDS * 1000),
-        scheduleToStartTimeoutMs: Math.round(e.GPU_SCHEDULE_TO_START_TIMEOUT_SECONDS * 1000),
-        retryInitialIntervalMs: Math.round(e.GPU_RETRY_INITIAL_INTERVAL_SECONDS * 1000),
-      },
-      stallAbortMs: Math.round(e.GPU_STALL_ABORT_SECONDS * 1000),
+      /** No GPU worker took a job this long → NO_GPU_WORKER; the other GPU timeouts are DEFAULT_GPU_TIMEOUTS. */
+      scheduleToStartTimeoutMs: Math.round(e.GPU_SCHEDULE_TO_START_TIMEOUT_SECONDS * 1000),
       diffusion: {
         /** Comma-separated: one A1111 server per GPU on the node. Unset → CPU fallback stylizer. */
         urls:
           e.DIFFUSION_BACKEND_URL?.split(',')
             .map((u) => u.trim().replace(/\/+$/, ''))
             .filter(Boolean) ?? [],
-        steps: e.DIFFUSION_STEPS,
-        denoisingStrength: TUNABLES.denoisingStrength,
-        maxSide: e.DIFFUSION_MAX_SIDE,
-        progressPollMs: e.DIFFUSION_PROGRESS_POLL_MS,
       },
       llm: {
         baseUrl: e.LLM_BASE_URL?.replace(/\/+$/, ''),
         apiKey: e.LLM_API_KEY,
         model: e.LLM_MODEL,
-        maxTokens: e.LLM_MAX_TOKENS,
-        local: { model: e.LLM_LOCAL_MODEL === 'none' ? undefined : e.LLM_LOCAL_MODEL, threads: e.LLM_THREADS, maxTokens: e.LLM_LOCAL_MAX_TOKENS },
+        local: { model: e.LLM_LOCAL_MODEL === 'none' ? undefined : e.LLM_LOCAL_MODEL, threads: e.LLM_THREADS },
       },
     },
-    gemini: { apiKey: e.GEMINI_API_KEY, model: e.GEMINI_MODEL, baseUrl: e.GEMINI_BASE_URL, timeoutMs: TUNABLES.geminiTimeoutMs },
+    gemini: { apiKey: e.GEMINI_API_KEY },
     context: {
-      timeoutMs: TUNABLES.contextTimeoutMs,
-      google: { apiKey: e.GOOGLE_CSE_API_KEY, cx: e.GOOGLE_CSE_ID, baseUrl: e.GOOGLE_CSE_BASE_URL },
-      spotify: {
-        clientId: e.SPOTIFY_CLIENT_ID,
-        clientSecret: e.SPOTIFY_CLIENT_SECRET,
-        apiBaseUrl: e.SPOTIFY_API_BASE_URL,
-        accountsUrl: e.SPOTIFY_ACCOUNTS_URL,
-      },
-      youtube: { apiKey: e.YOUTUBE_API_KEY, baseUrl: e.YOUTUBE_API_BASE_URL },
+      google: { apiKey: e.GOOGLE_CSE_API_KEY, cx: e.GOOGLE_CSE_ID },
+      spotify: { clientId: e.SPOTIFY_CLIENT_ID, clientSecret: e.SPOTIFY_CLIENT_SECRET },
+      youtube: { apiKey: e.YOUTUBE_API_KEY },
     },
     telemetry: {
       otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,

@@ -7,7 +7,7 @@ import pino from 'pino';
 import { createStylePromptActivities } from '../activities/gpu/style-prompt';
 import { createStyleRenderActivities } from '../activities/gpu/style-render';
 import { createTuningContextActivities } from '../activities/gpu/tuning-context';
-import { createTuningReportActivities } from '../activities/gpu/tuning-report';
+import { createTuningReportActivities, LOCAL_REPORT_MAX_TOKENS, REPORT_MAX_TOKENS } from '../activities/gpu/tuning-report';
 import { chooseLlmBackend } from '../llm/choose-backend';
 import type { Config } from '../config';
 import { styleBackendsFromConfig } from '../activities/gpu/style-backend';
@@ -29,6 +29,7 @@ import { SentenceEmbedder } from '../models/text/sentence-embedder';
 import { vectorStoreFromConfig } from '../matching/store-from-config';
 import { createModelRuntime, resolveModelId } from '../models';
 import type { RoleSetup, WorkerSpec } from './run-worker';
+import type { WorkerTuning } from './tuning';
 import { workflowCodeOptions } from './workflow-bundle';
 import { modelRolesFor } from '../models/roles';
 
@@ -72,7 +73,7 @@ export const cpuWorker: WorkerSpec = {
 
 export const ioWorker: WorkerSpec = {
   role: 'io',
-  setup: async (config) => {
+  setup: async (config, tuning = {}) => {
     const store = blobStoreFromConfig(config);
     const vectors = vectorStoreFromConfig(config.matching);
     // A client of its own: the GPU queue health check asks the frontend about a task queue.
@@ -83,7 +84,7 @@ export const ioWorker: WorkerSpec = {
           ...createAlbumStoreActivities({ store }),
           ...createStylePromptActivities({
             store,
-            gemini: config.gemini,
+            gemini: { ...config.gemini, baseUrl: tuning.geminiBaseUrl },
             // Loaded on the first request that names no style, not at start.
             matcher: new E5StyleMatcher(
               new SentenceEmbedder(
@@ -92,7 +93,7 @@ export const ioWorker: WorkerSpec = {
               ),
             ),
           }),
-          ...createTuningContextActivities(config.context),
+          ...createTuningContextActivities(config.context, tuning.contextEndpoints),
           ...createGpuQueueActivities(new GpuQueueMonitor(client, config.temporal.namespace)),
           ...createMatchingIoActivities({ store: vectors }),
         },
@@ -109,12 +110,11 @@ export const ioWorker: WorkerSpec = {
 /** Concurrent jobs one GPU worker takes from a class's queue: slots per GPU × GPUs on the node. */
 export const gpuClassSlots = (config: Config, gpuClass: GpuClass) => config.workers.gpuSlotsPerGpu[gpuClass] * config.workers.gpuCount;
 
-async function diffusionActivities(config: Config) {
-  const d = config.gpu.diffusion;
+async function diffusionActivities(config: Config, tuning: WorkerTuning) {
   return createStyleRenderActivities({
     store: blobStoreFromConfig(config),
-    ...(await styleBackendsFromConfig(d, createModelRuntime(config.models).sessions)),
-    settings: { steps: d.steps, denoisingStrength: d.denoisingStrength, maxSide: d.maxSide, stallAbortMs: config.gpu.stallAbortMs },
+    ...(await styleBackendsFromConfig({ ...config.gpu.diffusion, progressPollMs: tuning.progressPollMs }, createModelRuntime(config.models).sessions)),
+    settings: tuning.render,
   });
 }
 
@@ -126,7 +126,7 @@ async function diffusionActivities(config: Config) {
 export function gpuClassWorker(gpuClass: GpuClass, opts: { identity?: string } = {}): WorkerSpec {
   return {
     role: 'gpu',
-    setup: async (config): Promise<RoleSetup> => {
+    setup: async (config, tuning = {}): Promise<RoleSetup> => {
       const common = {
         taskQueue: GPU_QUEUES[gpuClass],
         identity: opts.identity ?? `gpu-${gpuClass}@${process.pid}@${os.hostname()}`,
@@ -135,7 +135,9 @@ export function gpuClassWorker(gpuClass: GpuClass, opts: { identity?: string } =
         maxHeartbeatThrottleInterval: '2s' as const,
       };
       if (gpuClass === 'diffusion') {
-        return { options: { ...common, activities: await diffusionActivities(config), maxConcurrentActivityTaskExecutions: gpuClassSlots(config, gpuClass) } };
+        return {
+          options: { ...common, activities: await diffusionActivities(config, tuning), maxConcurrentActivityTaskExecutions: gpuClassSlots(config, gpuClass) },
+        };
       }
       const { backend, reason } = await chooseLlmBackend(config);
       // A worker's stdout is JSON lines only (log shippers parse it), so this goes through pino too.
@@ -148,8 +150,8 @@ export function gpuClassWorker(gpuClass: GpuClass, opts: { identity?: string } =
         store: blobStoreFromConfig(config),
         backend,
         noBackendReason: backend ? undefined : reason,
-        maxTokens: local ? config.gpu.llm.local.maxTokens : config.gpu.llm.maxTokens,
-        stallAbortMs: config.gpu.stallAbortMs,
+        maxTokens: tuning.reportMaxTokens ?? (local ? LOCAL_REPORT_MAX_TOKENS : REPORT_MAX_TOKENS),
+        stallAbortMs: tuning.render?.stallAbortMs,
       });
       return {
         options: {

@@ -15,6 +15,7 @@ import { startTelemetry, type Telemetry } from '../telemetry/otel';
 import { installWorkerRuntime } from '../telemetry/sdk-logger';
 import { workerInterceptors, workflowSinks } from '../telemetry/temporal-interceptors';
 import { connectWorker } from '../temporal-client/connection';
+import type { WorkerTuning } from './tuning';
 
 export interface RoleSetup {
   /** Role-specific options: activities, workflowsPath, concurrency. */
@@ -25,7 +26,7 @@ export interface RoleSetup {
 
 export interface WorkerSpec {
   role: WorkerRole;
-  setup: (config: Config) => Promise<RoleSetup> | RoleSetup;
+  setup: (config: Config, tuning?: WorkerTuning) => Promise<RoleSetup> | RoleSetup;
 }
 
 export interface CreatedWorker {
@@ -34,9 +35,9 @@ export interface CreatedWorker {
 }
 
 /** Builds the worker without running it (tests run workers in-process with the same wiring). */
-export async function createWorker(config: Config, spec: WorkerSpec, telemetry: Telemetry): Promise<CreatedWorker> {
+export async function createWorker(config: Config, spec: WorkerSpec, telemetry: Telemetry, tuning?: WorkerTuning): Promise<CreatedWorker> {
   const connection = await connectWorker(config.temporal);
-  const { options, dispose } = await spec.setup(config);
+  const { options, dispose } = await spec.setup(config, tuning);
   const { interceptors, ...rest } = options;
   // GPU workers poll their model class's queue, which their options name.
   const taskQueue = options.taskQueue ?? (spec.role === 'gpu' ? undefined : TASK_QUEUES[spec.role]);

@@ -3,11 +3,6 @@ import { z } from 'zod';
 import { positiveInt } from './types';
 
 export const albumSection = z.object({
-  LIGHTBOX_ALBUM_IDLE_CLOSE_HOURS: z.coerce
-    .number()
-    .positive()
-    .default(24 * 7)
-    .describe('an open album with no new photos for this long closes itself'),
   LIGHTBOX_ALBUM_PARALLELISM: positiveInt.max(500).default(16).describe('photos in flight per album (batches × batch size)'),
   LIGHTBOX_PHOTO_BATCH_SIZE: positiveInt.max(64).default(8).describe('photos per CPU activity: one decode pass and one inference run per batch'),
   LIGHTBOX_PHOTO_HEARTBEAT_SECONDS: positiveInt.max(3600).default(60).describe('a batch whose worker is silent this long is retried on another worker'),
@@ -18,9 +13,4 @@ export const albumSection = z.object({
     .max(3600)
     .default(5)
     .describe('quiet time after the last photo before the album-wide step (duplicates, people, highlights) runs'),
-  LIGHTBOX_CONTINUE_AS_NEW_EVENTS: positiveInt
-    .min(200)
-    .max(40_000)
-    .default(10_000)
-    .describe('an album run continues as new past this many history events (or when the server suggests it)'),
 });

@@ -100,7 +100,7 @@ export async function evaluateMatching(modelsDir: string, hashingDim: number): P
   const data = loadParaphrases();
   const queries = data.pairs.map((p) => p.paraphrase);
   const profiles = [...data.pairs.map((p) => p.profile), ...data.distractors];
-  const { sessions } = createModelRuntime({ dir: modelsDir, intraOpThreads: undefined, interOpThreads: 1 });
+  const { sessions } = createModelRuntime({ dir: modelsDir, intraOpThreads: undefined });
   const rows: RankingScore[] = [];
   const missing: string[] = [];
 

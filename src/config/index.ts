@@ -3,6 +3,7 @@
  * section (./sections/, gathered by ./schema.ts, documented in docs/configuration.md); this file
  * turns them into the typed Config the processes use.
  */
+import os from 'node:os';
 import path from 'node:path';
 import { envSchema } from './schema';
 
@@ -17,7 +18,7 @@ const TUNABLES = {
 
 export type WorkerRole = 'workflow' | 'cpu' | 'io' | 'gpu';
 
-/** Offset of each worker role's Prometheus port from WORKER_METRICS_PORT_BASE, so one host can run them all. */
+/** Offset of each worker role's metrics port from WORKER_METRICS_PORT when `npm start` runs them all on one host. */
 export const WORKER_METRICS_PORT_OFFSET: Record<WorkerRole, number> = { workflow: 0, cpu: 1, io: 2, gpu: 3 };
 
 export class ConfigError extends Error {
@@ -89,14 +90,13 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       /** LIGHTBOX_MODEL_ROLES as written; models/roles.ts checks it against the catalogue (modelRolesFor). */
       roleSetting: e.LIGHTBOX_MODEL_ROLES,
       /** models:build's download and conversion cache, outside the clone so a fresh clone reuses it. */
-      cacheDir: path.resolve(e.LIGHTBOX_MODEL_CACHE_DIR ?? path.join(e.XDG_CACHE_HOME ?? path.join(e.HOME ?? '/tmp', '.cache'), 'lightbox', 'models')),
+      cacheDir: path.resolve(e.LIGHTBOX_MODEL_CACHE_DIR ?? path.join(os.homedir(), '.cache', 'lightbox', 'models')),
       skipBuild: e.LIGHTBOX_SKIP_MODEL_BUILD,
       source: e.LIGHTBOX_MODEL_SOURCE,
       bucket: e.LIGHTBOX_MODELS_BUCKET,
       hfToken: e.HF_TOKEN,
-      intraOpThreads: e.ORT_INTRA_OP_THREADS,
-      interOpThreads: e.ORT_INTER_OP_THREADS,
-      allowSpinning: e.ORT_ALLOW_SPINNING,
+      /** ONNX Runtime's threads inside one operator; unset, every core. */
+      intraOpThreads: e.INFERENCE_THREADS,
     },
     matching: {
       store: e.LIGHTBOX_VECTOR_STORE,
@@ -122,10 +122,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       maxCachedWorkflows: e.WORKFLOW_WORKER_MAX_CACHED,
       shutdownGraceSeconds: e.WORKER_SHUTDOWN_GRACE_SECONDS,
       metricsPort: e.WORKER_METRICS_PORT,
-      metricsPortBase: e.WORKER_METRICS_PORT_BASE,
       metricsHost: e.WORKER_METRICS_HOST,
-      /** Loopback port of the SDK's own Prometheus exporter, proxied through metricsPort; unset → any free port. */
-      sdkMetricsPort: e.WORKER_SDK_METRICS_PORT,
       workflowBundle: e.WORKFLOW_BUNDLE_PATH,
     },
     gpu: {
@@ -142,7 +139,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
         baseUrl: e.LLM_BASE_URL?.replace(/\/+$/, ''),
         apiKey: e.LLM_API_KEY,
         model: e.LLM_MODEL,
-        local: { model: e.LLM_LOCAL_MODEL === 'none' ? undefined : e.LLM_LOCAL_MODEL, threads: e.LLM_THREADS },
+        local: { model: e.LLM_LOCAL_MODEL === 'none' ? undefined : e.LLM_LOCAL_MODEL, threads: e.INFERENCE_THREADS ?? 1 },
       },
     },
     gemini: { apiKey: e.GEMINI_API_KEY },

@@ -7,7 +7,7 @@
 import os from 'node:os';
 import { Worker, type WorkerOptions } from '@temporalio/worker';
 import pino from 'pino';
-import { loadConfig, WORKER_METRICS_PORT_OFFSET, type Config, type WorkerRole } from '../config';
+import { loadConfig, type Config, type WorkerRole } from '../config';
 import { TASK_QUEUES } from '../shared/task-queues';
 import { collectProcessMetrics } from '../telemetry/metrics';
 import { freeLoopbackPort, startMetricsServer } from '../telemetry/metrics-server';
@@ -71,8 +71,9 @@ async function runWorker(specOrSpecs: WorkerSpec | ((config: Config) => WorkerSp
   const specs = typeof specOrSpecs === 'function' ? specOrSpecs(config) : [specOrSpecs];
   const spec = specs[0]!;
   const logger = pino({ level: config.logLevel, base: { component: `worker-${spec.role}` } });
-  const metricsPort = config.workers.metricsPort ?? config.workers.metricsPortBase + WORKER_METRICS_PORT_OFFSET[spec.role];
-  const sdkPort = config.workers.sdkMetricsPort ?? (await freeLoopbackPort());
+  const metricsPort = config.workers.metricsPort;
+  // The SDK's own exporter, proxied through metricsPort: scraped only through that, so any free port.
+  const sdkPort = await freeLoopbackPort();
   // Must run before any connection exists: the runtime owns the SDK's exporter. Loopback only:
   // the metrics server below is the one scrape target.
   // SDK and core logs go through the same pino logger, so the process writes only JSON lines.

@@ -36,7 +36,7 @@ before(async () => {
   server = await startTestDevServer();
   stack = await startStack(
     server.address,
-    { LIGHTBOX_MODELS_DIR: path.resolve(modelsDir), LLM_THREADS: '1', GPU_WORKER_CLASSES: 'llm' },
+    { LIGHTBOX_MODELS_DIR: path.resolve(modelsDir), INFERENCE_THREADS: '1', GPU_WORKER_CLASSES: 'llm' },
     undefined,
     // No photo models: the CPU worker has nothing to do here.
     { specs: () => [workflowWorker, ioWorker, gpuClassWorker('llm')], workers: { reportMaxTokens: MAX_TOKENS } },

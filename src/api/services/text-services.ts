@@ -7,7 +7,7 @@ import type { Config } from '../../config';
 import { matchEmbedderFromConfig, type MatchEmbedder } from '../../matching/match-embedder';
 import { vectorStoreFromConfig } from '../../matching/store-from-config';
 import type { VectorStore } from '../../matching/vector-store';
-import { createModelRuntime } from '../../models';
+import { createModelRuntime, SEQUENTIAL_SESSIONS } from '../../models';
 import { resolveModelId } from '../../models/registry';
 import { ThreadedTextClassifier } from '../../models/text/classifier-thread';
 import { ChatModerator, type ModeratorOptions } from '../../moderation/chat-moderator';
@@ -31,7 +31,7 @@ export function createTextServices(config: Config, opts: { moderator?: Partial<M
     modelId: resolveModelId(roles.toxicity, config.moderation.useTestModels),
     session: {
       ...(config.models.intraOpThreads !== undefined ? { intraOpThreads: config.models.intraOpThreads } : {}),
-      interOpThreads: config.models.interOpThreads,
+      interOpThreads: SEQUENTIAL_SESSIONS.interOpThreads,
     },
   });
   return {

@@ -27,7 +27,6 @@ export const gpuSection = z.object({
     .string()
     .default('qwen2.5-coder-1.5b-instruct-q4km')
     .describe('GGUF model llama.cpp runs in process when `LLM_BASE_URL` is unset and it is installed; `none` turns it off'),
-  LLM_THREADS: positiveInt.max(64).default(1).describe('CPU threads of the in-process LLM (bench: 1 beat 2 on a busy 2-core node)'),
   GOOGLE_CSE_API_KEY: optionalString.describe('Google Custom Search JSON API key; with `GOOGLE_CSE_ID`, enables web context'),
   GOOGLE_CSE_ID: optionalString.describe('Programmable Search Engine id (`cx`)'),
   SPOTIFY_CLIENT_ID: optionalString.describe('Spotify client-credentials id; with the secret, enables music context'),

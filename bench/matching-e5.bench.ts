@@ -98,7 +98,6 @@ async function runModel(modelId: string, modelsDir: string): Promise<ModelRun> {
     await store.close();
 
     const api = await startBenchApi({
-      LIGHTBOX_VECTOR_STORE: 'embedded',
       LIGHTBOX_DATA_DIR: dataDir,
       LIGHTBOX_MODELS_DIR: modelsDir,
       LIGHTBOX_MODEL_ROLES: `sentence=${modelId}`,

@@ -52,7 +52,7 @@ export interface AppDeps {
 
 /** What tests and benches change in the API that no deployment does; each default lives beside its code. */
 export interface ApiTuning {
-  /** GPU jobs' timeouts (DEFAULT_GPU_TIMEOUTS and GPU_SCHEDULE_TO_START_TIMEOUT_SECONDS). */
+  /** GPU jobs' timeouts (DEFAULT_GPU_TIMEOUTS). */
   gpuTimeouts?: Partial<GpuTimeouts>;
   /** An album run's limits (ALBUM_RUN_LIMITS). */
   album?: Partial<AlbumRunLimits>;

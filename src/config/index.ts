@@ -32,12 +32,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     throw new ConfigError(`Invalid configuration:\n${lines.join('\n')}`);
   }
   const e = parsed.data;
-  if (e.LIGHTBOX_VECTOR_STORE === 'chroma' && !e.CHROMA_URL) {
-    throw new ConfigError('Invalid configuration:\n  CHROMA_URL: required when LIGHTBOX_VECTOR_STORE=chroma');
-  }
-  if (e.LIGHTBOX_STORAGE === 'gcs' && !e.GCS_BUCKET) {
-    throw new ConfigError('Invalid configuration:\n  GCS_BUCKET: required when LIGHTBOX_STORAGE=gcs');
-  }
   const dataDir = path.resolve(e.LIGHTBOX_DATA_DIR);
   const embedded = e.TEMPORAL_ADDRESS === undefined;
   return {
@@ -62,7 +56,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       apiKey: e.TEMPORAL_API_KEY,
       tls: e.TEMPORAL_TLS || e.TEMPORAL_API_KEY !== undefined,
       cliPath: e.TEMPORAL_CLI_PATH,
-      testServerPath: e.TEMPORAL_TEST_SERVER_PATH,
       searchPath: e.PATH,
       devPort: e.TEMPORAL_DEV_PORT,
       uiPort: e.TEMPORAL_UI_PORT,
@@ -70,10 +63,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       dbFile: path.join(dataDir, 'temporal', 'dev-server.sqlite'),
     },
     storage: {
-      kind: e.LIGHTBOX_STORAGE,
+      /** A bucket named: Google Cloud Storage; else the local store. */
+      kind: e.GCS_BUCKET ? ('gcs' as const) : ('local' as const),
       localRoot: path.join(dataDir, 'blobs'),
       signingSecret: e.LIGHTBOX_SIGNING_SECRET,
-      gcs: { bucket: e.GCS_BUCKET, projectId: e.GCS_PROJECT_ID, apiEndpoint: e.GCS_API_ENDPOINT },
+      gcs: { bucket: e.GCS_BUCKET },
     },
     photos: {
       albumParallelism: e.LIGHTBOX_ALBUM_PARALLELISM,
@@ -99,7 +93,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       intraOpThreads: e.INFERENCE_THREADS,
     },
     matching: {
-      store: e.LIGHTBOX_VECTOR_STORE,
+      /** A Chroma server named: it holds the vectors; else the embedded index. */
+      store: e.CHROMA_URL ? ('chroma' as const) : ('embedded' as const),
       chromaUrl: e.CHROMA_URL,
       /** Where the embedded vector index lives. */
       embeddedDir: path.join(dataDir, 'vectors'),
@@ -126,8 +121,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       workflowBundle: e.WORKFLOW_BUNDLE_PATH,
     },
     gpu: {
-      /** No GPU worker took a job this long → NO_GPU_WORKER; the other GPU timeouts are DEFAULT_GPU_TIMEOUTS. */
-      scheduleToStartTimeoutMs: Math.round(e.GPU_SCHEDULE_TO_START_TIMEOUT_SECONDS * 1000),
       diffusion: {
         /** Comma-separated: one A1111 server per GPU on the node. Unset → CPU fallback stylizer. */
         urls:
@@ -150,7 +143,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
     },
     telemetry: {
       otlpEndpoint: e.OTEL_EXPORTER_OTLP_ENDPOINT,
-      serviceName: e.OTEL_SERVICE_NAME,
       /** How often the API exports task-queue backlog gauges; 0 turns the collector off. */
       backlogPollMs: Math.round(e.LIGHTBOX_BACKLOG_POLL_SECONDS * 1000),
     },

@@ -32,7 +32,7 @@ export const CONFIG_SECTIONS = {
   text: { title: 'text', about: 'Matching (profile search) and moderation (the clean-bot).', schema: textSection },
   gpu: {
     title: 'gpu',
-    about: 'GPU jobs: worker classes and slots, timeouts, the diffusion backend, the LLM and the context sources of a tuning report.',
+    about: 'GPU jobs: worker classes and slots, the diffusion backend, the LLM and the context sources of a tuning report.',
     schema: gpuSection,
   },
   workers: { title: 'workers', about: 'Worker processes: concurrency, shutdown, metrics ports, the workflow bundle.', schema: workersSection },

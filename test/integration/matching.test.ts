@@ -33,7 +33,6 @@ before(async () => {
   stack = await startStack(
     server.address,
     {
-      LIGHTBOX_VECTOR_STORE: 'chroma',
       CHROMA_URL: chroma.url,
       LIGHTBOX_MODELS_DIR: FIXTURES,
       LIGHTBOX_MODEL_SET: 'test',

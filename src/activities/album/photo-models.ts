@@ -92,14 +92,14 @@ export interface LoadPhotoModelsOptions {
   set: ModelSet;
   /** modelRolesFor(config.models); unset: the set's defaults. */
   roles?: ModelRoles;
-  /** LIGHTBOX_CATEGORY_MAP_FILE: ImageNet class → album category map for the classifier. */
+  /** ImageNet class → album category map for the classifier (default: src/models/imagenet/category-map.json). */
   categoryMapFile?: string;
   labels?: readonly ZeroShotLabel[];
   limitInputPixels?: number;
   logger?: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
 }
 
-/** Reads LIGHTBOX_CATEGORY_LABELS_FILE: a JSON array of {id, names:{en,ko}, prompts:{en?,ko?}}. */
+/** Reads a zero-shot labels file: a JSON array of {id, names:{en,ko}, prompts:{en?,ko?}}. */
 export function readLabelsFile(file: string | undefined): readonly ZeroShotLabel[] {
   if (!file) return DEFAULT_LABELS;
   const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;

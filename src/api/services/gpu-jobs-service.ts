@@ -315,9 +315,9 @@ export class ReportService extends GpuJobs<typeof TuningReportWorkflow, ReportPr
   }
 }
 
-/** `gpuTimeouts`: tests shorten them; a deployment sets only the schedule-to-start timeout. */
+/** `gpuTimeouts`: tests shorten them; everything else runs DEFAULT_GPU_TIMEOUTS. */
 export function gpuJobServices(client: Client, store: BlobStore, config: Config, gpuTimeouts: Partial<GpuTimeouts> = {}) {
   const monitor = new GpuQueueMonitor(client, config.temporal.namespace);
-  const timeouts = { ...DEFAULT_GPU_TIMEOUTS, scheduleToStartTimeoutMs: config.gpu.scheduleToStartTimeoutMs, ...gpuTimeouts };
+  const timeouts = { ...DEFAULT_GPU_TIMEOUTS, ...gpuTimeouts };
   return { monitor, styles: new StyleService(client, monitor, store, timeouts), reports: new ReportService(client, monitor, store, timeouts) };
 }

@@ -1,4 +1,4 @@
-/** GPU jobs: worker classes and slots, timeouts, the diffusion backend, the LLM and the context sources of a tuning report. */
+/** GPU jobs: worker classes and slots, the diffusion backend, the LLM and the context sources of a tuning report. */
 import { z } from 'zod';
 import { optionalString, positiveInt } from './types';
 
@@ -17,7 +17,6 @@ export const gpuSection = z.object({
   GPU_COUNT: positiveInt.default(1).describe('GPUs on this node; each class gets slots-per-GPU × this'),
   GPU_LLM_SLOTS_PER_GPU: positiveInt.max(256).default(8).describe('concurrent LLM requests per GPU (vLLM batches them)'),
   GPU_DIFFUSION_SLOTS_PER_GPU: positiveInt.max(16).default(1).describe('concurrent diffusion jobs per GPU (a job owns the GPU)'),
-  GPU_SCHEDULE_TO_START_TIMEOUT_SECONDS: z.coerce.number().positive().default(1800).describe('GPU job no worker took this long → fails `NO_GPU_WORKER`'),
   DIFFUSION_BACKEND_URL: optionalString.describe('A1111 API servers, comma-separated, one per GPU; unset → CPU sharp fallback'),
   GEMINI_API_KEY: optionalString.describe('Gemini key for style prompts; unset → catalogue prompts'),
   LLM_BASE_URL: optionalString.describe('OpenAI-compatible endpoint incl. `/v1` (vLLM); unset → the in-process GGUF model, else template reports'),

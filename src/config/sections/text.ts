@@ -3,9 +3,7 @@ import { z } from 'zod';
 import { optionalString } from './types';
 
 export const textSection = z.object({
-  LIGHTBOX_VECTOR_STORE: z
-    .enum(['embedded', 'chroma'])
-    .default('embedded')
-    .describe('profile vectors: `embedded` (HNSW index under `$LIGHTBOX_DATA_DIR/vectors`) or `chroma`'),
-  CHROMA_URL: optionalString.describe('the ChromaDB server (e.g. `http://127.0.0.1:8000`), required with `chroma`'),
+  CHROMA_URL: optionalString.describe(
+    'Default: unset → an HNSW index under `$LIGHTBOX_DATA_DIR/vectors`. the ChromaDB server profile vectors are kept in (e.g. `http://127.0.0.1:8000`), shared by every API pod and I/O worker',
+  ),
 });

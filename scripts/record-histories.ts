@@ -186,7 +186,7 @@ async function recordMatching({ A, stack }: Ctx, recorded: Recorded) {
 
   // 4. A re-index from the hashing fallback's collection into the model's: paused and resumed,
   //    continuing as new every 2 pages. The first run is recorded (signals + continue-as-new).
-  const hashing = new HashingEmbedder(stack.config.matching.hashingDim);
+  const hashing = new HashingEmbedder();
   const texts = ['등산 캠핑 여행', '재즈 와인', '고양이 사진', '요리 커피', '러닝 헬스'];
   const seed = new EmbeddedVectorStore({ dir: stack.config.matching.embeddedDir });
   await seed.upsert(

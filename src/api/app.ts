@@ -155,7 +155,7 @@ export function createApp({
       )
       .catch(() => undefined);
   };
-  const matching = new MatchingService(client, text.embedder, text.vectors, config.matching);
+  const matching = new MatchingService(client, text.embedder, text.vectors);
   // Everything else under /v1 is the tenant API: authenticated, JSON-parsed and made idempotent once, here.
   const v1 = express.Router();
   v1.use(

@@ -1,20 +1,13 @@
 /**
  * The only reader of process.env. Every variable is declared, described and validated in its
  * section (./sections/, gathered by ./schema.ts, documented in docs/configuration.md); this file
- * turns them into the typed Config the processes use.
+ * turns them into the typed Config the processes use. Only what a deployment decides lives here;
+ * algorithm tunables (thresholds, sizes, retry timing) are typed constants beside the code that
+ * uses them, and tests reach them through factory options (WorkerTuning, ApiTuning).
  */
 import os from 'node:os';
 import path from 'node:path';
 import { envSchema } from './schema';
-
-/**
- * Algorithm tunables no deployment needs to set: typed defaults in code, changed by a commit that
- * shows its `npm run eval` figures rather than per environment (they were environment variables).
- */
-const TUNABLES = {
-  /** width of the hashing fallback embedding. */
-  hashingDim: 1024,
-} as const;
 
 export type WorkerRole = 'workflow' | 'cpu' | 'io' | 'gpu';
 
@@ -98,7 +91,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env) {
       chromaUrl: e.CHROMA_URL,
       /** Where the embedded vector index lives. */
       embeddedDir: path.join(dataDir, 'vectors'),
-      hashingDim: TUNABLES.hashingDim,
       useTestModels: e.LIGHTBOX_MODEL_SET === 'test',
     },
     moderation: {

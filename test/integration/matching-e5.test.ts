@@ -79,7 +79,7 @@ describe('matching with e5 through the API and the profile workflows', { skip },
   const PARAPHRASE = '집에 냥이들이 둘 있어서 집사 생활 중입니다.';
 
   test('profiles indexed before e5 move over with the re-index workflow; then a Korean paraphrase ranks its profile first', async () => {
-    const fallback = new HashingEmbedder(loadConfig().matching.hashingDim).ref;
+    const fallback = new HashingEmbedder().ref;
     // Production roles with no model installed: the n-gram fallback indexes them, and says so.
     const old = await startStack(server.address, { LIGHTBOX_DATA_DIR: dataDir, LIGHTBOX_MODELS_DIR: noModels });
     try {

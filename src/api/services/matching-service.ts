@@ -5,12 +5,10 @@
  * inside the tenant with the filters, never returning the querying user.
  */
 import { WorkflowIdConflictPolicy, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import type { Config } from '../../config';
 import type { MatchEmbedder } from '../../matching/match-embedder';
 import { profileCollection, profileRecordId, RESERVED_PROFILE_FIELDS } from '../../matching/profiles';
 import type { ProfileFieldValue } from '../../shared/matching';
 import type { VectorStore, Where } from '../../matching/vector-store';
-import { HASHING_METHOD } from '../../models/text/hashing-embedder';
 import { profileWorkflowId, reindexWorkflowId, type ProfileWorkflowResult, type ReindexProgress } from '../../shared/matching';
 import { TASK_QUEUES } from '../../shared/task-queues';
 import { pauseReindexSignal, ProfileReindexWorkflow, ProfileWorkflow, reindexProgressQuery, resumeReindexSignal } from '../../workflows/matching';
@@ -42,7 +40,6 @@ export class MatchingService {
     private readonly client: Client,
     private readonly embedder: MatchEmbedder,
     private readonly vectors: VectorStore,
-    private readonly config: Pick<Config['matching'], 'hashingDim'>,
   ) {}
 
   async putProfile(tenant: string, userId: string, text: string, fields: Record<string, ProfileFieldValue> = {}): Promise<ProfileWorkflowResult> {
@@ -62,7 +59,7 @@ export class MatchingService {
   /** Both collections a profile may be in: the model's and the fallback's. */
   private async knownCollections(tenant: string): Promise<string[]> {
     const current = await this.embedder.current();
-    return [...new Set([profileCollection(tenant, current.embedding), profileCollection(tenant, `${HASHING_METHOD}@${this.config.hashingDim}`)])];
+    return [...new Set([profileCollection(tenant, current.embedding), profileCollection(tenant, this.embedder.fallbackRef)])];
   }
 
   async deleteProfile(tenant: string, userId: string): Promise<ProfileWorkflowResult> {

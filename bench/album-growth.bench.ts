@@ -155,7 +155,6 @@ async function main() {
     LIGHTBOX_DATA_DIR: dataDir,
     LIGHTBOX_API_KEYS: `${TENANT_A.key}:${TENANT_A.tenant},${TENANT_B.key}:${TENANT_B.tenant}`,
     LIGHTBOX_SIGNING_SECRET: 'test-signing-secret',
-    LIGHTBOX_MAX_FILES_PER_REQUEST: String(PER_REQUEST),
     LIGHTBOX_ALBUM_MAX_PHOTOS: String(Math.max(...SIZES, 10_000)),
     LIGHTBOX_ALBUM_SETTLE_SECONDS: '0',
     CPU_WORKER_CONCURRENCY: '2',

@@ -108,7 +108,6 @@ async function main() {
     LIGHTBOX_DATA_DIR: dataDir,
     LIGHTBOX_API_KEYS: `${TENANT_A.key}:${TENANT_A.tenant}`,
     LIGHTBOX_SIGNING_SECRET: 'test-signing-secret',
-    LIGHTBOX_MAX_FILES_PER_REQUEST: '200',
     LIGHTBOX_ALBUM_SETTLE_SECONDS: '0',
     CPU_WORKER_CONCURRENCY: '2',
     LIGHTBOX_MODELS_DIR: config.models.dir,

@@ -99,12 +99,10 @@ async function main() {
   const raw = ELECTRA ? await rawOrt(modelsDir) : await rawHead(modelsDir);
   const method = ELECTRA ? 'onnx' : HEAD_METHOD;
   const ref = ELECTRA ? `${MODEL}@bench-1` : `${MODEL}@1`;
-  const api = await startBenchApi({
-    LIGHTBOX_MODELS_DIR: modelsDir,
-    LIGHTBOX_MODEL_ROLES: `toxicity=${MODEL}`,
-    LIGHTBOX_MODERATION_MAX_BATCH: String(MAX_BATCH),
-    LIGHTBOX_MODERATION_MAX_WAIT_MS: '4',
-  });
+  const api = await startBenchApi(
+    { LIGHTBOX_MODELS_DIR: modelsDir, LIGHTBOX_MODEL_ROLES: `toxicity=${MODEL}` },
+    { moderator: { maxBatch: MAX_BATCH, maxWaitMs: 4 } },
+  );
   try {
     const send = async (i: number) => {
       const r = await api.post('/v1/moderation/chat', { messages: [{ id: `m${i}`, text: CHAT_LINES[i % CHAT_LINES.length] }] });

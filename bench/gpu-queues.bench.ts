@@ -27,6 +27,7 @@ import { startA1111StandIn, startOpenAiStandIn, type ConcurrencyMeter } from '..
 import { call, startStack, TENANT_A, testTelemetry, waitFor, type Stack } from '../test/helpers/stack';
 import { startTestDevServer } from '../test/helpers/temporal';
 import { runBench } from './lib/run-bench';
+import type { WorkerTuning } from '../src/workers/tuning';
 
 const { values: args } = parseArgs({
   options: {
@@ -94,6 +95,11 @@ async function main() {
   const tokenMs = (reportSeconds * 1000 * scale) / reportTokens;
   const server = await startTestDevServer();
   const a1111 = await startA1111StandIn({ stepMs });
+  const workerTuning: WorkerTuning = {
+    render: { steps },
+    progressPollMs: Math.max(20, Math.round(stepMs)),
+    reportMaxTokens: Math.ceil(reportTokens * (1 + reportJitter)),
+  };
   const vllm = await startOpenAiStandIn({ tokens: reportTokens, tokenMs, slowdownPerStream: llmSlowdown, tokensJitter: reportJitter });
   let stack: Stack | undefined;
   let llmWorker: (CreatedWorker & { running: Promise<void> }) | undefined;
@@ -103,15 +109,12 @@ async function main() {
       server.address,
       {
         DIFFUSION_BACKEND_URL: a1111.url,
-        DIFFUSION_STEPS: String(steps),
-        DIFFUSION_PROGRESS_POLL_MS: String(Math.max(20, Math.round(stepMs))),
         LLM_BASE_URL: vllm.url,
-        LLM_MAX_TOKENS: String(Math.ceil(reportTokens * (1 + reportJitter))),
         GPU_DIFFUSION_SLOTS_PER_GPU: '1',
         LOG_LEVEL: 'warn',
       },
       undefined,
-      { specs: () => [workflowWorker, ioWorker, gpuClassWorker('diffusion')] },
+      { specs: () => [workflowWorker, ioWorker, gpuClassWorker('diffusion')], workers: workerTuning },
     );
     const s = stack;
     const A = (method: string, p: string, body?: unknown) => call(s.baseUrl, TENANT_A.key, method, p, body);
@@ -171,7 +174,7 @@ async function main() {
     for (const slots of [1, 8]) {
       const reports = reportsAt[slots]!;
       const cfg: Config = { ...s.config, workers: { ...s.config.workers, gpuSlotsPerGpu: { ...s.config.workers.gpuSlotsPerGpu, llm: slots } } };
-      const w = await createWorker(cfg, gpuClassWorker('llm'), testTelemetry());
+      const w = await createWorker(cfg, gpuClassWorker('llm'), testTelemetry(), workerTuning);
       llmWorker = { ...w, running: w.worker.run() };
       const from = vllm.meter.intervals.length;
       vllm.meter.max = 0;

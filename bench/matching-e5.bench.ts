@@ -72,7 +72,7 @@ async function runModel(modelId: string, modelsDir: string): Promise<ModelRun> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lightbox-bench-e5-'));
   try {
     // The basis: real sentence vectors from this model (and the time one text takes alone).
-    const { store: models, sessions } = createModelRuntime({ dir: modelsDir, intraOpThreads: undefined, interOpThreads: 1 });
+    const { store: models, sessions } = createModelRuntime({ dir: modelsDir, intraOpThreads: undefined });
     const installed = await models.resolve(spec);
     const sizeMb = fs.statSync(installed.onnxPath).size / 1e6;
     const embedder = new SentenceEmbedder(sessions, modelId);
@@ -98,7 +98,6 @@ async function runModel(modelId: string, modelsDir: string): Promise<ModelRun> {
     await store.close();
 
     const api = await startBenchApi({
-      LIGHTBOX_VECTOR_STORE: 'embedded',
       LIGHTBOX_DATA_DIR: dataDir,
       LIGHTBOX_MODELS_DIR: modelsDir,
       LIGHTBOX_MODEL_ROLES: `sentence=${modelId}`,

@@ -18,7 +18,7 @@
  *
  *   npm run bench -- photo-floor                         # 32 photos of 4000×3000
  *   BENCH_PHOTOS=16 BENCH_CPU_PROF=1 npm run bench -- photo-floor
- *   BENCH_WORKER_ENV='ORT_INTRA_OP_THREADS=2' npm run bench -- photo-floor   # any worker setting
+ *   BENCH_WORKER_ENV='INFERENCE_THREADS=2' npm run bench -- photo-floor   # any worker setting
  */
 import fs from 'node:fs';
 import os from 'node:os';

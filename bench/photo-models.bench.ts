@@ -29,7 +29,7 @@ const BATCH = Number(process.env.BENCH_BATCH ?? 8);
 const CPU_SLOTS = Number(process.env.BENCH_CPU_SLOTS ?? 2);
 
 async function floors(files: Buffer[], modelsDir: string) {
-  const { sessions } = createModelRuntime({ dir: modelsDir, intraOpThreads: undefined, interOpThreads: 1 });
+  const { sessions } = createModelRuntime({ dir: modelsDir, intraOpThreads: undefined });
   const t = async <T>(fn: () => Promise<T>) => {
     const s = performance.now();
     const out = await fn();

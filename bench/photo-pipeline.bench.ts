@@ -43,7 +43,7 @@ const LIMITS = { events: 51_200, historyBytes: 50 * 1024 * 1024, payloadBytes: 2
 
 /** Raw ORT: random [B,3,224,224] batches through the same model, same thread settings as the worker. */
 async function rawOrtPhotosPerSecond(photos: number): Promise<{ perSecond: number; msPerBatch: number }> {
-  const { sessions } = createModelRuntime({ dir: MODELS, intraOpThreads: undefined, interOpThreads: 1 });
+  const { sessions } = createModelRuntime({ dir: MODELS, intraOpThreads: undefined });
   const spec = getModelSpec('clip-vit-b32-image-bench');
   const session = await sessions.get(spec);
   const input = spec.inputs[0]!.name;

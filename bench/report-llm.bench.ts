@@ -1,6 +1,6 @@
 /**
  * Tuning report on the CPU default: Qwen2.5-Coder-1.5B Q4_K_M run by llama.cpp in process, with 1
- * and 2 threads (LLM_THREADS), on the report activity's own prompt (facts + quoted bios). Per run:
+ * and 2 threads (INFERENCE_THREADS), on the report activity's own prompt (facts + quoted bios). Per run:
  * time to the first token (model already loaded; the prompt is read), generation tokens/s after it,
  * and the whole report's latency. The load average is printed beside every row: on a shared
  * machine the thread count that wins depends on it.

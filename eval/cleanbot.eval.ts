@@ -10,6 +10,7 @@
  * clean look-alike (시발점, 쓰레기 분리수거, 배고파 죽겠다) lowers both precisions.
  */
 import { loadConfig } from '../src/config';
+import { MODERATOR_OPTIONS } from '../src/moderation/chat-moderator';
 import { createModelRuntime, ModelUnavailableError } from '../src/models';
 import { CLEANBOT_HEAD_ID } from '../src/models/catalogue/cleanbot-head';
 import { EmbeddingHeadClassifier } from '../src/models/text/embedding-head-classifier';
@@ -66,7 +67,7 @@ export async function evalCleanbot(): Promise<EvalSection> {
   try {
     const head = new EmbeddingHeadClassifier(sessions, CLEANBOT_HEAD_ID);
     const results = await head.classify(dev.map((l) => normalizeChatText(l.text)));
-    const byHead = results.map((r) => r.score >= config.moderation.threshold);
+    const byHead = results.map((r) => r.score >= MODERATOR_OPTIONS.threshold);
     scores.push(...scoreDetector(`e5 head (${head.ref})`, dev, byHead));
     scores.push(
       ...scoreDetector(
@@ -75,7 +76,7 @@ export async function evalCleanbot(): Promise<EvalSection> {
         byHead.map((h, i) => h || lex[i]!),
       ),
     );
-    notes.push(`head threshold ${config.moderation.threshold} (LIGHTBOX_TOXICITY_THRESHOLD)`);
+    notes.push(`head threshold ${MODERATOR_OPTIONS.threshold} (MODERATOR_OPTIONS in src/moderation/chat-moderator.ts)`);
     const missed = dev.filter((l, i) => l.toxic && !(byHead[i] || lex[i]));
     const wrong = dev.filter((l, i) => !l.toxic && (byHead[i] || lex[i]));
     if (missed.length) notes.push(`missed by both (${missed.length}): ${missed.map((l) => l.text).join(' / ')}`);

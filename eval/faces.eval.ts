@@ -2,7 +2,7 @@
  * Faces: detection hits on face photos (each original and five variants: mirrored, half size,
  * darker, rotated 8°, small in a 3× canvas), false positives on face-free photos, and
  * same-person versus different-person separation of the dlib descriptor over an eps sweep
- * (the people clustering's eps; LIGHTBOX_PEOPLE_EPS).
+ * (the people clustering's eps; PEOPLE_EPS in src/analysis/people.ts).
  */
 import sharp from 'sharp';
 import { FACE_FREE_EXTRA, LABELLED } from '../src/dev/registry-photos';

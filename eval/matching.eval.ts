@@ -17,7 +17,7 @@ import * as ort from 'onnxruntime-node';
 import { loadConfig } from '../src/config';
 import { createModelRuntime, ModelUnavailableError, type SessionPool } from '../src/models';
 import { getModelSpec, type WordPiecePreprocessing } from '../src/models/registry';
-import { HashingEmbedder } from '../src/models/text/hashing-embedder';
+import { HashingEmbedder, HASHING_DEFAULT_DIM } from '../src/models/text/hashing-embedder';
 import { SentenceEmbedder } from '../src/models/text/sentence-embedder';
 import { WordPieceTokenizer } from '../src/models/text/wordpiece-tokenizer';
 import { l2Normalize } from '../src/vectors/math';
@@ -100,7 +100,7 @@ export async function evaluateMatching(modelsDir: string, hashingDim: number): P
   const data = loadParaphrases();
   const queries = data.pairs.map((p) => p.paraphrase);
   const profiles = [...data.pairs.map((p) => p.profile), ...data.distractors];
-  const { sessions } = createModelRuntime({ dir: modelsDir, intraOpThreads: undefined, interOpThreads: 1 });
+  const { sessions } = createModelRuntime({ dir: modelsDir, intraOpThreads: undefined });
   const rows: RankingScore[] = [];
   const missing: string[] = [];
 
@@ -128,7 +128,7 @@ export async function evaluateMatching(modelsDir: string, hashingDim: number): P
 export async function evalMatching(): Promise<EvalSection> {
   const config = loadConfig();
   const data = loadParaphrases();
-  const { rows, missing } = await evaluateMatching(config.models.dir, config.matching.hashingDim);
+  const { rows, missing } = await evaluateMatching(config.models.dir, HASHING_DEFAULT_DIM);
   return {
     title: `Korean paraphrase matching: ${data.pairs.length} paraphrases ranked among ${data.pairs.length + data.distractors.length} profiles`,
     rows: [

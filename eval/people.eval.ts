@@ -7,7 +7,7 @@
  * - false faces deciding categories: face-free photos put in "people" by a detected face, before
  *   (any face) and after (a confident, large enough face), and face photos still in "people".
  */
-import { clusterPeople } from '../src/analysis/people';
+import { clusterPeople, PEOPLE_EPS, PEOPLE_MIN_FACES } from '../src/analysis/people';
 import { DECIDING_FACE_MIN_AREA, DECIDING_FACE_MIN_SCORE, faceDecidesCategory } from '../src/analysis/face-category';
 import { FACE_FREE_EXTRA, LABELLED } from '../src/dev/registry-photos';
 import { loadConfig } from '../src/config';
@@ -68,11 +68,11 @@ export async function evalPeopleAndSearch(ctx: EvalContext): Promise<{ matching:
       analysisId: 'a1',
       model: 'dlib',
       metric: 'euclidean',
-      eps: config.analysis.peopleEps,
+      eps: PEOPLE_EPS,
       faces,
       clusters: clusterPeople(
         faces.map((f) => ({ faceId: f.faceId, photoId: f.photoId, embedding: f.descriptor })),
-        { eps: config.analysis.peopleEps, minFaces: config.analysis.peopleMinFaces, metric: 'euclidean' },
+        { eps: PEOPLE_EPS, minFaces: PEOPLE_MIN_FACES, metric: 'euclidean' },
       ).people.map((p) => p.faceIds),
       now: new Date(0).toISOString(),
     });
@@ -100,7 +100,7 @@ export async function evalPeopleAndSearch(ctx: EvalContext): Promise<{ matching:
   const splitOrMerged = [...personOfIdentity.values()].filter((s) => s.size !== 1).length;
   const peopleAlbum1 = new Set(first.values()).size;
   const matching: EvalSection = {
-    title: `Cross-album people (dlib, eps ${config.analysis.peopleEps}, minFaces ${config.analysis.peopleMinFaces}; album 1: original + mirrored, album 2: 4 other variants)`,
+    title: `Cross-album people (dlib, eps ${PEOPLE_EPS}, minFaces ${PEOPLE_MIN_FACES}; album 1: original + mirrored, album 2: 4 other variants)`,
     rows: [
       ['measure', 'result'],
       ['album 1: people found / identities', `${peopleAlbum1} / ${identities} (identities split or merged: ${splitOrMerged})`],

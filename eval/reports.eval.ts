@@ -11,7 +11,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
-import { templateReport } from '../src/activities/gpu/tuning-report';
+import { LOCAL_REPORT_MAX_TOKENS, templateReport } from '../src/activities/gpu/tuning-report';
 import { loadConfig } from '../src/config';
 import { getGgufModel, installedGguf } from '../src/llm/gguf-models';
 import { llamaBackend } from '../src/llm/llama-backend';
@@ -64,7 +64,7 @@ export async function evalReports(log: (s: string) => void = () => undefined): P
     if (backend) {
       const t0 = performance.now();
       const out = await backend.generate(messages, {
-        maxTokens: config.gpu.llm.local.maxTokens,
+        maxTokens: LOCAL_REPORT_MAX_TOKENS,
         temperature: 0.5,
         signal: new AbortController().signal,
         responsePrefix: responsePrefix(reportFacts(req)),
@@ -113,7 +113,7 @@ export async function evalReports(log: (s: string) => void = () => undefined): P
   ]);
   if (!backend) notes.unshift(`${spec.id} is not installed in ${config.models.dir}: run \`npm run models:build\`; only the template was scored.`);
   notes.unshift(
-    `LLM: ${spec.displayName} on llama.cpp, ${config.gpu.llm.local.threads} thread(s), at most ${config.gpu.llm.local.maxTokens} tokens, temperature 0.5.`,
+    `LLM: ${spec.displayName} on llama.cpp, ${config.gpu.llm.local.threads} thread(s), at most ${LOCAL_REPORT_MAX_TOKENS} tokens, temperature 0.5.`,
   );
   return { title: `Tuning reports: template vs LLM on ${n} Korean profile pairs`, rows, notes };
 }

@@ -4,7 +4,7 @@
  * tables (eval/latest-run.md is the last committed run's output). Needs the built models (`npm run models:build`).
  * Other evals (eval/*.eval.ts) add their sections here.
  */
-import { loadConfig } from '../src/config';
+import { DEFAULT_SIMILAR_THRESHOLD } from '../src/analysis/similar';
 import { evalCategories } from '../eval/categories.eval';
 import { evalCleanbot } from '../eval/cleanbot.eval';
 import { evalFaces } from '../eval/faces.eval';
@@ -18,7 +18,6 @@ import { evalSimilarGroups } from '../eval/similar-groups.eval';
 import { evalStyle } from '../eval/style.eval';
 
 async function main(): Promise<void> {
-  const config = loadConfig();
   const t0 = Date.now();
   // Text first: it needs only the e5 models, not the photos.
   printSection(await evalMatching());
@@ -32,10 +31,10 @@ async function main(): Promise<void> {
   printSection(people.matching);
   printSection(people.search);
   printSection(people.falseFaces);
-  const same = await evalSamePhotos(ctx, config.analysis.similarThreshold);
+  const same = await evalSamePhotos(ctx, DEFAULT_SIMILAR_THRESHOLD);
   printSection(same.copies);
   printSection(same.similar);
-  printSection(await evalSimilarGroups(ctx, config.analysis.similarThreshold));
+  printSection(await evalSimilarGroups(ctx, DEFAULT_SIMILAR_THRESHOLD));
   printSection(await evalStyle((s) => console.error(`[eval] ${s}`)));
   // Last: the LLM writes ten reports, minutes on a CPU.
   printSection(await evalReports((s) => console.error(`[eval] ${s}`)));

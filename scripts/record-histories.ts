@@ -29,6 +29,7 @@ import { startA1111StandIn, startContextApisStandIn, startGeminiStandIn, startOp
 import { connectClient } from '../src/temporal-client/connection';
 import { call, startStack, TENANT_A, waitFor, type Stack } from '../test/helpers/stack';
 import { startTestDevServer } from '../test/helpers/temporal';
+import type { WorkerTuning } from '../src/workers/tuning';
 
 const OUT = path.join(__dirname, '..', 'test', 'histories');
 
@@ -100,12 +101,12 @@ async function recordAlbums({ server, stack, A }: Ctx, recorded: Recorded) {
 
   // 5. Long enough to continue as new: a stack whose albums do so after a few hundred events.
   // Same data dir: both stacks' workers serve every album, so they must see one blob store.
-  const longStack = await startStack(server.address, {
-    LIGHTBOX_DATA_DIR: stack.config.dataDir,
-    LIGHTBOX_PHOTO_BATCH_SIZE: '1',
-    LIGHTBOX_ALBUM_PARALLELISM: '1',
-    LIGHTBOX_CONTINUE_AS_NEW_EVENTS: '200',
-  });
+  const longStack = await startStack(
+    server.address,
+    { LIGHTBOX_DATA_DIR: stack.config.dataDir, LIGHTBOX_PHOTO_BATCH_SIZE: '1', LIGHTBOX_ALBUM_PARALLELISM: '1' },
+    undefined,
+    { api: { album: { continueAsNewAfterEvents: 200 } } },
+  );
   try {
     const B: Api = (method, p, body, headers) => call(longStack.baseUrl, TENANT_A.key, method, p, body, headers);
     const long = (await B('POST', '/v1/albums', { title: 'Long' })).body;
@@ -129,7 +130,7 @@ async function recordAlbums({ server, stack, A }: Ctx, recorded: Recorded) {
   }
 }
 
-/** Env that points the GPU classes and paid APIs at the stand-ins. */
+/** Env and worker tuning that point the GPU classes and paid APIs at the stand-ins. */
 async function gpuStandIns() {
   const [a1111, openai, gemini, apis] = await Promise.all([
     startA1111StandIn({ stepMs: 30 }),
@@ -140,13 +141,11 @@ async function gpuStandIns() {
   return {
     env: {
       DIFFUSION_BACKEND_URL: a1111.url,
-      DIFFUSION_STEPS: '10',
-      DIFFUSION_PROGRESS_POLL_MS: '50',
       LLM_BASE_URL: openai.url,
       GEMINI_API_KEY: 'record-gemini-key',
-      GEMINI_BASE_URL: gemini.url,
       ...apis.env,
     },
+    workers: { render: { steps: 10 }, progressPollMs: 50, geminiBaseUrl: gemini.url, contextEndpoints: apis.endpoints } satisfies WorkerTuning,
     stop: () => Promise.all([a1111.stop(), openai.stop(), gemini.stop(), apis.stop()]),
   };
 }
@@ -187,7 +186,7 @@ async function recordMatching({ A, stack }: Ctx, recorded: Recorded) {
 
   // 4. A re-index from the hashing fallback's collection into the model's: paused and resumed,
   //    continuing as new every 2 pages. The first run is recorded (signals + continue-as-new).
-  const hashing = new HashingEmbedder(stack.config.matching.hashingDim);
+  const hashing = new HashingEmbedder();
   const texts = ['등산 캠핑 여행', '재즈 와인', '고양이 사진', '요리 커피', '러닝 헬스'];
   const seed = new EmbeddedVectorStore({ dir: stack.config.matching.embeddedDir });
   await seed.upsert(
@@ -238,12 +237,12 @@ async function main() {
   try {
     // A short idle period so one album scenario records the auto-close timer firing.
     // Matching runs the committed test-twin text models, so the ONNX path is what gets recorded.
-    stack = await startStack(server.address, {
-      LIGHTBOX_ALBUM_IDLE_CLOSE_HOURS: '0.001',
-      LIGHTBOX_MODELS_DIR: path.join(__dirname, '..', 'test', 'fixtures', 'models'),
-      LIGHTBOX_MODEL_SET: 'test',
-      ...standIns?.env,
-    });
+    stack = await startStack(
+      server.address,
+      { LIGHTBOX_MODELS_DIR: path.join(__dirname, '..', 'test', 'fixtures', 'models'), LIGHTBOX_MODEL_SET: 'test', ...standIns?.env },
+      undefined,
+      { workers: standIns?.workers, api: { album: { idleCloseMs: 3600 } } },
+    );
     const s = stack;
     const A: Api = (method, p, body, headers) => call(s.baseUrl, TENANT_A.key, method, p, body, headers);
     for (const g of groups) await GROUPS[g]({ server, stack: s, A }, recorded);

@@ -18,7 +18,7 @@ export class TemporalBinaryNotFoundError extends Error {
 }
 
 export interface BinarySearch {
-  /** TEMPORAL_CLI_PATH / TEMPORAL_TEST_SERVER_PATH. */
+  /** TEMPORAL_CLI_PATH for the CLI; callers may name the test server's too. */
   explicitPath?: string;
   /** The PATH to search. */
   searchPath?: string;
@@ -57,7 +57,7 @@ function findBinary(name: string, envName: string, s: BinarySearch): FoundBinary
 }
 
 export const findTemporalCli = (s: BinarySearch) => findBinary('temporal', 'TEMPORAL_CLI_PATH', s);
-export const findTestServer = (s: BinarySearch) => findBinary('temporal-test-server', 'TEMPORAL_TEST_SERVER_PATH', s);
+export const findTestServer = (s: BinarySearch) => findBinary('temporal-test-server', 'the test server path', s);
 
 /**
  * The `server.executable` option for @temporalio/testing: our binary when we have one, else the

@@ -34,7 +34,6 @@ async function main() {
     decoder,
     models,
     cache: embeddingCacheFromConfig(config),
-    decodeAttempts: config.analysis.decodeAttempts,
   });
   const worker = new Worker<PhotoBatchInput>(
     process.env.BULLMQ_QUEUE!,

@@ -11,6 +11,8 @@ import path from 'node:path';
 import type { AddressInfo } from 'node:net';
 import pino from 'pino';
 import { lazyClient } from '../../src/temporal-client/connection';
+import { createTextServices } from '../../src/api/services/text-services';
+import type { ModeratorOptions } from '../../src/moderation/chat-moderator';
 import { createApp } from '../../src/api/app';
 import { loadConfig, type Config } from '../../src/config';
 import { BENCH_MODELS_DIR } from '../../src/models/catalogue/bench';
@@ -112,7 +114,7 @@ export interface BenchApi {
  * The real Express app on a free port, in this process. Matching queries and moderation never
  * call Temporal, so its client gets a lazy connection that is never opened.
  */
-export async function startBenchApi(env: Record<string, string>): Promise<BenchApi> {
+export async function startBenchApi(env: Record<string, string>, opts: { moderator?: Partial<ModeratorOptions> } = {}): Promise<BenchApi> {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lightbox-bench-'));
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -126,6 +128,7 @@ export async function startBenchApi(env: Record<string, string>): Promise<BenchA
   const client = lazyClient(config.temporal);
   const app = createApp({
     config,
+    text: createTextServices(config, { moderator: opts.moderator }),
     client,
     store: blobStoreFromConfig(config),
     apiKeys: new Map([[BENCH_KEY, BENCH_TENANT]]),

@@ -153,14 +153,14 @@ export async function runMatchingBench(kind: 'embedded' | 'chroma'): Promise<voi
     try {
       // The API process opens the same folder (LIGHTBOX_DATA_DIR/vectors) and reads what this wrote.
       const embedded = new EmbeddedVectorStore({ dir: path.join(embeddedDir, 'vectors'), snapshotEvery: Number.MAX_SAFE_INTEGER, efConstruction: 100 });
-      run = await runAgainst('embedded', { LIGHTBOX_VECTOR_STORE: 'embedded', LIGHTBOX_DATA_DIR: embeddedDir }, embedded, modelsDir);
+      run = await runAgainst('embedded', { LIGHTBOX_DATA_DIR: embeddedDir }, embedded, modelsDir);
     } finally {
       fs.rmSync(embeddedDir, { recursive: true, force: true });
     }
   } else {
     const chroma = await startChroma();
     try {
-      run = await runAgainst('chroma', { LIGHTBOX_VECTOR_STORE: 'chroma', CHROMA_URL: chroma.url }, new ChromaVectorStore(chroma.url), modelsDir);
+      run = await runAgainst('chroma', { CHROMA_URL: chroma.url }, new ChromaVectorStore(chroma.url), modelsDir);
     } finally {
       await chroma.stop();
     }

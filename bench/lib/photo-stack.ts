@@ -12,7 +12,7 @@ export function startPhotoStack(temporalAddress: string, opts: { batch?: number;
     opts.batch === undefined
       ? {}
       : { LIGHTBOX_PHOTO_BATCH_SIZE: String(opts.batch), LIGHTBOX_ALBUM_PARALLELISM: String(opts.batch * (opts.cpuSlots ?? 1) * 2) };
-  return startStack(temporalAddress, { ...batching, LIGHTBOX_MAX_FILES_PER_REQUEST: '200', ...opts.env }, undefined, {
+  return startStack(temporalAddress, { ...batching, ...opts.env }, undefined, {
     specs: (config) => [workflowWorker, ioWorker, ...gpuWorkerSpecs(config)],
   });
 }

@@ -30,7 +30,7 @@ export async function createEvalContext(log: (s: string) => void): Promise<EvalC
   const config = loadConfig();
   const roots = await ensureEvalPhotos(config.models.cacheDir, log);
   const runtime = createModelRuntime({ ...config.models, intraOpThreads: config.models.intraOpThreads ?? 1 });
-  const classifier = new MobileNetClassifier(runtime.sessions, runtime.store, loadCategoryMap(config.analysis.categoryMapFile));
+  const classifier = new MobileNetClassifier(runtime.sessions, runtime.store, loadCategoryMap());
   await classifier.load();
   const detector = new BlazeFaceDetector(runtime.sessions);
   const descriptor = new DlibFaceDescriptor(runtime.sessions);

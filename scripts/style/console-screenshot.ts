@@ -18,7 +18,9 @@ async function main(out: string): Promise<void> {
   const config = loadConfig();
   const roots = await ensureEvalPhotos(config.models.cacheDir, undefined, ['skimage', 'mate']);
   const server = await startTestDevServer();
-  const stack = await startStack(server.address, { LIGHTBOX_MODELS_DIR: config.models.dir, GPU_HEARTBEAT_TIMEOUT_SECONDS: '10' });
+  const stack = await startStack(server.address, { LIGHTBOX_MODELS_DIR: config.models.dir }, undefined, {
+    api: { gpuTimeouts: { heartbeatTimeoutMs: 10_000 } },
+  });
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
     headless: true,

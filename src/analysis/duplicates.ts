@@ -19,7 +19,7 @@ export interface EmbeddedPhoto {
  * 40 synthetic scenes and 22 real photos). For phash-colorlayout-v1, copies (resized, JPEG q40,
  * WebP, 5 % crops, EXIF-rotated) measured ≥ 0.855 (1st percentile 0.92), different scenes
  * ≤ 0.70: 0.92 would miss 5 %-cropped copies of textured photos, so the method gets its own
- * value. LIGHTBOX_DUPLICATE_THRESHOLD, when set, overrides it.
+ * value. A caller's threshold (tests, the eval), when given, overrides it.
  */
 export const RECOMMENDED_DUPLICATE_THRESHOLDS: Readonly<Record<string, number>> = {
   [PERCEPTUAL_METHOD_ID]: 0.85,
@@ -28,7 +28,7 @@ export const RECOMMENDED_DUPLICATE_THRESHOLDS: Readonly<Record<string, number>> 
 /** For a method with no calibration and no operator setting. */
 export const FALLBACK_DUPLICATE_THRESHOLD = 0.92;
 
-/** An operator's LIGHTBOX_DUPLICATE_THRESHOLD wins; otherwise the method's calibrated value. */
+/** A caller's threshold wins; otherwise the method's calibrated value. */
 export function duplicateThresholdFor(method: string, configured: number | undefined): number {
   return configured ?? RECOMMENDED_DUPLICATE_THRESHOLDS[method] ?? FALLBACK_DUPLICATE_THRESHOLD;
 }

@@ -51,6 +51,10 @@ export const HIGHLIGHT_WEIGHTS = { quality: 0.75, uniqueness: 0.25 } as const;
 export const MODEL_HIGHLIGHT_WEIGHTS = { quality: 0.55, uniqueness: 0.15, faces: 0.15, subject: 0.15 } as const;
 export const SIMILAR_GROUP_PENALTY = 0.3;
 export const DEFAULT_DIVERSITY = 0.5;
+/** Highlights per album: a screenful of picks in the console, enough to summarise a trip. */
+export const HIGHLIGHT_COUNT = 20;
+/** A photo under this quality score (0–1) is never a highlight, however unique: blurred or dark frames read as mistakes. */
+export const HIGHLIGHT_MIN_QUALITY = 0.4;
 
 export interface HighlightReasons {
   /** Album-relative: detail / (detail + album median), so the album's median photo is 0.5. */

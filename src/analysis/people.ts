@@ -42,9 +42,19 @@ export interface PeopleOptions {
    * eps 0.5 calibrated on the eval faces, see eval/faces.eval.ts).
    */
   metric?: 'cosine' | 'euclidean';
-  /** Least faces for a person (DBSCAN's minPts, the face itself included); config analysis.peopleMinFaces. */
+  /** Least faces for a person (DBSCAN's minPts, the face itself included); PEOPLE_MIN_FACES in production. */
   minFaces: number;
 }
+
+/**
+ * The album step's eps, in the production face model's metric (dlib, Euclidean): below dlib's own
+ * "same person" line of 0.6, calibrated on the eval faces (`npm run eval`, eval/faces.eval.ts).
+ * Changed by a commit that shows those figures, not per deployment.
+ */
+export const PEOPLE_EPS = 0.5;
+
+/** Two faces make a person: one face alone is anyone, and a pair already links albums. */
+export const PEOPLE_MIN_FACES = 2;
 
 /**
  * A starting eps for ArcFace embeddings, not calibrated here (the repository has no face data):

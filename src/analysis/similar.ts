@@ -3,7 +3,7 @@
  * re-framed), found on the semantic embedding (MobileNetV2's pooled features, or CLIP's) rather
  * than the perceptual one that finds copies. Photos at cosine ≥ threshold are linked, linked
  * photos form a group, and each group names its best shot (highest quality, ties to the lowest
- * id). Calibrated on real photos by eval/same-photos.eval.ts (LIGHTBOX_SIMILAR_THRESHOLD).
+ * id). Calibrated on real photos by eval/same-photos.eval.ts (DEFAULT_SIMILAR_THRESHOLD).
  */
 import { compareIds, findDuplicateGroups, type EmbeddedPhoto } from './duplicates';
 

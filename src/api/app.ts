@@ -24,12 +24,13 @@ import { gpuJobRoutes } from './routes/gpu-jobs';
 import { healthRoutes } from './routes/health';
 import { matchingRoutes } from './routes/matching';
 import { moderationRoutes } from './routes/moderation';
-import { AlbumService } from './services/album-service';
+import { AlbumService, type AlbumRunLimits } from './services/album-service';
 import { PeopleService } from './services/people-service';
 import { peopleRoutes } from './routes/people';
 import { peopleStoreFor } from '../people/people-store';
 import { LabelSpace } from '../search/word-search';
 import { gpuJobServices } from './services/gpu-jobs-service';
+import type { GpuTimeouts } from '../shared/task-queues';
 import { MatchingService } from './services/matching-service';
 import { ModerationService } from './services/moderation-service';
 import { createTextServices, type TextServices } from './services/text-services';
@@ -46,7 +47,24 @@ export interface AppDeps {
   text?: TextServices;
   /** Ages and interval of the upload sweeper (tests shorten them). */
   sweep?: SweepOptions;
+  tuning?: ApiTuning;
 }
+
+/** What tests and benches change in the API that no deployment does; each default lives beside its code. */
+export interface ApiTuning {
+  /** GPU jobs' timeouts (DEFAULT_GPU_TIMEOUTS). */
+  gpuTimeouts?: Partial<GpuTimeouts>;
+  /** An album run's limits (ALBUM_RUN_LIMITS). */
+  album?: Partial<AlbumRunLimits>;
+  /** Files in one multipart request (MAX_FILES_PER_REQUEST). */
+  maxFilesPerRequest?: number;
+}
+
+/**
+ * The largest JSON request is a moderation batch: 64 messages of 2,000 Korean characters are
+ * about 400 KB of UTF-8, so 1 MB admits it with room and refuses anything absurd.
+ */
+const JSON_BODY_LIMIT = '1mb';
 
 /**
  * How long one request may wait on Temporal. Without it the client's retries on an unreachable
@@ -65,7 +83,17 @@ const jsonBodiesOnly: express.RequestHandler = (req, _res, next) => {
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._-]{1,128}$/;
 
-export function createApp({ config, client, store, apiKeys, signingSecret, logger, text = createTextServices(config), sweep = DEFAULT_SWEEP }: AppDeps) {
+export function createApp({
+  config,
+  client,
+  store,
+  apiKeys,
+  signingSecret,
+  logger,
+  text = createTextServices(config),
+  sweep = DEFAULT_SWEEP,
+  tuning = {},
+}: AppDeps) {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');
@@ -107,7 +135,7 @@ export function createApp({ config, client, store, apiKeys, signingSecret, logge
   // The first search would otherwise embed the label vocabulary (tens of seconds, once per model; cached on disk).
   if (config.env !== 'test') void labels.vectors().catch((err: Error) => logger.warn({ err: err.message }, 'search labels not embedded yet'));
   const people = new PeopleService(store, peopleStoreFor(config, store), config, labels);
-  const albums = new AlbumService(client, store, config, people);
+  const albums = new AlbumService(client, store, config, people, tuning.album);
   const webUi = config.temporal.embedded
     ? (workflowId: string) => `${config.temporal.uiUrl}/namespaces/${config.temporal.namespace}/workflows/${encodeURIComponent(workflowId)}`
     : undefined;
@@ -127,24 +155,24 @@ export function createApp({ config, client, store, apiKeys, signingSecret, logge
       )
       .catch(() => undefined);
   };
-  const matching = new MatchingService(client, text.embedder, text.vectors, config.matching);
+  const matching = new MatchingService(client, text.embedder, text.vectors);
   // Everything else under /v1 is the tenant API: authenticated, JSON-parsed and made idempotent once, here.
   const v1 = express.Router();
   v1.use(
     apiKeyAuth(apiKeys),
     uploadAdmission({ perTenant: config.api.uploadsPerTenant, global: config.api.uploadsInFlight }, metrics.registry),
     jsonBodiesOnly,
-    express.json({ limit: config.api.jsonBodyLimit }),
+    express.json({ limit: JSON_BODY_LIMIT }),
     temporalDeadline,
     idempotentPosts(idem),
   );
-  const gpuJobs = gpuJobServices(client, store, config);
+  const gpuJobs = gpuJobServices(client, store, config, tuning.gpuTimeouts);
   v1.use(consoleApiRoutes(client, config, gpuJobs.monitor));
-  v1.use(albumRoutes(albums, config, { webUi }, idem));
+  v1.use(albumRoutes(albums, config, { webUi, maxFilesPerRequest: tuning.maxFilesPerRequest }, idem));
   v1.use(gpuJobRoutes(gpuJobs));
   v1.use(matchingRoutes(matching));
   v1.use(peopleRoutes(people));
-  v1.use(moderationRoutes(new ModerationService(text.moderator, config.moderation)));
+  v1.use(moderationRoutes(new ModerationService(text.moderator)));
   app.use('/v1', v1);
   new UploadSweeper({ spoolDir: path.join(config.dataDir, 'tmp', 'uploads'), store, client, logger }, sweep).start();
 

@@ -45,9 +45,13 @@ export function embeddingCacheKey({ contentSha256, modelId, modelVersion }: Embe
   return `${EMBEDDING_CACHE_NAMESPACE}${encodeURIComponent(modelId)}:${encodeURIComponent(modelVersion)}:${sha}`;
 }
 
+/** Entries of the in-process LRU: a few KB each (one float32 vector and its key), so tens of MB per worker at most. */
+export const LRU_EMBEDDING_ENTRIES = 10_000;
+
 export interface EmbeddingCacheConfig {
   redisUrl?: string | undefined;
-  embeddingEntries: number;
+  /** Tests use a small LRU to see eviction; production takes LRU_EMBEDDING_ENTRIES. */
+  embeddingEntries?: number;
 }
 
 export interface CreateEmbeddingCacheOptions {
@@ -58,10 +62,10 @@ export interface CreateEmbeddingCacheOptions {
   redis?: Omit<RedisEmbeddingCacheOptions, 'url' | 'logger' | 'registry'>;
 }
 
-/** Takes `config.cache`: Redis when `redisUrl` is set, otherwise an LRU of `embeddingEntries`. */
+/** Takes `config.cache`: Redis when `redisUrl` is set, otherwise an in-process LRU. */
 export function createEmbeddingCache(config: EmbeddingCacheConfig, options: CreateEmbeddingCacheOptions = {}): EmbeddingCache {
   if (config.redisUrl) {
     return new RedisEmbeddingCache({ ...options.redis, url: config.redisUrl, logger: options.logger, registry: options.registry });
   }
-  return new LruEmbeddingCache({ maxEntries: config.embeddingEntries, registry: options.registry });
+  return new LruEmbeddingCache({ maxEntries: config.embeddingEntries ?? LRU_EMBEDDING_ENTRIES, registry: options.registry });
 }

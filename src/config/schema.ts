@@ -30,7 +30,7 @@ export const CONFIG_SECTIONS = {
   album: { about: 'The photo pipeline: album limits, batching, decoding, and the album-wide analysis.', schema: albumSection },
   text: { about: 'Matching (profile search) and moderation (the clean-bot).', schema: textSection },
   gpu: {
-    about: 'GPU jobs: worker classes and slots, timeouts, the diffusion backend, the LLM and the context sources of a tuning report.',
+    about: 'GPU jobs: worker classes and slots, the diffusion backend, the LLM and the context sources of a tuning report.',
     schema: gpuSection,
   },
   workers: { about: 'Worker processes: concurrency, shutdown, metrics ports, the workflow bundle.', schema: workersSection },

@@ -69,7 +69,7 @@ export function resolveApiKeys(config: Config): ApiKeySet {
 export function resolveSigningSecret(config: Config): string {
   if (config.storage.signingSecret) return config.storage.signingSecret;
   if (config.env === 'production' && config.storage.kind === 'local') {
-    throw new Error('LIGHTBOX_SIGNING_SECRET must be set in production when LIGHTBOX_STORAGE=local');
+    throw new Error('LIGHTBOX_SIGNING_SECRET must be set in production unless GCS_BUCKET is set');
   }
   return ensureDataSecret(config.dataDir, 'signing-secret', () => crypto.randomBytes(32).toString('hex')).value;
 }

@@ -18,7 +18,7 @@ import { startConfiguredDevServer, type DevServer } from '../../temporal/dev-ser
 import { secureDataDir } from './data-dir';
 import { demoAlbumFiles, photosForm } from './demo-photos';
 import { demoPhotoFiles } from './registry-photos';
-import { PROCESSES, spawnProcess, tail } from './processes';
+import { childEnv, PROCESSES, spawnProcess, tail } from './processes';
 import { DEFAULT_RESTART_POLICY, RestartTracker, Supervisor } from './supervisor';
 
 const say = (msg: string) => console.log(`[lightbox] ${msg}`);
@@ -216,7 +216,11 @@ async function main() {
     const { keys, devKey } = resolveApiKeys(config);
     const apiKey = devKey?.key ?? [...keys.keys()][0]!;
 
-    for (const p of PROCESSES) supervisor.add({ name: p.name, start: () => spawnProcess(root, p, path.join(logDir, `${p.name}.log`)) });
+    for (const p of PROCESSES)
+      supervisor.add({
+        name: p.name,
+        start: () => spawnProcess(root, p, path.join(logDir, `${p.name}.log`), childEnv(p, config.workers.metricsPort)),
+      });
     say(`started ${PROCESSES.map((p) => p.name).join(', ')} (logs in ${logDir}; a crashed process is restarted, ${LIMIT})`);
     await waitReady(`http://127.0.0.1:${config.api.port}/readyz`, () => stopping, 120_000);
     say(

@@ -13,7 +13,7 @@ export interface LlamaBackendSettings {
   modelPath: string;
   /** What reports record as the model. */
   model: string;
-  /** CPU threads for evaluation (LLM_THREADS). */
+  /** CPU threads for evaluation (INFERENCE_THREADS, default 1). */
   threads: number;
 }
 

@@ -26,16 +26,20 @@ export interface TextEmbedding {
 export interface MatchEmbedderOptions {
   model: string;
   useTestModels: boolean;
-  hashingDim: number;
+  /** Width of the hashing fallback; default HASHING_DEFAULT_DIM (tests use a smaller one). */
+  hashingDim?: number;
 }
 
 export class MatchEmbedder {
   private readonly sentence: SentenceEmbedder;
   private readonly hashing: HashingEmbedder;
+  /** The fallback embedding's identity: profiles it wrote live in its own collection. */
+  readonly fallbackRef: string;
 
   constructor(sessions: SessionPool, options: MatchEmbedderOptions) {
     this.sentence = new SentenceEmbedder(sessions, resolveModelId(options.model, options.useTestModels));
     this.hashing = new HashingEmbedder(options.hashingDim);
+    this.fallbackRef = this.hashing.ref;
   }
 
   /** Which embedding `embed` would use now (loads the model if it is installed). */
@@ -66,5 +70,5 @@ export class MatchEmbedder {
 
 /** `model`: the sentence role's model (modelRolesFor). */
 export function matchEmbedderFromConfig(sessions: SessionPool, matching: Config['matching'], model: string): MatchEmbedder {
-  return new MatchEmbedder(sessions, { model, useTestModels: matching.useTestModels, hashingDim: matching.hashingDim });
+  return new MatchEmbedder(sessions, { model, useTestModels: matching.useTestModels });
 }

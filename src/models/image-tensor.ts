@@ -47,8 +47,15 @@ export interface RawImage {
 
 export type ImageInput = Buffer | RawImage;
 
+/**
+ * Decompression-bomb guard: a photo with more pixels is refused from its header. 150 MP admits
+ * the largest medium-format camera files, yet its RGB raster (450 MB) still fits a decoder
+ * child's memory limit (DECODE_MAX_MEMORY_MB).
+ */
+export const MAX_PHOTO_PIXELS = 150_000_000;
+
 /** An auto-oriented sharp pipeline over either an encoded file or an already decoded raster. */
-export function openImage(input: ImageInput, limitInputPixels = 150_000_000): Sharp {
+export function openImage(input: ImageInput, limitInputPixels = MAX_PHOTO_PIXELS): Sharp {
   if (Buffer.isBuffer(input)) return sharp(input, { limitInputPixels, failOn: 'error' }).rotate();
   const { data, width, height, channels } = input;
   if (channels !== 3 && channels !== 4) throw new Error(`a raw image needs 3 or 4 channels, got ${channels}`);
@@ -56,7 +63,7 @@ export function openImage(input: ImageInput, limitInputPixels = 150_000_000): Sh
 }
 
 /** Display size (after EXIF orientation) of an encoded file or a raster. */
-export async function imageSize(input: ImageInput, limitInputPixels = 150_000_000): Promise<{ width: number; height: number }> {
+export async function imageSize(input: ImageInput, limitInputPixels = MAX_PHOTO_PIXELS): Promise<{ width: number; height: number }> {
   if (!Buffer.isBuffer(input)) return { width: input.width, height: input.height };
   const meta = await sharp(input, { limitInputPixels }).metadata();
   if (!meta.width || !meta.height) throw new Error('cannot read the photo size');

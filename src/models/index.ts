@@ -17,6 +17,12 @@ export { ZeroShotClassifier, DEFAULT_LABELS, type ZeroShotLabel } from './clip/z
 export { YuNetDetector } from './face/yunet';
 export { ArcFaceEmbedder } from './face/arcface';
 
+/**
+ * One operator at a time, idle threads asleep: these graphs are chains with little to run side by
+ * side, and a worker shares its cores with the decoder children and the other activities.
+ */
+export const SEQUENTIAL_SESSIONS: Pick<SessionSettings, 'interOpThreads' | 'allowSpinning'> = { interOpThreads: 1, allowSpinning: false };
+
 export interface ModelRuntime {
   store: ModelStore;
   sessions: SessionPool;
@@ -24,14 +30,13 @@ export interface ModelRuntime {
 
 /** The store and session pool a worker process shares across all its activities. */
 export function createModelRuntime(
-  models: Pick<Config['models'], 'dir' | 'intraOpThreads' | 'interOpThreads'> & { allowSpinning?: boolean },
+  models: Pick<Config['models'], 'dir' | 'intraOpThreads'>,
   extra: Pick<SessionSettings, 'executionProviders'> = {},
 ): ModelRuntime {
   const store = new ModelStore({ dir: models.dir });
   const sessions = new SessionPool(store, {
     ...(models.intraOpThreads !== undefined ? { intraOpThreads: models.intraOpThreads } : {}),
-    interOpThreads: models.interOpThreads,
-    allowSpinning: models.allowSpinning ?? false,
+    ...SEQUENTIAL_SESSIONS,
     ...extra,
   });
   return { store, sessions };

@@ -363,9 +363,6 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   const config = loadConfig();
   const args = parseArgs(argv);
   const ids = args.ids.length > 0 ? args.ids : PRODUCTION_MODELS.map((m) => m.id);
-  const storage = config.storage.gcs.apiEndpoint
-    ? new Storage({ apiEndpoint: config.storage.gcs.apiEndpoint, ...(config.storage.gcs.projectId ? { projectId: config.storage.gcs.projectId } : {}) })
-    : undefined;
   let failed = 0;
   for (const id of ids) {
     try {
@@ -374,7 +371,6 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
         source: args.source ?? config.models.source,
         hfToken: config.models.hfToken,
         bucket: config.models.bucket,
-        ...(storage ? { storage } : {}),
         force: args.force,
         log: (line) => console.log(`[models:pull] ${line}`),
       });

@@ -9,13 +9,13 @@ import { getModelSpec, modelRef, type Dim, type ModelSpec, type TensorDType, typ
 import type { InstalledModel, ModelStore } from './store';
 
 export interface SessionSettings {
-  /** Threads inside one operator (ORT_INTRA_OP_THREADS); unset lets ORT use every core. */
+  /** Threads inside one operator (INFERENCE_THREADS); unset lets ORT use every core. */
   intraOpThreads?: number;
-  /** Operators run in parallel (ORT_INTER_OP_THREADS); 1 means sequential execution. */
+  /** Operators run in parallel; 1 means sequential execution (SEQUENTIAL_SESSIONS). */
   interOpThreads?: number;
   /** e.g. ['cuda', 'cpu'] on a GPU worker; CPU only by default. */
   executionProviders?: readonly string[];
-  /** Let idle ORT threads busy-wait (ORT_ALLOW_SPINNING): lower latency on a machine that does nothing else. */
+  /** Let idle ORT threads busy-wait: lower latency on a machine that does nothing else. */
   allowSpinning?: boolean;
 }
 

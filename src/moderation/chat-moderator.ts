@@ -8,7 +8,6 @@
  * beside it: an explicit lexicon hit is toxic whatever the head says (a word list is precise on
  * spelled-out profanity, and costs microseconds), and the head catches what has no bad word.
  */
-import type { Config } from '../config';
 import { MicroBatcher } from '../models/micro-batcher';
 import { ModelUnavailableError } from '../models/errors';
 import { normalizeChatText } from '../models/text/korean-normalize';
@@ -45,20 +44,39 @@ export interface ModerationResult {
   fallbackReason?: string;
 }
 
+export interface ModeratorOptions {
+  /** Score at or above which a message is toxic. */
+  threshold: number;
+  /** Most messages in one classifier run (concurrent requests share runs). */
+  maxBatch: number;
+  /** Longest a message waits for others to fill its batch. */
+  maxWaitMs: number;
+}
+
+/**
+ * What the API runs with. 0.5: the classifier's own even odds, where `npm run eval` reports its
+ * precision and recall. 32 messages, the batch bench/cleanbot.bench.ts measures, within 4 ms: a
+ * wait no chat user notices, long enough for concurrent requests to share one ORT run.
+ */
+export const MODERATOR_OPTIONS: ModeratorOptions = { threshold: 0.5, maxBatch: 32, maxWaitMs: 4 };
+
 /** How long a missing model is remembered before the moderator looks for it again. */
 const RECHECK_MS = 30_000;
 
 export class ChatModerator {
   readonly batcher: MicroBatcher<string, TextClassification>;
+  private readonly options: ModeratorOptions;
   private readonly lexicon: ProfanityLexicon;
   private unavailable: { until: number; code: string } | undefined;
 
   /** `classifier`: a TextClassifier in this thread, or a ThreadedTextClassifier (the API's). */
   constructor(
     readonly classifier: Classifier,
-    private readonly options: Pick<Config['moderation'], 'threshold' | 'maxBatch' | 'maxWaitMs'>,
+    overrides: Partial<ModeratorOptions> = {},
     lexicon?: ProfanityLexicon,
   ) {
+    this.options = { ...MODERATOR_OPTIONS, ...overrides };
+    const options = this.options;
     this.batcher = new MicroBatcher((texts) => this.classifier.classify(texts), { maxBatch: options.maxBatch, maxWaitMs: options.maxWaitMs });
     this.lexicon = lexicon ?? new ProfanityLexicon();
   }

@@ -6,7 +6,7 @@
  * - Embedded (the default, one machine): a JSON file per tenant under `<dataDir>/people`, an
  *   exclusive lock file (O_EXCL) around each change, written by rename so a crash leaves the old
  *   or the new document, never half of one.
- * - Deployment (LIGHTBOX_STORAGE=gcs): one object per tenant in the bucket, written with a
+ * - Deployment (GCS_BUCKET set): one object per tenant in the bucket, written with a
  *   generation precondition (ifGenerationMatch), retried on 412: optimistic concurrency, no lock
  *   server. A tenant's people are a few MB at 10k faces, well within one object.
  */

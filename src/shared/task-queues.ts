@@ -91,8 +91,9 @@ export const GPU_ACTIVITY_OPTIONS = {
 } satisfies ActivityOptions;
 
 /**
- * Timeouts of GPU-class activities. They come from config through the workflow's input (workflow
- * code cannot read config), so a deployment and a test can tighten them.
+ * Timeouts of GPU-class activities. They reach the workflow through its input (workflow code
+ * cannot read config): the API sends DEFAULT_GPU_TIMEOUTS with the deployment's schedule-to-start
+ * timeout, and tests send shorter ones.
  */
 export interface GpuTimeouts {
   /** A GPU job heartbeats per step or token; silence this long means a stuck GPU: retry elsewhere. */
@@ -109,7 +110,12 @@ export interface GpuTimeouts {
  */
 export const GPU_MAX_REQUEUES = 48;
 
-const DEFAULT_GPU_TIMEOUTS: GpuTimeouts = {
+/**
+ * 60 s: a diffusion step or an LLM token comes within seconds even on a small GPU, so a minute
+ * of silence is a hung GPU, not a slow one. 10 s before the retry: time for a crashed node's slot
+ * to come back. 30 min to start: a cold GPU node (autoscaling, model load) is up well inside it.
+ */
+export const DEFAULT_GPU_TIMEOUTS: GpuTimeouts = {
   heartbeatTimeoutMs: 60_000,
   scheduleToStartTimeoutMs: 30 * 60_000,
   retryInitialIntervalMs: 10_000,

@@ -22,6 +22,13 @@ export interface SignedUrlOptions {
   contentType?: string;
 }
 
+/**
+ * Lifetime of the signed URLs the API hands out: a client starts its transfer at once, and a
+ * URL that leaks (logs, a shared screen) stops working a quarter of an hour later. Each read of
+ * an album or job signs afresh.
+ */
+export const SIGNED_URL_TTL_SECONDS = 900;
+
 /** GCS refuses v4 signatures valid for longer; the local store keeps the same cap so code tried locally works on GCS. */
 export const MAX_SIGNED_URL_SECONDS = 7 * 24 * 3600;
 

@@ -3,14 +3,12 @@ import { resolveSigningSecret } from '../config/secrets';
 import type { BlobStore } from './blob-store';
 import { createBlobStore } from './index';
 
-/** The blob store a process uses: GCS when LIGHTBOX_STORAGE=gcs, else the local signed-URL store. */
+/** The blob store a process uses: GCS when GCS_BUCKET is set, else the local signed-URL store. */
 export function blobStoreFromConfig(config: Config): BlobStore {
   if (config.storage.kind === 'gcs') {
     return createBlobStore({
       kind: 'gcs',
       bucket: config.storage.gcs.bucket!,
-      projectId: config.storage.gcs.projectId,
-      apiEndpoint: config.storage.gcs.apiEndpoint,
     });
   }
   return createBlobStore({

@@ -25,7 +25,8 @@ export interface Telemetry {
 
 export function startTelemetry(config: Config, component: string, extraProcessor?: SpanProcessor): Telemetry {
   const resource = new Resource({
-    'service.name': config.telemetry.serviceName ?? `lightbox-${component}`,
+    // One name per process kind, so traces tell the API from each worker role.
+    'service.name': `lightbox-${component}`,
     'service.namespace': 'lightbox',
     'lightbox.component': component,
   });

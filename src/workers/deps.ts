@@ -1,7 +1,7 @@
 /** The real dependencies activities close over, built once per worker process from config. */
 import type { Config } from '../config';
 import pino from 'pino';
-import { loadPhotoModels, readLabelsFile, type PhotoModels } from '../activities/album/photo-models';
+import { loadPhotoModels, type PhotoModels } from '../activities/album/photo-models';
 import { createEmbeddingCache, type EmbeddingCache } from '../cache/embedding-cache';
 import { createModelRuntime, type ModelRuntime } from '../models';
 import { registry } from '../telemetry/metrics';
@@ -13,9 +13,6 @@ export function photoModelsFromConfig(config: Config, runtime: ModelRuntime = cr
     runtime,
     set: config.models.set,
     roles: modelRolesFor(config.models),
-    categoryMapFile: config.analysis.categoryMapFile,
-    labels: readLabelsFile(config.analysis.categoryLabelsFile),
-    limitInputPixels: Math.floor(config.photos.maxMegapixels * 1e6),
     logger: pino({ level: config.logLevel, base: { component: 'photo-models' } }),
   });
 }

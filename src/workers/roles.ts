@@ -7,7 +7,7 @@ import pino from 'pino';
 import { createStylePromptActivities } from '../activities/gpu/style-prompt';
 import { createStyleRenderActivities } from '../activities/gpu/style-render';
 import { createTuningContextActivities } from '../activities/gpu/tuning-context';
-import { createTuningReportActivities } from '../activities/gpu/tuning-report';
+import { createTuningReportActivities, LOCAL_REPORT_MAX_TOKENS, REPORT_MAX_TOKENS } from '../activities/gpu/tuning-report';
 import { chooseLlmBackend } from '../llm/choose-backend';
 import type { Config } from '../config';
 import { styleBackendsFromConfig } from '../activities/gpu/style-backend';
@@ -30,6 +30,7 @@ import { SentenceEmbedder } from '../models/text/sentence-embedder';
 import { vectorStoreFromConfig } from '../matching/store-from-config';
 import { createModelRuntime, resolveModelId } from '../models';
 import type { RoleSetup, WorkerSpec } from './run-worker';
+import type { WorkerTuning } from './tuning';
 import { workflowCodeOptions } from './workflow-bundle';
 import { modelRolesFor } from '../models/roles';
 
@@ -59,8 +60,8 @@ export const cpuWorker: WorkerSpec = {
     return {
       options: {
         activities: {
-          ...createPhotoPipelineActivities({ store, decoder, models, cache, decodeAttempts: config.analysis.decodeAttempts }),
-          ...createAlbumAnalysisActivities({ store, settings: config.analysis, people: peopleStoreFor(config, store) }),
+          ...createPhotoPipelineActivities({ store, decoder, models, cache }),
+          ...createAlbumAnalysisActivities({ store, people: peopleStoreFor(config, store) }),
           ...createMatchingCpuActivities({ embedder: matchEmbedderFromConfig(runtime.sessions, config.matching, modelRolesFor(config.models).sentence) }),
         },
         maxConcurrentActivityTaskExecutions: concurrency,
@@ -76,7 +77,7 @@ export const cpuWorker: WorkerSpec = {
 
 export const ioWorker: WorkerSpec = {
   role: 'io',
-  setup: async (config) => {
+  setup: async (config, tuning = {}) => {
     const store = blobStoreFromConfig(config);
     const vectors = vectorStoreFromConfig(config.matching);
     // A client of its own: the GPU queue health check asks the frontend about a task queue.
@@ -87,7 +88,7 @@ export const ioWorker: WorkerSpec = {
           ...createAlbumStoreActivities({ store }),
           ...createStylePromptActivities({
             store,
-            gemini: config.gemini,
+            gemini: { ...config.gemini, baseUrl: tuning.geminiBaseUrl },
             // Loaded on the first request that names no style, not at start.
             matcher: new E5StyleMatcher(
               new SentenceEmbedder(
@@ -96,7 +97,7 @@ export const ioWorker: WorkerSpec = {
               ),
             ),
           }),
-          ...createTuningContextActivities(config.context),
+          ...createTuningContextActivities(config.context, tuning.contextEndpoints),
           ...createGpuQueueActivities(new GpuQueueMonitor(client, config.temporal.namespace)),
           ...createMatchingIoActivities({ store: vectors }),
         },
@@ -113,12 +114,11 @@ export const ioWorker: WorkerSpec = {
 /** Concurrent jobs one GPU worker takes from a class's queue: slots per GPU × GPUs on the node. */
 export const gpuClassSlots = (config: Config, gpuClass: GpuClass) => config.workers.gpuSlotsPerGpu[gpuClass] * config.workers.gpuCount;
 
-async function diffusionActivities(config: Config) {
-  const d = config.gpu.diffusion;
+async function diffusionActivities(config: Config, tuning: WorkerTuning) {
   return createStyleRenderActivities({
     store: blobStoreFromConfig(config),
-    ...(await styleBackendsFromConfig(d, createModelRuntime(config.models).sessions)),
-    settings: { steps: d.steps, denoisingStrength: d.denoisingStrength, maxSide: d.maxSide, stallAbortMs: config.gpu.stallAbortMs },
+    ...(await styleBackendsFromConfig({ ...config.gpu.diffusion, progressPollMs: tuning.progressPollMs }, createModelRuntime(config.models).sessions)),
+    settings: tuning.render,
   });
 }
 
@@ -130,7 +130,7 @@ async function diffusionActivities(config: Config) {
 export function gpuClassWorker(gpuClass: GpuClass, opts: { identity?: string } = {}): WorkerSpec {
   return {
     role: 'gpu',
-    setup: async (config): Promise<RoleSetup> => {
+    setup: async (config, tuning = {}): Promise<RoleSetup> => {
       const common = {
         taskQueue: GPU_QUEUES[gpuClass],
         identity: opts.identity ?? `gpu-${gpuClass}@${process.pid}@${os.hostname()}`,
@@ -139,7 +139,9 @@ export function gpuClassWorker(gpuClass: GpuClass, opts: { identity?: string } =
         maxHeartbeatThrottleInterval: '2s' as const,
       };
       if (gpuClass === 'diffusion') {
-        return { options: { ...common, activities: await diffusionActivities(config), maxConcurrentActivityTaskExecutions: gpuClassSlots(config, gpuClass) } };
+        return {
+          options: { ...common, activities: await diffusionActivities(config, tuning), maxConcurrentActivityTaskExecutions: gpuClassSlots(config, gpuClass) },
+        };
       }
       const { backend, reason } = await chooseLlmBackend(config);
       // A worker's stdout is JSON lines only (log shippers parse it), so this goes through pino too.
@@ -152,8 +154,8 @@ export function gpuClassWorker(gpuClass: GpuClass, opts: { identity?: string } =
         store: blobStoreFromConfig(config),
         backend,
         noBackendReason: backend ? undefined : reason,
-        maxTokens: local ? config.gpu.llm.local.maxTokens : config.gpu.llm.maxTokens,
-        stallAbortMs: config.gpu.stallAbortMs,
+        maxTokens: tuning.reportMaxTokens ?? (local ? LOCAL_REPORT_MAX_TOKENS : REPORT_MAX_TOKENS),
+        stallAbortMs: tuning.render?.stallAbortMs,
       });
       return {
         options: {

@@ -7,7 +7,7 @@
 import os from 'node:os';
 import { Worker, type WorkerOptions } from '@temporalio/worker';
 import pino from 'pino';
-import { loadConfig, WORKER_METRICS_PORT_OFFSET, type Config, type WorkerRole } from '../config';
+import { loadConfig, type Config, type WorkerRole } from '../config';
 import { TASK_QUEUES } from '../shared/task-queues';
 import { collectProcessMetrics } from '../telemetry/metrics';
 import { freeLoopbackPort, startMetricsServer } from '../telemetry/metrics-server';
@@ -15,6 +15,7 @@ import { startTelemetry, type Telemetry } from '../telemetry/otel';
 import { installWorkerRuntime } from '../telemetry/sdk-logger';
 import { workerInterceptors, workflowSinks } from '../telemetry/temporal-interceptors';
 import { connectWorker } from '../temporal-client/connection';
+import type { WorkerTuning } from './tuning';
 
 export interface RoleSetup {
   /** Role-specific options: activities, workflowsPath, concurrency. */
@@ -25,7 +26,7 @@ export interface RoleSetup {
 
 export interface WorkerSpec {
   role: WorkerRole;
-  setup: (config: Config) => Promise<RoleSetup> | RoleSetup;
+  setup: (config: Config, tuning?: WorkerTuning) => Promise<RoleSetup> | RoleSetup;
 }
 
 export interface CreatedWorker {
@@ -34,9 +35,9 @@ export interface CreatedWorker {
 }
 
 /** Builds the worker without running it (tests run workers in-process with the same wiring). */
-export async function createWorker(config: Config, spec: WorkerSpec, telemetry: Telemetry): Promise<CreatedWorker> {
+export async function createWorker(config: Config, spec: WorkerSpec, telemetry: Telemetry, tuning?: WorkerTuning): Promise<CreatedWorker> {
   const connection = await connectWorker(config.temporal);
-  const { options, dispose } = await spec.setup(config);
+  const { options, dispose } = await spec.setup(config, tuning);
   const { interceptors, ...rest } = options;
   // GPU workers poll their model class's queue, which their options name.
   const taskQueue = options.taskQueue ?? (spec.role === 'gpu' ? undefined : TASK_QUEUES[spec.role]);
@@ -70,8 +71,9 @@ async function runWorker(specOrSpecs: WorkerSpec | ((config: Config) => WorkerSp
   const specs = typeof specOrSpecs === 'function' ? specOrSpecs(config) : [specOrSpecs];
   const spec = specs[0]!;
   const logger = pino({ level: config.logLevel, base: { component: `worker-${spec.role}` } });
-  const metricsPort = config.workers.metricsPort ?? config.workers.metricsPortBase + WORKER_METRICS_PORT_OFFSET[spec.role];
-  const sdkPort = config.workers.sdkMetricsPort ?? (await freeLoopbackPort());
+  const metricsPort = config.workers.metricsPort;
+  // The SDK's own exporter, proxied through metricsPort: scraped only through that, so any free port.
+  const sdkPort = await freeLoopbackPort();
   // Must run before any connection exists: the runtime owns the SDK's exporter. Loopback only:
   // the metrics server below is the one scrape target.
   // SDK and core logs go through the same pino logger, so the process writes only JSON lines.

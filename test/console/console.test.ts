@@ -88,18 +88,22 @@ before(async () => {
     startContextApisStandIn(),
   ]);
   uiUrl = server.uiUrl ?? 'http://localhost:8233';
-  stack = await startStack(server.address, {
-    TEMPORAL_UI_PUBLIC_URL: uiUrl,
-    DIFFUSION_BACKEND_URL: a1111.url,
-    DIFFUSION_STEPS: String(STEPS),
-    DIFFUSION_PROGRESS_POLL_MS: '100',
-    LLM_BASE_URL: openai.url,
-    LLM_MODEL: 'qwen2.5-7b-instruct',
-    // Heartbeats (and with them the report's partial text) reach the server at most every 0.8 × this.
-    GPU_HEARTBEAT_TIMEOUT_SECONDS: '2',
-    GPU_RETRY_INITIAL_INTERVAL_SECONDS: '1',
-    ...apis.env,
-  });
+  stack = await startStack(
+    server.address,
+    {
+      TEMPORAL_UI_PUBLIC_URL: uiUrl,
+      DIFFUSION_BACKEND_URL: a1111.url,
+      LLM_BASE_URL: openai.url,
+      LLM_MODEL: 'qwen2.5-7b-instruct',
+      ...apis.env,
+    },
+    undefined,
+    {
+      workers: { render: { steps: STEPS }, progressPollMs: 100, contextEndpoints: apis.endpoints },
+      // Heartbeats (and with them the report's partial text) reach the server at most every 0.8 × the timeout.
+      api: { gpuTimeouts: { heartbeatTimeoutMs: 2000, retryInitialIntervalMs: 1000 } },
+    },
+  );
   ({ browser, page, problems } = await openConsolePage());
 });
 

@@ -422,7 +422,7 @@ describe('deployment that works as written', () => {
   const podContainers = (d: any): any[] => [...(d.spec.template.spec.initContainers ?? []), ...d.spec.template.spec.containers];
 
   test('Kubernetes: every pod matches against one Chroma that the manifests run, not an embedded index per pod', () => {
-    assert.equal(config.data.LIGHTBOX_VECTOR_STORE, 'chroma');
+    // CHROMA_URL set is what makes every pod use Chroma.
     const url = new URL(config.data.CHROMA_URL);
     const [serviceName, namespace] = url.hostname.split('.');
     assert.equal(namespace, yamlDocs(path.join(DEPLOY, 'k8s', 'base', 'kustomization.yaml'))[0].namespace);
@@ -445,12 +445,11 @@ describe('deployment that works as written', () => {
 
   test('compose: the API and every worker use the chromadb service', () => {
     const env = compose['x-lightbox-env'];
-    assert.equal(env.LIGHTBOX_VECTOR_STORE, 'chroma');
     const url = new URL(env.CHROMA_URL);
     assert.ok(compose.services[url.hostname], `CHROMA_URL names the compose service ${url.hostname}`);
     for (const name of ['api', 'worker-workflow', 'worker-cpu', 'worker-io', 'worker-gpu']) {
       const svc = compose.services[name];
-      assert.equal(svc.environment.LIGHTBOX_VECTOR_STORE, 'chroma', `${name} uses Chroma`);
+      assert.equal(svc.environment.CHROMA_URL, env.CHROMA_URL, `${name} uses Chroma`);
       assert.ok(svc.depends_on?.[url.hostname], `${name} starts after ${url.hostname}`);
     }
   });

@@ -8,6 +8,7 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import sharp from 'sharp';
+import type { ContextEndpoints } from '../../src/activities/gpu/tuning-context';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -298,8 +299,10 @@ export async function startGeminiStandIn(): Promise<GeminiStandIn> {
 // ---------------------------------------------------------------------------------------------
 
 export interface ContextApisStandIn {
-  /** Env for config: every base URL pointed here, with test credentials. */
+  /** Env for config: test credentials for every source. */
   env: Record<string, string>;
+  /** For the I/O worker (WorkerTuning.contextEndpoints): every source pointed here. */
+  endpoints: ContextEndpoints;
   hits: { google: number; spotifyToken: number; spotifySearch: number; youtube: number };
   stop(): Promise<void>;
 }
@@ -372,13 +375,15 @@ export async function startContextApisStandIn(): Promise<ContextApisStandIn> {
     env: {
       GOOGLE_CSE_API_KEY: 'test-google-key',
       GOOGLE_CSE_ID: 'test-cx',
-      GOOGLE_CSE_BASE_URL: `${base}/customsearch/v1`,
       SPOTIFY_CLIENT_ID: 'test-spotify-id',
       SPOTIFY_CLIENT_SECRET: 'test-spotify-secret',
-      SPOTIFY_API_BASE_URL: `${base}/v1`,
-      SPOTIFY_ACCOUNTS_URL: `${base}/api/token`,
       YOUTUBE_API_KEY: 'test-youtube-key',
-      YOUTUBE_API_BASE_URL: `${base}/youtube/v3`,
+    },
+    endpoints: {
+      google: `${base}/customsearch/v1`,
+      spotifyApi: `${base}/v1`,
+      spotifyAccounts: `${base}/api/token`,
+      youtube: `${base}/youtube/v3`,
     },
     hits: { google: 0, spotifyToken: 0, spotifySearch: 0, youtube: 0 },
     stop: () => close(server),

@@ -42,7 +42,7 @@ export async function startLauncher(
     LIGHTBOX_PUBLIC_URL: `http://127.0.0.1:${apiPort}`,
     TEMPORAL_DEV_PORT: String(temporalPort),
     TEMPORAL_UI_PORT: String(await freePort()),
-    WORKER_METRICS_PORT_BASE: String(metricsBase),
+    WORKER_METRICS_PORT: String(metricsBase),
     WORKER_METRICS_HOST: '127.0.0.1',
     LIGHTBOX_API_KEYS: `${TENANT_A.key}:${TENANT_A.tenant},${TENANT_B.key}:${TENANT_B.tenant}`,
     LIGHTBOX_SIGNING_SECRET: 'test-signing-secret',

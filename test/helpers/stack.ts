@@ -13,7 +13,10 @@ import pino from 'pino';
 import type { Client } from '@temporalio/client';
 import { DefaultLogger, Runtime, type Worker } from '@temporalio/worker';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
-import { createApp } from '../../src/api/app';
+import { createApp, type ApiTuning } from '../../src/api/app';
+import type { WorkerTuning } from '../../src/workers/tuning';
+import { createTextServices } from '../../src/api/services/text-services';
+import type { ModeratorOptions } from '../../src/moderation/chat-moderator';
 import { answerClientErrors } from '../../src/api/errors';
 import { loadConfig, type Config } from '../../src/config';
 import { startTelemetry, type Telemetry } from '../../src/telemetry/otel';
@@ -74,7 +77,14 @@ export async function startStack(
   temporalAddress: string,
   env: Record<string, string> = {},
   logs?: string[],
-  opts: { specs?: (config: Config) => WorkerSpec[] } = {},
+  opts: {
+    specs?: (config: Config) => WorkerSpec[];
+    moderator?: Partial<ModeratorOptions>;
+    /** Stand-in endpoints and shorter GPU work for the workers (WorkerTuning). */
+    workers?: WorkerTuning;
+    /** Shorter GPU timeouts, smaller albums and requests for the API (ApiTuning). */
+    api?: ApiTuning;
+  } = {},
 ): Promise<Stack> {
   quietRuntime();
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'lightbox-test-'));
@@ -94,13 +104,15 @@ export async function startStack(
     WORKER_SHUTDOWN_GRACE_SECONDS: '2',
     ...env,
   });
-  const created = await Promise.all((opts.specs ?? allWorkerSpecs)(config).map((spec) => createWorker(config, spec, testTelemetry())));
+  const created = await Promise.all((opts.specs ?? allWorkerSpecs)(config).map((spec) => createWorker(config, spec, testTelemetry(), opts.workers)));
   const workers = created.map((c) => c.worker);
   const running = workers.map((w) => w.run());
   const client = await connectClient(config.temporal);
   const store = blobStoreFromConfig(config);
   const app = createApp({
     config,
+    text: createTextServices(config, { moderator: opts.moderator }),
+    tuning: opts.api,
     client,
     store,
     apiKeys: new Map([
@@ -173,12 +185,12 @@ export async function waitFor<T>(fn: () => Promise<T>, done: (v: T) => boolean, 
  * For a test file: a fresh dev server and the whole stack on it, started before its tests and
  * stopped after them. Read `.stack` inside tests (it exists once `before` has run).
  */
-export function useStackOnDevServer(env: Record<string, string> = {}, logs?: string[]): { readonly stack: Stack } {
+export function useStackOnDevServer(env: Record<string, string> = {}, logs?: string[], api?: ApiTuning): { readonly stack: Stack } {
   let server: Awaited<ReturnType<typeof startTestDevServer>> | undefined;
   let stack: Stack | undefined;
   before(async () => {
     server = await startTestDevServer();
-    stack = await startStack(server.address, env, logs);
+    stack = await startStack(server.address, env, logs, { api });
   });
   after(async () => {
     await stack?.stop();

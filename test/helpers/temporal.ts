@@ -33,7 +33,7 @@ export async function startTestDevServer(opts: { dbFile?: string; port?: number 
 /** Java time-skipping server: time is global to it, so workflow test files run serially. */
 export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> {
   const testEnv = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: testingExecutable(findTestServer(search(env.temporal.testServerPath))) },
+    server: { executable: testingExecutable(findTestServer(search())) },
   });
   await ensureSearchAttributes(testEnv.connection, testEnv.namespace ?? 'default');
   return testEnv;

@@ -11,7 +11,7 @@ import { call, TENANT_A, TENANT_B, waitFor, useStackOnDevServer } from '../helpe
 
 const logs: string[] = [];
 // Small limits so the tests can cross them; the demo files fit well inside.
-const running = useStackOnDevServer({ LIGHTBOX_MAX_UPLOAD_BYTES: String(2 * 1024 * 1024), LIGHTBOX_MAX_FILES_PER_REQUEST: '12' }, logs);
+const running = useStackOnDevServer({ LIGHTBOX_MAX_UPLOAD_BYTES: String(2 * 1024 * 1024) }, logs, { maxFilesPerRequest: 12 });
 
 const A = (method: string, p: string, body?: unknown, headers?: Record<string, string>) => call(running.stack.baseUrl, TENANT_A.key, method, p, body, headers);
 

@@ -11,6 +11,7 @@ import { albumPhotoKey } from '../../src/storage/keys';
 import { GPU_QUEUES } from '../../src/shared/task-queues';
 import { gpuClassWorker, ioWorker, workflowWorker } from '../../src/workers/roles';
 import { createWorker, type CreatedWorker, type WorkerSpec } from '../../src/workers/run-worker';
+import type { WorkerTuning } from '../../src/workers/tuning';
 import { startBacklogCollector } from '../../src/telemetry/queue-backlog';
 import { activityRuns } from '../helpers/history';
 import { startA1111StandIn, type A1111StandIn } from '../helpers/gpu-standins';
@@ -27,8 +28,13 @@ let secondRun: Promise<void> | undefined;
 /** A diffusion worker of its own identity, talking to its own server. */
 const diffusionWorkerOn = (url: string, identity: string): WorkerSpec => {
   const spec = gpuClassWorker('diffusion', { identity });
-  return { ...spec, setup: (config: Config) => spec.setup({ ...config, gpu: { ...config.gpu, diffusion: { ...config.gpu.diffusion, urls: [url] } } }) };
+  return {
+    ...spec,
+    setup: (config: Config, tuning?: WorkerTuning) =>
+      spec.setup({ ...config, gpu: { ...config.gpu, diffusion: { ...config.gpu.diffusion, urls: [url] } } }, tuning),
+  };
 };
+const WORKER_TUNING: WorkerTuning = { render: { steps: 5 }, progressPollMs: 20 };
 
 const A = (method: string, p: string, body?: unknown) => call(stack.baseUrl, TENANT_A.key, method, p, body);
 const finished = (r: { body: { state?: string } }) => ['done', 'failed', 'cancelled'].includes(r.body.state ?? '');
@@ -36,18 +42,11 @@ const finished = (r: { body: { state?: string } }) => ['done', 'failed', 'cancel
 before(async () => {
   [server, stuck, healthy] = await Promise.all([startTestDevServer(), startA1111StandIn({ mode: 'hang' }), startA1111StandIn({ stepMs: 20 })]);
   // No LLM worker at all, and only the stuck GPU to begin with.
-  stack = await startStack(
-    server.address,
-    {
-      DIFFUSION_STEPS: '5',
-      DIFFUSION_PROGRESS_POLL_MS: '20',
-      GPU_HEARTBEAT_TIMEOUT_SECONDS: '2',
-      GPU_RETRY_INITIAL_INTERVAL_SECONDS: '1',
-      GPU_SCHEDULE_TO_START_TIMEOUT_SECONDS: '3',
-    },
-    undefined,
-    { specs: () => [workflowWorker, ioWorker, diffusionWorkerOn(stuck.url, 'gpu-diffusion@stuck-node')] },
-  );
+  stack = await startStack(server.address, {}, undefined, {
+    specs: () => [workflowWorker, ioWorker, diffusionWorkerOn(stuck.url, 'gpu-diffusion@stuck-node')],
+    workers: WORKER_TUNING,
+    api: { gpuTimeouts: { heartbeatTimeoutMs: 2000, retryInitialIntervalMs: 1000, scheduleToStartTimeoutMs: 3000 } },
+  });
 });
 
 after(async () => {
@@ -69,7 +68,7 @@ test('a GPU that stops heartbeating loses its job to another GPU worker', async 
   assert.equal(created.status, 202);
   await arrived;
   // Only now does a healthy node come up, so the first attempt surely went to the stuck one.
-  second = await createWorker(stack.config, diffusionWorkerOn(healthy.url, 'gpu-diffusion@healthy-node'), testTelemetry());
+  second = await createWorker(stack.config, diffusionWorkerOn(healthy.url, 'gpu-diffusion@healthy-node'), testTelemetry(), WORKER_TUNING);
   secondRun = second.worker.run();
 
   const done = await waitFor(() => A('GET', `/v1/styles/${created.body.styleId}`), finished, 60_000);

@@ -55,20 +55,23 @@ before(async () => {
     startContextApisStandIn(),
   ]);
   const { YOUTUBE_API_KEY: _notConfigured, ...contextEnv } = apis.env;
-  stack = await startStack(server.address, {
-    DIFFUSION_BACKEND_URL: a1111.url,
-    DIFFUSION_STEPS: String(STEPS),
-    DIFFUSION_PROGRESS_POLL_MS: '20',
-    LLM_BASE_URL: openai.url,
-    LLM_MODEL: 'qwen2.5-7b-instruct',
-    GPU_LLM_SLOTS_PER_GPU: String(LLM_SLOTS),
-    GPU_DIFFUSION_SLOTS_PER_GPU: '1',
-    GPU_HEARTBEAT_TIMEOUT_SECONDS: '3',
-    GPU_RETRY_INITIAL_INTERVAL_SECONDS: '1',
-    GEMINI_API_KEY: 'test-gemini-key',
-    GEMINI_BASE_URL: gemini.url,
-    ...contextEnv,
-  });
+  stack = await startStack(
+    server.address,
+    {
+      DIFFUSION_BACKEND_URL: a1111.url,
+      LLM_BASE_URL: openai.url,
+      LLM_MODEL: 'qwen2.5-7b-instruct',
+      GPU_LLM_SLOTS_PER_GPU: String(LLM_SLOTS),
+      GPU_DIFFUSION_SLOTS_PER_GPU: '1',
+      GEMINI_API_KEY: 'test-gemini-key',
+      ...contextEnv,
+    },
+    undefined,
+    {
+      workers: { render: { steps: STEPS }, progressPollMs: 20, geminiBaseUrl: gemini.url, contextEndpoints: apis.endpoints },
+      api: { gpuTimeouts: { heartbeatTimeoutMs: 3000, retryInitialIntervalMs: 1000 } },
+    },
+  );
   const album = await A('POST', '/v1/albums', { title: 'Style source' });
   albumId = album.body.albumId;
   const upload = await A('POST', `/v1/albums/${albumId}/photos`, photosForm([{ name: 'hill.jpg', contentType: 'image/jpeg', data: await scene(640, 480, 3) }]));

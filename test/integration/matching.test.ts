@@ -7,6 +7,8 @@
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { MAX_K } from '../../src/api/services/matching-service';
+import { MAX_MESSAGES_PER_REQUEST, MAX_TEXT_CHARS } from '../../src/api/services/moderation-service';
 import { ChromaVectorStore } from '../../src/matching/chroma-store';
 import { profileCollection, profileRecordId } from '../../src/matching/profiles';
 import { HashingEmbedder, textDigest } from '../../src/models/text/hashing-embedder';
@@ -28,16 +30,17 @@ let stack: Stack;
 before(async () => {
   chroma = await startChroma();
   server = await startTestDevServer();
-  stack = await startStack(server.address, {
-    LIGHTBOX_VECTOR_STORE: 'chroma',
-    CHROMA_URL: chroma.url,
-    LIGHTBOX_MODELS_DIR: FIXTURES,
-    LIGHTBOX_MODEL_SET: 'test',
-    LIGHTBOX_TEXT_MAX_CHARS: '200',
-    LIGHTBOX_MATCH_MAX_K: '20',
-    LIGHTBOX_MODERATION_MAX_MESSAGES: '8',
-    LIGHTBOX_MODERATION_MAX_WAIT_MS: '20',
-  });
+  stack = await startStack(
+    server.address,
+    {
+      CHROMA_URL: chroma.url,
+      LIGHTBOX_MODELS_DIR: FIXTURES,
+      LIGHTBOX_MODEL_SET: 'test',
+    },
+    undefined,
+    // Long enough on a busy test machine for the concurrent requests below to meet in one batch.
+    { moderator: { maxWaitMs: 20 } },
+  );
 });
 after(async () => {
   await stack?.stop();
@@ -103,10 +106,10 @@ describe('profiles and matching', () => {
   test('bad input gets clear 4xx codes', async () => {
     const cases: [string, string, unknown, number, string][] = [
       ['PUT', '/v1/profiles/x', { text: '   ' }, 400, 'EMPTY_TEXT'],
-      ['PUT', '/v1/profiles/x', { text: '가'.repeat(201) }, 422, 'TEXT_TOO_LONG'],
+      ['PUT', '/v1/profiles/x', { text: '가'.repeat(MAX_TEXT_CHARS + 1) }, 422, 'TEXT_TOO_LONG'],
       ['PUT', '/v1/profiles/x', { text: '안녕', fields: { tenant: 'evil' } }, 400, 'VALIDATION_FAILED'],
       ['POST', '/v1/match', { userId: 'hiker', k: 0 }, 400, 'K_OUT_OF_RANGE'],
-      ['POST', '/v1/match', { userId: 'hiker', k: 21 }, 400, 'K_OUT_OF_RANGE'],
+      ['POST', '/v1/match', { userId: 'hiker', k: MAX_K + 1 }, 400, 'K_OUT_OF_RANGE'],
       ['POST', '/v1/match', { userId: 'nobody' }, 404, 'UNKNOWN_USER'],
       ['POST', '/v1/match', { k: 3 }, 400, 'VALIDATION_FAILED'],
       ['POST', '/v1/match', { text: '' }, 400, 'EMPTY_TEXT'],
@@ -245,11 +248,11 @@ describe('clean-bot', () => {
   });
 
   test('bad input gets clear 4xx codes', async () => {
-    const nine = Array.from({ length: 9 }, (_, i) => ({ id: `x${i}`, text: '안녕' }));
+    const tooMany = Array.from({ length: MAX_MESSAGES_PER_REQUEST + 1 }, (_, i) => ({ id: `x${i}`, text: '안녕' }));
     const cases: [unknown, number, string][] = [
-      [{ messages: nine }, 422, 'TOO_MANY_MESSAGES'],
+      [{ messages: tooMany }, 422, 'TOO_MANY_MESSAGES'],
       [{ messages: [{ id: 'a', text: ' ' }] }, 400, 'EMPTY_TEXT'],
-      [{ messages: [{ id: 'a', text: '가'.repeat(201) }] }, 422, 'TEXT_TOO_LONG'],
+      [{ messages: [{ id: 'a', text: '가'.repeat(MAX_TEXT_CHARS + 1) }] }, 422, 'TEXT_TOO_LONG'],
       [
         {
           messages: [

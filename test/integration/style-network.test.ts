@@ -40,7 +40,7 @@ async function upload(album: string, files: Array<{ name: string; data: Buffer }
 before(async () => {
   if (skip) return;
   server = await startTestDevServer();
-  stack = await startStack(server.address, { LIGHTBOX_MODELS_DIR: MODELS_DIR, GPU_HEARTBEAT_TIMEOUT_SECONDS: '10' });
+  stack = await startStack(server.address, { LIGHTBOX_MODELS_DIR: MODELS_DIR }, undefined, { api: { gpuTimeouts: { heartbeatTimeoutMs: 10_000 } } });
   albumId = (await A('POST', '/v1/albums', { title: 'Style on the CPU' })).body.albumId;
   otherAlbumId = (await A('POST', '/v1/albums', { title: 'Another album' })).body.albumId;
   const hill = await scene(643, 481, 3);

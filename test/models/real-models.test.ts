@@ -69,15 +69,7 @@ async function analyse(files: Array<[keyof PhotoRoots, string]>): Promise<{ resu
   );
   const { analyzeAlbum } = createAlbumAnalysisActivities({
     store,
-    settings: {
-      duplicateThreshold: undefined,
-      peopleEps: config.analysis.peopleEps,
-      peopleMinFaces: 2,
-      highlightCount: 5,
-      highlightDiversity: 0.5,
-      highlightMinQuality: 0,
-      similarThreshold: config.analysis.similarThreshold,
-    },
+    settings: { highlightCount: 5, highlightMinQuality: 0 },
   });
   const summary: AlbumAnalysisSummary = await new MockActivityEnvironment().run(analyzeAlbum, { tenantId, albumId, analysisId: 'an1' });
   const results = JSON.parse((await store.get(summary.resultsKey)).toString('utf8')) as AlbumResultsDoc;

@@ -32,7 +32,7 @@ import { call, TENANT_A, waitFor, useStackOnDevServer } from '../helpers/stack';
 import { freePort } from '../helpers/temporal';
 import { multipart, raw } from './http-raw';
 
-const running = useStackOnDevServer({ LIGHTBOX_MAX_FILES_PER_REQUEST: '250' });
+const running = useStackOnDevServer({}, undefined, { maxFilesPerRequest: 250 });
 const auth = { authorization: `Bearer ${TENANT_A.key}` };
 const A = (method: string, p: string, body?: unknown, headers?: Record<string, string>) => call(running.stack.baseUrl, TENANT_A.key, method, p, body, headers);
 

@@ -12,7 +12,7 @@ import { multipart, raw, type RawResponse } from './http-raw';
 
 const MAX_UPLOAD = 256 * 1024;
 const logs: string[] = [];
-const running = useStackOnDevServer({ LIGHTBOX_MAX_UPLOAD_BYTES: String(MAX_UPLOAD), LIGHTBOX_MAX_FILES_PER_REQUEST: '12' }, logs);
+const running = useStackOnDevServer({ LIGHTBOX_MAX_UPLOAD_BYTES: String(MAX_UPLOAD) }, logs, { maxFilesPerRequest: 12 });
 const auth = { authorization: `Bearer ${TENANT_A.key}` };
 const jsonHeaders = { ...auth, 'content-type': 'application/json' };
 

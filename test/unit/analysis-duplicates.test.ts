@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { loadConfig } from '../../src/config';
 import {
   DisjointSets,
   FALLBACK_DUPLICATE_THRESHOLD,
@@ -13,7 +12,7 @@ import { PERCEPTUAL_METHOD_ID, perceptualEmbedding } from '../../src/analysis/pe
 import { derivedCopies, seededRandom, syntheticScene } from '../helpers/synthetic-photos';
 import { scene } from '../../src/dev/demo-photos';
 
-const threshold = duplicateThresholdFor(PERCEPTUAL_METHOD_ID, loadConfig({}).analysis.duplicateThreshold);
+const threshold = duplicateThresholdFor(PERCEPTUAL_METHOD_ID, undefined);
 
 function shuffled<T>(items: readonly T[], seed: number): T[] {
   const rand = seededRandom(seed);
@@ -143,12 +142,10 @@ test('5,000 photos: planted pairs are found exactly, in seconds', () => {
   assert.deepEqual(findDuplicateGroups(photos, 0.92), expected);
 });
 
-test('each method gets its calibrated threshold unless an operator sets one; unknown methods get the fallback', () => {
-  assert.equal(loadConfig({}).analysis.duplicateThreshold, undefined);
+test('each method gets its calibrated threshold unless the caller sets one; unknown methods get the fallback', () => {
   assert.equal(duplicateThresholdFor(PERCEPTUAL_METHOD_ID, undefined), RECOMMENDED_DUPLICATE_THRESHOLDS[PERCEPTUAL_METHOD_ID]);
   assert.equal(duplicateThresholdFor(PERCEPTUAL_METHOD_ID, 0.97), 0.97);
   assert.equal(duplicateThresholdFor('clip-vit-b32-image@1', undefined), FALLBACK_DUPLICATE_THRESHOLD);
-  assert.equal(loadConfig({ LIGHTBOX_DUPLICATE_THRESHOLD: '0.9' }).analysis.duplicateThreshold, 0.9);
 });
 
 test('disjoint sets merge transitively', () => {

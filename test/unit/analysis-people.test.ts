@@ -1,6 +1,5 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { loadConfig } from '../../src/config';
 import { ARCFACE_STARTING_EPS, clusterPeople, type Face } from '../../src/analysis/people';
 import { seededRandom } from '../helpers/synthetic-photos';
 
@@ -65,7 +64,6 @@ test('minFaces is the least faces a person may have', () => {
   assert.deepEqual(sizes(3), [5, 3]);
   assert.deepEqual(sizes(6), []);
   assert.equal(clusterPeople(faces, { eps: ARCFACE_STARTING_EPS, minFaces: 6 }).unassignedFaceIds.length, 10);
-  assert.equal(loadConfig({}).analysis.peopleMinFaces, 2);
 });
 
 test('eps decides who is a neighbour: too tight, everyone is alone; too loose, everyone is one person', () => {

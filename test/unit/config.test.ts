@@ -30,8 +30,17 @@ test('invalid values are reported by variable name', () => {
     () => loadConfig({ PORT: 'eighty' }),
     (e: Error) => e instanceof ConfigError && /PORT/.test(e.message),
   );
-  assert.throws(() => loadConfig({ LIGHTBOX_STORAGE: 'gcs' }), /GCS_BUCKET/);
   assert.throws(() => loadConfig({ GPU_COUNT: '0' }), /GPU_COUNT/);
+});
+
+test('naming a bucket or a Chroma server is what switches storage and vectors off the local defaults', () => {
+  const local = loadConfig({});
+  assert.deepEqual([local.storage.kind, local.matching.store], ['local', 'embedded']);
+  const shared = loadConfig({ GCS_BUCKET: 'photos', CHROMA_URL: 'http://chroma:8000' });
+  assert.deepEqual(
+    [shared.storage.kind, shared.storage.gcs.bucket, shared.matching.store, shared.matching.chromaUrl],
+    ['gcs', 'photos', 'chroma', 'http://chroma:8000'],
+  );
 });
 
 test('every configuration variable is documented in the docs/configuration.md table', () => {

@@ -47,10 +47,10 @@ before(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lightbox-wf-'));
   store = new LocalBlobStore({ rootDir: dir, signingSecret: 's', publicBaseUrl: 'http://127.0.0.1:1' });
   noModels = await loadPhotoModels({
-    runtime: createModelRuntime({ dir: path.join(dir, 'no-models'), interOpThreads: 1, intraOpThreads: undefined }),
+    runtime: createModelRuntime({ dir: path.join(dir, 'no-models'), intraOpThreads: undefined }),
     set: 'production',
   });
-  testModels = await loadPhotoModels({ runtime: createModelRuntime({ dir: FIXTURE_MODELS, interOpThreads: 1, intraOpThreads: undefined }), set: 'test' });
+  testModels = await loadPhotoModels({ runtime: createModelRuntime({ dir: FIXTURE_MODELS, intraOpThreads: undefined }), set: 'test' });
 });
 
 after(async () => {

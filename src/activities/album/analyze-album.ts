@@ -9,9 +9,9 @@
 import { trace } from '@opentelemetry/api';
 import { heartbeat, log } from '@temporalio/activity';
 import { compareIds, duplicateThresholdFor, findDuplicateGroups } from '../../analysis/duplicates';
-import { pickHighlights } from '../../analysis/highlights';
+import { DEFAULT_DIVERSITY, HIGHLIGHT_COUNT, HIGHLIGHT_MIN_QUALITY, pickHighlights } from '../../analysis/highlights';
 import { keptPhotos } from '../../analysis/kept-photos';
-import { clusterPeople, type Face } from '../../analysis/people';
+import { clusterPeople, PEOPLE_EPS, PEOPLE_MIN_FACES, type Face } from '../../analysis/people';
 import { DEFAULT_SIMILAR_THRESHOLD, findSimilarShots } from '../../analysis/similar';
 import { getModelSpec } from '../../models/registry';
 import { PERCEPTUAL_METHOD_ID } from '../../analysis/perceptual-embedding';
@@ -26,17 +26,27 @@ import { recordAlbumForTenant } from './tenant-features';
 import type { PeopleStore } from '../../people/people-store';
 
 export interface AlbumAnalysisSettings {
-  /** Operator override; unset → the perceptual method's calibrated threshold. */
-  duplicateThreshold: number | undefined;
+  /** Unset → the perceptual method's calibrated threshold (duplicateThresholdFor). */
+  duplicateThreshold?: number;
   peopleEps: number;
   peopleMinFaces: number;
   highlightCount: number;
   highlightDiversity: number;
   /** A photo under this quality score (0–1) is never a highlight, however unique. */
   highlightMinQuality: number;
-  /** Cosine on the semantic embedding for similar shots (LIGHTBOX_SIMILAR_THRESHOLD). */
-  similarThreshold?: number;
+  /** Cosine on the semantic embedding for similar shots. */
+  similarThreshold: number;
 }
+
+/** What the CPU worker runs with; each value's reason is beside its constant. */
+export const ALBUM_ANALYSIS_SETTINGS: AlbumAnalysisSettings = {
+  peopleEps: PEOPLE_EPS,
+  peopleMinFaces: PEOPLE_MIN_FACES,
+  highlightCount: HIGHLIGHT_COUNT,
+  highlightDiversity: DEFAULT_DIVERSITY,
+  highlightMinQuality: HIGHLIGHT_MIN_QUALITY,
+  similarThreshold: DEFAULT_SIMILAR_THRESHOLD,
+};
 
 /** The face model's own distance: dlib's descriptor is Euclidean on raw vectors, ArcFace cosine. */
 export function faceMetricOf(facesMethod: string | undefined): 'cosine' | 'euclidean' {
@@ -52,13 +62,15 @@ export function faceMetricOf(facesMethod: string | undefined): 'cosine' | 'eucli
 /** `people`: the tenant's people and word search are fed from each album step (left out, the album stands alone). */
 export function createAlbumAnalysisActivities({
   store,
-  settings,
+  settings: overrides,
   people: tenantPeople,
 }: {
   store: BlobStore;
-  settings: AlbumAnalysisSettings;
+  /** Tests and the eval try other values here; production takes ALBUM_ANALYSIS_SETTINGS. */
+  settings?: Partial<AlbumAnalysisSettings>;
   people?: PeopleStore;
 }) {
+  const settings = { ...ALBUM_ANALYSIS_SETTINGS, ...overrides };
   async function analyzeAlbum({ tenantId, albumId, analysisId }: AlbumAnalysisInput): Promise<AlbumAnalysisSummary> {
     const started = Date.now();
     const end = stageSeconds.startTimer({ kind: 'album', stage: 'album' });
@@ -116,7 +128,7 @@ export function createAlbumAnalysisActivities({
 
     // Similar shots need a semantic embedding; the perceptual fallback only knows copies.
     const semantic = docs.length > 0 && docs.every((d) => d.embedding.model !== d.perceptual.model);
-    const similarThreshold = settings.similarThreshold ?? DEFAULT_SIMILAR_THRESHOLD;
+    const similarThreshold = settings.similarThreshold;
     const similarGroups = semantic
       ? findSimilarShots(
           docs.map((d) => ({ photoId: d.photoId, embedding: decodeVector(d.embedding.vector), quality: d.quality.score })),

@@ -100,7 +100,13 @@ async function timed<T>(stage: Timed, into: Partial<Record<Timed, number>>, fn: 
   }
 }
 
-export function createPhotoPipelineActivities({ store, decoder, models, cache, decodeAttempts = 3 }: PhotoPipelineDeps) {
+/**
+ * Fresh decoder children a photo gets after crashing, hanging or bloating one: a host hiccup
+ * (OOM killer, noisy neighbour) rarely strikes three times, a poison file always does.
+ */
+export const DECODE_ATTEMPTS = 3;
+
+export function createPhotoPipelineActivities({ store, decoder, models, cache, decodeAttempts = DECODE_ATTEMPTS }: PhotoPipelineDeps) {
   const wantRgb = models.imageEncoder !== undefined || models.detector !== undefined;
 
   async function fetchAndDecode(tenantId: string, photo: PhotoRef): Promise<Decoded> {

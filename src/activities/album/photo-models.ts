@@ -5,7 +5,6 @@
  * perceptual method, categories and people report "model not installed". Which model serves each
  * role is modelRolesFor(config.models) (LIGHTBOX_MODEL_ROLES); by default the ones `models:build` makes.
  */
-import fs from 'node:fs';
 import {
   ArcFaceEmbedder,
   ClipImageEncoder,
@@ -91,24 +90,11 @@ export interface LoadPhotoModelsOptions {
   set: ModelSet;
   /** modelRolesFor(config.models); unset: the defaults. */
   roles?: ModelRoles;
-  /** LIGHTBOX_CATEGORY_MAP_FILE: ImageNet class → album category map for the classifier. */
+  /** ImageNet class → album category map for the classifier (default: src/models/imagenet/category-map.json). */
   categoryMapFile?: string;
   labels?: readonly ZeroShotLabel[];
   limitInputPixels?: number;
   logger?: { warn(obj: object, msg: string): void; info(obj: object, msg: string): void };
-}
-
-/** Reads LIGHTBOX_CATEGORY_LABELS_FILE: a JSON array of {id, names:{en,ko}, prompts:{en?,ko?}}. */
-export function readLabelsFile(file: string | undefined): readonly ZeroShotLabel[] {
-  if (!file) return DEFAULT_LABELS;
-  const parsed = JSON.parse(fs.readFileSync(file, 'utf8')) as unknown;
-  if (!Array.isArray(parsed) || parsed.length < 2) throw new Error(`${file}: expected a JSON array of at least two labels`);
-  for (const l of parsed as ZeroShotLabel[]) {
-    if (typeof l?.id !== 'string' || typeof l.names?.en !== 'string' || typeof l.names?.ko !== 'string' || typeof l.prompts !== 'object') {
-      throw new Error(`${file}: every label needs id, names.en, names.ko and prompts`);
-    }
-  }
-  return parsed as ZeroShotLabel[];
 }
 
 /** Loads the model's session now (a 350 MB session takes a second or more, which the first album

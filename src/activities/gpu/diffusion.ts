@@ -65,6 +65,9 @@ async function waitUntilIdle(url: string, pollMs: number, timeoutMs = 30_000): P
 
 const abortError = (signal: AbortSignal) => (signal.reason instanceof Error ? signal.reason : new Error('render aborted'));
 
+/** Twice a second: a progress bar that moves smoothly, at a cost A1111 does not notice. */
+export const PROGRESS_POLL_MS = 500;
+
 export interface A1111Options {
   /** One server per GPU on this node; each takes one job at a time. */
   urls: string[];
@@ -135,7 +138,7 @@ export class Automatic1111Backend implements DiffusionBackend {
         .catch(() => {
           // A missed progress read is not an error: the job's own request decides success.
         });
-    }, this.opts.progressPollMs ?? 500);
+    }, this.opts.progressPollMs ?? PROGRESS_POLL_MS);
     try {
       const res = await fetch(`${url}/sdapi/v1/img2img`, {
         method: 'POST',
@@ -158,7 +161,7 @@ export class Automatic1111Backend implements DiffusionBackend {
         await fetch(`${url}/sdapi/v1/interrupt`, { method: 'POST', signal: AbortSignal.timeout(5000) }).catch(() => undefined);
         // The slot is given back only once the server has really stopped: otherwise the next job
         // would start while this one still holds the GPU.
-        await waitUntilIdle(url, this.opts.progressPollMs ?? 500);
+        await waitUntilIdle(url, this.opts.progressPollMs ?? PROGRESS_POLL_MS);
         throw abortError(local.signal);
       }
       throw err;

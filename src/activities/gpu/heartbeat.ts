@@ -20,6 +20,13 @@ export interface GpuJobGuard<P> {
   dispose(): void;
 }
 
+/**
+ * A node whose backend has reported nothing this long gives its slot back. Five minutes: far
+ * past DEFAULT_GPU_TIMEOUTS' heartbeat timeout plus first retry (70 s), so Temporal has already
+ * moved the job before the slot frees, and the node cannot take the same job back.
+ */
+export const GPU_STALL_ABORT_MS = 300_000;
+
 export function guardGpuJob<P>(stallAbortMs: number, initial: P): GpuJobGuard<P> {
   const ctx = Context.current();
   const controller = new AbortController();

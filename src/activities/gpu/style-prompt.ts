@@ -15,11 +15,18 @@ import { jobOutcomes, stageSeconds } from '../../telemetry/metrics';
 
 export interface GeminiSettings {
   apiKey?: string;
-  model: string;
-  /** A Gemini-compatible endpoint instead of Google's (tests, proxies). */
+  /** Default GEMINI_MODEL. */
+  model?: string;
+  /** A Gemini-compatible endpoint instead of Google's (tests' stand-in). */
   baseUrl?: string;
-  timeoutMs: number;
+  /** Default GEMINI_TIMEOUT_MS. */
+  timeoutMs?: number;
 }
+
+/** Fast and cheap, and it reads a photo well enough to describe its subjects for a prompt. */
+export const GEMINI_MODEL = 'gemini-2.5-flash';
+/** One request's time box: a prompt answer takes seconds; the workflow falls back to the catalogue after that. */
+export const GEMINI_TIMEOUT_MS = 30_000;
 
 /** Gemini sees a small JPEG: enough to judge the scene, a fraction of the tokens of the original. */
 const PREVIEW_SIDE = 768;
@@ -34,7 +41,7 @@ export function createStylePromptActivities({ store, gemini, matcher }: { store:
     ? new GoogleGenAI({
         apiKey: gemini.apiKey,
         // Temporal owns retries (visible in history, with backoff); the SDK's own would hide them.
-        httpOptions: { ...(gemini.baseUrl ? { baseUrl: gemini.baseUrl } : {}), timeout: gemini.timeoutMs, retryOptions: { attempts: 1 } },
+        httpOptions: { ...(gemini.baseUrl ? { baseUrl: gemini.baseUrl } : {}), timeout: gemini.timeoutMs ?? GEMINI_TIMEOUT_MS, retryOptions: { attempts: 1 } },
       })
     : undefined;
 
@@ -52,7 +59,7 @@ export function createStylePromptActivities({ store, gemini, matcher }: { store:
       .jpeg({ quality: 85 })
       .toBuffer();
     const response = await client.models.generateContent({
-      model: gemini.model,
+      model: gemini.model ?? GEMINI_MODEL,
       contents: [
         {
           role: 'user',
@@ -92,7 +99,7 @@ export function createStylePromptActivities({ store, gemini, matcher }: { store:
       style,
       source: 'gemini',
       matcher: geminiPicked ? 'gemini' : keywordStyle(req.request) ? 'keyword' : 'default',
-      model: gemini.model,
+      model: gemini.model ?? GEMINI_MODEL,
     };
   }
 

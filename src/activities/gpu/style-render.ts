@@ -7,7 +7,7 @@ import crypto from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/activity';
 import sharp from 'sharp';
 import type { DiffusionBackend } from './diffusion';
-import { guardGpuJob } from './heartbeat';
+import { GPU_STALL_ABORT_MS, guardGpuJob } from './heartbeat';
 import type { RenderProgress, RenderRequest, RenderResult } from '../../shared/gpu-jobs';
 import { BlobNotFoundError, type BlobStore } from '../../storage/blob-store';
 import { styleResultKey } from '../../storage/keys';
@@ -15,11 +15,19 @@ import { inferenceBatchSize, inferenceSeconds, jobOutcomes } from '../../telemet
 
 export interface RenderSettings {
   steps: number;
+  /** img2img denoising strength: 0 keeps the photo, 1 ignores it. */
   denoisingStrength: number;
   maxSide: number;
   /** Give the slot back when the backend has reported nothing for this long. */
   stallAbortMs: number;
 }
+
+/**
+ * 20 steps: A1111's own default, where SD 1.5's usual samplers have settled. 0.55: past the
+ * middle, so the style shows, while the photo's composition stays. 768 px: SD 1.5 trained at
+ * 512, and much larger renders start repeating their subjects.
+ */
+export const RENDER_SETTINGS: RenderSettings = { steps: 20, denoisingStrength: 0.55, maxSide: 768, stallAbortMs: GPU_STALL_ABORT_MS };
 
 /** The same job renders the same image on a retry: the seed comes from the job id. */
 const seedOf = (styleId: string) => crypto.createHash('sha256').update(styleId).digest().readUInt32BE(0) % 2 ** 31;
@@ -52,14 +60,16 @@ export function createStyleRenderActivities({
   store,
   backend,
   exampleBackend,
-  settings,
+  settings: overrides,
 }: {
   store: BlobStore;
   backend: DiffusionBackend;
   /** Renders style by example (the Magenta pair); absent when those networks are not installed. */
   exampleBackend?: DiffusionBackend;
-  settings: RenderSettings;
+  /** Tests render fewer steps; the worker runs RENDER_SETTINGS. */
+  settings?: Partial<RenderSettings>;
 }) {
+  const settings = { ...RENDER_SETTINGS, ...overrides };
   async function renderStyle(req: RenderRequest): Promise<RenderResult> {
     const image = await load(store, req.photoKey, 'Photo', 'BLOB_NOT_FOUND');
     const styleImage = req.styleImageKey ? await load(store, req.styleImageKey, 'Style reference photo', 'STYLE_REFERENCE_NOT_FOUND') : undefined;

@@ -8,13 +8,33 @@ import { ApplicationFailure, Context } from '@temporalio/activity';
 import type { ContextItem, ContextResult, Profile } from '../../shared/gpu-jobs';
 import { jobOutcomes, stageSeconds } from '../../telemetry/metrics';
 
+/** The credentials from config; each source without them is skipped. */
 export interface ContextSettings {
-  /** Per request; the activity's start-to-close timeout is the outer box. */
-  timeoutMs: number;
-  google: { apiKey?: string; cx?: string; baseUrl: string };
-  spotify: { clientId?: string; clientSecret?: string; apiBaseUrl: string; accountsUrl: string };
-  youtube: { apiKey?: string; baseUrl: string };
+  google: { apiKey?: string; cx?: string };
+  spotify: { clientId?: string; clientSecret?: string };
+  youtube: { apiKey?: string };
 }
+
+/** Where each source is asked: the services' own APIs, or a test's stand-ins. */
+export interface ContextEndpoints {
+  google: string;
+  spotifyApi: string;
+  spotifyAccounts: string;
+  youtube: string;
+}
+
+export const CONTEXT_ENDPOINTS: ContextEndpoints = {
+  google: 'https://www.googleapis.com/customsearch/v1',
+  spotifyApi: 'https://api.spotify.com/v1',
+  spotifyAccounts: 'https://accounts.spotify.com/api/token',
+  youtube: 'https://www.googleapis.com/youtube/v3',
+};
+
+/**
+ * Time box of each context search attempt: these APIs answer in well under a second, and a
+ * report waits for its context, so a slow source is better retried or skipped than waited for.
+ */
+export const CONTEXT_TIMEOUT_MS = 8_000;
 
 const MAX_ITEMS = 5;
 
@@ -41,7 +61,7 @@ async function getJson<T>(url: string, init: RequestInit, timeoutMs: number, ser
   return JSON.parse(text) as T;
 }
 
-export function createTuningContextActivities(settings: ContextSettings) {
+export function createTuningContextActivities(settings: ContextSettings, endpoints: ContextEndpoints = CONTEXT_ENDPOINTS, timeoutMs = CONTEXT_TIMEOUT_MS) {
   // The in-flight request is shared too, so concurrent reports on one worker fetch one token.
   let spotifyToken: { value: Promise<string>; expiresAt: number } | undefined;
 
@@ -58,21 +78,21 @@ export function createTuningContextActivities(settings: ContextSettings) {
   };
 
   async function searchWeb(profiles: [Profile, Profile]): Promise<ContextResult> {
-    const { apiKey, cx, baseUrl } = settings.google;
+    const { apiKey, cx } = settings.google;
     if (!apiKey || !cx) return skipped('web', 'google-custom-search');
     const query = `${topicsOf(profiles).join(' ')} 데이트 코스`;
     return timed('web', 'google-custom-search', query, async () => {
-      const url = `${baseUrl}?${new URLSearchParams({ key: apiKey, cx, q: query, num: String(MAX_ITEMS), safe: 'active' })}`;
-      const body = await getJson<{ items?: Array<{ title?: string; link?: string; snippet?: string }> }>(url, {}, settings.timeoutMs, 'Google Custom Search');
+      const url = `${endpoints.google}?${new URLSearchParams({ key: apiKey, cx, q: query, num: String(MAX_ITEMS), safe: 'active' })}`;
+      const body = await getJson<{ items?: Array<{ title?: string; link?: string; snippet?: string }> }>(url, {}, timeoutMs, 'Google Custom Search');
       return (body.items ?? []).map((i) => ({ title: i.title ?? '', url: i.link, snippet: i.snippet }));
     });
   }
 
   function spotifyAccessToken(): Promise<string> {
     if (spotifyToken && spotifyToken.expiresAt > Date.now() + 30_000) return spotifyToken.value;
-    const { clientId, clientSecret, accountsUrl } = settings.spotify;
+    const { clientId, clientSecret } = settings.spotify;
     const value = getJson<{ access_token: string; expires_in: number }>(
-      accountsUrl,
+      endpoints.spotifyAccounts,
       {
         method: 'POST',
         headers: {
@@ -81,7 +101,7 @@ export function createTuningContextActivities(settings: ContextSettings) {
         },
         body: 'grant_type=client_credentials',
       },
-      settings.timeoutMs,
+      timeoutMs,
       'Spotify accounts',
     ).then((body) => {
       if (spotifyToken?.value === value) spotifyToken.expiresAt = Date.now() + body.expires_in * 1000;
@@ -96,7 +116,7 @@ export function createTuningContextActivities(settings: ContextSettings) {
   }
 
   async function searchMusic(profiles: [Profile, Profile]): Promise<ContextResult> {
-    const { clientId, clientSecret, apiBaseUrl } = settings.spotify;
+    const { clientId, clientSecret } = settings.spotify;
     if (!clientId || !clientSecret) return skipped('music', 'spotify');
     const seeds = [...new Set(profiles.map((p) => p.music[0]).filter((m): m is string => !!m))];
     if (seeds.length === 0) return { source: 'music', provider: 'spotify', status: 'ok', items: [] };
@@ -105,9 +125,9 @@ export function createTuningContextActivities(settings: ContextSettings) {
       const perSeed = await Promise.all(
         seeds.map((q) =>
           getJson<{ tracks?: { items?: Array<{ name: string; artists?: Array<{ name: string }>; external_urls?: { spotify?: string } }> } }>(
-            `${apiBaseUrl}/search?${new URLSearchParams({ q, type: 'track', limit: '3' })}`,
+            `${endpoints.spotifyApi}/search?${new URLSearchParams({ q, type: 'track', limit: '3' })}`,
             { headers: { authorization: `Bearer ${token}` } },
-            settings.timeoutMs,
+            timeoutMs,
             'Spotify search',
           ),
         ),
@@ -119,15 +139,15 @@ export function createTuningContextActivities(settings: ContextSettings) {
   }
 
   async function searchVideos(profiles: [Profile, Profile]): Promise<ContextResult> {
-    const { apiKey, baseUrl } = settings.youtube;
+    const { apiKey } = settings.youtube;
     if (!apiKey) return skipped('video', 'youtube');
     const query = topicsOf(profiles).join(' ');
     return timed('video', 'youtube', query, async () => {
-      const url = `${baseUrl}/search?${new URLSearchParams({ key: apiKey, part: 'snippet', type: 'video', q: query, maxResults: String(MAX_ITEMS), safeSearch: 'strict' })}`;
+      const url = `${endpoints.youtube}/search?${new URLSearchParams({ key: apiKey, part: 'snippet', type: 'video', q: query, maxResults: String(MAX_ITEMS), safeSearch: 'strict' })}`;
       const body = await getJson<{ items?: Array<{ id?: { videoId?: string }; snippet?: { title?: string; description?: string } }> }>(
         url,
         {},
-        settings.timeoutMs,
+        timeoutMs,
         'YouTube Data API',
       );
       return (body.items ?? []).map((i) => ({

@@ -5,7 +5,7 @@
  * Temporal retries the job on another worker). With no backend, or one that cannot load its
  * model, a template report is built from the same profiles and context, and marked as such.
  */
-import { guardGpuJob } from './heartbeat';
+import { GPU_STALL_ABORT_MS, guardGpuJob } from './heartbeat';
 import { LlmUnavailableError, type LlmBackend } from '../../llm/backend';
 import { reportFacts, reportMessages, responsePrefix, unsupportedClaims } from '../../llm/report-facts';
 import type { ReportProgress, ReportRequest, ReportResult } from '../../shared/gpu-jobs';
@@ -64,16 +64,23 @@ export interface TuningReportDeps {
   backend?: LlmBackend;
   /** Why there is no backend, for the log and the template's notes. */
   noBackendReason?: string;
+  /** Completion tokens per report at most: REPORT_MAX_TOKENS or, in process, LOCAL_REPORT_MAX_TOKENS. */
   maxTokens: number;
-  stallAbortMs: number;
+  /** Tests stall sooner; the worker runs GPU_STALL_ABORT_MS. */
+  stallAbortMs?: number;
 }
+
+/** Room for the report's sections, without letting a model ramble on while it holds a GPU slot. */
+export const REPORT_MAX_TOKENS = 700;
+/** The CPU model writes slowly: a shorter report keeps the wait for it in minutes, not tens of minutes. */
+export const LOCAL_REPORT_MAX_TOKENS = 240;
 
 // Low enough that the small CPU model keeps to the facts, high enough that reports do not all read alike.
 const TEMPERATURE = 0.5;
 // Well inside the shortest heartbeat timeout a deployment sets (60 s by default).
 const PROMPT_HEARTBEAT_MS = 5_000;
 
-export function createTuningReportActivities({ store, backend, noBackendReason, maxTokens, stallAbortMs }: TuningReportDeps) {
+export function createTuningReportActivities({ store, backend, noBackendReason, maxTokens, stallAbortMs = GPU_STALL_ABORT_MS }: TuningReportDeps) {
   async function save(req: ReportRequest, result: Omit<ReportResult, 'reportKey'>): Promise<ReportResult> {
     const key = reportKey(req.tenantId, req.reportId);
     await store.put(key, Buffer.from(JSON.stringify({ reportId: req.reportId, ...result, context: req.context })), { contentType: 'application/json' });

@@ -24,7 +24,15 @@ import { albumEvents } from './album-events';
 
 const albumId = (req: Request) => albumIdParam.parse(req.params.albumId);
 
-export function albumRoutes(albums: AlbumService, config: Config, links: { webUi?: (workflowId: string) => string }, idem: IdempotencyStore) {
+/** Files in one multipart request: a phone's day of photos; more go in further requests, so one request never spools gigabytes. */
+export const MAX_FILES_PER_REQUEST = 200;
+
+export function albumRoutes(
+  albums: AlbumService,
+  config: Config,
+  opts: { webUi?: (workflowId: string) => string; maxFilesPerRequest?: number },
+  idem: IdempotencyStore,
+) {
   const router = Router();
   // Spool to disk, not memory: a request of many large files must not hold them all in RAM.
   const spoolDir = path.join(config.dataDir, 'tmp', 'uploads');
@@ -36,7 +44,7 @@ export function albumRoutes(albums: AlbumService, config: Config, links: { webUi
     uploads: `/v1/albums/${id}/uploads`,
     results: `/v1/albums/${id}/results`,
     events: `/v1/albums/${id}/events`,
-    ...(links.webUi ? { workflowUi: links.webUi(workflowId) } : {}),
+    ...(opts.webUi ? { workflowUi: opts.webUi(workflowId) } : {}),
   });
 
   router.post('/albums', async (req, res) => {
@@ -104,7 +112,11 @@ export function albumRoutes(albums: AlbumService, config: Config, links: { webUi
       const spool = await fs.promises.mkdtemp(path.join(spoolDir, 'req-'));
       let answer: { status: number; body: unknown; replayed?: boolean };
       try {
-        const upload = await parseMultipart(req, spool, { field: 'photos', maxFileBytes: config.api.maxUploadBytes, maxFiles: config.api.maxFilesPerRequest });
+        const upload = await parseMultipart(req, spool, {
+          field: 'photos',
+          maxFileBytes: config.api.maxUploadBytes,
+          maxFiles: opts.maxFilesPerRequest ?? MAX_FILES_PER_REQUEST,
+        });
         if (upload.files.length === 0 && upload.rejected.length === 0) throw new ApiError('NO_FILES', 'Send one or more files in the multipart field "photos"');
         const scope = requestScope(req);
         const { replay } = key !== undefined ? await idem.begin(tenant, scope, key, upload.digest) : {};

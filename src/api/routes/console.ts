@@ -21,7 +21,7 @@ export function defaultConsoleDir(from = __dirname): string {
 /** Origins the console's images and uploads talk to besides itself: where signed URLs point. */
 function blobOrigins(config: Pick<Config, 'api' | 'storage'>): string[] {
   const origins = [new URL(config.api.publicUrl).origin];
-  if (config.storage.kind === 'gcs') origins.push(new URL(config.storage.gcs.apiEndpoint ?? 'https://storage.googleapis.com').origin);
+  if (config.storage.kind === 'gcs') origins.push('https://storage.googleapis.com');
   return origins;
 }
 

@@ -28,7 +28,7 @@ import { ACCEPTED_CONTENT_TYPES, contentTypeMatches, sniffImageFormat } from '..
 import { SA } from '../../shared/search-attributes';
 import { TASK_QUEUES } from '../../shared/task-queues';
 import type { BlobStore, SignedUrl } from '../../storage/blob-store';
-import { BlobNotFoundError } from '../../storage/blob-store';
+import { BlobNotFoundError, SIGNED_URL_TTL_SECONDS } from '../../storage/blob-store';
 import crypto from 'node:crypto';
 import { albumPhotoKey, albumUploadKey, tenantKey, tenantPrefix } from '../../storage/keys';
 import { addPhotosUpdate, AlbumWorkflow, albumStatusQuery, closeAlbumSignal, MAX_PHOTOS_PER_UPDATE } from '../../workflows/album';
@@ -70,14 +70,33 @@ interface PendingUpload extends PlannedUpload {
   key: string;
 }
 
+/** Limits of one album run that no deployment changes; tests and benches shrink them. */
+export interface AlbumRunLimits {
+  /** An open album with no new photos this long closes itself. */
+  idleCloseMs: number;
+  continueAsNewAfterEvents: number;
+}
+
+/**
+ * A week idle: a trip's photos come in over days, yet a forgotten album still closes and gets its
+ * manifest. 10,000 events: a fifth of Temporal's 50,000-event history limit, so a run's replay
+ * stays quick.
+ */
+export const ALBUM_RUN_LIMITS: AlbumRunLimits = { idleCloseMs: 7 * 24 * 3600_000, continueAsNewAfterEvents: 10_000 };
+
 export class AlbumService {
+  private readonly limits: AlbumRunLimits;
+
   constructor(
     private readonly client: Client,
     private readonly store: BlobStore,
     private readonly config: Pick<Config, 'photos' | 'api'>,
     /** The tenant's people: album results show them as named and corrected now. */
     private readonly people?: Pick<PeopleService, 'albumPeople' | 'forgetAlbum'>,
-  ) {}
+    limits: Partial<AlbumRunLimits> = {},
+  ) {
+    this.limits = { ...ALBUM_RUN_LIMITS, ...limits };
+  }
 
   /** See status-cache.ts: watchers read the last answer while a fresh one is fetched. */
   private readonly watched = new StatusCache<AlbumView>({ freshMs: 250, maxStaleMs: 3_000 });
@@ -89,12 +108,12 @@ export class AlbumService {
       tenantId,
       albumId,
       ...base,
-      idleCloseMs: p.albumIdleCloseMs,
+      idleCloseMs: this.limits.idleCloseMs,
       settings: {
         batchSize: p.batchSize,
         parallelism: p.albumParallelism,
         heartbeatSeconds: p.heartbeatSeconds,
-        continueAsNewAfterEvents: p.continueAsNewAfterEvents,
+        continueAsNewAfterEvents: this.limits.continueAsNewAfterEvents,
         maxPhotos: p.maxPhotosPerAlbum,
         settleMs: p.albumSettleMs,
       },
@@ -233,7 +252,7 @@ export class AlbumService {
     const pick = <V>(m: Record<string, V>) => Object.fromEntries(pageIds.filter((id) => id in m).map((id) => [id, m[id]!]));
     const items = await Promise.all(
       pageIds.map(async (photoId) => {
-        const signed = await this.store.signedDownloadUrl(albumPhotoKey(tenantId, albumId, photoId), { expiresInSeconds: this.config.api.signedUrlTtlSeconds });
+        const signed = await this.store.signedDownloadUrl(albumPhotoKey(tenantId, albumId, photoId), { expiresInSeconds: SIGNED_URL_TTL_SECONDS });
         const info = full.photos[photoId];
         return {
           photoId,
@@ -346,7 +365,7 @@ export class AlbumService {
     const key = albumPhotoKey(tenantId, albumId, photoId);
     const meta = await this.store.stat(key);
     if (!meta) throw new ApiError('PHOTO_NOT_FOUND', `No photo ${photoId} in album ${albumId}`);
-    const signed = await this.store.signedDownloadUrl(key, { expiresInSeconds: this.config.api.signedUrlTtlSeconds });
+    const signed = await this.store.signedDownloadUrl(key, { expiresInSeconds: SIGNED_URL_TTL_SECONDS });
     return { photoId, contentType: meta.contentType, size: meta.size, ...signed };
   }
 
@@ -478,7 +497,7 @@ export class AlbumService {
       await this.store.put(albumUploadKey(tenantId, albumId, photoId), Buffer.from(JSON.stringify(pending)), {
         contentType: 'application/json',
       });
-      const signed = await this.store.signedUploadUrl(key, { expiresInSeconds: this.config.api.signedUrlTtlSeconds, contentType });
+      const signed = await this.store.signedUploadUrl(key, { expiresInSeconds: SIGNED_URL_TTL_SECONDS, contentType });
       uploads.push({ photoId, name: file.name, ...signed });
     }
     return { uploads, rejected };

@@ -26,8 +26,9 @@ import {
   type TuningReportResult,
 } from '../../shared/gpu-jobs';
 import { SA } from '../../shared/search-attributes';
-import { GPU_QUEUES, TASK_QUEUES, type GpuClass } from '../../shared/task-queues';
-import type { BlobStore } from '../../storage/blob-store';
+import { DEFAULT_GPU_TIMEOUTS, GPU_QUEUES, TASK_QUEUES, type GpuClass, type GpuTimeouts } from '../../shared/task-queues';
+import { CONTEXT_TIMEOUT_MS } from '../../activities/gpu/tuning-context';
+import { SIGNED_URL_TTL_SECONDS, type BlobStore } from '../../storage/blob-store';
 import { BlobNotFoundError } from '../../storage/blob-store';
 import { albumPhotoKey, reportKey, styleResultKey } from '../../storage/keys';
 import { GpuQueueMonitor, type GpuQueueSnapshot } from '../../temporal-client/gpu-queues';
@@ -201,7 +202,7 @@ export class StyleService extends GpuJobs<typeof StyleTransferWorkflow, RenderPr
     client: Client,
     monitor: GpuQueueMonitor,
     private readonly store: BlobStore,
-    private readonly config: Pick<Config, 'api' | 'gpu'>,
+    private readonly timeouts: GpuTimeouts,
   ) {
     super(client, monitor, {
       name: 'style',
@@ -237,7 +238,7 @@ export class StyleService extends GpuJobs<typeof StyleTransferWorkflow, RenderPr
         photoKey,
         request: body.request ?? '',
         createdAt: new Date().toISOString(),
-        gpu: this.config.gpu.timeouts,
+        gpu: this.timeouts,
         ...(styleFromKey ? { styleFrom: { photoId: body.styleFromPhotoId!, photoKey: styleFromKey } } : {}),
       },
     ]);
@@ -245,7 +246,7 @@ export class StyleService extends GpuJobs<typeof StyleTransferWorkflow, RenderPr
 
   protected async whenDone(result: StyleTransferResult) {
     // Signed afresh on every read: a stored URL would expire.
-    const signed = await this.store.signedDownloadUrl(result.render.resultKey, { expiresInSeconds: this.config.api.signedUrlTtlSeconds });
+    const signed = await this.store.signedDownloadUrl(result.render.resultKey, { expiresInSeconds: SIGNED_URL_TTL_SECONDS });
     return { prompt: result.prompt, result: { ...result.render, url: signed.url, urlExpiresAt: signed.expiresAt } };
   }
 
@@ -257,7 +258,7 @@ export class StyleService extends GpuJobs<typeof StyleTransferWorkflow, RenderPr
   protected async fromStore(tenantId: string, styleId: string) {
     const key = styleResultKey(tenantId, styleId);
     if (!(await this.store.stat(key))) return undefined;
-    const signed = await this.store.signedDownloadUrl(key, { expiresInSeconds: this.config.api.signedUrlTtlSeconds });
+    const signed = await this.store.signedDownloadUrl(key, { expiresInSeconds: SIGNED_URL_TTL_SECONDS });
     return { result: { resultKey: key, url: signed.url, urlExpiresAt: signed.expiresAt } };
   }
 }
@@ -267,7 +268,7 @@ export class ReportService extends GpuJobs<typeof TuningReportWorkflow, ReportPr
     client: Client,
     monitor: GpuQueueMonitor,
     private readonly store: BlobStore,
-    private readonly config: Pick<Config, 'gpu' | 'context'>,
+    private readonly timeouts: GpuTimeouts,
   ) {
     super(client, monitor, {
       name: 'report',
@@ -287,8 +288,8 @@ export class ReportService extends GpuJobs<typeof TuningReportWorkflow, ReportPr
         reportId,
         profiles: body.profiles,
         createdAt: new Date().toISOString(),
-        gpu: this.config.gpu.timeouts,
-        contextTimeoutMs: this.config.context.timeoutMs,
+        gpu: this.timeouts,
+        contextTimeoutMs: CONTEXT_TIMEOUT_MS,
       },
     ]);
   }
@@ -314,7 +315,9 @@ export class ReportService extends GpuJobs<typeof TuningReportWorkflow, ReportPr
   }
 }
 
-export function gpuJobServices(client: Client, store: BlobStore, config: Config) {
+/** `gpuTimeouts`: tests shorten them; everything else runs DEFAULT_GPU_TIMEOUTS. */
+export function gpuJobServices(client: Client, store: BlobStore, config: Config, gpuTimeouts: Partial<GpuTimeouts> = {}) {
   const monitor = new GpuQueueMonitor(client, config.temporal.namespace);
-  return { monitor, styles: new StyleService(client, monitor, store, config), reports: new ReportService(client, monitor, store, config) };
+  const timeouts = { ...DEFAULT_GPU_TIMEOUTS, ...gpuTimeouts };
+  return { monitor, styles: new StyleService(client, monitor, store, timeouts), reports: new ReportService(client, monitor, store, timeouts) };
 }

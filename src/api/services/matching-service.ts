@@ -5,18 +5,16 @@
  * inside the tenant with the filters, never returning the querying user.
  */
 import { WorkflowIdConflictPolicy, WorkflowNotFoundError, type Client } from '@temporalio/client';
-import type { Config } from '../../config';
 import type { MatchEmbedder } from '../../matching/match-embedder';
 import { profileCollection, profileRecordId, RESERVED_PROFILE_FIELDS } from '../../matching/profiles';
 import type { ProfileFieldValue } from '../../shared/matching';
 import type { VectorStore, Where } from '../../matching/vector-store';
-import { HASHING_METHOD } from '../../models/text/hashing-embedder';
 import { profileWorkflowId, reindexWorkflowId, type ProfileWorkflowResult, type ReindexProgress } from '../../shared/matching';
 import type { MatchResponse, ReindexStartedResponse } from '../../shared/contract/matching';
 import { TASK_QUEUES } from '../../shared/task-queues';
 import { pauseReindexSignal, ProfileReindexWorkflow, ProfileWorkflow, reindexProgressQuery, resumeReindexSignal } from '../../workflows/matching';
 import { ApiError } from '../errors';
-import { checkText } from './moderation-service';
+import { checkText, MAX_TEXT_CHARS } from './moderation-service';
 
 export interface MatchRequest {
   userId?: string;
@@ -26,17 +24,18 @@ export interface MatchRequest {
 }
 
 export const DEFAULT_K = 10;
+/** Neighbours one query may ask for: more than any match screen shows, and bounded so one request cannot walk the whole index. */
+export const MAX_K = 100;
 
 export class MatchingService {
   constructor(
     private readonly client: Client,
     private readonly embedder: MatchEmbedder,
     private readonly vectors: VectorStore,
-    private readonly config: Pick<Config['matching'], 'maxK' | 'maxTextChars' | 'hashingDim'>,
   ) {}
 
   async putProfile(tenant: string, userId: string, text: string, fields: Record<string, ProfileFieldValue> = {}): Promise<ProfileWorkflowResult> {
-    checkText(text, this.config.maxTextChars, `the profile of ${userId}`);
+    checkText(text, MAX_TEXT_CHARS, `the profile of ${userId}`);
     for (const reserved of RESERVED_PROFILE_FIELDS) {
       if (reserved in fields) throw new ApiError('VALIDATION_FAILED', `"${reserved}" is set by Lightbox and cannot be a profile field`);
     }
@@ -52,7 +51,7 @@ export class MatchingService {
   /** Both collections a profile may be in: the model's and the fallback's. */
   private async knownCollections(tenant: string): Promise<string[]> {
     const current = await this.embedder.current();
-    return [...new Set([profileCollection(tenant, current.embedding), profileCollection(tenant, `${HASHING_METHOD}@${this.config.hashingDim}`)])];
+    return [...new Set([profileCollection(tenant, current.embedding), profileCollection(tenant, this.embedder.fallbackRef)])];
   }
 
   async deleteProfile(tenant: string, userId: string): Promise<ProfileWorkflowResult> {
@@ -69,12 +68,11 @@ export class MatchingService {
 
   async match(tenant: string, req: MatchRequest): Promise<MatchResponse> {
     const k = req.k ?? DEFAULT_K;
-    if (k < 1 || k > this.config.maxK)
-      throw new ApiError('K_OUT_OF_RANGE', `k must be between 1 and ${this.config.maxK} (got ${k})`, { min: 1, max: this.config.maxK });
+    if (k < 1 || k > MAX_K) throw new ApiError('K_OUT_OF_RANGE', `k must be between 1 and ${MAX_K} (got ${k})`, { min: 1, max: MAX_K });
     for (const field of Object.keys(req.filters ?? {})) {
       if ((RESERVED_PROFILE_FIELDS as readonly string[]).includes(field)) throw new ApiError('VALIDATION_FAILED', `"${field}" cannot be filtered on`);
     }
-    if (req.text !== undefined) checkText(req.text, this.config.maxTextChars, 'the query');
+    if (req.text !== undefined) checkText(req.text, MAX_TEXT_CHARS, 'the query');
     const current = await this.embedder.current();
     const collection = profileCollection(tenant, current.embedding);
     let vector: Float32Array;

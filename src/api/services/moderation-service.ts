@@ -1,23 +1,24 @@
 /** POST /v1/moderation/chat: input rules with their error codes, then the clean-bot. */
-import type { Config } from '../../config';
 import type { ChatMessage, ChatModerator, ModerationResult } from '../../moderation/chat-moderator';
 import { ApiError } from '../errors';
 
+/** Longer than any profile or chat message the product takes; the sentence model reads 512 tokens of it at most. */
+export const MAX_TEXT_CHARS = 2000;
+/** A chat screen's backlog; a larger set belongs in several requests, so one caller cannot fill the batcher. */
+export const MAX_MESSAGES_PER_REQUEST = 64;
+
 export class ModerationService {
-  constructor(
-    private readonly moderator: ChatModerator,
-    private readonly limits: Pick<Config['moderation'], 'maxMessages' | 'maxTextChars'>,
-  ) {}
+  constructor(private readonly moderator: ChatModerator) {}
 
   async moderateChat(messages: readonly ChatMessage[]): Promise<ModerationResult[]> {
-    if (messages.length > this.limits.maxMessages) {
-      throw new ApiError('TOO_MANY_MESSAGES', `At most ${this.limits.maxMessages} messages per request (got ${messages.length})`);
+    if (messages.length > MAX_MESSAGES_PER_REQUEST) {
+      throw new ApiError('TOO_MANY_MESSAGES', `At most ${MAX_MESSAGES_PER_REQUEST} messages per request (got ${messages.length})`);
     }
     const seen = new Set<string>();
     for (const m of messages) {
       if (seen.has(m.id)) throw new ApiError('DUPLICATE_MESSAGE_ID', `Message id "${m.id}" appears twice`);
       seen.add(m.id);
-      checkText(m.text, this.limits.maxTextChars, `message "${m.id}"`);
+      checkText(m.text, MAX_TEXT_CHARS, `message "${m.id}"`);
     }
     return this.moderator.moderate(messages);
   }

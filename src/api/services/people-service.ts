@@ -30,7 +30,7 @@ import type {
   SearchResponse,
 } from '../../shared/contract/people';
 import { albumSearchKey, foldName, scorePhoto, type AlbumSearchDoc, type LabelSpace } from '../../search/word-search';
-import { BlobNotFoundError, type BlobStore } from '../../storage/blob-store';
+import { BlobNotFoundError, SIGNED_URL_TTL_SECONDS, type BlobStore } from '../../storage/blob-store';
 import { albumPhotoKey, tenantKey } from '../../storage/keys';
 import { ApiError, type ErrorCode } from '../errors';
 
@@ -78,7 +78,7 @@ export class PeopleService {
   ) {}
 
   private signed(key: string) {
-    return this.store.signedDownloadUrl(key, { expiresInSeconds: this.config.api.signedUrlTtlSeconds });
+    return this.store.signedDownloadUrl(key, { expiresInSeconds: SIGNED_URL_TTL_SECONDS });
   }
 
   /** A face crop (WebP), made once and kept in the blob store; its signed URL. */

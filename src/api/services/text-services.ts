@@ -7,10 +7,10 @@ import type { Config } from '../../config';
 import { matchEmbedderFromConfig, type MatchEmbedder } from '../../matching/match-embedder';
 import { vectorStoreFromConfig } from '../../matching/store-from-config';
 import type { VectorStore } from '../../matching/vector-store';
-import { createModelRuntime } from '../../models';
+import { createModelRuntime, SEQUENTIAL_SESSIONS } from '../../models';
 import { resolveModelId } from '../../models/registry';
 import { ThreadedTextClassifier } from '../../models/text/classifier-thread';
-import { ChatModerator } from '../../moderation/chat-moderator';
+import { ChatModerator, type ModeratorOptions } from '../../moderation/chat-moderator';
 import { modelRolesFor } from '../../models/roles';
 
 export interface TextServices {
@@ -20,7 +20,8 @@ export interface TextServices {
   close(): Promise<void>;
 }
 
-export function createTextServices(config: Config): TextServices {
+/** `moderator`: tests and benches try other batching here; the API runs MODERATOR_OPTIONS. */
+export function createTextServices(config: Config, opts: { moderator?: Partial<ModeratorOptions> } = {}): TextServices {
   const roles = modelRolesFor(config.models);
   const { sessions } = createModelRuntime(config.models);
   const vectors = vectorStoreFromConfig(config.matching);
@@ -28,14 +29,13 @@ export function createTextServices(config: Config): TextServices {
   const classifier = new ThreadedTextClassifier({
     modelsDir: config.models.dir,
     modelId: resolveModelId(roles.toxicity, config.moderation.useTestModels),
-    ...(config.moderation.labels ? { labels: config.moderation.labels } : {}),
     session: {
       ...(config.models.intraOpThreads !== undefined ? { intraOpThreads: config.models.intraOpThreads } : {}),
-      interOpThreads: config.models.interOpThreads,
+      interOpThreads: SEQUENTIAL_SESSIONS.interOpThreads,
     },
   });
   return {
-    moderator: new ChatModerator(classifier, config.moderation),
+    moderator: new ChatModerator(classifier, opts.moderator),
     embedder: matchEmbedderFromConfig(sessions, config.matching, roles.sentence),
     vectors,
     async close() {

@@ -7,9 +7,12 @@ export const modelsSection = z.object({
   LIGHTBOX_MODEL_SOURCE: z.enum(['huggingface', 'gcs']).default('huggingface').describe('where `models:pull` fetches from: `huggingface` or `gcs`'),
   LIGHTBOX_MODELS_BUCKET: optionalString.describe('bucket holding model files when the source is `gcs`'),
   HF_TOKEN: optionalString.describe('Hugging Face token for gated or private model repos'),
-  ORT_INTRA_OP_THREADS: positiveInt.optional().describe('Default: CPU count. onnxruntime threads inside one operator'),
-  ORT_INTER_OP_THREADS: positiveInt.default(1).describe('onnxruntime threads across operators'),
-  ORT_ALLOW_SPINNING: bool.default(false).describe('let idle onnxruntime threads busy-wait (only on a machine that does nothing else)'),
+  INFERENCE_THREADS: positiveInt
+    .max(64)
+    .optional()
+    .describe(
+      "Default: every core for ONNX Runtime, 1 for llama.cpp. CPU threads one model run may use: ONNX Runtime's threads inside an operator (API, CPU worker) and llama.cpp's threads (in-process LLM; 1 beat 2 on a busy 2-core node, docs/reports.md)",
+    ),
   LIGHTBOX_MODEL_SET: z
     .enum(['production', 'test', 'bench'])
     .default('production')
@@ -20,11 +23,5 @@ export const modelsSection = z.object({
     'Default: built models. which registry entry serves each role, `role=id,…` over the defaults `embedding=mobilenetv2-imagenet,categories=mobilenetv2-imagenet,faces=blazeface-back,face-descriptor=dlib-resnet-face,sentence=multilingual-e5-small-int8,toxicity=cleanbot-e5-head` (with `LIGHTBOX_MODEL_SET=test`: the same roles on their test twins). A model that is not installed falls back and results say so (see _Models built from registry packages_)',
   ),
   LIGHTBOX_SKIP_MODEL_BUILD: bool.default(false).describe('`npm run setup` skips `models:build`'),
-  LIGHTBOX_MODEL_CACHE_DIR: optionalString.describe(
-    "Default: `$XDG_CACHE_HOME/lightbox/models` (`~/.cache/…`). `models:build`'s package and conversion cache, outside the clone",
-  ),
-  XDG_CACHE_HOME: optionalString.describe(
-    'Default: from the environment. only to place the default `LIGHTBOX_MODEL_CACHE_DIR` (`$XDG_CACHE_HOME/lightbox/models`, else `$HOME/.cache/lightbox/models`)',
-  ),
-  HOME: optionalString.describe('Default: from the environment. see `XDG_CACHE_HOME`'),
+  LIGHTBOX_MODEL_CACHE_DIR: optionalString.describe("Default: `~/.cache/lightbox/models`. `models:build`'s package and conversion cache, outside the clone"),
 });

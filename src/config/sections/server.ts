@@ -14,16 +14,10 @@ export const serverSection = z.object({
   LIGHTBOX_API_KEYS: optionalString.describe(
     'Default: unset → dev key. `key:tenant,key:tenant`; unset outside production, a dev key for tenant `demo` is made, printed and kept in `$LIGHTBOX_DATA_DIR/secrets/dev-api-key`',
   ),
-  LIGHTBOX_JSON_BODY_LIMIT: z.string().default('1mb').describe('largest JSON body'),
   LIGHTBOX_MAX_UPLOAD_BYTES: positiveInt.default(50 * 1024 * 1024).describe('largest single file (multipart or signed upload)'),
-  LIGHTBOX_MAX_FILES_PER_REQUEST: positiveInt.default(200).describe('most files in one multipart request'),
   LIGHTBOX_MAX_UPLOADS_PER_TENANT: positiveInt
     .default(8)
     .describe('multipart uploads one tenant may have in flight; more get 429 TOO_MANY_UPLOADS with Retry-After (docs/reliability.md)'),
   LIGHTBOX_MAX_UPLOADS_IN_FLIGHT: positiveInt.default(32).describe('multipart uploads in flight in all; more get 503 SERVER_BUSY with Retry-After'),
-  LIGHTBOX_SIGNED_URL_TTL_SECONDS: positiveInt
-    .max(7 * 24 * 3600)
-    .default(900)
-    .describe('lifetime of signed upload/download URLs (max 7 days)'),
   LIGHTBOX_SIGNING_SECRET: optionalString.describe("Default: generated. HMAC secret of the local store's signed URLs; generated into the data dir when unset"),
 });

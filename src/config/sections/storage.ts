@@ -3,8 +3,7 @@ import { z } from 'zod';
 import { optionalString } from './types';
 
 export const storageSection = z.object({
-  LIGHTBOX_STORAGE: z.enum(['local', 'gcs']).default('local').describe('`local` (files under the data dir) or `gcs`'),
-  GCS_BUCKET: optionalString.describe('bucket, required with `gcs`'),
-  GCS_PROJECT_ID: optionalString.describe('GCP project (else from the credentials)'),
-  GCS_API_ENDPOINT: optionalString.describe("a GCS emulator's URL, for development"),
+  GCS_BUCKET: optionalString.describe(
+    'Default: unset → files under `$LIGHTBOX_DATA_DIR/blobs`. the Google Cloud Storage bucket photos and results are kept in (project and credentials from the environment, as the Google client finds them)',
+  ),
 });

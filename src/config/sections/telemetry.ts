@@ -4,5 +4,4 @@ import { optionalString } from './types';
 
 export const telemetrySection = z.object({
   OTEL_EXPORTER_OTLP_ENDPOINT: optionalString.describe('OTLP/HTTP collector; traces are exported only when set'),
-  OTEL_SERVICE_NAME: optionalString.describe('Default: `lightbox-<component>`. service name on exported spans'),
 });

@@ -8,13 +8,11 @@ export const workersSection = z.object({
   WORKFLOW_WORKER_MAX_CACHED: positiveInt.default(200).describe("workflows kept in a workflow worker's cache"),
   WORKER_SHUTDOWN_GRACE_SECONDS: positiveInt.default(30).describe('time in-flight activities get after SIGTERM'),
   WORKER_METRICS_PORT: port
-    .optional()
-    .describe("this worker's metrics and probe port: `/metrics` (shared registry + SDK metrics), `/healthz`, `/readyz` (overrides the base)"),
-  WORKER_METRICS_PORT_BASE: port.default(9464).describe('workflow, cpu, io, gpu workers listen on base+0…3'),
+    .default(9464)
+    .describe(
+      "a worker's metrics and probe port: `/metrics` (shared registry + SDK metrics), `/healthz`, `/readyz`; `npm start`, which runs every role on one host, gives the workflow, cpu, io and gpu workers this port +0…3",
+    ),
   WORKER_METRICS_HOST: z.string().default('0.0.0.0').describe("bind address of the workers' metrics endpoint"),
-  WORKER_SDK_METRICS_PORT: port
-    .optional()
-    .describe("Default: any free port. loopback port of the Temporal SDK's own exporter, which the worker's metrics port proxies (never scrape it directly)"),
   WORKFLOW_BUNDLE_PATH: optionalString.describe(
     'Default: `dist/workflow-bundle.js` in production, unset otherwise. prebuilt workflow bundle (`npm run build:workflows`) the workflow worker loads; unset outside production → bundle `src/workflows` at start-up',
   ),

@@ -183,7 +183,7 @@ export const KCELECTRA_TOXICITY: ModelSpec = {
   onnxFile: 'model.onnx',
   // Not public: the hertz team's own fine-tune, exported with optimum (text-classification) and
   // kept in the models bucket. Label names come from its config.json id2label and can be
-  // overridden with LIGHTBOX_TOXICITY_LABELS (the count must match the logits).
+  // renamed with the classifier's `labels` option (the count must match the logits).
   sources: { gcsPrefix: 'kcelectra-small-toxicity/1' },
   inputs: TEXT_INPUTS,
   outputs: [{ name: 'logits', dtype: 'float32', shape: [BATCH, 2] }],
@@ -192,7 +192,7 @@ export const KCELECTRA_TOXICITY: ModelSpec = {
   classification: { labels: ['clean', 'toxic'], activation: 'softmax', cleanLabel: 'clean' },
   testTwin: 'kcelectra-small-toxicity-test',
   assumptions: [
-    'a binary head with id2label {0: clean, 1: toxic}; a multi-label head needs LIGHTBOX_TOXICITY_LABELS and activation sigmoid',
+    'a binary head with id2label {0: clean, 1: toxic}; a multi-label head needs its labels named and activation sigmoid',
     'exported with a dynamic sequence axis and token_type_ids as an input',
   ],
 };

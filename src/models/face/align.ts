@@ -6,6 +6,7 @@
  */
 import sharp from 'sharp';
 import type { Point } from './yunet';
+import { MAX_PHOTO_PIXELS } from '../image-tensor';
 
 export const ARCFACE_TEMPLATE_112: readonly Point[] = [
   [38.2946, 51.6963],
@@ -58,7 +59,7 @@ export interface RgbImage {
 }
 
 /** Decodes once (EXIF-rotated, sRGB, no alpha) so a photo's faces are all cut from one buffer. */
-export async function decodeRgb(image: Buffer, limitInputPixels = 150_000_000): Promise<RgbImage> {
+export async function decodeRgb(image: Buffer, limitInputPixels = MAX_PHOTO_PIXELS): Promise<RgbImage> {
   const { data, info } = await sharp(image, { limitInputPixels, failOn: 'error' })
     .rotate()
     .removeAlpha()

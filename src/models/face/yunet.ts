@@ -5,7 +5,7 @@
  * back to the photo's own pixels.
  */
 import * as ort from 'onnxruntime-node';
-import { imageSize, openImage, type ImageInput } from '../image-tensor';
+import { imageSize, MAX_PHOTO_PIXELS, openImage, type ImageInput } from '../image-tensor';
 import { getModelSpec, modelRef, type ImagePreprocessing, type ModelSpec } from '../registry';
 import type { SessionPool } from '../sessions';
 
@@ -115,7 +115,7 @@ export interface Letterboxed {
 }
 
 /** Fits the photo inside the model input keeping its aspect, pads right and bottom with black. */
-export async function letterbox(image: ImageInput, prep: ImagePreprocessing, limitInputPixels = 150_000_000): Promise<Letterboxed> {
+export async function letterbox(image: ImageInput, prep: ImagePreprocessing, limitInputPixels = MAX_PHOTO_PIXELS): Promise<Letterboxed> {
   const { width, height } = await imageSize(image, limitInputPixels);
   const { data, info } = await openImage(image, limitInputPixels)
     .resize(prep.width, prep.height, { fit: 'inside', kernel: prep.interpolation === 'bicubic' ? 'cubic' : 'linear' })

@@ -3,7 +3,7 @@
  * 1280-d pooled features (the semantic embedding: cached, and L2-normalised for similarity) and
  * the class scores, which come from the classifier head applied to the features, so a cached
  * embedding is enough to categorise a photo again. ImageNet classes map to album categories with
- * a configurable JSON (category-map.json; LIGHTBOX_CATEGORY_MAP_FILE).
+ * a configurable JSON (category-map.json, or a file given to loadCategoryMap).
  */
 import fs from 'node:fs';
 import { clipImageBatch, type ImageInputOptions } from '../clip/preprocess';

@@ -38,7 +38,7 @@ export class ThreadedTextClassifier implements Classifier {
   constructor(private readonly options: ClassifierThreadOptions) {
     const spec = getModelSpec(options.modelId);
     this.ref = modelRef(spec);
-    // LIGHTBOX_TOXICITY_LABELS renames a pulled classifier's labels; the e5 head names its own.
+    // `labels` renames a pulled classifier's labels; the e5 head names its own.
     this.head = classificationHead(spec, spec.runner === 'embedding-head' ? undefined : options.labels);
   }
 

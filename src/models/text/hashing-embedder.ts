@@ -15,6 +15,7 @@ import { l2NormalizeInPlace } from '../../vectors/math';
 import { normalizeChatText } from './korean-normalize';
 
 export const HASHING_METHOD = 'char-ngram-tfidf';
+/** 1,024 buckets: few enough collisions for profile-length text, small enough that its index stays cheap. */
 export const HASHING_DEFAULT_DIM = 1024;
 const NGRAM_IDF: Record<number, number> = { 1: 0.5, 2: 1.0, 3: 1.5 };
 

@@ -44,7 +44,7 @@ export class TextClassifier implements Classifier {
   private readonly model: BertFamilyModel;
   readonly head: ClassificationHead;
 
-  /** `labels`: rename the head's labels (same count), e.g. from LIGHTBOX_TOXICITY_LABELS. */
+  /** `labels`: rename the head's labels (same count). */
   constructor(sessions: SessionPool, modelId: string = TOXICITY_MODEL_ID, labels?: readonly string[]) {
     this.model = new BertFamilyModel(sessions, modelId, 'text-classification');
     this.head = classificationHead(this.model.spec, labels);

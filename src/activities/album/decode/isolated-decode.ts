@@ -17,6 +17,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import pino from 'pino';
 import type { Config } from '../../../config';
+import { MAX_PHOTO_PIXELS } from '../../../models/image-tensor';
 import type { ChildMessage, DecodeFailure, DecodeOptions, DecodeResult, ParentMessage } from './protocol';
 
 export * from './protocol';
@@ -93,13 +94,18 @@ export function describeDecodeFailure(result: DecodeFailure): { code: string; me
   }
 }
 
+/** A sound decode of the largest photo allowed takes a few seconds; thirty means the decoder is stuck. */
+export const DECODE_TIMEOUT_MS = 30_000;
+/** A decode of MAX_PHOTO_PIXELS needs about 450 MB of raster plus libvips's working set; 1 GiB leaves room, and more means a leak. */
+export const DECODE_MAX_MEMORY_MB = 1024;
+
 /** The decoder options the CPU worker should use, from the one config. */
 export function isolatedDecoderOptionsFromConfig(config: Config): IsolatedDecoderOptions {
   return {
-    timeoutMs: config.analysis.decodeTimeoutMs,
-    maxMemoryMb: config.analysis.decodeMaxMemoryMb,
+    timeoutMs: DECODE_TIMEOUT_MS,
+    maxMemoryMb: DECODE_MAX_MEMORY_MB,
     poolSize: config.workers.cpuConcurrency ?? Math.max(1, os.availableParallelism()),
-    maxPixels: Math.floor(config.photos.maxMegapixels * 1_000_000),
+    maxPixels: MAX_PHOTO_PIXELS,
   };
 }
 

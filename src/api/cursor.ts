@@ -10,7 +10,7 @@ import { ApiError } from './errors';
 const CHECKSUM_BYTES = 8;
 
 /** What a cursor pages through: one list's cursor is refused by another. */
-export type CursorKind = 'results' | 'visibility';
+export type CursorKind = 'results' | 'visibility' | 'people' | 'person-photos' | 'photo-search';
 
 const checksum = (kind: CursorKind, payload: Buffer) => crypto.createHash('sha256').update(`${kind}\0`).update(payload).digest().subarray(0, CHECKSUM_BYTES);
 
@@ -25,4 +25,15 @@ export function decodeCursor(kind: CursorKind, cursor: string): Buffer {
     throw new ApiError('INVALID_CURSOR', 'cursor is not one this API gave out');
   }
   return payload;
+}
+
+/** An offset into a list the API ranks afresh on each request, in the same codec. */
+export const encodeOffsetCursor = (kind: CursorKind, offset: number) => encodeCursor(kind, Buffer.from(String(offset), 'utf8'));
+
+export function decodeOffsetCursor(kind: CursorKind, cursor: string): number {
+  const text = decodeCursor(kind, cursor).toString('utf8');
+  const offset = Number(text);
+  // A checksummed cursor is ours; this guards a change of format between versions.
+  if (!/^\d+$/.test(text) || !Number.isSafeInteger(offset)) throw new ApiError('INVALID_CURSOR', 'cursor is not one this API gave out');
+  return offset;
 }

@@ -206,6 +206,23 @@ describe('API contract', () => {
     conforms(personDetailResponse, renamed.body, 'PATCH /v1/people/:id');
     assert.equal(renamed.body.faceList.length, 2);
     conforms(personPhotosResponse, (await A('GET', `/v1/people/${pair!.personId}/photos`)).body, 'GET /v1/people/:id/photos');
+    // People pages in the API's one cursor codec: page by page to the end, and another list's cursor refused.
+    const firstPage = await A('GET', '/v1/people?limit=1');
+    conforms(peopleListResponse, firstPage.body, 'GET /v1/people?limit=1');
+    assert.deepEqual(
+      firstPage.body.items.map((p: { personId: string }) => p.personId),
+      [pair!.personId],
+    );
+    const secondPage = await A('GET', `/v1/people?limit=1&cursor=${firstPage.body.page.nextCursor}`);
+    assert.deepEqual(
+      secondPage.body.items.map((p: { personId: string }) => p.personId),
+      [single!.personId],
+    );
+    assert.equal(secondPage.body.page.nextCursor, null);
+    const photosPage = (await A('GET', `/v1/people/${pair!.personId}/photos?limit=1`)).body;
+    assert.equal(typeof photosPage.page.nextCursor, 'string', 'two photos: the first page has a cursor');
+    assert.equal((await A('GET', `/v1/people?cursor=${photosPage.page.nextCursor}`)).body.error.code, 'INVALID_CURSOR');
+    assert.equal((await A('GET', `/v1/people?cursor=${Buffer.from('{"offset":1}').toString('base64url')}`)).body.error.code, 'INVALID_CURSOR');
     const byName = await A('GET', `/v1/search?q=${encodeURIComponent('지우')}`);
     conforms(searchResponse, byName.body, 'GET /v1/search (a name)');
     assert.equal(byName.body.items.length, 2);

@@ -32,6 +32,7 @@ import type {
 import { albumSearchKey, foldName, scorePhoto, type AlbumSearchDoc, type LabelSpace } from '../../search/word-search';
 import { BlobNotFoundError, SIGNED_URL_TTL_SECONDS, type BlobStore } from '../../storage/blob-store';
 import { albumPhotoKey, tenantKey } from '../../storage/keys';
+import { decodeOffsetCursor, encodeOffsetCursor, type CursorKind } from '../cursor';
 import { ApiError, type ErrorCode } from '../errors';
 
 const CROP_PX = 160;
@@ -41,22 +42,10 @@ interface Page {
   limit: number;
 }
 
-const encodeOffset = (n: number) => Buffer.from(JSON.stringify({ offset: n })).toString('base64url');
-function decodeOffset(cursor: string | undefined): number {
-  if (cursor === undefined) return 0;
-  try {
-    const { offset } = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')) as { offset?: unknown };
-    if (typeof offset === 'number' && Number.isInteger(offset) && offset >= 0) return offset;
-  } catch {
-    // answered below
-  }
-  throw new ApiError('INVALID_CURSOR', 'The cursor is not one this API gave out');
-}
-
-function paged<T>(all: T[], page: Page): { items: T[]; nextCursor: string | null; total: number } {
-  const start = decodeOffset(page.cursor);
+function paged<T>(kind: CursorKind, all: T[], page: Page): { items: T[]; nextCursor: string | null; total: number } {
+  const start = page.cursor === undefined ? 0 : decodeOffsetCursor(kind, page.cursor);
   const items = all.slice(start, start + page.limit);
-  return { items, nextCursor: start + page.limit < all.length ? encodeOffset(start + page.limit) : null, total: all.length };
+  return { items, nextCursor: start + page.limit < all.length ? encodeOffsetCursor(kind, start + page.limit) : null, total: all.length };
 }
 
 /** A store-level refusal as the API's error, same code. */
@@ -123,7 +112,7 @@ export class PeopleService {
       .filter((id) => (byPerson.get(id)?.length ?? 0) > 0 && doc.people[id]!.hidden === opts.hidden)
       // Named people first, then the most faces: the people a user looks for.
       .sort((a, b) => Number(!!doc.people[b]!.name) - Number(!!doc.people[a]!.name) || byPerson.get(b)!.length - byPerson.get(a)!.length || (a < b ? -1 : 1));
-    const page = paged(ids, opts);
+    const page = paged('people', ids, opts);
     const items = await Promise.all(page.items.map((id) => this.view(tenantId, doc, id, byPerson.get(id))));
     return { items, nextCursor: page.nextCursor, page: { limit: opts.limit, total: page.total, nextCursor: page.nextCursor } };
   }
@@ -186,7 +175,7 @@ export class PeopleService {
       byPhoto.set(k, entry);
     }
     const all = [...byPhoto.values()].sort((a, b) => (a.albumId + a.photoId < b.albumId + b.photoId ? -1 : 1));
-    const p = paged(all, page);
+    const p = paged('person-photos', all, page);
     const docs = new Map<string, AlbumSearchDoc | undefined>();
     const items = [];
     for (const e of p.items) {
@@ -290,7 +279,7 @@ export class PeopleService {
       }
     }
     const ranked = [...hits.values()].sort((a, b) => b.score - a.score || (a.albumId + a.photoId < b.albumId + b.photoId ? -1 : 1));
-    const page = paged(ranked, q);
+    const page = paged('photo-search', ranked, q);
     const items = await Promise.all(
       page.items.map(async (h) => ({ ...(await this.photoItem(tenantId, h.albumId, h.photoId, h.name)), score: h.score, reasons: h.reasons })),
     );

@@ -1,9 +1,11 @@
 /** Real Temporal servers for tests: the dev server (integration) and the time-skipping server (workflows). */
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Worker } from '@temporalio/worker';
+import type { Worker, WorkerOptions } from '@temporalio/worker';
 import { loadConfig } from '../../src/config';
 import { freeLoopbackPort } from '../../src/telemetry/metrics-server';
 import { SA } from '../../src/shared/search-attributes';
+import { workerInterceptors } from '../../src/telemetry/temporal-interceptors';
+import { sourceCodeOptions } from '../../src/workers/workflow-bundle';
 import { startDevServer, type DevServer } from '../../temporal/dev-server';
 import { ensureSearchAttributes } from '../../temporal/namespace-setup';
 import { findTemporalCli, findTestServer, testingExecutable } from '../../temporal/find-cli';
@@ -33,6 +35,16 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
   });
   await ensureSearchAttributes(testEnv.connection, testEnv.namespace ?? 'default');
   return testEnv;
+}
+
+/**
+ * Workflow code for a test's own workflow worker: the bundle of the current source, as the workflow
+ * role loads it outside production (built once per change, not by every worker), with the workers'
+ * interceptors.
+ */
+export async function workflowCode(): Promise<Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'interceptors'>> {
+  const code = await sourceCodeOptions();
+  return { ...code, interceptors: { ...workerInterceptors(), ...code.interceptors } };
 }
 
 /** Runs `fn` while the workflow worker and the activity workers poll; all of them stop after it. */

@@ -15,11 +15,10 @@ import type { createAlbumStoreActivities } from '../../src/activities/album/albu
 import type { AlbumInput, AlbumState, AlbumSummary, PhotoRef } from '../../src/shared/album';
 import { TASK_QUEUES } from '../../src/shared/task-queues';
 import { albumPhotoKey } from '../../src/storage/keys';
-import { workerInterceptors, workflowSinks } from '../../src/telemetry/temporal-interceptors';
+import { workflowSinks } from '../../src/telemetry/temporal-interceptors';
 import { addPhotosUpdate, AlbumWorkflow, closeAlbumSignal } from '../../src/workflows/album';
-import { WORKFLOWS_PATH } from '../../src/workers/roles';
 import { quietRuntime, testTelemetry } from '../helpers/stack';
-import { createTimeSkippingEnv, whileWorkersRun } from '../helpers/temporal';
+import { createTimeSkippingEnv, whileWorkersRun, workflowCode } from '../helpers/temporal';
 
 type BatchActivities = ReturnType<typeof createPhotoPipelineActivities>;
 type AlbumActivities = ReturnType<typeof createAlbumAnalysisActivities>;
@@ -100,8 +99,7 @@ async function withFakes<T>(fakes: ReturnType<typeof fakeActivities>, fn: () => 
     Worker.create({
       ...common,
       taskQueue: TASK_QUEUES.workflow,
-      workflowsPath: WORKFLOWS_PATH,
-      interceptors: workerInterceptors(),
+      ...(await workflowCode()),
       sinks: workflowSinks(telemetry.spanProcessor, telemetry.resource),
     }),
     Worker.create({ ...common, taskQueue: TASK_QUEUES.cpu, activities: fakes.cpu }),

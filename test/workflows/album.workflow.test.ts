@@ -25,11 +25,10 @@ import { TASK_QUEUES } from '../../src/shared/task-queues';
 import type { BlobStore } from '../../src/storage/blob-store';
 import { LocalBlobStore } from '../../src/storage/local-store';
 import { tenantKey } from '../../src/storage/keys';
-import { workerInterceptors, workflowSinks } from '../../src/telemetry/temporal-interceptors';
+import { workflowSinks } from '../../src/telemetry/temporal-interceptors';
 import { addPhotosUpdate, AlbumWorkflow, albumStatusQuery, closeAlbumSignal } from '../../src/workflows/album';
-import { WORKFLOWS_PATH } from '../../src/workers/roles';
 import { quietRuntime, testTelemetry } from '../helpers/stack';
-import { createTimeSkippingEnv, whileWorkersRun } from '../helpers/temporal';
+import { createTimeSkippingEnv, whileWorkersRun, workflowCode } from '../helpers/temporal';
 
 let env: TestWorkflowEnvironment;
 let store: LocalBlobStore;
@@ -77,8 +76,7 @@ async function withWorkers<T>(fn: () => Promise<T>, opts: { models?: PhotoModels
     Worker.create({
       ...common,
       taskQueue: TASK_QUEUES.workflow,
-      workflowsPath: WORKFLOWS_PATH,
-      interceptors: workerInterceptors(),
+      ...(await workflowCode()),
       sinks: workflowSinks(telemetry.spanProcessor, telemetry.resource),
     }),
     Worker.create({

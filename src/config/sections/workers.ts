@@ -16,7 +16,7 @@ export const workersSection = z.object({
     .optional()
     .describe("Default: any free port. loopback port of the Temporal SDK's own exporter, which the worker's metrics port proxies (never scrape it directly)"),
   WORKFLOW_BUNDLE_PATH: optionalString.describe(
-    'Default: `dist/workflow-bundle.js` in production, unset otherwise. prebuilt workflow bundle (`npm run build:workflows`) the workflow worker loads; unset outside production → bundle `src/workflows` at start-up',
+    'Default: `dist/workflow-bundle.js` in production, unset otherwise. prebuilt workflow bundle (`npm run build:workflows`) the workflow worker loads; unset outside production → a cached bundle of `src/workflows`',
   ),
   LIGHTBOX_BACKLOG_POLL_SECONDS: z.coerce
     .number()

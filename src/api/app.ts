@@ -46,6 +46,8 @@ export interface AppDeps {
   text?: TextServices;
   /** Ages and interval of the upload sweeper (tests shorten them). */
   sweep?: SweepOptions;
+  /** How long one request may wait on Temporal (tests of an unreachable cluster shorten it). */
+  temporalDeadlineMs?: number;
 }
 
 /**
@@ -65,7 +67,17 @@ const jsonBodiesOnly: express.RequestHandler = (req, _res, next) => {
 
 const REQUEST_ID_RE = /^[A-Za-z0-9._-]{1,128}$/;
 
-export function createApp({ config, client, store, apiKeys, signingSecret, logger, text = createTextServices(config), sweep = DEFAULT_SWEEP }: AppDeps) {
+export function createApp({
+  config,
+  client,
+  store,
+  apiKeys,
+  signingSecret,
+  logger,
+  text = createTextServices(config),
+  sweep = DEFAULT_SWEEP,
+  temporalDeadlineMs = TEMPORAL_CALL_DEADLINE_MS,
+}: AppDeps) {
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback, linklocal, uniquelocal');
@@ -118,7 +130,7 @@ export function createApp({ config, client, store, apiKeys, signingSecret, logge
     if (req.path.endsWith('/events')) return next();
     void client.connection
       .withDeadline(
-        Date.now() + TEMPORAL_CALL_DEADLINE_MS,
+        Date.now() + temporalDeadlineMs,
         () =>
           new Promise<void>((resolve) => {
             res.once('close', resolve);

@@ -15,7 +15,7 @@ import { DeterminismViolationError } from '@temporalio/workflow';
 import { loadConfig } from '../src/config';
 import { workerInterceptors, workflowSinks } from '../src/telemetry/temporal-interceptors';
 import { connectClient } from '../src/temporal-client/connection';
-import { WORKFLOWS_PATH } from '../src/workers/workflow-bundle';
+import { sourceCodeOptions } from '../src/workers/workflow-bundle';
 
 export interface ReplayVerdict {
   exitCode: 0 | 1 | 2;
@@ -32,11 +32,12 @@ const typeOf = (history: HistoryJson) => history.events?.[0]?.workflowExecutionS
 export async function replayHistory(history: HistoryJson, label: string): Promise<ReplayVerdict> {
   const events = history.events?.length ?? 0;
   try {
+    const code = await sourceCodeOptions();
     await Worker.runReplayHistory(
       {
-        workflowsPath: WORKFLOWS_PATH,
+        ...code,
         // The same interceptors as the workers: they are part of the code that replay checks.
-        interceptors: workerInterceptors(),
+        interceptors: { ...workerInterceptors(), ...code.interceptors },
         sinks: workflowSinks(new NoopSpanProcessor(), new Resource({})),
         replayName: 'lightbox-replay-cli',
       },

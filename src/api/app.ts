@@ -58,6 +58,8 @@ export interface ApiTuning {
   album?: Partial<AlbumRunLimits>;
   /** Files in one multipart request (MAX_FILES_PER_REQUEST). */
   maxFilesPerRequest?: number;
+  /** How long one request may wait on Temporal (TEMPORAL_CALL_DEADLINE_MS; tests of an unreachable cluster shorten it). */
+  temporalDeadlineMs?: number;
 }
 
 /**
@@ -146,7 +148,7 @@ export function createApp({
     if (req.path.endsWith('/events')) return next();
     void client.connection
       .withDeadline(
-        Date.now() + TEMPORAL_CALL_DEADLINE_MS,
+        Date.now() + (tuning.temporalDeadlineMs ?? TEMPORAL_CALL_DEADLINE_MS),
         () =>
           new Promise<void>((resolve) => {
             res.once('close', resolve);

@@ -34,12 +34,10 @@ import type { WorkerTuning } from './tuning';
 import { workflowCodeOptions } from './workflow-bundle';
 import { modelRolesFor } from '../models/roles';
 
-export { WORKFLOWS_PATH } from './workflow-bundle';
-
 export const workflowWorker: WorkerSpec = {
   role: 'workflow',
-  setup: (config) => ({
-    options: { ...workflowCodeOptions(config), maxCachedWorkflows: config.workers.maxCachedWorkflows },
+  setup: async (config) => ({
+    options: { ...(await workflowCodeOptions(config)), maxCachedWorkflows: config.workers.maxCachedWorkflows },
   }),
 };
 

@@ -1,13 +1,13 @@
 /** Real Temporal servers for tests: the dev server (integration) and the time-skipping server (workflows). */
 import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
+import { Worker, type WorkerOptions } from '@temporalio/worker';
 import { loadConfig } from '../../src/config';
 import { freeLoopbackPort } from '../../src/telemetry/metrics-server';
 import { SA } from '../../src/shared/search-attributes';
 import { TASK_QUEUES } from '../../src/shared/task-queues';
 import type { Telemetry } from '../../src/telemetry/otel';
 import { workerInterceptors, workflowSinks } from '../../src/telemetry/temporal-interceptors';
-import { WORKFLOWS_PATH } from '../../src/workers/workflow-bundle';
+import { sourceCodeOptions } from '../../src/workers/workflow-bundle';
 import { startDevServer, type DevServer } from '../../temporal/dev-server';
 import { ensureSearchAttributes } from '../../temporal/namespace-setup';
 import { findTemporalCli, findTestServer, testingExecutable } from '../../temporal/find-cli';
@@ -39,14 +39,23 @@ export async function createTimeSkippingEnv(): Promise<TestWorkflowEnvironment> 
   return testEnv;
 }
 
+/**
+ * Workflow code for a test's own workflow worker: the bundle of the current source, as the workflow
+ * role loads it outside production (built once per change, not by every worker), with the workers'
+ * interceptors.
+ */
+export async function workflowCode(): Promise<Pick<WorkerOptions, 'workflowBundle' | 'workflowsPath' | 'interceptors'>> {
+  const code = await sourceCodeOptions();
+  return { ...code, interceptors: { ...workerInterceptors(), ...code.interceptors } };
+}
+
 /** The workflow worker as its entrypoint builds it (tracing interceptors and sinks), on a test server. */
-export function createWorkflowWorker(testEnv: TestWorkflowEnvironment, telemetry: Pick<Telemetry, 'spanProcessor' | 'resource'>): Promise<Worker> {
+export async function createWorkflowWorker(testEnv: TestWorkflowEnvironment, telemetry: Pick<Telemetry, 'spanProcessor' | 'resource'>): Promise<Worker> {
   return Worker.create({
     connection: testEnv.nativeConnection,
     namespace: testEnv.namespace,
     taskQueue: TASK_QUEUES.workflow,
-    workflowsPath: WORKFLOWS_PATH,
-    interceptors: workerInterceptors(),
+    ...(await workflowCode()),
     sinks: workflowSinks(telemetry.spanProcessor, telemetry.resource),
   });
 }

@@ -1,6 +1,7 @@
 /**
  * Production workflow workers load the bundle `npm run build:workflows` wrote instead of running
- * webpack at start-up, and a worker process writes only JSON lines: the SDK's and the Rust core's
+ * webpack at start-up; development and test workers load the current source's bundle from a cache
+ * keyed by the sources. A worker process writes only JSON lines: the SDK's and the Rust core's
  * logs go through pino, with no plain-text or ANSI-coloured lines among them.
  */
 import assert from 'node:assert/strict';
@@ -13,7 +14,7 @@ import { NativeConnection, Worker } from '@temporalio/worker';
 import { loadConfig } from '../../src/config';
 import { ProfileWorkflow } from '../../src/workflows';
 import { TASK_QUEUES } from '../../src/shared/task-queues';
-import { buildWorkflowBundle, workflowCodeOptions, WORKFLOWS_PATH } from '../../src/workers/workflow-bundle';
+import { buildWorkflowBundle, sourcesFingerprint, workflowCodeOptions } from '../../src/workers/workflow-bundle';
 import type { DevServer } from '../../temporal/dev-server';
 import { quietRuntime } from '../helpers/stack';
 import { startTestDevServer } from '../helpers/temporal';
@@ -42,14 +43,43 @@ test('the build writes one self-contained bundle that holds every workflow and t
   assert.match(code, /interceptors-opentelemetry/);
 });
 
-test('production loads the prebuilt bundle, development bundles the source, and a missing bundle is a clear error', () => {
+test("production loads the prebuilt bundle, development and tests the current source's cached bundle, and a missing bundle is a clear error", async () => {
   const env = { LIGHTBOX_DATA_DIR: dir, LIGHTBOX_SIGNING_SECRET: 'bundle-test' };
-  assert.deepEqual(workflowCodeOptions(loadConfig({ ...env, NODE_ENV: 'development' })), { workflowsPath: WORKFLOWS_PATH });
-  assert.deepEqual(workflowCodeOptions(loadConfig({ ...env, NODE_ENV: 'test', WORKFLOW_BUNDLE_PATH: bundlePath })).workflowBundle, { codePath: bundlePath });
-  assert.throws(
+  const dev = await workflowCodeOptions(loadConfig({ ...env, NODE_ENV: 'development' }));
+  const cached = dev.workflowBundle && 'codePath' in dev.workflowBundle ? dev.workflowBundle.codePath : undefined;
+  assert.ok(cached, JSON.stringify(dev));
+  assert.equal(fs.readFileSync(cached, 'utf8'), fs.readFileSync(bundlePath, 'utf8'), 'the cached bundle is what the build makes of these sources');
+  assert.deepEqual(dev.interceptors, { workflowModules: [] }, 'the interceptors are in the bundle, not bundled again');
+  // The next worker (here a test worker) reuses it: webpack ran at most once for this source tree.
+  assert.deepEqual(await workflowCodeOptions(loadConfig({ ...env, NODE_ENV: 'test' })), dev);
+  assert.deepEqual((await workflowCodeOptions(loadConfig({ ...env, NODE_ENV: 'test', WORKFLOW_BUNDLE_PATH: bundlePath }))).workflowBundle, {
+    codePath: bundlePath,
+  });
+  await assert.rejects(
     () => workflowCodeOptions(loadConfig({ ...env, NODE_ENV: 'production', WORKFLOW_BUNDLE_PATH: path.join(dir, 'missing.js') })),
     /No workflow bundle at .*missing\.js.*npm run build/,
   );
+});
+
+test('the cache key changes with any edit to the sources or to the installed packages, and only then', async () => {
+  const src = path.join(dir, 'fingerprint', 'src');
+  const lock = path.join(dir, 'fingerprint', 'package-lock.json');
+  fs.mkdirSync(path.join(src, 'workflows'), { recursive: true });
+  fs.writeFileSync(path.join(src, 'workflows', 'album.ts'), 'export const a = 1;');
+  fs.writeFileSync(path.join(src, 'keys.ts'), 'export const k = 1;');
+  fs.writeFileSync(lock, '{"v":1}');
+  const key = () => sourcesFingerprint([src], [lock, path.join(dir, 'fingerprint', 'absent.json')]);
+  const first = await key();
+  assert.equal(await key(), first, 'the same sources, the same key');
+  fs.writeFileSync(path.join(src, 'keys.ts'), 'export const k = 2;');
+  assert.notEqual(await key(), first, 'an edit to a file the workflows import');
+  fs.writeFileSync(path.join(src, 'keys.ts'), 'export const k = 1;');
+  assert.equal(await key(), first, 'undoing the edit finds the earlier bundle again');
+  fs.writeFileSync(path.join(src, 'workflows', 'new.ts'), '');
+  assert.notEqual(await key(), first, 'a new file');
+  fs.rmSync(path.join(src, 'workflows', 'new.ts'));
+  fs.writeFileSync(lock, '{"v":2}');
+  assert.notEqual(await key(), first, 'another install');
 });
 
 test('a workflow worker process started from the bundle runs a workflow and writes only JSON lines', async () => {

@@ -8,9 +8,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import { Worker } from '@temporalio/worker';
-import { workerInterceptors, workflowSinks } from '../../src/telemetry/temporal-interceptors';
-import { WORKFLOWS_PATH } from '../../src/workers/roles';
+import { workflowSinks } from '../../src/telemetry/temporal-interceptors';
 import { quietRuntime, testTelemetry } from '../helpers/stack';
+import { workflowCode } from '../helpers/temporal';
 
 const DIR = path.join(__dirname, '..', 'histories');
 const files = fs.readdirSync(DIR).filter((f) => f.endsWith('.json'));
@@ -48,8 +48,7 @@ test('every committed history replays without nondeterminism', async () => {
   const results = [];
   for await (const r of Worker.runReplayHistories(
     {
-      workflowsPath: WORKFLOWS_PATH,
-      interceptors: workerInterceptors(),
+      ...(await workflowCode()),
       sinks: workflowSinks(telemetry.spanProcessor, telemetry.resource),
       replayName: 'lightbox-replay',
     },

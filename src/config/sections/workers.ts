@@ -14,7 +14,7 @@ export const workersSection = z.object({
     ),
   WORKER_METRICS_HOST: z.string().default('0.0.0.0').describe("bind address of the workers' metrics endpoint"),
   WORKFLOW_BUNDLE_PATH: optionalString.describe(
-    'Default: `dist/workflow-bundle.js` in production, unset otherwise. prebuilt workflow bundle (`npm run build:workflows`) the workflow worker loads; unset outside production → bundle `src/workflows` at start-up',
+    'Default: `dist/workflow-bundle.js` in production, unset otherwise. prebuilt workflow bundle (`npm run build:workflows`) the workflow worker loads; unset outside production → a cached bundle of `src/workflows`',
   ),
   LIGHTBOX_BACKLOG_POLL_SECONDS: z.coerce
     .number()

@@ -296,7 +296,7 @@ async function main() {
 
     // B. Crash: SIGKILL right after the first batch's results land, then a fresh worker.
     const threshold = Math.min(BATCH, N - 1);
-    const kills: Array<{ system: string; lost: number; twice: number; recoveredS: string; note: string }> = [];
+    const kills: Array<{ system: string; lost: number; twice: number; recovered: string; note: string }> = [];
     try {
       if (!KILLS) throw new Error('skipped (BENCH_PEER_KILLS=0)');
       {
@@ -322,7 +322,7 @@ async function main() {
         kills.push({
           system: 'Lightbox (Temporal)',
           ...lostAndTwice(watch, N),
-          recoveredS: ((Date.now() - killedAt) / 1000).toFixed(0),
+          recovered: ((Date.now() - killedAt) / 1000).toFixed(0) + ' s',
           note: `heartbeat timeout ${HEARTBEAT_SECONDS} s`,
         });
       }
@@ -357,7 +357,7 @@ async function main() {
         kills.push({
           system: `BullMQ ${skipStalled ? 'stalled check off' : 'defaults (stalled check on)'}`,
           ...lostAndTwice(watch, N),
-          recoveredS: drained ? ((Date.now() - killedAt) / 1000).toFixed(0) : 'never (waited 150 s)',
+          recovered: drained ? ((Date.now() - killedAt) / 1000).toFixed(0) + ' s' : 'never (waited 150 s)',
           note: `${failed} job(s) failed${drained ? '' : `, ${(await queue.getJobCounts('active')).active} still "active" with no worker`}`,
         });
       }
@@ -392,7 +392,7 @@ async function main() {
     console.log(
       `\nSIGKILL after ${threshold} photos had results, then a fresh worker:\n| system | photos lost | photos done twice | kill → album done | note |\n|---|---|---|---|---|`,
     );
-    for (const k of kills) console.log(`| ${k.system} | ${k.lost} | ${k.twice} | ${k.recoveredS} s | ${k.note} |`);
+    for (const k of kills) console.log(`| ${k.system} | ${k.lost} | ${k.twice} | ${k.recovered} | ${k.note} |`);
   } finally {
     for (const q of cleanup) {
       await q.obliterate({ force: true }).catch(() => {});

@@ -128,4 +128,17 @@ export default defineConfig(
   { files: ['src/analysis/**/*.ts'], rules: { '@typescript-eslint/no-restricted-imports': ['error', analysisBans] } },
   { files: ['src/shared/**/*.ts'], rules: { '@typescript-eslint/no-restricted-imports': ['error', sharedBans] } },
   { files: ['src/config/**/*.ts'], rules: { '@typescript-eslint/no-restricted-imports': ['error', configBans] } },
+  {
+    // One home for the blob layout: a key is named by a function in src/storage/keys.ts, never spelled where it is used.
+    files: ['src/**/*.ts'],
+    ignores: ['src/storage/**'],
+    rules: {
+      'no-restricted-syntax': [
+        'error',
+        { selector: 'CallExpression[callee.name=/^(tenantKey|tenantPrefix)$/]', message: 'Name this blob key with a function in src/storage/keys.ts.' },
+        { selector: 'TemplateElement[value.raw=/^(tenants|system)\\//]', message: 'Blob keys are built in src/storage/keys.ts.' },
+        { selector: 'Literal[value=/^(tenants|system)\\//]', message: 'Blob keys are built in src/storage/keys.ts.' },
+      ],
+    },
+  },
 );

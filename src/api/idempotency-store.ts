@@ -8,7 +8,7 @@ import crypto from 'node:crypto';
 import type { RequestHandler, Request } from 'express';
 import type { BlobStore } from '../storage/blob-store';
 import { BlobNotFoundError } from '../storage/blob-store';
-import { tenantKey } from '../storage/keys';
+import { idempotencyRecordKey } from '../storage/keys';
 import { tenantOf } from './auth';
 import { ApiError } from './errors';
 import { idempotencyKeyHeader } from '../shared/contract/common';
@@ -45,7 +45,7 @@ export class IdempotencyStore {
   constructor(private readonly store: BlobStore) {}
 
   private recordKey(tenantId: string, scope: string, key: string) {
-    return tenantKey(tenantId, 'idempotency', `${sha256(`${scope}\n${key}`)}.json`);
+    return idempotencyRecordKey(tenantId, sha256(`${scope}\n${key}`));
   }
 
   private async read(k: string): Promise<IdempotencyRecord | undefined> {

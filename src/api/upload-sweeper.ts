@@ -15,10 +15,8 @@ import type { Logger } from 'pino';
 import { albumWorkflowId } from '../shared/album';
 import type { BlobStore } from '../storage/blob-store';
 import { BlobNotFoundError } from '../storage/blob-store';
-import { validateKey } from '../storage/keys';
+import { HANDOVER_PREFIX } from '../storage/keys';
 import { knownPhotosQuery } from '../workflows/album';
-
-export const HANDOVER_PREFIX = 'system/handover/';
 
 export interface HandoverMarker {
   tenantId: string;
@@ -26,8 +24,6 @@ export interface HandoverMarker {
   createdAt: string;
   photos: Array<{ photoId: string; key: string }>;
 }
-
-export const handoverKey = (tenantId: string, albumId: string, token: string) => validateKey(`${HANDOVER_PREFIX}${tenantId}/${albumId}/${token}.json`);
 
 export interface SweepOptions {
   spoolMaxAgeMs: number;

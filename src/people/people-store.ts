@@ -16,7 +16,7 @@ import type { Bucket } from '@google-cloud/storage';
 import type { Config } from '../config';
 import type { BlobStore } from '../storage/blob-store';
 import { GcsBlobStore } from '../storage/gcs-store';
-import { isValidTenantId, tenantKey } from '../storage/keys';
+import { isValidTenantId, peopleDocKey } from '../storage/keys';
 import { emptyPeopleDoc, type TenantPeopleDoc } from './tenant-people';
 
 export interface PeopleStore {
@@ -106,7 +106,7 @@ export class GcsPeopleStore implements PeopleStore {
 
   private object(tenantId: string, generation?: number) {
     checkTenant(tenantId);
-    return this.bucket.file(tenantKey(tenantId, 'people', 'people.json'), generation === undefined ? {} : { generation });
+    return this.bucket.file(peopleDocKey(tenantId), generation === undefined ? {} : { generation });
   }
 
   private async load(tenantId: string): Promise<{ doc: TenantPeopleDoc; generation: number }> {

@@ -20,7 +20,6 @@ import path from 'node:path';
 import CLASS_NAMES from '../models/imagenet/classes.json';
 import CATEGORY_MAP from '../models/imagenet/category-map.json';
 import type { MatchEmbedder } from '../matching/match-embedder';
-import { tenantKey } from '../storage/keys';
 
 export interface Label {
   /** What a hit says it matched: the class or category name as shown. */
@@ -172,6 +171,3 @@ export interface AlbumSearchDoc {
   analysisId: string;
   photos: Record<string, PhotoLabels>;
 }
-
-/** Under the album's prefix, so purging the album deletes it. */
-export const albumSearchKey = (tenantId: string, albumId: string, analysisId: string) => tenantKey(tenantId, 'albums', albumId, 'search', `${analysisId}.json`);

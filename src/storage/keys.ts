@@ -209,3 +209,41 @@ export function pipelineStateKey(tenantId: string, albumId: string, analysisId: 
 export function pendingPageKey(stateKey: string, page: number): string {
   return stateKey.replace(/\.json$/, `.pending-${page}.json`);
 }
+
+/** A photo's 256 px WebP thumbnail, made on first request; under the album, so a purge deletes it. */
+export function albumThumbnailKey(tenantId: string, albumId: string, photoId: string): string {
+  return tenantKey(tenantId, 'albums', albumId, 'thumbnails', `${photoId}.webp`);
+}
+
+/** One analysis's word-search labels; under the album's prefix, so purging the album deletes it. */
+export function albumSearchKey(tenantId: string, albumId: string, analysisId: string): string {
+  return tenantKey(tenantId, 'albums', albumId, 'search', `${analysisId}.json`);
+}
+
+/** The tenant and album of an album photo's key (the signed-upload route reads its plan by it). */
+export function parseAlbumPhotoKey(key: string): { tenantId: string; albumId: string; photoId: string } | null {
+  const m = /^tenants\/([^/]+)\/albums\/([^/]+)\/photos\/([^/]+)$/.exec(key);
+  return m ? { tenantId: m[1]!, albumId: m[2]!, photoId: m[3]! } : null;
+}
+
+// Tenant-wide documents beside the albums.
+
+/** An Idempotency-Key's stored answer, by a digest of its scope and key. */
+export const idempotencyRecordKey = (tenantId: string, digest: string) => tenantKey(tenantId, 'idempotency', `${digest}.json`);
+
+/** The tenant's people document (GCS people store; the embedded one keeps a file per tenant). */
+export const peopleDocKey = (tenantId: string) => tenantKey(tenantId, 'people', 'people.json');
+
+/** A face crop (WebP) shown beside a person. */
+export const personCropKey = (tenantId: string, faceKey: string) => tenantKey(tenantId, 'people', 'crops', `${faceKey}.webp`);
+
+// Upload handover markers live outside tenants/: the sweeper lists them all at once.
+
+/** Every handover marker, across tenants. */
+export const HANDOVER_PREFIX = 'system/handover/';
+
+/** One album's handover markers (a purge deletes them with the album). */
+export const albumHandoverPrefix = (tenantId: string, albumId: string) => validatePrefix(`${HANDOVER_PREFIX}${tenantId}/${albumId}/`);
+
+/** A marker written before photos are handed to the album workflow, removed once it has them. */
+export const handoverKey = (tenantId: string, albumId: string, token: string) => validateKey(`${albumHandoverPrefix(tenantId, albumId)}${token}.json`);

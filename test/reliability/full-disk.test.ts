@@ -13,7 +13,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Worker } from '@temporalio/worker';
-import { HANDOVER_PREFIX } from '../../src/api/upload-sweeper';
+import { albumHandoverPrefix } from '../../src/storage/keys';
 import { scene } from '../../src/dev/demo-photos';
 import { albumPrefix } from '../../src/storage/keys';
 import { cpuWorker, ioWorker, workflowWorker } from '../../src/workers/roles';
@@ -75,7 +75,7 @@ const jpegish = (bytes: number) => Buffer.concat([Buffer.from([0xff, 0xd8, 0xff,
 /** The album's photo blobs, pending signed uploads and hand-over markers. */
 async function albumBlobs(albumId: string): Promise<string[]> {
   const own = (await stack.store.list(albumPrefix(TENANT_A.tenant, albumId))).filter((k) => /\/(photos|uploads)\//.test(k) && !k.includes('/analyses/'));
-  return [...own, ...(await stack.store.list(`${HANDOVER_PREFIX}${TENANT_A.tenant}/${albumId}/`))];
+  return [...own, ...(await stack.store.list(albumHandoverPrefix(TENANT_A.tenant, albumId)))];
 }
 
 const spoolLeft = () => fs.readdirSync(path.join(mountPoint, 'tmp', 'uploads'));

@@ -1,7 +1,24 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { InvalidBlobKeyError } from '../../src/storage/blob-store';
-import { assertTenantKey, isValidKey, MAX_KEY_BYTES, tenantIdOfKey, tenantKey, tenantPrefix, validateKey, validatePrefix } from '../../src/storage/keys';
+import {
+  albumHandoverPrefix,
+  albumPhotoKey,
+  albumPrefix,
+  albumSearchKey,
+  albumThumbnailKey,
+  albumUploadKey,
+  assertTenantKey,
+  handoverKey,
+  isValidKey,
+  MAX_KEY_BYTES,
+  parseAlbumPhotoKey,
+  tenantIdOfKey,
+  tenantKey,
+  tenantPrefix,
+  validateKey,
+  validatePrefix,
+} from '../../src/storage/keys';
 
 function assertInvalid(fn: () => unknown, reason?: RegExp): void {
   assert.throws(fn, (err: unknown) => {
@@ -139,5 +156,31 @@ describe('tenantIdOfKey', () => {
     assert.equal(tenantIdOfKey('tenants/ACME/x'), null);
     assert.equal(tenantIdOfKey('_lightbox/readyz/1'), null);
     assertInvalid(() => tenantIdOfKey('tenants/../x'));
+  });
+});
+
+describe('album layout', () => {
+  it('keeps everything a purge must delete under the album prefix, handover markers under their own', () => {
+    const prefix = albumPrefix('acme', 'al_1');
+    for (const key of [
+      albumPhotoKey('acme', 'al_1', 'ph_1'),
+      albumUploadKey('acme', 'al_1', 'ph_1'),
+      albumThumbnailKey('acme', 'al_1', 'ph_1'),
+      albumSearchKey('acme', 'al_1', 'a1'),
+    ]) {
+      assert.ok(key.startsWith(prefix), key);
+    }
+    assert.ok(handoverKey('acme', 'al_1', 'ho_1').startsWith(albumHandoverPrefix('acme', 'al_1')));
+    assert.ok(!albumHandoverPrefix('acme', 'al_1').startsWith(tenantPrefix('acme')));
+  });
+
+  it('reads the photo back out of a photo key, and nothing else', () => {
+    assert.deepEqual(parseAlbumPhotoKey(albumPhotoKey('acme', 'al_1', 'ph_1')), { tenantId: 'acme', albumId: 'al_1', photoId: 'ph_1' });
+    assert.equal(parseAlbumPhotoKey(albumUploadKey('acme', 'al_1', 'ph_1')), null);
+    assert.equal(parseAlbumPhotoKey('tenants/acme/albums/al_1/photos/ph_1/x'), null);
+  });
+
+  it('refuses a handover marker whose ids would climb out of its folder', () => {
+    assertInvalid(() => handoverKey('acme', '..', 'ho_1'));
   });
 });

@@ -7,7 +7,8 @@ import type { PhotoDoc } from './photo-doc';
 import { decodeVector } from '../../vectors/float32-codec';
 import type { BlobStore } from '../../storage/blob-store';
 import type { PeopleStore } from '../../people/people-store';
-import { albumSearchKey, type AlbumSearchDoc } from '../../search/word-search';
+import { albumSearchKey } from '../../storage/keys';
+import type { AlbumSearchDoc } from '../../search/word-search';
 import { assignAlbumFaces } from '../../people/tenant-people';
 
 export function albumSearchDoc(albumId: string, analysisId: string, docs: readonly PhotoDoc[]): AlbumSearchDoc {

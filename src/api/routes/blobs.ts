@@ -5,7 +5,7 @@
 import express, { Router, type Request } from 'express';
 import type { BlobStore } from '../../storage/blob-store';
 import { BlobNotFoundError } from '../../storage/blob-store';
-import { validateKey } from '../../storage/keys';
+import { albumUploadKey, parseAlbumPhotoKey, validateKey } from '../../storage/keys';
 import { verifyLocalSignature } from '../../storage/local-store';
 import { ApiError } from '../errors';
 
@@ -31,10 +31,10 @@ function verified(req: Request, secret: string, method: 'GET' | 'PUT'): string {
 
 /** The size the client declared when it planned an album photo upload (POST …/uploads). */
 async function declaredSize(store: BlobStore, key: string): Promise<number | undefined> {
-  const m = /^tenants\/([^/]+)\/albums\/([^/]+)\/photos\/([^/]+)$/.exec(key);
-  if (!m) return undefined;
+  const photo = parseAlbumPhotoKey(key);
+  if (!photo) return undefined;
   try {
-    const plan = JSON.parse((await store.get(`tenants/${m[1]}/albums/${m[2]}/uploads/${m[3]}.json`)).toString('utf8')) as { size?: unknown };
+    const plan = JSON.parse((await store.get(albumUploadKey(photo.tenantId, photo.albumId, photo.photoId))).toString('utf8')) as { size?: unknown };
     return typeof plan.size === 'number' ? plan.size : undefined;
   } catch (err) {
     if (err instanceof BlobNotFoundError) return undefined;

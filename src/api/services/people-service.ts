@@ -29,9 +29,9 @@ import type {
   SearchReason,
   SearchResponse,
 } from '../../shared/contract/people';
-import { albumSearchKey, foldName, scorePhoto, type AlbumSearchDoc, type LabelSpace } from '../../search/word-search';
+import { foldName, scorePhoto, type AlbumSearchDoc, type LabelSpace } from '../../search/word-search';
 import { BlobNotFoundError, SIGNED_URL_TTL_SECONDS, type BlobStore } from '../../storage/blob-store';
-import { albumPhotoKey, tenantKey } from '../../storage/keys';
+import { albumPhotoKey, albumSearchKey, personCropKey } from '../../storage/keys';
 import { decodeOffsetCursor, encodeOffsetCursor, type CursorKind } from '../cursor';
 import { ApiError, type ErrorCode } from '../errors';
 
@@ -72,7 +72,7 @@ export class PeopleService {
 
   /** A face crop (WebP), made once and kept in the blob store; its signed URL. */
   private async cropUrl(tenantId: string, faceKey: string, face: StoredFace): Promise<string | null> {
-    const key = tenantKey(tenantId, 'people', 'crops', `${faceKey}.webp`);
+    const key = personCropKey(tenantId, faceKey);
     if (!(await this.store.stat(key))) {
       let original: Buffer;
       try {

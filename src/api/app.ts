@@ -24,6 +24,7 @@ import { gpuJobRoutes } from './routes/gpu-jobs';
 import { healthRoutes } from './routes/health';
 import { matchingRoutes } from './routes/matching';
 import { moderationRoutes } from './routes/moderation';
+import { AlbumResultsService } from './services/album-results-service';
 import { AlbumService, type AlbumRunLimits } from './services/album-service';
 import { PeopleService } from './services/people-service';
 import { peopleRoutes } from './routes/people';
@@ -138,6 +139,7 @@ export function createApp({
   if (config.env !== 'test') void labels.vectors().catch((err: Error) => logger.warn({ err: err.message }, 'search labels not embedded yet'));
   const people = new PeopleService(store, peopleStoreFor(config, store), config, labels);
   const albums = new AlbumService(client, store, config, people, tuning.album);
+  const albumResults = new AlbumResultsService(albums, store, people);
   const webUi = config.temporal.embedded
     ? (workflowId: string) => `${config.temporal.uiUrl}/namespaces/${config.temporal.namespace}/workflows/${encodeURIComponent(workflowId)}`
     : undefined;
@@ -170,7 +172,7 @@ export function createApp({
   );
   const gpuJobs = gpuJobServices(client, store, config, tuning.gpuTimeouts);
   v1.use(consoleApiRoutes(client, config, gpuJobs.monitor));
-  v1.use(albumRoutes(albums, config, { webUi, maxFilesPerRequest: tuning.maxFilesPerRequest }, idem));
+  v1.use(albumRoutes(albums, albumResults, config, { webUi, maxFilesPerRequest: tuning.maxFilesPerRequest }, idem));
   v1.use(gpuJobRoutes(gpuJobs));
   v1.use(matchingRoutes(matching));
   v1.use(peopleRoutes(people));

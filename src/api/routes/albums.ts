@@ -1,4 +1,4 @@
-/** Album routes: thin controllers over AlbumService. */
+/** Album routes: thin controllers over AlbumService (the run, uploads) and AlbumResultsService (what it produced). */
 import { Router, type Request } from 'express';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -8,6 +8,7 @@ import { tenantOf } from '../auth';
 import { ApiError } from '../errors';
 import { idempotencyKeyOf, requestScope, type IdempotencyStore } from '../idempotency-store';
 import { parseMultipart } from '../multipart';
+import type { AlbumResultsService } from '../services/album-results-service';
 import type { AlbumService } from '../services/album-service';
 import { albumIdParam, photoIdSchema } from '../../shared/contract/common';
 import {
@@ -29,6 +30,7 @@ export const MAX_FILES_PER_REQUEST = 200;
 
 export function albumRoutes(
   albums: AlbumService,
+  results: AlbumResultsService,
   config: Config,
   opts: { webUi?: (workflowId: string) => string; maxFilesPerRequest?: number },
   idem: IdempotencyStore,
@@ -69,7 +71,7 @@ export function albumRoutes(
   router.get('/albums/:albumId/results', async (req, res) => {
     const id = albumId(req);
     const q = resultsQuery.parse(req.query);
-    res.json((await albums.resultsPage(tenantOf(req), id, q)) satisfies AlbumResultsResponse);
+    res.json((await results.resultsPage(tenantOf(req), id, q)) satisfies AlbumResultsResponse);
   });
 
   router.get('/albums/:albumId/events', albumEvents(albums, albumId));
@@ -90,11 +92,11 @@ export function albumRoutes(
   });
 
   router.get('/albums/:albumId/photos/:photoId', async (req, res) => {
-    res.json(await albums.photoUrl(tenantOf(req), albumId(req), photoIdSchema.parse(req.params.photoId)));
+    res.json(await results.photoUrl(tenantOf(req), albumId(req), photoIdSchema.parse(req.params.photoId)));
   });
 
   router.get('/albums/:albumId/photos/:photoId/thumbnail', async (req, res) => {
-    const thumb = await albums.thumbnail(tenantOf(req), albumId(req), photoIdSchema.parse(req.params.photoId));
+    const thumb = await results.thumbnail(tenantOf(req), albumId(req), photoIdSchema.parse(req.params.photoId));
     res.set('Content-Type', 'image/webp').set('Cache-Control', 'private, max-age=3600').send(thumb);
   });
 

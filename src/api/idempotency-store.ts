@@ -104,13 +104,15 @@ export function idempotentPosts(idem: IdempotencyStore): RequestHandler {
       if (replay) return sendReplay(res, replay);
       const json = res.json.bind(res);
       res.json = (body: unknown) => {
-        if (res.statusCode >= 200 && res.statusCode < 300) {
-          const location = res.get('location');
-          idem
-            .complete(tenant, scope, key, bodyHash, { status: res.statusCode, body, ...(location ? { location } : {}) })
-            .catch((err: Error) => req.log?.warn({ err: err.message }, 'idempotency record not saved'));
-        }
-        return json(body);
+        if (res.statusCode < 200 || res.statusCode >= 300) return json(body);
+        // The answer is stored before it is sent: a client that retries the moment it has (or
+        // lost) the answer must get the replay, not a second run of the request.
+        const location = res.get('location');
+        void idem
+          .complete(tenant, scope, key, bodyHash, { status: res.statusCode, body, ...(location ? { location } : {}) })
+          .catch((err: Error) => req.log?.warn({ err: err.message }, 'idempotency record not saved'))
+          .finally(() => json(body));
+        return res;
       };
       next();
     } catch (err) {

@@ -29,6 +29,7 @@ import {
   defineSignal,
   defineUpdate,
   isCancellation,
+  patched,
   proxyActivities,
   setHandler,
   sleep,
@@ -277,10 +278,19 @@ export async function AlbumWorkflow(input: AlbumInput): Promise<AlbumSummary> {
       // 2. Analyse every waiting photo, including those that arrive meanwhile.
       await drain();
       if (shouldContinueAsNew()) {
-        // Handlers first: an update half-way through must land in the state that is carried over.
-        await condition(allHandlersFinished);
-        const stateKey = await saveState();
-        return await continueAsNew<typeof AlbumWorkflow>({ ...input, photos: undefined, reanalyzeFrom: undefined, stateKey, runIndex: runIndex + 1 });
+        // Every accepted photo must be in the state that is carried over: handlers finish first,
+        // and photos accepted while the state was being saved (the save is activities, so updates
+        // run meanwhile) mean saving again; the check and the hand-over share one activation.
+        for (;;) {
+          await condition(allHandlersFinished);
+          const known = ledger.size;
+          const stateKey = await saveState();
+          // Runs recorded before this check continued at once (the patch marker is only written
+          // where photos came during the save), so their histories still replay.
+          if ((ledger.size === known && allHandlersFinished()) || !patched(RESAVE_BEFORE_CONTINUE)) {
+            return await continueAsNew<typeof AlbumWorkflow>({ ...input, photos: undefined, reanalyzeFrom: undefined, stateKey, runIndex: runIndex + 1 });
+          }
+        }
       }
       if (!ledger.photosIdle()) continue;
       // 3. The album-wide step. Photos often arrive in several requests: let them settle first
@@ -304,6 +314,9 @@ export async function AlbumWorkflow(input: AlbumInput): Promise<AlbumSummary> {
     return await CancellationScope.nonCancellable(() => finish('cancelled'));
   }
 }
+
+/** Patch id: a run saves its state again when photos arrived while it was being saved. */
+const RESAVE_BEFORE_CONTINUE = 'album-resave-before-continue';
 
 const OUT_OF_SPACE_FIRST_WAIT_MS = 5_000;
 const OUT_OF_SPACE_MAX_WAIT_MS = 5 * 60_000;

@@ -35,10 +35,23 @@ const patchesOf = (history: {
     return (m.details?.['patch-data']?.payloads ?? []).map((p) => (JSON.parse(Buffer.from(p.data, 'base64').toString('utf8')) as { id: string }).id);
   });
 
-test('the histories start at the first release: no patch markers yet', () => {
-  // Unreleased versions were removed without patches. The first patched() change adds markers:
-  // then keep a history from before it and one from after, and check both here.
-  for (const f of files) assert.deepEqual(patchesOf(read(f)), [], `${f} records patches`);
+/**
+ * Every patched() change keeps a history recorded before it (which must replay down the old path)
+ * and one recorded after it (which carries the marker).
+ */
+const PATCHES: Record<string, { before: string; after: string }> = {
+  // Photos accepted while a run saved its state for continue-as-new were lost; it now saves again.
+  // Both histories come from album-logic.workflow.test.ts's race (in-memory activities), exported
+  // with historyToJSON, one run before the change and one after.
+  'album-resave-before-continue': { before: 'album-continued-during-save-unpatched.json', after: 'album-continued-during-save.json' },
+};
+
+test('each patch has a history from before it and one from after it; no history records an unknown patch', () => {
+  for (const f of files) for (const id of patchesOf(read(f))) assert.ok(id in PATCHES, `${f} records patch ${id}, which PATCHES does not list`);
+  for (const [id, { before, after }] of Object.entries(PATCHES)) {
+    assert.ok(!patchesOf(read(before)).includes(id), `${before} should be from before ${id}`);
+    assert.ok(patchesOf(read(after)).includes(id), `${after} should record ${id}`);
+  }
 });
 
 test('every committed history replays without nondeterminism', async () => {

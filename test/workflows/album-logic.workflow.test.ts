@@ -174,3 +174,38 @@ test('a run over its event budget continues as new with its state in the store, 
   assert.deepEqual(sorted(fakes.calls.batches.flat()), sorted(refs.map((p) => p.photoId)));
   assert.deepEqual(fakes.calls.manifests, ['completed']);
 });
+
+test('photos accepted while a run saves its state for continue-as-new are carried over and analysed', async () => {
+  const fakes = fakeActivities();
+  // The first state save waits until the test has handed the album more photos.
+  let saving!: () => void;
+  const savingStarted = new Promise<void>((r) => (saving = r));
+  let release!: () => void;
+  const released = new Promise<void>((r) => (release = r));
+  const save = fakes.io.saveAlbumState;
+  fakes.io.saveAlbumState = async (args) => {
+    if (fakes.calls.statesSaved === 0) {
+      saving();
+      await released;
+    }
+    return save(args);
+  };
+  const albumId = 'alb_logic0004';
+  const refs = photos(albumId, 20);
+  const late = photos(albumId, 5, 'late');
+  const summary = await withFakes(fakes, async () => {
+    const handle = await env.client.workflow.start(AlbumWorkflow, {
+      taskQueue: TASK_QUEUES.workflow,
+      workflowId: `album-acme-${albumId}`,
+      args: [input(albumId, refs, { batchSize: 1, parallelism: 2, continueAsNewAfterEvents: 40 })],
+    });
+    await savingStarted;
+    const added = await handle.executeUpdate(addPhotosUpdate, { args: [{ photos: late }] });
+    assert.equal(added.accepted.length, late.length, JSON.stringify(added));
+    release();
+    await handle.signal(closeAlbumSignal);
+    return (await handle.result()) as AlbumSummary;
+  });
+  assert.deepEqual(summary.counts, { total: 25, analyzed: 25, failed: 0, pending: 0 });
+  assert.deepEqual(sorted(fakes.calls.batches.flat()), sorted([...refs, ...late].map((p) => p.photoId)));
+});

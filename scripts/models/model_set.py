@@ -5,6 +5,7 @@ BERT-style text inputs, and the writer of a models dir with its models.lock.json
 Used by scripts/models/test_twins.py (committed test twins) and scripts/models/bench_models.py
 (shape-faithful bench models). Needs only `onnx` and `numpy` (.tools/py).
 """
+import gzip
 import hashlib
 import json
 import os
@@ -33,8 +34,10 @@ def sha256_of(path):
     return h.hexdigest()
 
 
-def write_set(out_dir, entries, generator):
-    """entries: [(model_id, version, {file_name: bytes})] → files plus models.lock.json."""
+def write_set(out_dir, entries, generator, compress_over_bytes=None):
+    """entries: [(model_id, version, {file_name: bytes})] → files plus models.lock.json. A file
+    over `compress_over_bytes` also gets a gzipped copy (<name>.gz) to commit in its place; the
+    lock holds the raw file's hash either way."""
     lock = {"lockVersion": 1, "models": {}}
     lock_path = os.path.join(out_dir, "models.lock.json")
     if os.path.exists(lock_path):
@@ -50,6 +53,11 @@ def write_set(out_dir, entries, generator):
             with open(tmp, "wb") as f:
                 f.write(data)
             os.replace(tmp, path)
+            if compress_over_bytes is not None and len(data) > compress_over_bytes:
+                with open(tmp, "wb") as f:
+                    # mtime 0 and no file name: the same bytes give the same .gz on every machine.
+                    f.write(gzip.compress(data, compresslevel=9, mtime=0))
+                os.replace(tmp, path + ".gz")
             recorded[name] = {"sha256": sha256_of(path), "sizeBytes": os.path.getsize(path)}
         lock["models"][f"{model_id}@{version}"] = {
             "id": model_id,

@@ -9,6 +9,8 @@ import sharp from 'sharp';
 import { syntheticScene } from '../helpers/synthetic-photos';
 import { photosForm } from '../../src/dev/demo-photos';
 import { photoDocsPrefix } from '../../src/storage/keys';
+import { temporal } from '@temporalio/proto';
+import { tsToMs } from '@temporalio/common/lib/time';
 import { connectClient } from '../../src/temporal-client/connection';
 import { gpuWorkerSpecs, ioWorker, workflowWorker } from '../../src/workers/roles';
 import type { DevServer } from '../../temporal/dev-server';
@@ -58,6 +60,7 @@ test('SIGKILL of the CPU worker mid-album: a new worker finishes it, every photo
         .toBuffer(),
     })),
   );
+  const client = await connectClient(stack.config.temporal);
   const first = await startCpuWorker();
   let second: Awaited<ReturnType<typeof startCpuWorker>> | undefined;
   try {
@@ -66,14 +69,30 @@ test('SIGKILL of the CPU worker mid-album: a new worker finishes it, every photo
     assert.equal(upload.body.accepted.length, files.length);
     await A('POST', `/v1/albums/${albumId}/close`);
 
-    // Killed the moment the first result documents land, read from the store itself (the API's
-    // status may be a second behind): on any machine, batches are then still in flight.
+    // Killed while a batch runs on it: after the first result documents land (read from the store
+    // itself; the API's status may be a second behind), and the moment Temporal shows a batch
+    // that started after them. Killing on the documents alone raced a fast machine: both slots
+    // had finished and the worker had not yet taken the next batches, so nothing was in flight.
     const docsPrefix = photoDocsPrefix(TENANT_A.tenant, albumId, 'a1');
     await waitFor(
       () => stack.store.list(docsPrefix),
       (docs) => docs.length >= 1,
       120_000,
       20,
+    );
+    const firstDocsAt = Date.now();
+    const handle = client.workflow.getHandle(workflowId);
+    await waitFor(
+      async () => (await handle.describe()).raw.pendingActivities ?? [],
+      (pending) =>
+        pending.some(
+          (a) =>
+            a.activityType?.name === 'analyzePhotoBatch' &&
+            a.state === temporal.api.enums.v1.PendingActivityState.PENDING_ACTIVITY_STATE_STARTED &&
+            tsToMs(a.lastStartedTime) >= firstDocsAt - 50,
+        ),
+      60_000,
+      10,
     );
     first.child.kill('SIGKILL');
     await first.exited;
@@ -102,17 +121,13 @@ test('SIGKILL of the CPU worker mid-album: a new worker finishes it, every photo
     assert.equal(docs.length, files.length);
 
     // The history shows the kill: a batch that had started on the dead worker ran again.
-    const client = await connectClient(stack.config.temporal);
-    try {
-      const history = await client.workflow.getHandle(workflowId).fetchHistory();
-      const retried = history.events!.filter((e) => (e.activityTaskStartedEventAttributes?.attempt ?? 1) > 1);
-      assert.ok(retried.length > 0, 'no activity was retried after the kill');
-      const timedOut = history.events!.filter((e) => e.activityTaskTimedOutEventAttributes);
-      assert.equal(timedOut.length, 0, 'a batch gave up instead of being retried');
-    } finally {
-      await client.connection.close();
-    }
+    const history = await handle.fetchHistory();
+    const retried = history.events!.filter((e) => (e.activityTaskStartedEventAttributes?.attempt ?? 1) > 1);
+    assert.ok(retried.length > 0, 'no activity was retried after the kill');
+    const timedOut = history.events!.filter((e) => e.activityTaskTimedOutEventAttributes);
+    assert.equal(timedOut.length, 0, 'a batch gave up instead of being retried');
   } finally {
+    await client.connection.close();
     for (const w of [first, second]) if (w && w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
   }
 });

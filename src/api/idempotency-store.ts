@@ -111,7 +111,9 @@ export function idempotentPosts(idem: IdempotencyStore): RequestHandler {
         void idem
           .complete(tenant, scope, key, bodyHash, { status: res.statusCode, body, ...(location ? { location } : {}) })
           .catch((err: Error) => req.log?.warn({ err: err.message }, 'idempotency record not saved'))
-          .finally(() => json(body));
+          .then(() => json(body))
+          // Sending can throw too; it must reach the error handler, not become an unhandled rejection.
+          .catch(next);
         return res;
       };
       next();

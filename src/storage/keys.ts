@@ -229,13 +229,19 @@ export function parseAlbumPhotoKey(key: string): { tenantId: string; albumId: st
 // Tenant-wide documents beside the albums.
 
 /** An Idempotency-Key's stored answer, by a digest of its scope and key. */
-export const idempotencyRecordKey = (tenantId: string, digest: string) => tenantKey(tenantId, 'idempotency', `${digest}.json`);
+export function idempotencyRecordKey(tenantId: string, digest: string): string {
+  return tenantKey(tenantId, 'idempotency', `${digest}.json`);
+}
 
 /** The tenant's people document (GCS people store; the embedded one keeps a file per tenant). */
-export const peopleDocKey = (tenantId: string) => tenantKey(tenantId, 'people', 'people.json');
+export function peopleDocKey(tenantId: string): string {
+  return tenantKey(tenantId, 'people', 'people.json');
+}
 
 /** A face crop (WebP) shown beside a person. */
-export const personCropKey = (tenantId: string, faceKey: string) => tenantKey(tenantId, 'people', 'crops', `${faceKey}.webp`);
+export function personCropKey(tenantId: string, faceKey: string): string {
+  return tenantKey(tenantId, 'people', 'crops', `${faceKey}.webp`);
+}
 
 // Upload handover markers live outside tenants/: the sweeper lists them all at once.
 
@@ -243,7 +249,11 @@ export const personCropKey = (tenantId: string, faceKey: string) => tenantKey(te
 export const HANDOVER_PREFIX = 'system/handover/';
 
 /** One album's handover markers (a purge deletes them with the album). */
-export const albumHandoverPrefix = (tenantId: string, albumId: string) => validatePrefix(`${HANDOVER_PREFIX}${tenantId}/${albumId}/`);
+export function albumHandoverPrefix(tenantId: string, albumId: string): string {
+  return validatePrefix(`${HANDOVER_PREFIX}${tenantId}/${albumId}/`);
+}
 
 /** A marker written before photos are handed to the album workflow, removed once it has them. */
-export const handoverKey = (tenantId: string, albumId: string, token: string) => validateKey(`${albumHandoverPrefix(tenantId, albumId)}${token}.json`);
+export function handoverKey(tenantId: string, albumId: string, token: string): string {
+  return validateKey(`${albumHandoverPrefix(tenantId, albumId)}${token}.json`);
+}

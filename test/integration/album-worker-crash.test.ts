@@ -11,7 +11,6 @@ import { photosForm } from '../../src/dev/demo-photos';
 import { photoDocsPrefix } from '../../src/storage/keys';
 import { temporal } from '@temporalio/proto';
 import { tsToMs } from '@temporalio/common/lib/time';
-import { connectClient } from '../../src/temporal-client/connection';
 import { gpuWorkerSpecs, ioWorker, workflowWorker } from '../../src/workers/roles';
 import type { DevServer } from '../../temporal/dev-server';
 import { call, startStack, TENANT_A, waitFor, type Stack } from '../helpers/stack';
@@ -60,7 +59,6 @@ test('SIGKILL of the CPU worker mid-album: a new worker finishes it, every photo
         .toBuffer(),
     })),
   );
-  const client = await connectClient(stack.config.temporal);
   const first = await startCpuWorker();
   let second: Awaited<ReturnType<typeof startCpuWorker>> | undefined;
   try {
@@ -81,7 +79,7 @@ test('SIGKILL of the CPU worker mid-album: a new worker finishes it, every photo
       20,
     );
     const firstDocsAt = Date.now();
-    const handle = client.workflow.getHandle(workflowId);
+    const handle = stack.client.workflow.getHandle(workflowId);
     await waitFor(
       async () => (await handle.describe()).raw.pendingActivities ?? [],
       (pending) =>
@@ -127,7 +125,6 @@ test('SIGKILL of the CPU worker mid-album: a new worker finishes it, every photo
     const timedOut = history.events!.filter((e) => e.activityTaskTimedOutEventAttributes);
     assert.equal(timedOut.length, 0, 'a batch gave up instead of being retried');
   } finally {
-    await client.connection.close();
     for (const w of [first, second]) if (w && w.child.exitCode === null && w.child.signalCode === null) w.child.kill('SIGKILL');
   }
 });

@@ -15,8 +15,7 @@ import type { z } from 'zod';
 import { Client, Connection } from '@temporalio/client';
 import { createApp } from '../../src/api/app';
 import { scene } from '../../src/dev/demo-photos';
-import { albumPhotoKey } from '../../src/storage/keys';
-import { handoverKey } from '../../src/storage/keys';
+import { albumPhotoKey, handoverKey } from '../../src/storage/keys';
 import { albumResultsResponse, albumStatusResponse, albumViewSchema, purgedResponse, uploadResultResponse } from '../../src/shared/contract/albums';
 import {
   mergePeopleResponse,
